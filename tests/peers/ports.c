@@ -1,0 +1,70 @@
+/**
+ * @file ports.c
+ * @brief Test peer: pick a free port, or ask whether a port is free.
+ *
+ *     ports free                    print a port that is free for TCP and UDP
+ *     ports probe tcp|udp PORT [ADDR] exit 0 if ADDR:PORT (default 0.0.0.0) can be bound, 1 if in use
+ *
+ * A port is "free" when this program can bind it, for both TCP and UDP, without
+ * SO_REUSEADDR: no listener, no bound socket, no TIME_WAIT leftover. Ports are drawn
+ * at random below the kernel's ephemeral range (32768 and up), so that a port we
+ * hand to a server is not also handed out by the kernel to some client's connect(),
+ * and so that two test runs at once are unlikely to draw the same one.
+ */
+#define _DEFAULT_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/** @brief 1 if a socket of @p type can bind @p addr:@p port now, 0 if not, -1 on error. */
+static int can_bind(int type, const char *addr, unsigned port)
+{
+    int fd = socket(AF_INET, type, 0);
+    if (fd == -1) {
+        perror("ports: socket");
+        return -1;
+    }
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((unsigned short)port);
+    if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+        fprintf(stderr, "ports: bad address %s\n", addr);
+        close(fd);
+        return -1;
+    }
+    int ok = bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0;
+    close(fd);
+    return ok;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "free") == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        srand((unsigned)(ts.tv_nsec ^ (getpid() << 16)));
+        for (int tries = 0; tries < 200; tries++) {
+            unsigned port = 20000 + (unsigned)rand() % 12000;
+            if (can_bind(SOCK_STREAM, "0.0.0.0", port) == 1 && can_bind(SOCK_DGRAM, "0.0.0.0", port) == 1) {
+                printf("%u\n", port);
+                return 0;
+            }
+        }
+        fprintf(stderr, "ports: no free port found in 200 tries\n");
+        return 1;
+    }
+    if ((argc == 4 || argc == 5) && strcmp(argv[1], "probe") == 0) {
+        int type = strcmp(argv[2], "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM;
+        int ok = can_bind(type, argc == 5 ? argv[4] : "0.0.0.0", (unsigned)strtoul(argv[3], NULL, 10));
+        return ok == 1 ? 0 : ok == 0 ? 1 : 2;
+    }
+    fprintf(stderr, "usage: ports free | ports probe tcp|udp PORT [ADDR]\n");
+    return 2;
+}

@@ -1,0 +1,283 @@
+# socklab test helper: the plumbing every lesson's tests share.
+#
+# Load it from setup() and call lab_teardown from teardown():
+#
+#     setup()    { load test_helper; }
+#     teardown() { lab_teardown; }
+#
+# The environment comes from tests/grade (make check):
+#   SOCKLAB_BIN     the built programs of one lesson (build/<impl>/<lesson>)
+#   SOCKLAB_PEERS   the built test peers (build/peers)
+#   SOCKLAB_LESSON  the lesson's name, e.g. 01-socket
+#
+# What it gives a test:
+#   explained_in N           the lesson section a failure should send the student to
+#   free_port                a port free for TCP and UDP, chosen now
+#   run_prog [opts] P ARGS   run lab program P to completion under a timeout (sets status/output/stderr)
+#   run_peer [opts] P ARGS   the same for a test peer
+#   spawn_prog LABEL P ARGS  start lab program P in the background (spawn_peer for a peer)
+#   feed LABEL TEXT          write TEXT and a newline to its standard input
+#   close_input LABEL        close its standard input (end of file)
+#   wait_tcp / wait_udp LABEL PORT   wait until LABEL listens on / has bound PORT
+#   wait_line LABEL ERE      wait until LABEL printed a line matching ERE
+#   wait_exit LABEL          wait for LABEL to end; sets status/output/stderr like run
+#   send_signal LABEL SIG    signal LABEL's program
+#   prog_pid LABEL           the process ID of LABEL's program
+#   flunk_wire WHAT EXPECTED RECEIVED   fail with an expected/received pair
+#   assert_same_file EXPECTED ACTUAL    byte-for-byte comparison, with sizes and checksums
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+: "${SOCKLAB_BIN:?run the tests with make check (SOCKLAB_BIN is not set)}"
+: "${SOCKLAB_PEERS:?run the tests with make check (SOCKLAB_PEERS is not set)}"
+: "${SOCKLAB_LESSON:?run the tests with make check (SOCKLAB_LESSON is not set)}"
+
+# How long one program may run before it counts as hung (seconds).
+PROG_TIMEOUT=${PROG_TIMEOUT:-10}
+# How long to wait for a program to get ready (milliseconds).
+READY_MS=${READY_MS:-5000}
+
+declare -gA _PID=() _INFD=()
+_SECTION=
+
+# ---- failure messages --------------------------------------------------------
+
+# explained_in N: name the section of the lesson (## N. ...) that explains this test.
+# On failure, teardown prints its heading in both languages.
+explained_in() {
+  _SECTION=$1
+}
+
+# _section_heading FILE N: the "## N. Title" line of a lesson file.
+_section_heading() {
+  grep -m1 -E "^## $2\. " "$1" || echo "(no section $2 in $1: the test names a section that does not exist)"
+}
+
+_print_section_hint() {
+  [[ -n $_SECTION ]] || return 0
+  local dir="$BATS_TEST_DIRNAME/../lessons/$SOCKLAB_LESSON"
+  printf '\nread: lessons/%s/README.md     %s\n' "$SOCKLAB_LESSON" "$(_section_heading "$dir/README.md" "$_SECTION")"
+  printf '读:   lessons/%s/README.zh.md  %s\n' "$SOCKLAB_LESSON" "$(_section_heading "$dir/README.zh.md" "$_SECTION")"
+}
+
+# flunk_wire WHAT EXPECTED RECEIVED: fail, showing what should have crossed the wire and what did.
+flunk_wire() {
+  batslib_print_kv_single_or_multi 10 "expected" "$2" "received" "$3" |
+    batslib_decorate "$1" | fail
+}
+
+# _visible: show bytes so that a student can see them (newlines, NULs, UTF-8 as octal).
+_visible() {
+  od -An -c | sed 's/^ *//' | head -20
+}
+
+# assert_same_file EXPECTED ACTUAL [WHAT]: the two files hold the same bytes.
+assert_same_file() {
+  local what=${3:-the received file}
+  if [[ ! -e $2 ]]; then
+    flunk_wire "$what does not exist" "$(wc -c <"$1") bytes in $2" "no file"
+  elif ! cmp -s "$1" "$2"; then
+    local where
+    where=$(cmp "$1" "$2" 2>&1 | head -1)
+    flunk_wire "$what differs from what was sent ($where)" \
+      "$(wc -c <"$1") bytes, sha256 $(sha256sum <"$1" | cut -c1-16)…" \
+      "$(wc -c <"$2") bytes, sha256 $(sha256sum <"$2" | cut -c1-16)…"
+  fi
+}
+
+# ---- programs ----------------------------------------------------------------
+
+# _lab_bin NAME: path of the lab program NAME, or fail with why it is not there.
+_lab_bin() {
+  local bin="$SOCKLAB_BIN/$1"
+  if [[ -x $bin ]]; then
+    printf '%s\n' "$bin"
+  elif [[ -f $bin.error ]]; then
+    { echo "$1 did not compile:"; cat "$bin.error"; } | fail
+  else
+    fail "$1 was not built: expected $bin (is $SOCKLAB_LESSON/$1.c there?)"
+  fi
+}
+
+_peer_bin() {
+  [[ -x $SOCKLAB_PEERS/$1 ]] || fail "test peer $1 was not built (run make peers)"
+  printf '%s\n' "$SOCKLAB_PEERS/$1"
+}
+
+# free_port: print a port nobody uses now, for TCP and for UDP.
+free_port() {
+  "$(_peer_bin ports)" free
+}
+
+# _run_under_timeout [--in TEXT|--in-file F|--timeout S] BIN ARGS: run to completion.
+# Standard input is /dev/null unless given. Sets status, output, stderr (bats run).
+_run_under_timeout() {
+  local input=/dev/null text= has_text= secs=$PROG_TIMEOUT fd_limit=
+  while [[ $1 == --* ]]; do
+    case $1 in
+      --in) text=$2; has_text=1 ;;
+      --in-file) input=$2 ;;
+      --timeout) secs=$2 ;;
+      --fd-limit) fd_limit=$2 ;;
+      *) fail "helper: unknown option $1" ;;
+    esac
+    shift 2
+  done
+  local bin=$1
+  shift
+  if [[ -n $has_text ]]; then
+    input="$BATS_TEST_TMPDIR/.stdin.$RANDOM"
+    printf '%s\n' "$text" >"$input"
+  fi
+  # ulimit -n applies to this one command only: it runs in its own bash.
+  run --separate-stderr bash -c '[[ -z $1 ]] || ulimit -n "$1"; shift; exec "$@"' _ \
+    "$fd_limit" timeout -k 2 "$secs" "$bin" "$@" <"$input" 3>&-
+  if ((status == 124 || status == 137)); then
+    fail "$(basename "$bin") did not finish within ${secs}s: it hangs (waiting for input or a peer that never comes?)
+stdout so far: $output
+stderr so far: $stderr"
+  fi
+}
+
+run_prog() {
+  local opts=()
+  while [[ $1 == --* ]]; do opts+=("$1" "$2"); shift 2; done
+  local bin
+  bin=$(_lab_bin "$1") || return 1
+  shift
+  _run_under_timeout "${opts[@]}" "$bin" "$@"
+}
+
+run_peer() {
+  local opts=()
+  while [[ $1 == --* ]]; do opts+=("$1" "$2"); shift 2; done
+  local bin
+  bin=$(_peer_bin "$1") || return 1
+  shift
+  _run_under_timeout "${opts[@]}" "$bin" "$@"
+}
+
+# ---- background programs -----------------------------------------------------
+
+# _spawn LABEL BIN ARGS: start BIN in the background, under a timeout, in its own
+# process group. Its stdin is a FIFO that the test holds open (feed, close_input);
+# stdout and stderr go to files. It inherits neither bats' fd 3 nor the FIFOs of
+# other background programs, so that closing our end really is end of file.
+_spawn() {
+  local label=$1 bin=$2
+  shift 2
+  local dir=$BATS_TEST_TMPDIR
+  rm -f "$dir/$label.in"
+  mkfifo "$dir/$label.in"
+  (
+    for fd in "${_INFD[@]}"; do exec {fd}>&-; done
+    exec timeout -k 2 "$PROG_TIMEOUT" "$bin" "$@" <"$dir/$label.in" >"$dir/$label.out" 2>"$dir/$label.err" 3>&-
+  ) &
+  _PID[$label]=$!
+  # Opening the FIFO for writing completes once the program opened it for reading.
+  exec {_fd}>"$dir/$label.in"
+  _INFD[$label]=$_fd
+}
+
+spawn_prog() {
+  local label=$1 bin
+  bin=$(_lab_bin "$2") || return 1
+  shift 2
+  _spawn "$label" "$bin" "$@"
+}
+
+spawn_peer() {
+  local label=$1 bin
+  bin=$(_peer_bin "$2") || return 1
+  shift 2
+  _spawn "$label" "$bin" "$@"
+}
+
+# feed LABEL TEXT: one line on LABEL's standard input.
+feed() {
+  printf '%s\n' "$2" >&"${_INFD[$1]}"
+}
+
+# close_input LABEL: end of file on LABEL's standard input.
+close_input() {
+  local fd=${_INFD[$1]:-}
+  [[ -n $fd ]] && exec {fd}>&-
+  unset "_INFD[$1]"
+}
+
+# _not_ready LABEL WHAT CODE: explain why waiting for LABEL failed.
+_not_ready() {
+  local why="did not happen within ${READY_MS} ms"
+  [[ $3 == 3 ]] && why="the program exited first"
+  {
+    echo "waited for $1 to $2: $why"
+    echo "its stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")"
+    echo "its stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
+  } | fail
+}
+
+# wait_tcp LABEL PORT: until LABEL's program listens on PORT (it never connects).
+wait_tcp() {
+  local code=0
+  "$(_peer_bin await)" tcp "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
+  ((code == 0)) || _not_ready "$1" "listen on TCP port $2" "$code"
+}
+
+# wait_udp LABEL PORT: until LABEL's program has bound UDP port PORT.
+wait_udp() {
+  local code=0
+  "$(_peer_bin await)" udp "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
+  ((code == 0)) || _not_ready "$1" "bind UDP port $2" "$code"
+}
+
+# wait_line LABEL ERE: until LABEL's program printed (and flushed) a line matching ERE.
+wait_line() {
+  local code=0
+  "$(_peer_bin await)" line "$BATS_TEST_TMPDIR/$1.out" "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
+  ((code == 0)) || _not_ready "$1" "print a line matching /$2/" "$code"
+}
+
+# wait_exit LABEL: wait for LABEL's program to end (it is bounded by its timeout)
+# and set status, output, lines and stderr from it, as bats' run does.
+wait_exit() {
+  local label=$1 pid=${_PID[$1]}
+  close_input "$label"
+  status=0
+  wait "$pid" || status=$?
+  unset "_PID[$label]"
+  output=$(cat "$BATS_TEST_TMPDIR/$label.out")
+  stderr=$(cat "$BATS_TEST_TMPDIR/$label.err")
+  mapfile -t lines <<<"$output"
+  if ((status == 124 || status == 137)); then
+    fail "$label did not exit within ${PROG_TIMEOUT}s of starting: it hangs
+stdout: $output
+stderr: $stderr"
+  fi
+}
+
+# prog_pid LABEL: the process ID of LABEL's program itself (not of the timeout around it).
+prog_pid() {
+  local tpid=${_PID[$1]} child
+  read -r child _ <"/proc/$tpid/task/$tpid/children" || true
+  [[ -n $child ]] || fail "$1 is not running"
+  printf '%s\n' "$child"
+}
+
+# send_signal LABEL SIG: deliver SIG to LABEL's program (timeout passes it on).
+send_signal() {
+  kill -s "$2" "${_PID[$1]}"
+}
+
+# lab_teardown: kill every background program and its children, reap them,
+# and on failure say which lesson section to read.
+lab_teardown() {
+  local label
+  for label in "${!_PID[@]}"; do
+    kill -KILL -- "-${_PID[$label]}" 2>/dev/null || kill -KILL "${_PID[$label]}" 2>/dev/null
+    wait "${_PID[$label]}" 2>/dev/null || true
+  done
+  for label in "${!_INFD[@]}"; do close_input "$label"; done
+  [[ -n ${BATS_TEST_COMPLETED:-} ]] || _print_section_hint
+}
