@@ -1,0 +1,208 @@
+/**
+ * @file tcp_server.c
+ * @brief Test peer: a TCP server that answers in whatever pieces the test chooses.
+ *
+ *     tcp_server PORT [options]
+ *       --reply TEXT       what to send each client (default: nothing); --reply-file F: the bytes of F
+ *       --chunk N          send N bytes at a time (default: all at once)
+ *       --pause-ms MS      pause between chunks (default 0)
+ *       --until RULE       what to read before replying: "line" (up to and including a newline, or
+ *                          end of file), "eof" (until the client shuts down its writing side),
+ *                          "nothing" (reply at once). Default: line.
+ *       --save F           write what the client sent to F
+ *       --clients N        serve N clients one after another, then exit (default 1)
+ *       --idle-ms MS       give up on a client that sends nothing for MS (default 5000)
+ *
+ * It binds 127.0.0.1:PORT with SO_REUSEADDR and listens; a test waits for the port. For each client
+ * it prints on stdout "client sent N bytes" and closes. It shares no code with the lab's solutions.
+ */
+#define _DEFAULT_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/** @brief What the command line asked for. */
+struct options {
+    const char *port, *text, *reply_file, *until, *save;
+    long chunk, pause_ms, clients, idle_ms;
+};
+
+static void pause_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+        ;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: tcp_server PORT [--reply TEXT | --reply-file F] [--chunk N] [--pause-ms MS]\n"
+                    "       [--until line|eof|nothing] [--save F] [--clients N] [--idle-ms MS]\n");
+    return 2;
+}
+
+static int parse(int argc, char **argv, struct options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->until = "line";
+    o->clients = 1;
+    o->idle_ms = 5000;
+    if (argc < 2)
+        return -1;
+    o->port = argv[1];
+    for (int i = 2; i + 1 < argc; i += 2) {
+        const char *a = argv[i], *v = argv[i + 1];
+        if (strcmp(a, "--reply") == 0)
+            o->text = v;
+        else if (strcmp(a, "--reply-file") == 0)
+            o->reply_file = v;
+        else if (strcmp(a, "--chunk") == 0)
+            o->chunk = atol(v);
+        else if (strcmp(a, "--pause-ms") == 0)
+            o->pause_ms = atol(v);
+        else if (strcmp(a, "--until") == 0)
+            o->until = v;
+        else if (strcmp(a, "--save") == 0)
+            o->save = v;
+        else if (strcmp(a, "--clients") == 0)
+            o->clients = atol(v);
+        else if (strcmp(a, "--idle-ms") == 0)
+            o->idle_ms = atol(v);
+        else
+            return -1;
+    }
+    return argc % 2 == 0 ? 0 : -1;
+}
+
+/** @brief Read what the client sends, by the --until rule; save it if asked. @return bytes read. */
+static long read_request(int fd, const struct options *o)
+{
+    FILE *save = o->save != NULL ? fopen(o->save, "wb") : NULL;
+    long total = 0;
+    int by_line = strcmp(o->until, "line") == 0;
+    if (strcmp(o->until, "nothing") != 0) {
+        char c[4096];
+        for (;;) {
+            struct pollfd p = {fd, POLLIN, 0};
+            if (poll(&p, 1, (int)o->idle_ms) <= 0)
+                break;
+            /* by line: one byte at a time, so that we never read past the newline */
+            ssize_t n = recv(fd, c, by_line ? 1 : sizeof c, 0);
+            if (n <= 0)
+                break;
+            total += n;
+            if (save != NULL)
+                fwrite(c, 1, (size_t)n, save);
+            if (by_line && c[0] == '\n')
+                break;
+        }
+    }
+    if (save != NULL)
+        fclose(save);
+    return total;
+}
+
+/** @brief Send the reply in chunks, pausing between them. */
+static void send_reply(int fd, const char *buf, size_t len, const struct options *o)
+{
+    size_t sent = 0;
+    while (sent < len) {
+        size_t piece = len - sent;
+        if (o->chunk > 0 && (size_t)o->chunk < piece)
+            piece = (size_t)o->chunk;
+        ssize_t n = send(fd, buf + sent, piece, MSG_NOSIGNAL);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1) {
+            fprintf(stderr, "tcp_server: send: %s\n", strerror(errno));
+            return;
+        }
+        sent += (size_t)n;
+        if (sent < len && o->pause_ms > 0)
+            pause_ms(o->pause_ms);
+    }
+}
+
+static char *load_reply(const struct options *o, size_t *len)
+{
+    if (o->reply_file == NULL) {
+        const char *t = o->text != NULL ? o->text : "";
+        *len = strlen(t);
+        return strdup(t);
+    }
+    FILE *f = fopen(o->reply_file, "rb");
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    rewind(f);
+    char *buf = malloc(size > 0 ? (size_t)size : 1);
+    if (buf != NULL && fread(buf, 1, (size_t)size, f) != (size_t)size) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = (size_t)size;
+    return buf;
+}
+
+static int listen_on(const char *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((unsigned short)atoi(port));
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||
+        bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1 || listen(fd, 16) == -1) {
+        fprintf(stderr, "tcp_server: port %s: %s\n", port, strerror(errno));
+        if (fd != -1)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    if (parse(argc, argv, &o) == -1)
+        return usage();
+    signal(SIGPIPE, SIG_IGN);
+    size_t len;
+    char *reply = load_reply(&o, &len);
+    if (reply == NULL) {
+        fprintf(stderr, "tcp_server: cannot load the reply: %s\n", strerror(errno));
+        return 1;
+    }
+    int listen_fd = listen_on(o.port);
+    if (listen_fd == -1) {
+        free(reply);
+        return 1;
+    }
+    for (long served = 0; served < o.clients; served++) {
+        int conn_fd = accept(listen_fd, NULL, NULL);
+        if (conn_fd == -1) {
+            fprintf(stderr, "tcp_server: accept: %s\n", strerror(errno));
+            break;
+        }
+        long got = read_request(conn_fd, &o);
+        send_reply(conn_fd, reply, len, &o);
+        close(conn_fd);
+        printf("client sent %ld bytes\n", got);
+        fflush(stdout);
+    }
+    close(listen_fd);
+    free(reply);
+    return 0;
+}
