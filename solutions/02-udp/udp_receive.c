@@ -1,0 +1,158 @@
+/**
+ * @file udp_receive.c
+ * @brief Lesson 02 (UDP): bind a UDP port, receive one datagram, print it and
+ *        its sender.
+ *
+ * Usage: udp_receive PORT
+ *
+ * It binds PORT (1 to 65535) on every local address, waits for one datagram and
+ * prints "received N bytes from ADDR:PORT: TEXT", TEXT escaped as lesson 02
+ * section 6 says. A datagram larger than the 1024-byte buffer is truncated:
+ * the line shows the first 1024 bytes, stderr says so, and the exit status is 1.
+ * See lessons/02-udp/README.md, section 7, for the full contract.
+ */
+#define _DEFAULT_SOURCE /* MSG_TRUNC as a recvfrom() flag is a Linux extension */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define BUFFER_SIZE 1024 /* as the syllabus's recvfrom(1024) */
+
+/** @brief Print the usage line on stderr and return the usage exit status, 2. */
+static int usage(void)
+{
+    fprintf(stderr, "usage: udp_receive PORT\n"
+                    "  PORT: 1 to 65535\n");
+    return 2;
+}
+
+/** @brief Turn @p text into a port number. @return 1 to 65535, or -1 if it is not one. */
+static int parse_port(const char *text)
+{
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || value < 1 || value > 65535)
+        return -1;
+    return (int)value;
+}
+
+/**
+ * @brief Print @p length bytes of @p data so that every byte can be seen.
+ *
+ * Control bytes (0x00-0x1f, 0x7f) become \\xNN and a backslash becomes two, so
+ * that a datagram always fits on one line; every other byte, UTF-8 included,
+ * is printed unchanged.
+ */
+static void print_escaped(const unsigned char *data, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        if (data[i] == '\\')
+            fputs("\\\\", stdout);
+        else if (data[i] < 0x20 || data[i] == 0x7f)
+            printf("\\x%02x", data[i]);
+        else
+            putchar(data[i]);
+    }
+}
+
+/**
+ * @brief Write "ADDR:PORT" of @p addr into @p out, for printing.
+ * @return 0, or -1 with errno set.
+ */
+static int format_address(const struct sockaddr_in *addr, char *out, size_t size)
+{
+    char host[INET_ADDRSTRLEN];
+    if (inet_ntop(AF_INET, &addr->sin_addr, host, sizeof host) == NULL)
+        return -1;
+    snprintf(out, size, "%s:%u", host, ntohs(addr->sin_port));
+    return 0;
+}
+
+/**
+ * @brief Create a UDP socket bound to @p port on every local address (INADDR_ANY).
+ * @return the socket, or -1 after printing why on stderr.
+ */
+static int open_bound_socket(int port)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd == -1) {
+        fprintf(stderr, "udp_receive: socket: %s\n", strerror(errno));
+        return -1;
+    }
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)port);
+    addr.sin_addr.s_addr = htonl(INADDR_ANY);
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) == -1) {
+        fprintf(stderr, "udp_receive: bind port %d: %s\n", port, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/**
+ * @brief Receive one datagram on @p fd and print it with its sender.
+ *
+ * MSG_TRUNC makes recvfrom() return the datagram's real length even when only
+ * BUFFER_SIZE bytes of it fit: that is how we notice that the rest was lost.
+ * @return 0, 1 if the datagram was truncated, or -1 after printing why on stderr.
+ */
+static int receive_one(int fd)
+{
+    unsigned char buffer[BUFFER_SIZE];
+    struct sockaddr_in from;
+    socklen_t from_length = sizeof from;
+    ssize_t length;
+    do
+        length = recvfrom(fd, buffer, sizeof buffer, MSG_TRUNC, (struct sockaddr *)&from, &from_length);
+    while (length == -1 && errno == EINTR);
+    if (length == -1) {
+        fprintf(stderr, "udp_receive: recvfrom: %s\n", strerror(errno));
+        return -1;
+    }
+    char sender[INET_ADDRSTRLEN + 8];
+    if (format_address(&from, sender, sizeof sender) == -1) {
+        fprintf(stderr, "udp_receive: inet_ntop: %s\n", strerror(errno));
+        return -1;
+    }
+    size_t kept = (size_t)length < sizeof buffer ? (size_t)length : sizeof buffer;
+    printf("received %zu bytes from %s: ", kept, sender);
+    print_escaped(buffer, kept);
+    putchar('\n');
+    if ((size_t)length > kept) {
+        fprintf(stderr, "udp_receive: datagram truncated: it had %zd bytes, the buffer holds %d\n", length,
+                BUFFER_SIZE);
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2)
+        return usage();
+    int port = parse_port(argv[1]);
+    if (port == -1) {
+        fprintf(stderr, "udp_receive: invalid port \"%s\"\n", argv[1]);
+        return usage();
+    }
+    int fd = open_bound_socket(port);
+    if (fd == -1)
+        return 1;
+    int result = receive_one(fd);
+    if (close(fd) == -1) {
+        fprintf(stderr, "udp_receive: close: %s\n", strerror(errno));
+        result = -1;
+    }
+    return result == 0 ? 0 : 1;
+}

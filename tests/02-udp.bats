@@ -1,0 +1,285 @@
+#!/usr/bin/env bats
+# Lesson 02 (UDP): the specification of udp_send, udp_ask and udp_receive, as tests.
+# The contract is lessons/02-udp/README.md, section 7.
+
+setup() { load test_helper; }
+teardown() { lab_teardown; }
+
+# start_sink PORT [OPTIONS]: a udp_sink peer on 127.0.0.1:PORT that keeps what it receives
+# in $BATS_TEST_TMPDIR/sink/1.bin, 2.bin, ...
+start_sink() {
+  mkdir -p "$BATS_TEST_TMPDIR/sink"
+  spawn_peer sink udp_sink "$1" "$BATS_TEST_TMPDIR/sink" "${@:2}"
+  wait_udp sink "$1"
+}
+
+# expect_datagram N FILE_WITH_EXPECTED_BYTES: the sink's datagram N holds exactly those bytes.
+expect_datagram() {
+  wait_line sink "^$1 "
+  assert_same_file "$2" "$BATS_TEST_TMPDIR/sink/$1.bin" "datagram $1 as the peer received it"
+}
+
+# bytes_file NAME PRINTF_FORMAT: a file holding the bytes printf makes of FORMAT; prints its path.
+bytes_file() {
+  printf "$2" >"$BATS_TEST_TMPDIR/$1"
+  printf '%s\n' "$BATS_TEST_TMPDIR/$1"
+}
+
+# source_port: the local port udp_source reported in $output ("sent N bytes from port P").
+source_port() {
+  sed -n 's/^sent [0-9]* bytes from port \([0-9]*\)$/\1/p' <<<"$output" | head -1
+}
+
+# receive_from_peer PORT SPEC: run udp_receive on PORT, send SPEC to it with udp_source,
+# and leave udp_receive's status/output/stderr in status/output/stderr; sender port in $sport.
+receive_from_peer() {
+  spawn_prog rx udp_receive "$1"
+  wait_udp rx "$1"
+  run_peer udp_source 127.0.0.1 "$1" "$2"
+  assert_success
+  sport=$(source_port)
+  wait_exit rx
+}
+
+# ---- usage (the starter already provides these) ----
+
+# bats test_tags=starter-provides
+@test "each program, given the wrong number of arguments, prints its usage line and exits with status 2" {
+  explained_in 7
+  for args in "udp_send" "udp_send 127.0.0.1" "udp_ask 127.0.0.1 1 2" "udp_receive" "udp_receive 1 2"; do
+    run_prog $args
+    assert_failure 2
+    assert_equal "$output" ""
+    assert_regex "$stderr" "^usage: ${args%% *} "
+  done
+}
+
+# bats test_tags=starter-provides
+@test "a PORT that is not a number from 1 to 65535 is a usage error that names it" {
+  explained_in 7
+  for port in 0 65536 -1 80x abc ""; do
+    run_prog --in hi udp_send 127.0.0.1 "$port"
+    assert_failure 2
+    assert_regex "$stderr" "udp_send: invalid port \"$port\""
+    run_prog udp_receive "$port"
+    assert_failure 2
+    assert_regex "$stderr" "udp_receive: invalid port \"$port\""
+  done
+}
+
+# ---- udp_send ----
+
+@test "udp_send sends the line as one datagram, without its newline, and reports the byte count" {
+  explained_in 3
+  port=$(free_port)
+  start_sink "$port"
+  run_prog --in hello udp_send 127.0.0.1 "$port"
+  assert_success
+  assert_output "sent 5 bytes to 127.0.0.1:$port"
+  expect_datagram 1 "$(bytes_file want 'hello')"
+}
+
+@test "udp_send sends an empty line as an empty datagram: 0 bytes is a legal datagram" {
+  explained_in 3
+  port=$(free_port)
+  start_sink "$port"
+  run_prog --in "" udp_send 127.0.0.1 "$port"
+  assert_success
+  assert_output "sent 0 bytes to 127.0.0.1:$port"
+  expect_datagram 1 "$(bytes_file want '')"
+}
+
+@test "udp_send sends a UTF-8 Chinese line byte for byte" {
+  explained_in 6
+  port=$(free_port)
+  start_sink "$port"
+  run_prog --in "你好，世界" udp_send 127.0.0.1 "$port"
+  assert_success
+  assert_output "sent 15 bytes to 127.0.0.1:$port"
+  expect_datagram 1 "$(bytes_file want '你好，世界')"
+}
+
+@test "udp_send sends a 65507-byte line, the largest UDP/IPv4 payload, as one whole datagram" {
+  explained_in 3
+  port=$(free_port)
+  start_sink "$port"
+  head -c 65507 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/big"
+  run_prog --in-file "$BATS_TEST_TMPDIR/big" udp_send 127.0.0.1 "$port"
+  assert_success
+  assert_output "sent 65507 bytes to 127.0.0.1:$port"
+  expect_datagram 1 "$BATS_TEST_TMPDIR/big"
+}
+
+@test "udp_send cannot send 65508 bytes: sendto fails with Message too long, status 1" {
+  explained_in 3
+  port=$(free_port)
+  head -c 65508 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/big"
+  run_prog --in-file "$BATS_TEST_TMPDIR/big" udp_send 127.0.0.1 "$port"
+  assert_failure 1
+  assert_equal "$output" ""
+  assert_regex "$stderr" 'udp_send: sendto: Message too long'
+}
+
+@test "udp_send rejects a HOST that is not a dotted IPv4 address: it names it, status 2" {
+  explained_in 2
+  for host in 256.0.0.1 localhost 1.2.3 ""; do
+    run_prog --in hi udp_send "$host" 9
+    assert_failure 2
+    assert_equal "$output" ""
+    assert_regex "$stderr" "udp_send: invalid IPv4 address \"$host\""
+  done
+}
+
+# ---- udp_receive ----
+
+@test "udp_receive prints one datagram with its size and sender, then exits 0" {
+  explained_in 4
+  port=$(free_port)
+  receive_from_peer "$port" "text:hello"
+  assert_success
+  assert_output "received 5 bytes from 127.0.0.1:$sport: hello"
+}
+
+@test "udp_receive reports an empty datagram as 0 bytes" {
+  explained_in 4
+  port=$(free_port)
+  receive_from_peer "$port" empty
+  assert_success
+  assert_output "received 0 bytes from 127.0.0.1:$sport: "
+}
+
+@test "udp_receive prints UTF-8 Chinese text byte for byte" {
+  explained_in 6
+  port=$(free_port)
+  receive_from_peer "$port" "text:中文消息"
+  assert_success
+  assert_output "received 12 bytes from 127.0.0.1:$sport: 中文消息"
+}
+
+@test "udp_receive does not decode: GBK bytes come out unchanged" {
+  explained_in 6
+  port=$(free_port)
+  receive_from_peer "$port" "hex:c4e3bac3" # 你好 in GBK
+  assert_success
+  expected=$(bytes_file want "received 4 bytes from 127.0.0.1:$sport: \xc4\xe3\xba\xc3\n")
+  printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/got"
+  assert_same_file "$expected" "$BATS_TEST_TMPDIR/got" "udp_receive's output line"
+}
+
+@test "udp_receive writes control bytes as \\xNN and a backslash as \\\\, so a datagram stays on one line" {
+  explained_in 6
+  port=$(free_port)
+  receive_from_peer "$port" "hex:610a62095c00637f"
+  assert_success
+  assert_output 'received 8 bytes from 127.0.0.1:'"$sport"': a\x0ab\x09\\\x00c\x7f'
+}
+
+@test "udp_receive keeps a 1024-byte datagram whole" {
+  explained_in 4
+  port=$(free_port)
+  receive_from_peer "$port" "fill:1024"
+  assert_success
+  assert_output "received 1024 bytes from 127.0.0.1:$sport: $(head -c 1024 < <(yes abcdefghijklmnopqrstuvwxyz | tr -d '\n'))"
+}
+
+@test "udp_receive reports a datagram larger than its 1024-byte buffer as truncated, status 1" {
+  explained_in 4
+  port=$(free_port)
+  receive_from_peer "$port" "fill:3000"
+  assert_failure 1
+  assert_output "received 1024 bytes from 127.0.0.1:$sport: $(head -c 1024 < <(yes abcdefghijklmnopqrstuvwxyz | tr -d '\n'))"
+  assert_regex "$stderr" 'udp_receive: datagram truncated: it had 3000 bytes, the buffer holds 1024'
+}
+
+@test "udp_receive binds every local address: a datagram to 127.0.0.2 arrives too" {
+  explained_in 4
+  port=$(free_port)
+  spawn_prog rx udp_receive "$port"
+  wait_udp rx "$port"
+  run_peer udp_source 127.0.0.2 "$port" "text:any address"
+  assert_success
+  wait_exit rx
+  assert_success
+  assert_output --regexp '^received 11 bytes from 127\.0\.0\.[0-9]+:[0-9]+: any address$'
+}
+
+@test "udp_receive on a port already in use names the cause and exits non-zero" {
+  explained_in 4
+  port=$(free_port)
+  start_sink "$port" --ms 3000
+  run_prog udp_receive "$port"
+  assert_failure 1
+  assert_regex "$stderr" "udp_receive: bind port $port: Address already in use"
+}
+
+# ---- udp_ask ----
+
+@test "udp_ask sends the line, then prints the reply and the address and port it came from" {
+  explained_in 5
+  port=$(free_port)
+  start_sink "$port" --reply "text:pong"
+  run_prog --in ping udp_ask 127.0.0.1 "$port"
+  assert_success
+  assert_line --index 0 "sent 4 bytes to 127.0.0.1:$port"
+  assert_line --index 1 "received 4 bytes from 127.0.0.1:$port: pong"
+  expect_datagram 1 "$(bytes_file want 'ping')"
+}
+
+@test "udp_ask prints a UTF-8 Chinese reply byte for byte" {
+  explained_in 6
+  port=$(free_port)
+  start_sink "$port" --reply "text:收到了"
+  run_prog --in "你好" udp_ask 127.0.0.1 "$port"
+  assert_success
+  assert_line "received 9 bytes from 127.0.0.1:$port: 收到了"
+  expect_datagram 1 "$(bytes_file want '你好')"
+}
+
+@test "udp_ask accepts an empty reply: 0 bytes" {
+  explained_in 5
+  port=$(free_port)
+  start_sink "$port" --reply empty
+  run_prog --in ping udp_ask 127.0.0.1 "$port"
+  assert_success
+  assert_line "received 0 bytes from 127.0.0.1:$port: "
+}
+
+@test "udp_ask gives up after 2 seconds without a reply: it says so and exits 1" {
+  explained_in 5
+  port=$(free_port)
+  start_sink "$port" # receives, never replies
+  run_prog --in "anyone there?" udp_ask 127.0.0.1 "$port"
+  assert_failure 1
+  assert_line "sent 13 bytes to 127.0.0.1:$port"
+  assert_regex "$stderr" "udp_ask: no reply from 127\.0\.0\.1:$port within 2 seconds"
+  expect_datagram 1 "$(bytes_file want 'anyone there?')"
+}
+
+@test "udp_ask ignores a datagram from an unexpected sender and prints the real reply" {
+  explained_in 5
+  port=$(free_port)
+  start_sink "$port" --stray "text:intruder" --reply "text:pong"
+  run_prog --in ping udp_ask 127.0.0.1 "$port"
+  assert_success
+  assert_line "received 4 bytes from 127.0.0.1:$port: pong"
+  refute_output --partial intruder
+  assert_regex "$stderr" 'udp_ask: ignored 8 bytes from 127\.0\.0\.1:[0-9]+ \(not the server\)'
+}
+
+@test "udp_ask reports a reply larger than its 1024-byte buffer as truncated, status 1" {
+  explained_in 4
+  port=$(free_port)
+  start_sink "$port" --reply "fill:2000"
+  run_prog --in ping udp_ask 127.0.0.1 "$port"
+  assert_failure 1
+  assert_line --regexp "^received 1024 bytes from 127\.0\.0\.1:$port: abc"
+  assert_regex "$stderr" 'udp_ask: reply truncated: it had 2000 bytes, the buffer holds 1024'
+}
+
+@test "udp_ask rejects a HOST that is not a dotted IPv4 address: it names it, status 2" {
+  explained_in 2
+  run_prog --in hi udp_ask 127.0.0.256 9
+  assert_failure 2
+  assert_equal "$output" ""
+  assert_regex "$stderr" 'udp_ask: invalid IPv4 address "127\.0\.0\.256"'
+}
