@@ -2,7 +2,7 @@
 #
 #   make                       build every lesson of starter/ and solutions/, and the test peers
 #   make check                 build IMPL and run its tests; print a scoreboard
-#   make check LESSON=02       ... one lesson only (02 or 02-udp)
+#   make check LESSON=02       ... one lesson only (02 or 02-udp; LESSON="01 02" for two)
 #   make check IMPL=solutions  ... the reference solutions
 #   make check IMPL=../alice   ... a student's copy, laid out like starter/
 #   make check SANITIZE=1      ... built with AddressSanitizer and UBSan
@@ -22,9 +22,9 @@ CFLAGS    ?= -O2 -g
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 BUILD     := build
 
-# The lessons are the folders of lessons/; LESSON=02 or LESSON=02-udp picks one.
+# The lessons are the folders of lessons/; LESSON=02 or LESSON=02-udp picks one, LESSON="01 02" two.
 ALL_LESSONS := $(notdir $(wildcard lessons/[0-9][0-9]-*))
-LESSONS     := $(if $(LESSON),$(filter $(LESSON) $(LESSON)-%,$(ALL_LESSONS)),$(ALL_LESSONS))
+LESSONS     := $(if $(LESSON),$(foreach l,$(LESSON),$(filter $(l) $(l)-%,$(ALL_LESSONS))),$(ALL_LESSONS))
 ifeq ($(LESSONS),)
 $(error no lesson matches LESSON=$(LESSON); the lessons are: $(ALL_LESSONS))
 endif

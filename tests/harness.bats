@@ -1,0 +1,77 @@
+#!/usr/bin/env bats
+# The harness's own promises, checked by make test (tests/selftest), not by make check:
+# a hung program fails within its timeout and the run goes on; a program that does not
+# compile fails with the compiler's words and the other lessons are still graded; two
+# runs at once both pass; no process outlives a run.
+
+setup() {
+  bats_require_minimum_version 1.5.0
+  bats_load_library bats-support
+  bats_load_library bats-assert
+  top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+  impl="$BATS_TEST_TMPDIR/student"
+  # the lessons make test was asked for (all of them by default)
+  read -ra lessons <<<"${LESSONS_UNDER_TEST:-$(cd "$top/lessons" && echo [0-9][0-9]-*)}"
+}
+
+teardown() {
+  # a student copy is built under build/impl<path>; do not leave it behind
+  rm -rf "$top/build/impl$(tr / _ <<<"$impl")" "$top/build/impl$(tr / _ <<<"$impl")"-san
+}
+
+# no_process_left PATTERN: nothing whose command line mentions PATTERN still runs.
+no_process_left() {
+  run pgrep -af -- "$1"
+  assert_failure 1 # pgrep: no process matched
+}
+
+@test "a program that never exits fails every test within its timeout, with a message, and leaves no process" {
+  mkdir -p "$impl/01-socket"
+  cat >"$impl/01-socket/sockets.c" <<'EOF'
+#include <signal.h>
+#include <unistd.h>
+int main(void) { signal(SIGTERM, SIG_IGN); for (;;) pause(); }
+EOF
+  SECONDS=0
+  run env PROG_TIMEOUT=1 READY_MS=1500 make -C "$top" --no-print-directory check IMPL="$impl" LESSON=01
+  elapsed=$SECONDS
+  assert_failure
+  assert_output --partial "did not finish within 1s"
+  assert_regex "$output" "01-socket +0 / [1-9][0-9]* +FAIL"
+  ((elapsed < 90)) || fail "12 hung tests took ${elapsed}s; each should end within a few seconds"
+  no_process_left "$impl"
+}
+
+@test "a lesson that does not compile fails with the compiler's message; the next lesson is still graded" {
+  ((${#lessons[@]} >= 2)) || skip "needs two lessons"
+  mkdir -p "$impl/${lessons[0]}"
+  cp -r "$top/solutions/${lessons[1]}" "$impl/"
+  for f in "$top/starter/${lessons[0]}"/*.c; do
+    printf 'int main(void) { return undeclared_thing; }\n' >"$impl/${lessons[0]}/$(basename "$f")"
+  done
+  run make -C "$top" --no-print-directory check IMPL="$impl" LESSON="${lessons[0]} ${lessons[1]}"
+  assert_failure
+  assert_output --partial "did not compile"
+  assert_output --partial "undeclared_thing"
+  assert_regex "$output" "${lessons[0]} +0 / [1-9][0-9]* +FAIL"
+  assert_regex "$output" "${lessons[1]} +([0-9]+) / \\1 +PASS"
+}
+
+@test "two make check IMPL=solutions at the same time both pass, and no test process is left" {
+  make -C "$top" --no-print-directory impl IMPL=solutions >/dev/null
+  for run in a b; do
+    (
+      cd "$top" || exit
+      rc=0
+      tests/grade build/solutions "${lessons[@]}" >"$BATS_TEST_TMPDIR/$run.out" 2>&1 || rc=$?
+      echo "$rc" >"$BATS_TEST_TMPDIR/$run.rc"
+    ) 3>&- &
+  done
+  wait
+  for run in a b; do
+    [[ $(cat "$BATS_TEST_TMPDIR/$run.rc") == 0 ]] ||
+      fail "run $run failed while another ran: $(grep -A15 '^not ok' "$BATS_TEST_TMPDIR/$run.out" | head -60)"
+  done
+  no_process_left "$top/build/solutions/"
+  no_process_left "$top/build/peers/"
+}
