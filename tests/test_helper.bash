@@ -279,5 +279,9 @@ lab_teardown() {
     wait "${_PID[$label]}" 2>/dev/null || true
   done
   for label in "${!_INFD[@]}"; do close_input "$label"; done
-  [[ -n ${BATS_TEST_COMPLETED:-} ]] || _print_section_hint
+  if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
+    # bats-assert shows stdout; the program's own error message is on stderr
+    [[ -z ${stderr:-} ]] || printf '\nstderr of the last program run:\n%s\n' "$(head -c 3000 <<<"$stderr")"
+    _print_section_hint
+  fi
 }
