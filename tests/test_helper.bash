@@ -197,7 +197,13 @@ spawn_peer() {
 
 # feed LABEL TEXT: one line on LABEL's standard input.
 feed() {
-  printf '%s\n' "$2" >&"${_INFD[$1]}"
+  # SIGPIPE is ignored in a subshell only: the programs under test must not inherit that.
+  (
+    trap '' PIPE
+    printf '%s\n' "$2" >&"${_INFD[$1]}"
+  ) 2>/dev/null || fail "could not type \"$2\" to $1: it has closed its standard input or exited
+its stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
+its stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
 }
 
 # close_input LABEL: end of file on LABEL's standard input.
