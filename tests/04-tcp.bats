@@ -287,8 +287,10 @@ time_wait_on() {
   port=$(free_port)
   spawn_nc ncl -N -l 127.0.0.1 "$port"
   wait_tcp ncl "$port"
+  # The reply waits in nc's input before the client connects: this nc quits as soon as
+  # the client's FIN arrives. -N: at the end of its input, nc shuts down its writing side.
   feed ncl "thank you from nc"
-  close_input ncl # nc -N: at the end of its input, nc shuts down its writing side
+  close_input ncl
   run_prog --in 'hello nc' client 127.0.0.1 "$port"
   assert_success
   assert_output "thank you from nc"
