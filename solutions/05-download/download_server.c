@@ -44,6 +44,7 @@
 #define REQUEST_MAX (NAME_MAX + 1) /* a name of 255 bytes and its newline */
 #define REQUEST_TIMEOUT_MS 3000 /* the whole request line must arrive within this time */
 #define SEND_TIMEOUT_S 10       /* a client that takes nothing for this long is dropped */
+#define LINGER_MS 1000          /* how long we wait for the client to close after our reply */
 
 /** @brief Set by the SIGINT/SIGTERM handler; the accept loop checks it. */
 static volatile sig_atomic_t stop_requested = 0;
@@ -300,6 +301,28 @@ static int stream_file(int conn_fd, int file_fd, struct outcome *out)
     return 0;
 }
 
+/**
+ * @brief Close the connection without destroying our last words.
+ *
+ * close() on a socket with unread input makes the kernel answer with a reset (RST),
+ * and a reset may make the client's kernel throw away our reply before the client
+ * read it. So: shutdown(SHUT_WR) sends our FIN ("that was all"), then we read and
+ * discard what the client still sends until it closes, for LINGER_MS at most.
+ */
+static void close_gracefully(int conn_fd)
+{
+    char sink[512];
+    long long deadline = now_ms() + LINGER_MS;
+    shutdown(conn_fd, SHUT_WR); /* fails only if the client is gone: nothing to save then */
+    for (;;) {
+        long long left = deadline - now_ms();
+        struct pollfd p = {conn_fd, POLLIN, 0};
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0 || recv(conn_fd, sink, sizeof sink, 0) <= 0)
+            break;
+    }
+    close(conn_fd);
+}
+
 /** @brief Send "ERR reason\n" and remember the reason; the client may be gone already. */
 static void refuse(int conn_fd, struct outcome *out, const char *reason)
 {
@@ -430,8 +453,8 @@ static int accept_and_fork(int listen_fd, int dir_fd, const sigset_t *wait_mask)
         peer_text(&peer, who, sizeof who);
         struct outcome out = {.name = ""};
         serve_client(conn_fd, dir_fd, &out);
-        close(conn_fd);
         log_outcome(who, &out);
+        close_gracefully(conn_fd);
         exit(0);
     }
     if (pid == -1)
@@ -458,6 +481,7 @@ int main(int argc, char **argv)
 {
     const char *dir = ".";
     int opt;
+    opterr = 0; /* our usage line says it all: no message from getopt() */
     while ((opt = getopt(argc, argv, "d:")) != -1) {
         if (opt != 'd')
             return usage();

@@ -198,6 +198,7 @@ int main(int argc, char **argv)
 {
     const char *path = NULL;
     int opt;
+    opterr = 0; /* our usage line says it all: no message from getopt() */
     while ((opt = getopt(argc, argv, "o:")) != -1) {
         if (opt != 'o')
             return usage();

@@ -1,0 +1,418 @@
+#!/usr/bin/env bats
+# Lesson 05 (file download): the specification of download_server and download_client, as tests.
+# The contract is lessons/05-download/README.md, section 9.
+
+# The big files are made once for the whole file: random bytes cost time.
+setup_file() {
+  export SERVED="$BATS_FILE_TMPDIR/served"
+  mkdir -p "$SERVED"
+  head -c $((40 * 1024 * 1024)) /dev/urandom >"$SERVED/big.bin"
+  head -c 100000 /dev/urandom >"$SERVED/small.bin"
+  printf 'hello\n' >"$SERVED/hello.txt"
+}
+
+setup() {
+  load test_helper
+  # The client saves into its current directory: give each test an empty one.
+  mkdir -p "$BATS_TEST_TMPDIR/got"
+  cd "$BATS_TEST_TMPDIR/got" || exit 1
+}
+
+teardown() { lab_teardown; }
+
+BIG_SIZE=$((40 * 1024 * 1024))
+
+# start_server DIR: download_server serving DIR on a free port ($port), ready for clients.
+start_server() {
+  port=$(free_port)
+  spawn_prog server download_server -d "$1" "$port"
+  wait_tcp server "$port"
+}
+
+# download ARGS: download_client 127.0.0.1 $port ARGS, run to completion in the current directory.
+download() {
+  run_prog download_client 127.0.0.1 "$port" "$@"
+}
+
+# log_line ERE: wait until the server logged a line matching ERE.
+log_line() {
+  wait_line server "$1"
+}
+
+# raw_request TEXT: send TEXT as it is to the server with tcp_client; the reply lands in ./reply.
+raw_request() {
+  run_peer tcp_client 127.0.0.1 "$port" --send "$1" --out reply
+  assert_success
+}
+
+# assert_reply TEXT: ./reply holds exactly TEXT and a newline.
+assert_reply() {
+  printf '%s\n' "$1" >expected-reply
+  if ! cmp -s expected-reply reply; then
+    flunk_wire "the server's reply" "$(_visible <expected-reply)" "$(_visible <reply)"
+  fi
+}
+
+# files_here: the names in the current directory, one per line, sorted.
+files_here() {
+  ls -A | LC_ALL=C sort
+}
+
+# peak_memory_kib PID: the largest VmHWM (peak resident memory) of PID and its children, in KiB.
+peak_memory_kib() {
+  local pid peak=0 kib
+  for pid in "$1" $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+    kib=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || continue
+    [[ -n $kib ]] && ((kib > peak)) && peak=$kib
+  done
+  echo "$peak"
+}
+
+# ---- usage (the starter already provides these) ----
+
+# bats test_tags=starter-provides
+@test "download_server with no PORT prints a usage line on stderr and exits with status 2" {
+  explained_in 9
+  run_prog download_server
+  assert_failure 2
+  assert_regex "$stderr" '^usage: download_server '
+}
+
+# bats test_tags=starter-provides
+@test "download_server refuses a PORT that is not a number from 1 to 65535 (status 2)" {
+  explained_in 9
+  for bad in abc 0 65536 -5 80x ''; do
+    run_prog download_server "$bad"
+    assert_failure 2
+    assert_regex "$stderr" '^usage: download_server '
+  done
+}
+
+# bats test_tags=starter-provides
+@test "download_client without HOST PORT NAME prints a usage line on stderr and exits with status 2" {
+  explained_in 9
+  run_prog download_client 127.0.0.1 7
+  assert_failure 2
+  assert_regex "$stderr" '^usage: download_client '
+}
+
+# bats test_tags=starter-provides
+@test "download_client refuses a NAME it cannot send: empty, with a '/', over 255 bytes (status 2)" {
+  explained_in 9
+  for bad in '' '../x' 'a/b' "$(printf 'n%.0s' {1..256})"; do
+    run_prog download_client 127.0.0.1 7 "$bad"
+    assert_failure 2
+    assert_regex "$stderr" '^usage: download_client '
+  done
+  assert_equal "$(files_here)" ""
+}
+
+# ---- whole files, byte for byte ----
+
+@test "files of 0 bytes, 1 byte, 65536 bytes and 65537 bytes arrive byte for byte" {
+  explained_in 7
+  mkdir "$BATS_TEST_TMPDIR/srv"
+  for size in 0 1 65536 65537; do
+    head -c "$size" /dev/urandom >"$BATS_TEST_TMPDIR/srv/f$size.bin"
+  done
+  start_server "$BATS_TEST_TMPDIR/srv"
+  for size in 0 1 65536 65537; do
+    download "f$size.bin"
+    assert_success
+    assert_output "saved [接收]f$size.bin ($size bytes)"
+    assert_same_file "$BATS_TEST_TMPDIR/srv/f$size.bin" "[接收]f$size.bin"
+  done
+}
+
+@test "a 40 MiB file of random bytes arrives byte for byte" {
+  explained_in 6
+  start_server "$SERVED"
+  download big.bin
+  assert_success
+  assert_output "saved [接收]big.bin ($BIG_SIZE bytes)"
+  assert_same_file "$SERVED/big.bin" "[接收]big.bin"
+}
+
+@test "a binary file with every byte value 0 to 255 and runs of NUL bytes arrives byte for byte" {
+  explained_in 7
+  mkdir "$BATS_TEST_TMPDIR/srv"
+  {
+    for i in {1..40}; do
+      printf "$(printf '\\%03o' {0..255})"
+      head -c 1000 /dev/zero
+    done
+  } >"$BATS_TEST_TMPDIR/srv/all-bytes.bin"
+  start_server "$BATS_TEST_TMPDIR/srv"
+  download all-bytes.bin
+  assert_success
+  assert_same_file "$BATS_TEST_TMPDIR/srv/all-bytes.bin" "[接收]all-bytes.bin"
+}
+
+@test "the server logs each download as: ADDRESS:PORT \"NAME\" sent N bytes" {
+  explained_in 9
+  start_server "$SERVED"
+  download hello.txt
+  assert_success
+  log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" sent 6 bytes$'
+}
+
+@test "the client saves under -o PATH when asked, and takes UTF-8 names as they are" {
+  explained_in 9
+  mkdir "$BATS_TEST_TMPDIR/srv"
+  printf '你好，世界\n' >"$BATS_TEST_TMPDIR/srv/中文.txt"
+  start_server "$BATS_TEST_TMPDIR/srv"
+  download -o copy.txt 中文.txt
+  assert_success
+  assert_output "saved copy.txt (16 bytes)"
+  assert_same_file "$BATS_TEST_TMPDIR/srv/中文.txt" copy.txt
+  download 中文.txt
+  assert_success
+  assert_same_file "$BATS_TEST_TMPDIR/srv/中文.txt" "[接收]中文.txt"
+}
+
+@test "a name of 255 bytes is served; a request line of 256 bytes without a newline is refused as too long" {
+  explained_in 4
+  mkdir "$BATS_TEST_TMPDIR/srv"
+  long=$(printf 'n%.0s' {1..255})
+  printf 'long name\n' >"$BATS_TEST_TMPDIR/srv/$long"
+  start_server "$BATS_TEST_TMPDIR/srv"
+  download -o long.txt "$long"
+  assert_success
+  assert_same_file "$BATS_TEST_TMPDIR/srv/$long" long.txt
+  raw_request "${long}n"$'\n'
+  assert_reply "ERR name too long"
+  log_line '^127\.0\.0\.1:[0-9]+ - refused: name too long$'
+}
+
+# ---- what the server refuses ----
+
+@test "a missing file: the client exits 1 with the server's reason and leaves no file; the server logs it and goes on" {
+  explained_in 7
+  start_server "$SERVED"
+  download no-such-file.txt
+  assert_failure 1
+  assert_regex "$stderr" 'no such file'
+  assert_equal "$(files_here)" ""
+  log_line '^127\.0\.0\.1:[0-9]+ "no-such-file\.txt" refused: no such file$'
+  download hello.txt
+  assert_success
+  assert_same_file "$SERVED/hello.txt" "[接收]hello.txt"
+}
+
+@test "names that escape the directory get exactly \"ERR bad name\", are logged, and the server goes on" {
+  explained_in 5
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv/sub"
+  printf 'inside\n' >"$srv/sub/inner.txt"
+  printf 'hello\n' >"$srv/hello.txt"
+  printf 'outside\n' >"$BATS_TEST_TMPDIR/secret.txt"
+  start_server "$srv"
+  for name in ../secret.txt /etc/passwd sub/inner.txt ./sub/inner.txt . .. ''; do
+    raw_request "$name"$'\n'
+    assert_reply "ERR bad name"
+  done
+  printf 'hello.txt\0../secret.txt\n' >"$BATS_TEST_TMPDIR/nul-request"
+  run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/nul-request" --out reply
+  assert_reply "ERR bad name"
+  log_line '^127\.0\.0\.1:[0-9]+ "\.\./secret\.txt" refused: bad name$'
+  log_line '^127\.0\.0\.1:[0-9]+ "/etc/passwd" refused: bad name$'
+  log_line '^127\.0\.0\.1:[0-9]+ - refused: bad name$'
+  download hello.txt
+  assert_success
+  assert_same_file "$srv/hello.txt" "[接收]hello.txt"
+}
+
+@test "a symbolic link or a directory in the served directory is refused as not a regular file" {
+  explained_in 5
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv/folder"
+  printf 'outside\n' >"$BATS_TEST_TMPDIR/secret.txt"
+  ln -s "$BATS_TEST_TMPDIR/secret.txt" "$srv/link.txt"
+  ln -s /etc/passwd "$srv/passwd"
+  start_server "$srv"
+  for name in link.txt passwd folder; do
+    raw_request "$name"$'\n'
+    assert_reply "ERR not a regular file"
+  done
+  log_line '"link\.txt" refused: not a regular file$'
+}
+
+# ---- clients that misbehave ----
+
+@test "a request that arrives one byte at a time is answered with OK SIZE and the whole file" {
+  explained_in 4
+  start_server "$SERVED"
+  run_peer tcp_client 127.0.0.1 "$port" --send $'small.bin\n' --chunk 1 --pause-ms 20 --keep-open --out reply
+  assert_success
+  header=$(head -n 1 reply)
+  assert_equal "$header" "OK 100000"
+  tail -c +11 reply >body
+  assert_same_file "$SERVED/small.bin" body "the bytes after the status line"
+}
+
+@test "a client that vanishes mid-transfer does not kill the server: it logs the abort and serves the next client" {
+  explained_in 6
+  start_server "$SERVED"
+  run_peer tcp_client 127.0.0.1 "$port" --send $'big.bin\n' --read-max 100000 --out /dev/null
+  assert_failure 4 # the peer stopped reading on purpose
+  log_line "^127\\.0\\.0\\.1:[0-9]+ \"big\\.bin\" aborted after [0-9]+ of $BIG_SIZE bytes: "
+  download hello.txt
+  assert_success
+  assert_same_file "$SERVED/hello.txt" "[接收]hello.txt"
+}
+
+@test "a client that connects and sends nothing gets ERR timeout after about 3 seconds" {
+  explained_in 4
+  start_server "$SERVED"
+  started=$(date +%s%N)
+  run_peer tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 8000 --out reply
+  waited_ms=$((($(date +%s%N) - started) / 1000000))
+  assert_success # 0: the server closed; 3 would mean the peer gave up after 8 s
+  assert_reply "ERR timeout"
+  ((waited_ms >= 2500)) || flunk_wire "when the silent client was dropped" "after about 3000 ms" "after $waited_ms ms"
+  log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
+}
+
+@test "ten clients one after another, good and bad, and the eleventh is served; no descriptor leaks" {
+  explained_in 3
+  start_server "$SERVED"
+  fds_before=$(ls "/proc/$(prog_pid server)/fd" | wc -l)
+  for round in 1 2; do
+    download hello.txt
+    assert_success
+    download missing.txt
+    assert_failure 1
+    run_peer tcp_client 127.0.0.1 "$port" --close-now
+    run_peer tcp_client 127.0.0.1 "$port" --send $'../x\n' --out /dev/null
+    run_peer tcp_client 127.0.0.1 "$port" --send $'small.bin\n' --read-max 10 --out /dev/null
+  done
+  download -o eleventh.bin small.bin
+  assert_success
+  assert_same_file "$SERVED/small.bin" eleventh.bin
+  fds_after=$(ls "/proc/$(prog_pid server)/fd" | wc -l)
+  assert_equal "$fds_after open descriptors" "$fds_before open descriptors"
+}
+
+@test "while one client stalls in the middle of a big file, a second client is served" {
+  explained_in 8
+  start_server "$SERVED"
+  spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 8000
+  wait_line slow '^read 65536 bytes$'
+  run_prog --timeout 3 download_client 127.0.0.1 "$port" small.bin
+  assert_success
+  assert_same_file "$SERVED/small.bin" "[接收]small.bin"
+  prog_pid slow >/dev/null # the first client is still stalled, its transfer unfinished
+}
+
+@test "a client that connects and says nothing does not delay the next client" {
+  explained_in 8
+  start_server "$SERVED"
+  spawn_peer silent dl_stall 127.0.0.1 "$port" --stall-ms 8000
+  wait_line silent '^connected$'
+  run_prog --timeout 2 download_client 127.0.0.1 "$port" hello.txt
+  assert_success
+  assert_same_file "$SERVED/hello.txt" "[接收]hello.txt"
+}
+
+@test "memory stays flat: serving a 40 MiB file raises the server's peak memory by less than 8 MiB" {
+  explained_in 6
+  start_server "$SERVED"
+  before=$(peak_memory_kib "$(prog_pid server)")
+  # The reader takes 64 KiB, then stops: a server that loads whole files has loaded it by now.
+  spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 300 --out reply
+  wait_line slow '^read 65536 bytes$'
+  during=$(peak_memory_kib "$(prog_pid server)")
+  wait_exit slow
+  assert_success
+  tail -c +$((${#BIG_SIZE} + 5)) reply >body
+  assert_same_file "$SERVED/big.bin" body "the bytes after the status line"
+  growth=$((during - before))
+  ((growth < 8192)) || flunk_wire "the server's peak memory (VmHWM) while it sends a 40 MiB file" \
+    "less than 8192 KiB above the $before KiB it had before" "$growth KiB more ($during KiB)"
+}
+
+# ---- the client, against a test server ----
+
+@test "the client sends NAME and a newline, and takes a reply that arrives five bytes at a time" {
+  explained_in 7
+  port=$(free_port)
+  head -c 3000 /dev/urandom >data
+  { printf 'OK 3000\n'; cat data; } >"$BATS_TEST_TMPDIR/reply"
+  spawn_peer server tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply" --chunk 5 --pause-ms 1 \
+    --save "$BATS_TEST_TMPDIR/request"
+  wait_tcp server "$port"
+  download -o copy.bin file.bin
+  assert_success
+  assert_output "saved copy.bin (3000 bytes)"
+  assert_same_file data copy.bin
+  printf 'file.bin\n' >"$BATS_TEST_TMPDIR/expected-request"
+  assert_same_file "$BATS_TEST_TMPDIR/expected-request" "$BATS_TEST_TMPDIR/request" "the request the server received"
+}
+
+@test "a reply that ends early is an error: status 1, bytes counted, the older file under the name untouched" {
+  explained_in 7
+  port=$(free_port)
+  { printf 'OK 100000\n'; head -c 5000 /dev/urandom; } >"$BATS_TEST_TMPDIR/reply"
+  spawn_peer server tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
+  wait_tcp server "$port"
+  printf 'the old copy\n' >"[接收]data.bin"
+  cp "[接收]data.bin" "$BATS_TEST_TMPDIR/old"
+  download data.bin
+  assert_failure 1
+  assert_regex "$stderr" 'closed after 5000 of 100000 bytes'
+  assert_same_file "$BATS_TEST_TMPDIR/old" "[接收]data.bin" "the older [接收]data.bin"
+  assert_equal "$(files_here)" "[接收]data.bin" # and no temporary file left behind
+}
+
+@test "an existing [接收] file is replaced once the new download is complete" {
+  explained_in 7
+  start_server "$SERVED"
+  printf 'the old copy\n' >"[接收]small.bin"
+  download small.bin
+  assert_success
+  assert_same_file "$SERVED/small.bin" "[接收]small.bin"
+  assert_equal "$(files_here)" "[接收]small.bin"
+}
+
+@test "a reply that is neither OK nor ERR is an error: status 1, bad reply, no file" {
+  explained_in 7
+  port=$(free_port)
+  spawn_peer server tcp_server "$port" --reply $'HTTP/1.0 200 OK\r\n\r\nhello'
+  wait_tcp server "$port"
+  download page.html
+  assert_failure 1
+  assert_regex "$stderr" 'bad reply'
+  assert_equal "$(files_here)" ""
+}
+
+@test "the client says why when no server listens: status 1, Connection refused, no file" {
+  explained_in 7
+  port=$(free_port)
+  download hello.txt
+  assert_failure 1
+  assert_regex "$stderr" '^download_client: .*Connection refused'
+  assert_equal "$(files_here)" ""
+}
+
+# ---- stopping ----
+
+@test "SIGTERM stops the server: it prints stopped, exits 0 and frees the port" {
+  explained_in 8
+  start_server "$SERVED"
+  send_signal server TERM
+  wait_exit server
+  assert_success
+  assert_line "stopped"
+  run_peer ports probe tcp "$port"
+  assert_success
+}
+
+@test "SIGINT (Ctrl-C) stops the server the same way" {
+  explained_in 8
+  start_server "$SERVED"
+  send_signal server INT
+  wait_exit server
+  assert_success
+  assert_line --regexp '^serving .* on port [0-9]+$'
+  assert_line "stopped"
+}
