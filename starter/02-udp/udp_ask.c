@@ -1,0 +1,264 @@
+/**
+ * @file udp_ask.c
+ * @brief Lesson 02 (UDP): send one line to HOST PORT as a datagram, then wait
+ *        at most 2 seconds for one reply from HOST PORT and print it.
+ *
+ * Usage: udp_ask HOST PORT
+ *
+ * Prints "sent N bytes to HOST:PORT", then "received N bytes from ADDR:PORT: TEXT"
+ * (TEXT escaped as in udp_receive) and exits 0. Datagrams from anyone but HOST:PORT
+ * are ignored with a note on stderr. No reply within 2 seconds: an error, status 1.
+ * A reply larger than the 1024-byte buffer is truncated: printed, reported, status 1.
+ * See lessons/02-udp/README.md, section 7, for the full contract.
+ *
+ * STARTER: this file compiles and runs, but its socket calls are TODOs, so the
+ * tests fail at first. That is expected. Fill in the TODOs in the order of the
+ * lesson's sections, and run `make check LESSON=02` after each one.
+ */
+#define _DEFAULT_SOURCE /* getline(), clock_gettime(), and MSG_TRUNC as a recvfrom() flag */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BUFFER_SIZE 1024
+#define REPLY_TIMEOUT_MS 2000
+
+/** @brief Print the usage line on stderr and return the usage exit status, 2. */
+static int usage(void)
+{
+    fprintf(stderr, "usage: udp_ask HOST PORT\n"
+                    "  HOST: an IPv4 address such as 127.0.0.1; PORT: 1 to 65535\n");
+    return 2;
+}
+
+/** @brief Turn @p text into a port number. @return 1 to 65535, or -1 if it is not one. */
+static int parse_port(const char *text)
+{
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || value < 1 || value > 65535)
+        return -1;
+    return (int)value;
+}
+
+/** @brief Fill @p addr with IPv4 @p host and @p port. @return 0, or -1 if @p host is not dotted IPv4. */
+static int make_address(const char *host, int port, struct sockaddr_in *addr)
+{
+    /* TODO (lesson section 2): as in udp_send.c: AF_INET, htons(port), inet_pton().
+     * Return -1 unless inet_pton() returns 1. Until then every HOST is accepted. */
+    (void)host;
+    (void)port;
+    memset(addr, 0, sizeof *addr);
+    return 0;
+}
+
+/** @brief Write "ADDR:PORT" of @p addr into @p out. @return 0, or -1 with errno set. */
+static int format_address(const struct sockaddr_in *addr, char *out, size_t size)
+{
+    /* TODO (lesson section 2): "ADDR:PORT" with inet_ntop() and ntohs(), as in udp_receive.c. */
+    (void)addr;
+    snprintf(out, size, "?:?");
+    errno = ENOSYS;
+    return -1;
+}
+
+/** @brief Print @p data with control bytes as \\xNN and backslash doubled (see udp_receive.c). */
+static void print_escaped(const unsigned char *data, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        if (data[i] == '\\')
+            fputs("\\\\", stdout);
+        else if (data[i] < 0x20 || data[i] == 0x7f)
+            printf("\\x%02x", data[i]);
+        else
+            putchar(data[i]);
+    }
+}
+
+/**
+ * @brief Read one line from standard input, without its newline (EOF first: empty line).
+ * @param line receives a buffer from getline(); the caller frees it.
+ * @return the length of the line, or -1 on a read error.
+ */
+static ssize_t read_line(char **line)
+{
+    size_t capacity = 0;
+    *line = NULL;
+    ssize_t length = getline(line, &capacity, stdin);
+    if (length == -1)
+        return ferror(stdin) ? -1 : 0;
+    if (length > 0 && (*line)[length - 1] == '\n')
+        length--;
+    return length;
+}
+
+/** @brief Milliseconds on a clock that never jumps back. */
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/**
+ * @brief Make the next recvfrom() on @p fd give up after @p ms milliseconds.
+ *
+ * With SO_RCVTIMEO set, a recvfrom() that waited that long fails with EAGAIN
+ * (also spelled EWOULDBLOCK) instead of blocking for ever.
+ * @return 0, or -1 with errno set.
+ */
+static int set_receive_timeout(int fd, long ms)
+{
+    /* TODO (lesson section 5): fill a struct timeval with ms as seconds and
+     * microseconds, and setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, ...) with it. */
+    (void)fd;
+    (void)ms;
+    errno = ENOSYS;
+    return -1;
+}
+
+/** @brief Do @p a and @p b name the same address and port? */
+static int same_endpoint(const struct sockaddr_in *a, const struct sockaddr_in *b)
+{
+    /* TODO (lesson section 5): compare the addresses (sin_addr.s_addr) and the ports
+     * (sin_port). Both are in network byte order on both sides: no conversion needed. */
+    (void)a;
+    (void)b;
+    return 1;
+}
+
+/**
+ * @brief Wait until @p deadline (now_ms() time) for a datagram from @p server.
+ *
+ * Anyone may send to our port; a datagram from someone else is not the reply,
+ * so it is reported on stderr and we wait again, for the time that is left.
+ * @return the datagram's real length (may exceed @p size: truncated), or -1 with
+ *         errno set (EAGAIN or EWOULDBLOCK when the deadline passed).
+ */
+static ssize_t receive_reply(int fd, const struct sockaddr_in *server, unsigned char *buffer, size_t size,
+                             long deadline)
+{
+    for (;;) {
+        long left = deadline - now_ms();
+        if (left <= 0) {
+            errno = EAGAIN;
+            return -1;
+        }
+        if (set_receive_timeout(fd, left) == -1)
+            return -1;
+        struct sockaddr_in from;
+        socklen_t from_length = sizeof from;
+        /* TODO (lesson section 5): recvfrom() into buffer with MSG_TRUNC, &from, &from_length. */
+        memset(&from, 0, sizeof from);
+        (void)from_length;
+        (void)buffer;
+        (void)size;
+        ssize_t length = -1;
+        errno = ENOSYS;
+        if (length == -1 && errno == EINTR)
+            continue;
+        if (length == -1 || same_endpoint(&from, server))
+            return length;
+        char stranger[INET_ADDRSTRLEN + 8] = "?";
+        format_address(&from, stranger, sizeof stranger);
+        fprintf(stderr, "udp_ask: ignored %zd bytes from %s (not the server)\n", length, stranger);
+    }
+}
+
+/**
+ * @brief Print the reply line; report a truncated reply on stderr.
+ * @return 0, or 1 if the reply was truncated.
+ */
+static int print_reply(const struct sockaddr_in *server, const unsigned char *buffer, size_t length)
+{
+    char sender[INET_ADDRSTRLEN + 8] = "?";
+    format_address(server, sender, sizeof sender);
+    size_t kept = length < BUFFER_SIZE ? length : BUFFER_SIZE;
+    printf("received %zu bytes from %s: ", kept, sender);
+    print_escaped(buffer, kept);
+    putchar('\n');
+    if (length > kept) {
+        fprintf(stderr, "udp_ask: reply truncated: it had %zu bytes, the buffer holds %d\n", length,
+                BUFFER_SIZE);
+        return 1;
+    }
+    return 0;
+}
+
+/**
+ * @brief Send @p line to @p server from a new socket, then wait for and print the reply.
+ * @return 0, or 1 after printing why on stderr.
+ */
+static int ask(const struct sockaddr_in *server, const char *host, int port, const char *line, size_t length)
+{
+    /* TODO (lesson section 3): create the UDP socket, socket(AF_INET, SOCK_DGRAM, 0). */
+    int fd = -1;
+    errno = ENOSYS;
+    if (fd == -1) {
+        fprintf(stderr, "udp_ask: socket: %s\n", strerror(errno));
+        return 1;
+    }
+    int result = 1;
+    unsigned char buffer[BUFFER_SIZE];
+    /* TODO (lesson section 3): sendto() the length bytes of line to *server, in
+     * place of this stand-in that always fails. */
+    ssize_t sent = -1;
+    (void)line;
+    errno = ENOSYS;
+    if (sent == -1) {
+        fprintf(stderr, "udp_ask: sendto: %s\n", strerror(errno));
+        goto done;
+    }
+    printf("sent %zu bytes to %s:%d\n", length, host, port);
+    fflush(stdout); /* show it now: the wait may be long */
+    ssize_t reply = receive_reply(fd, server, buffer, sizeof buffer, now_ms() + REPLY_TIMEOUT_MS);
+    if (reply == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        fprintf(stderr, "udp_ask: no reply from %s:%d within %d seconds\n", host, port, REPLY_TIMEOUT_MS / 1000);
+    else if (reply == -1)
+        fprintf(stderr, "udp_ask: recvfrom: %s\n", strerror(errno));
+    else
+        result = print_reply(server, buffer, (size_t)reply);
+
+done:
+    if (close(fd) == -1) {
+        fprintf(stderr, "udp_ask: close: %s\n", strerror(errno));
+        result = 1;
+    }
+    return result;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3)
+        return usage();
+    int port = parse_port(argv[2]);
+    if (port == -1) {
+        fprintf(stderr, "udp_ask: invalid port \"%s\"\n", argv[2]);
+        return usage();
+    }
+    struct sockaddr_in server;
+    if (make_address(argv[1], port, &server) == -1) {
+        fprintf(stderr, "udp_ask: invalid IPv4 address \"%s\"\n", argv[1]);
+        return usage();
+    }
+    char *line;
+    ssize_t length = read_line(&line);
+    if (length == -1) {
+        fprintf(stderr, "udp_ask: read(stdin): %s\n", strerror(errno));
+        free(line);
+        return 1;
+    }
+    int result = ask(&server, argv[1], port, line != NULL ? line : "", (size_t)length);
+    free(line);
+    return result;
+}

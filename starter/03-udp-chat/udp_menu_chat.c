@@ -1,0 +1,250 @@
+/**
+ * @file udp_menu_chat.c
+ * @brief Lesson 03 (UDP chat): the syllabus's menu chat. One socket, bound to a
+ *        known port, both sends and receives; a menu chooses which, one at a time.
+ *
+ * Usage: udp_menu_chat [PORT]     (PORT: 1 to 65535, default 7890)
+ *
+ * Menu: 1 = send (asks for the message, the destination IP, the destination port),
+ * 2 = wait for one message and show it as "from ADDR:PORT: TEXT", 3 = quit.
+ * Bad input (choice, IP, port) is reported on stderr and the menu comes back.
+ * Quitting, or end of input, prints "bye" and exits 0.
+ * See lessons/03-udp-chat/README.md, section 5, for the full contract.
+ *
+ * STARTER: this file compiles and runs, but its socket calls are TODOs, so the
+ * tests fail at first. That is expected. Fill in the TODOs in the order of the
+ * lesson's sections, and run `make check LESSON=03` after each one.
+ */
+#define _POSIX_C_SOURCE 200809L /* getline() */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define DEFAULT_PORT 7890
+#define BUFFER_SIZE 65536 /* more than the largest UDP/IPv4 payload (65507): nothing is ever cut */
+
+/** @brief Print the usage line on stderr and return the usage exit status, 2. */
+static int usage(void)
+{
+    fprintf(stderr, "usage: udp_menu_chat [PORT]\n"
+                    "  PORT: the UDP port to bind, 1 to 65535 (default %d)\n",
+            DEFAULT_PORT);
+    return 2;
+}
+
+/** @brief Turn @p text into a port number. @return 1 to 65535, or -1 if it is not one. */
+static int parse_port(const char *text)
+{
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || value < 1 || value > 65535)
+        return -1;
+    return (int)value;
+}
+
+/** @brief Print @p data with control bytes as \\xNN and a backslash doubled: one line per message. */
+static void print_escaped(const unsigned char *data, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        if (data[i] == '\\')
+            fputs("\\\\", stdout);
+        else if (data[i] < 0x20 || data[i] == 0x7f)
+            printf("\\x%02x", data[i]);
+        else
+            putchar(data[i]);
+    }
+}
+
+/**
+ * @brief Show @p prompt, then read one line of standard input without its newline.
+ *
+ * The prompt has no newline, so it must be flushed by hand before we block.
+ * @param line, capacity a getline() buffer, reused from call to call
+ * @return the line's length, or -1 at end of input (or on a read error).
+ */
+static ssize_t ask(const char *prompt, char **line, size_t *capacity)
+{
+    fputs(prompt, stdout);
+    fflush(stdout);
+    ssize_t length = getline(line, capacity, stdin);
+    if (length > 0 && (*line)[length - 1] == '\n')
+        (*line)[--length] = '\0';
+    return length;
+}
+
+/**
+ * @brief Create a UDP socket bound to @p port on every local address.
+ *
+ * The chat binds so that others know where to send: the port is its address.
+ * @return the socket, or -1 after printing why on stderr.
+ */
+static int open_chat_socket(int port)
+{
+    /* TODO (lesson section 1): socket(AF_INET, SOCK_DGRAM, 0), then bind() it to
+     * htons(port) on htonl(INADDR_ANY), as udp_receive did in lesson 02. Report
+     * failures as "udp_menu_chat: socket: <strerror>" and
+     * "udp_menu_chat: bind port PORT: <strerror>", close what you opened, return -1. */
+    (void)port;
+    errno = ENOSYS;
+    fprintf(stderr, "udp_menu_chat: socket: %s\n", strerror(errno));
+    return -1;
+}
+
+/**
+ * @brief Ask for the destination IP and port and fill @p to with them.
+ *
+ * A bad IP or port is the user's typo, not a reason to stop: say so on stderr
+ * and let the menu come back.
+ * @return 1 if @p to is ready, 0 if the input was invalid, -1 at end of input.
+ */
+static int ask_destination(struct sockaddr_in *to, char **line, size_t *capacity)
+{
+    memset(to, 0, sizeof *to);
+    to->sin_family = AF_INET;
+    if (ask("to IP> ", line, capacity) == -1)
+        return -1;
+    /* TODO (lesson section 1): valid = inet_pton(AF_INET, *line, &to->sin_addr) == 1 */
+    int valid = 1;
+    if (!valid) {
+        fprintf(stderr, "udp_menu_chat: invalid IP address \"%s\"\n", *line);
+        return 0;
+    }
+    if (ask("to port> ", line, capacity) == -1)
+        return -1;
+    int port = parse_port(*line);
+    if (port == -1) {
+        fprintf(stderr, "udp_menu_chat: invalid port \"%s\"\n", *line);
+        return 0;
+    }
+    to->sin_port = htons((uint16_t)port);
+    return 1;
+}
+
+/**
+ * @brief Menu choice 1: ask for a message and its destination, and send it.
+ *
+ * It is sent from the chat's bound socket, so the receiver sees our port and
+ * can answer there. A failed sendto() is reported and the chat goes on.
+ * @return 0, or -1 at end of input.
+ */
+static int send_message(int fd, char **line, size_t *capacity)
+{
+    ssize_t length = ask("message> ", line, capacity);
+    if (length == -1)
+        return -1;
+    char *message = strdup(*line); /* the next ask() reuses *line */
+    if (message == NULL) {
+        fprintf(stderr, "udp_menu_chat: strdup: %s\n", strerror(errno));
+        return 0;
+    }
+    struct sockaddr_in to;
+    int ready = ask_destination(&to, line, capacity);
+    if (ready == 1) {
+        char ip[INET_ADDRSTRLEN] = "?";
+        inet_ntop(AF_INET, &to.sin_addr, ip, sizeof ip);
+        /* TODO (lesson section 1): sendto() the length bytes of message to `to`,
+         * from fd, in place of this stand-in that always fails. */
+        ssize_t sent = -1;
+        (void)fd;
+        errno = ENOSYS;
+        if (sent == -1)
+            fprintf(stderr, "udp_menu_chat: sendto %s:%u: %s\n", ip, ntohs(to.sin_port), strerror(errno));
+        else
+            printf("sent %zd bytes to %s:%u\n", length, ip, ntohs(to.sin_port));
+    }
+    free(message);
+    return ready == -1 ? -1 : 0;
+}
+
+/**
+ * @brief Menu choice 2: wait for one datagram and show it with its sender.
+ *
+ * recvfrom() blocks until a datagram is there: while it waits, the user cannot
+ * type, and while the menu waits for the user, nothing is shown (section 2).
+ * @return 0, or -1 after printing why on stderr.
+ */
+static int receive_message(int fd)
+{
+    static unsigned char buffer[BUFFER_SIZE];
+    struct sockaddr_in from;
+    socklen_t from_length = sizeof from;
+    /* TODO (lesson section 1): recvfrom() one datagram from fd into buffer, with
+     * &from and &from_length; call it again if it fails with EINTR. */
+    (void)fd;
+    memset(&from, 0, sizeof from);
+    (void)from_length;
+    ssize_t length = -1;
+    errno = ENOSYS;
+    if (length == -1) {
+        fprintf(stderr, "udp_menu_chat: recvfrom: %s\n", strerror(errno));
+        return -1;
+    }
+    char ip[INET_ADDRSTRLEN] = "?";
+    /* TODO (lesson section 1): inet_ntop() the sender's address into ip. */
+    printf("from %s:%u: ", ip, ntohs(from.sin_port));
+    print_escaped(buffer, (size_t)length);
+    putchar('\n');
+    return 0;
+}
+
+/**
+ * @brief The menu loop: until "3" or end of input.
+ * @return 0 on a clean end, 1 if receiving failed.
+ */
+static int run_menu(int fd)
+{
+    char *line = NULL;
+    size_t capacity = 0;
+    int result = 0;
+    for (;;) {
+        fputs("1: send a message\n2: receive a message\n3: quit\n", stdout);
+        if (ask("choice> ", &line, &capacity) == -1)
+            break;
+        if (strcmp(line, "1") == 0) {
+            if (send_message(fd, &line, &capacity) == -1)
+                break;
+        } else if (strcmp(line, "2") == 0) {
+            if (receive_message(fd) == -1) {
+                result = 1;
+                break;
+            }
+        } else if (strcmp(line, "3") == 0) {
+            break;
+        } else {
+            fprintf(stderr, "udp_menu_chat: invalid choice \"%s\": type 1, 2 or 3\n", line);
+        }
+    }
+    free(line);
+    return result;
+}
+
+int main(int argc, char **argv)
+{
+    int port = DEFAULT_PORT;
+    if (argc > 2)
+        return usage();
+    if (argc == 2 && (port = parse_port(argv[1])) == -1) {
+        fprintf(stderr, "udp_menu_chat: invalid port \"%s\"\n", argv[1]);
+        return usage();
+    }
+    int fd = open_chat_socket(port);
+    if (fd == -1)
+        return 1;
+    printf("udp_menu_chat on port %d\n", port);
+    int result = run_menu(fd);
+    if (close(fd) == -1) {
+        fprintf(stderr, "udp_menu_chat: close: %s\n", strerror(errno));
+        result = 1;
+    }
+    if (result == 0)
+        printf("bye\n");
+    return result;
+}
