@@ -50,12 +50,18 @@ time_wait_on() {
   run_prog server 99999
   assert_failure 2
   assert_regex "$stderr" '^usage: server'
+  run_prog server 7788 7789
+  assert_failure 2
+  assert_regex "$stderr" '^usage: server'
 }
 
 # bats test_tags=starter-provides
 @test "client: without HOST and PORT it prints a usage line and exits with status 2" {
   explained_in 9
   run_prog client 127.0.0.1
+  assert_failure 2
+  assert_regex "$stderr" '^usage: client'
+  run_prog client -t 0 127.0.0.1 7788
   assert_failure 2
   assert_regex "$stderr" '^usage: client'
 }
@@ -93,6 +99,19 @@ time_wait_on() {
   wait_exit srv
   assert_success
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: one byte at a time$'
+}
+
+@test "server: the message ends at the first newline; what follows is ignored" {
+  explained_in 5
+  port=$(free_port)
+  start_server srv "$port"
+  run_peer tcp_client 127.0.0.1 "$port" --send $'first line\nsecond line\n'
+  assert_success
+  assert_reply "thank you !"
+  wait_exit srv
+  assert_success
+  assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: first line$'
+  refute_line --partial 'second line'
 }
 
 @test "server: replies as soon as the newline arrives, while the client keeps its side open" {

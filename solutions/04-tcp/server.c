@@ -34,6 +34,13 @@
 #define MAX_MESSAGE 4096    /* longest message we accept, its "\n" included */
 #define REPLY "thank you !\n"
 
+/** @brief How the conversation with one client ended. */
+enum outcome {
+    SERVED = 0,          /**< the client got its reply */
+    CLIENT_FAILED = -1,  /**< this client failed; the next one may do better */
+    ACCEPT_FAILED = -2,  /**< accept() failed: the listening socket is unusable */
+};
+
 /** @brief What the command line asked for. */
 struct options {
     int port;        /**< TCP port to listen on */
@@ -227,10 +234,9 @@ static int serve_client(int conn_fd, const char *peer, int timeout_s)
 
 /**
  * @brief Wait for the next client and serve it.
- * @return 0 if the client got its reply, -1 if that client failed,
- *         -2 if accept() itself failed (the listening socket is unusable).
+ * @return SERVED, CLIENT_FAILED, or ACCEPT_FAILED.
  */
-static int accept_and_serve(int listen_fd, int timeout_s)
+static enum outcome accept_and_serve(int listen_fd, int timeout_s)
 {
     struct sockaddr_in peer_addr;
     socklen_t peer_len = sizeof peer_addr;
@@ -240,14 +246,14 @@ static int accept_and_serve(int listen_fd, int timeout_s)
     while (conn_fd == -1 && (errno == EINTR || errno == ECONNABORTED));
     if (conn_fd == -1) {
         fprintf(stderr, "server: accept: %s\n", strerror(errno));
-        return -2;
+        return ACCEPT_FAILED;
     }
     char peer[INET_ADDRSTRLEN + 8];
     format_peer(&peer_addr, peer, sizeof peer);
-    int result = serve_client(conn_fd, peer, timeout_s);
+    enum outcome result = serve_client(conn_fd, peer, timeout_s) == 0 ? SERVED : CLIENT_FAILED;
     if (close(conn_fd) == -1) { /* sends our FIN: the client's recv() returns 0 */
         fprintf(stderr, "server: %s: close: %s\n", peer, strerror(errno));
-        result = -1;
+        result = CLIENT_FAILED;
     }
     return result;
 }
@@ -264,11 +270,11 @@ int main(int argc, char **argv)
     printf("listening on port %d\n", opt.port);
     fflush(stdout);
 
-    int result;
+    enum outcome result;
     do
         result = accept_and_serve(listen_fd, opt.timeout_s);
-    while (opt.keep_going && result != -2); /* with -k, one failed client does not stop us */
+    while (opt.keep_going && result != ACCEPT_FAILED); /* with -k, a failed client does not stop us */
 
     close(listen_fd);
-    return result == 0 ? 0 : 1;
+    return result == SERVED ? 0 : 1;
 }

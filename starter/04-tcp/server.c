@@ -38,6 +38,13 @@
 #define MAX_MESSAGE 4096    /* longest message we accept, its "\n" included */
 #define REPLY "thank you !\n"
 
+/** @brief How the conversation with one client ended. */
+enum outcome {
+    SERVED = 0,          /**< the client got its reply */
+    CLIENT_FAILED = -1,  /**< this client failed; the next one may do better */
+    ACCEPT_FAILED = -2,  /**< accept() failed: the listening socket is unusable */
+};
+
 /** @brief What the command line asked for. */
 struct options {
     int port;        /**< TCP port to listen on */
@@ -215,10 +222,9 @@ static int serve_client(int conn_fd, const char *peer, int timeout_s)
 
 /**
  * @brief Wait for the next client and serve it.
- * @return 0 if the client got its reply, -1 if that client failed,
- *         -2 if accept() itself failed (the listening socket is unusable).
+ * @return SERVED, CLIENT_FAILED, or ACCEPT_FAILED.
  */
-static int accept_and_serve(int listen_fd, int timeout_s)
+static enum outcome accept_and_serve(int listen_fd, int timeout_s)
 {
     struct sockaddr_in peer_addr;
     socklen_t peer_len = sizeof peer_addr;
@@ -232,14 +238,14 @@ static int accept_and_serve(int listen_fd, int timeout_s)
     errno = ENOSYS;
     if (conn_fd == -1) {
         fprintf(stderr, "server: accept: %s\n", strerror(errno));
-        return -2;
+        return ACCEPT_FAILED;
     }
     char peer[INET_ADDRSTRLEN + 8];
     format_peer(&peer_addr, peer, sizeof peer);
-    int result = serve_client(conn_fd, peer, timeout_s);
+    enum outcome result = serve_client(conn_fd, peer, timeout_s) == 0 ? SERVED : CLIENT_FAILED;
     if (close(conn_fd) == -1) { /* sends our FIN: the client's recv() returns 0 */
         fprintf(stderr, "server: %s: close: %s\n", peer, strerror(errno));
-        result = -1;
+        result = CLIENT_FAILED;
     }
     return result;
 }
@@ -257,9 +263,10 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     /* TODO (lesson section 7): with -k (opt.keep_going), serve the next client, and the
-     * next, until accept() itself fails (-2); a client that failed (-1) does not stop us. */
-    int result = accept_and_serve(listen_fd, opt.timeout_s);
+     * next, until accept() itself fails (ACCEPT_FAILED); a client that failed
+     * (CLIENT_FAILED) does not stop us. */
+    enum outcome result = accept_and_serve(listen_fd, opt.timeout_s);
 
     close(listen_fd);
-    return result == 0 ? 0 : 1;
+    return result == SERVED ? 0 : 1;
 }
