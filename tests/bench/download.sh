@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# tests/bench/download.sh [SIZE_MIB] [ROUNDS]: lesson 05's reference download_server and
+# download_client against netcat, on the same file, over loopback, in the same run.
+#
+#   SIZE_MIB  size of the file, default 1024 (1 GiB)
+#   ROUNDS    transfers per program pair, default 3; the best round of each is compared
+#
+# It builds nothing: run `make` first (it uses build/solutions/05-download/ and build/peers/).
+# It needs nc (netcat-openbsd) and GNU time (/usr/bin/time) for the peak memory.
+# The file is made from /dev/urandom in a temporary directory and read once beforehand,
+# so that both pairs read it from the page cache. Each copy is checked with cmp.
+#
+# Prints, per pair: the time and throughput of each round, the best throughput, and the
+# peak resident memory (max RSS) of the sending and the receiving side; then the ratio
+# reference / nc (target: >= 1.0) and whether the reference stayed under 4 MiB.
+# It is a benchmark, not a test: it is not part of make test.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin="$top/build/solutions/05-download"
+peers="$top/build/peers"
+size_mib=${1:-1024}
+rounds=${2:-3}
+
+for need in "$bin/download_server" "$bin/download_client" "$peers/ports" "$peers/await"; do
+  [[ -x $need ]] || { echo "download.sh: $need is missing: run make first" >&2; exit 2; }
+done
+command -v nc >/dev/null || { echo "download.sh: nc (netcat-openbsd) is not installed" >&2; exit 2; }
+[[ -x /usr/bin/time ]] || { echo "download.sh: GNU time (/usr/bin/time) is not installed" >&2; exit 2; }
+
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir "$work/served"
+file="$work/served/file.bin"
+size=$((size_mib * 1024 * 1024))
+echo "making a file of $size_mib MiB in $work ..."
+head -c "$size" /dev/urandom >"$file"
+cat "$file" >/dev/null # into the page cache: neither pair pays for the disk
+
+# now_ns: a clock in nanoseconds.
+now_ns() { date +%s%N; }
+
+# child_of PID: the process that PID (a /usr/bin/time) runs.
+child_of() {
+  local child=
+  for _ in $(seq 100); do
+    read -r child _ <"/proc/$1/task/$1/children" 2>/dev/null && [[ -n $child ]] && break
+    sleep 0.01
+  done
+  echo "$child"
+}
+
+# mib_per_s NS: the throughput of one file transfer that took NS nanoseconds.
+mib_per_s() {
+  awk -v mib="$size_mib" -v ns="$1" 'BEGIN { printf "%.1f", mib / (ns / 1e9) }'
+}
+
+# max_kib FILE...: the largest number among the /usr/bin/time -f %M outputs.
+max_kib() {
+  cat "$@" | sort -n | tail -1
+}
+
+# run_reference ROUND: one download with download_server and download_client; prints nanoseconds.
+run_reference() {
+  local port out="$work/out.bin"
+  port=$("$peers/ports" free)
+  /usr/bin/time -f %M -o "$work/ref-server.$1" "$bin/download_server" -d "$work/served" "$port" \
+    >"$work/ref-server.log" &
+  server_pid=$!
+  "$peers/await" tcp "$port" --ms 5000
+  local t0 t1
+  t0=$(now_ns)
+  /usr/bin/time -f %M -o "$work/ref-client.$1" "$bin/download_client" -o "$out" 127.0.0.1 "$port" file.bin >/dev/null
+  t1=$(now_ns)
+  # SIGTERM to the server itself (not to time), so that it exits 0 and time writes its report
+  kill -TERM "$(child_of "$server_pid")"
+  wait "$server_pid"
+  server_pid=
+  cmp -s "$file" "$out" || { echo "download.sh: the reference copy differs from the file" >&2; exit 1; }
+  rm -f "$out"
+  echo $((t1 - t0))
+}
+
+# run_nc ROUND: one transfer with nc -l (sending) and nc (receiving); prints nanoseconds.
+run_nc() {
+  local port out="$work/out.bin"
+  port=$("$peers/ports" free)
+  # -N: shut down the socket at end of input, so that the receiver sees end of file
+  /usr/bin/time -f %M -o "$work/nc-server.$1" nc -N -l 127.0.0.1 "$port" <"$file" &
+  server_pid=$!
+  "$peers/await" tcp "$port" --ms 5000
+  local t0 t1
+  t0=$(now_ns)
+  # -d: do not read standard input; receive until the sender closes
+  /usr/bin/time -f %M -o "$work/nc-client.$1" nc -d 127.0.0.1 "$port" >"$out"
+  t1=$(now_ns)
+  wait "$server_pid"
+  server_pid=
+  cmp -s "$file" "$out" || { echo "download.sh: the nc copy differs from the file" >&2; exit 1; }
+  rm -f "$out"
+  echo $((t1 - t0))
+}
+
+best_ref=0 best_nc=0
+for round in $(seq "$rounds"); do
+  ns=$(run_reference "$round")
+  ref=$(mib_per_s "$ns")
+  echo "round $round  reference: $(awk -v ns="$ns" 'BEGIN { printf "%.3f", ns / 1e9 }') s, $ref MiB/s"
+  ns=$(run_nc "$round")
+  nc=$(mib_per_s "$ns")
+  echo "round $round  nc:        $(awk -v ns="$ns" 'BEGIN { printf "%.3f", ns / 1e9 }') s, $nc MiB/s"
+  best_ref=$(awk -v a="$best_ref" -v b="$ref" 'BEGIN { print (b > a ? b : a) }')
+  best_nc=$(awk -v a="$best_nc" -v b="$nc" 'BEGIN { print (b > a ? b : a) }')
+done
+
+ref_server_kib=$(max_kib "$work"/ref-server.*)
+ref_client_kib=$(max_kib "$work"/ref-client.*)
+nc_server_kib=$(max_kib "$work"/nc-server.*)
+nc_client_kib=$(max_kib "$work"/nc-client.*)
+
+echo
+echo "file: $size_mib MiB over 127.0.0.1, best of $rounds rounds"
+printf '  %-32s %10s MiB/s   peak memory: server %6d KiB, client %6d KiB\n' \
+  "download_server + download_client" "$best_ref" "$ref_server_kib" "$ref_client_kib"
+printf '  %-32s %10s MiB/s   peak memory: server %6d KiB, client %6d KiB\n' \
+  "nc -N -l + nc -d" "$best_nc" "$nc_server_kib" "$nc_client_kib"
+ratio=$(awk -v a="$best_ref" -v b="$best_nc" 'BEGIN { printf "%.2f", a / b }')
+echo "ratio reference / nc: $ratio (target >= 1.00)"
+if ((ref_server_kib < 4096 && ref_client_kib < 4096)); then
+  echo "reference peak memory: under 4 MiB on both sides (target met)"
+else
+  echo "reference peak memory: over 4 MiB on one side (target missed)"
+fi
