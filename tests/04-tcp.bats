@@ -36,7 +36,8 @@ assert_reply() {
 time_wait_on() {
   local hex
   hex=$(printf '%04X' "$1")
-  grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 06 " /proc/net/tcp
+  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+    grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 06 "
 }
 
 # ---- usage (the starter already provides these) ----
@@ -72,6 +73,15 @@ time_wait_on() {
   run_prog client 127.0.0.1 9
   assert_failure 1
   assert_regex "$stderr" '^client: standard input is empty'
+}
+
+# bats test_tags=starter-provides
+@test "client: a line longer than 4095 bytes is refused before connecting: status 1" {
+  explained_in 9
+  head -c 5000 /dev/zero | tr '\0' 'a' >"$BATS_TEST_TMPDIR/long"
+  run_prog --in-file "$BATS_TEST_TMPDIR/long" client 127.0.0.1 9
+  assert_failure 1
+  assert_regex "$stderr" '^client: the line is longer than 4095 bytes'
 }
 
 # ---- the server ----
@@ -270,11 +280,12 @@ time_wait_on() {
 @test "client: shuts down its writing side after the line (the server sees end of stream)" {
   explained_in 4
   port=$(free_port)
-  # This server replies only after the client's end of stream, not after the newline.
-  spawn_peer srv tcp_server "$port" --reply $'got it\n' --until eof --idle-ms 3000 \
+  # This server replies only after the client's end of stream, not after the newline:
+  # a client that does not shut down gives up (-t 2) before the peer does (5 s).
+  spawn_peer srv tcp_server "$port" --reply $'got it\n' --until eof --idle-ms 5000 \
     --save "$BATS_TEST_TMPDIR/got"
   wait_tcp srv "$port"
-  run_prog --timeout 4 --in 'over' client 127.0.0.1 "$port"
+  run_prog --in 'over' client -t 2 127.0.0.1 "$port"
   assert_success
   assert_output "got it"
   wait_exit srv

@@ -16,7 +16,7 @@
  * connection, 1 on any failure, 2 on a usage error.
  * See lessons/04-tcp/README.md.
  */
-#define _DEFAULT_SOURCE /* getaddrinfo, struct timeval and friends with -std=c11 */
+#define _DEFAULT_SOURCE /* getopt, getaddrinfo, struct timeval: POSIX, not plain C11 */
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>

@@ -17,11 +17,10 @@
  * go to stderr as "server: ADDR:PORT: what". Without -k the exit status is 0
  * when the client got its reply, 1 otherwise. See lessons/04-tcp/README.md.
  */
-#define _DEFAULT_SOURCE /* struct timeval, inet_ntop and friends with -std=c11 */
+#define _DEFAULT_SOURCE /* getopt, inet_ntop, struct timeval: POSIX, not plain C11 */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,9 +76,11 @@ static int parse_options(int argc, char **argv, struct options *opt)
     while ((c = getopt(argc, argv, "kt:")) != -1) {
         if (c == 'k')
             opt->keep_going = 1;
-        else if (c == 't' && (opt->timeout_s = (int)parse_number(optarg, 1, 3600)) != -1)
-            continue;
+        else if (c == 't')
+            opt->timeout_s = (int)parse_number(optarg, 1, 3600);
         else
+            return -1; /* an unknown option, or -t without its number */
+        if (opt->timeout_s == -1)
             return -1;
     }
     if (argc - optind > 1)
@@ -275,6 +276,9 @@ int main(int argc, char **argv)
         result = accept_and_serve(listen_fd, opt.timeout_s);
     while (opt.keep_going && result != ACCEPT_FAILED); /* with -k, a failed client does not stop us */
 
-    close(listen_fd);
+    if (close(listen_fd) == -1) {
+        fprintf(stderr, "server: close: %s\n", strerror(errno));
+        return 1;
+    }
     return result == SERVED ? 0 : 1;
 }

@@ -20,7 +20,7 @@
  * tests fail at first. That is expected. Fill in the TODOs in the order of the
  * lesson's sections, and run `make check LESSON=04` after each one.
  */
-#define _DEFAULT_SOURCE /* getaddrinfo, struct timeval and friends with -std=c11 */
+#define _DEFAULT_SOURCE /* getopt, getaddrinfo, struct timeval: POSIX, not plain C11 */
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>

@@ -21,11 +21,10 @@
  * tests fail at first. That is expected. Fill in the TODOs in the order of the
  * lesson's sections, and run `make check LESSON=04` after each one.
  */
-#define _DEFAULT_SOURCE /* struct timeval, inet_ntop and friends with -std=c11 */
+#define _DEFAULT_SOURCE /* getopt, inet_ntop, struct timeval: POSIX, not plain C11 */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,9 +80,11 @@ static int parse_options(int argc, char **argv, struct options *opt)
     while ((c = getopt(argc, argv, "kt:")) != -1) {
         if (c == 'k')
             opt->keep_going = 1;
-        else if (c == 't' && (opt->timeout_s = (int)parse_number(optarg, 1, 3600)) != -1)
-            continue;
+        else if (c == 't')
+            opt->timeout_s = (int)parse_number(optarg, 1, 3600);
         else
+            return -1; /* an unknown option, or -t without its number */
+        if (opt->timeout_s == -1)
             return -1;
     }
     if (argc - optind > 1)
@@ -267,6 +268,9 @@ int main(int argc, char **argv)
      * (CLIENT_FAILED) does not stop us. */
     enum outcome result = accept_and_serve(listen_fd, opt.timeout_s);
 
-    close(listen_fd);
+    if (close(listen_fd) == -1) {
+        fprintf(stderr, "server: close: %s\n", strerror(errno));
+        return 1;
+    }
     return result == SERVED ? 0 : 1;
 }
