@@ -185,9 +185,12 @@ static int receive_body(int sock_fd, int file_fd, long long size)
         ssize_t n = recv(sock_fd, buf, want, 0);
         if (n == -1 && errno == EINTR)
             continue;
-        if (n <= 0) {
-            fprintf(stderr, "download_client: connection %s after %lld of %lld bytes\n",
-                    n == 0 ? "closed" : strerror(errno), got, size);
+        if (n == 0) {
+            fprintf(stderr, "download_client: connection closed after %lld of %lld bytes\n", got, size);
+            return -1;
+        }
+        if (n == -1) { /* EAGAIN here means RECEIVE_TIMEOUT_S passed without a byte */
+            fprintf(stderr, "download_client: recv: %s after %lld of %lld bytes\n", strerror(errno), got, size);
             return -1;
         }
         if (write_all(file_fd, buf, (size_t)n) == -1) {

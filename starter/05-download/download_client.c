@@ -142,7 +142,8 @@ static int receive_body(int sock_fd, int file_fd, long long size)
     /* TODO (lesson section 7): recv() into one buffer of BUF_SIZE bytes, never asking for
      * more than is left, and write_all() each piece, until size bytes arrived. recv()
      * returning 0 first: "download_client: connection closed after <got> of <size> bytes";
-     * failing: the same with strerror in place of "closed". Return -1 on any failure. */
+     * failing: "download_client: recv: <strerror> after <got> of <size> bytes".
+     * A failed write: "download_client: write: <strerror>". Return -1 on any failure. */
     (void)sock_fd;
     (void)file_fd;
     (void)size;
