@@ -206,6 +206,21 @@ time_wait_on() {
   assert_success # still listening
 }
 
+@test "server -k: a client that resets the connection (RST) is reported and the server goes on" {
+  explained_in 6
+  port=$(free_port)
+  start_server srv "$port" -k
+  run_peer tcp4_reset_client 127.0.0.1 "$port" --send 'half a li'
+  assert_success
+  run_peer tcp4_reset_client 127.0.0.1 "$port" --wait-ms 0
+  assert_success
+  run_peer tcp_client 127.0.0.1 "$port" --send $'after the resets\n'
+  assert_success
+  assert_reply "thank you !"
+  wait_line srv '^from 127\.0\.0\.1:[0-9]+: after the resets$'
+  assert_regex "$(err srv)" 'server: 127\.0\.0\.1:[0-9]+: recv: Connection reset by peer'
+}
+
 @test "server: restarts on the same port right after it exits, despite TIME_WAIT (SO_REUSEADDR)" {
   explained_in 8
   port=$(free_port)
