@@ -149,7 +149,7 @@ peak_memory_kib() {
 }
 
 @test "the server logs each download as: ADDRESS:PORT \"NAME\" sent N bytes" {
-  explained_in 9
+  explained_in 3
   start_server "$SERVED"
   download hello.txt
   assert_success
@@ -274,7 +274,7 @@ peak_memory_kib() {
 }
 
 @test "ten clients one after another, good and bad, and the eleventh is served; no descriptor leaks" {
-  explained_in 3
+  explained_in 8
   start_server "$SERVED"
   fds_before=$(ls "/proc/$(prog_pid server)/fd" | wc -l)
   for round in 1 2; do
