@@ -48,6 +48,7 @@ static int parse_seconds(const char *text)
 
 /**
  * @brief Read the first line of standard input into @p line, ending in "\n".
+ * @param line where the line goes, with a '\0' after its "\n"
  * @param size the size of @p line: MAX_MESSAGE + 1 (room for the '\0' of fgets)
  * @return the line's length, "\n" included, or -1 after printing why.
  */
