@@ -129,7 +129,7 @@ static void reset_signals_in_child(const sigset_t *wait_mask)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
-    sa.sa_handler = SIG_DFL;
+    sa.sa_handler = SIG_DFL; /* these calls fail only for a bad signal number: not ours */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigprocmask(SIG_SETMASK, wait_mask, NULL);
@@ -469,8 +469,9 @@ static int serve(int listen_fd, int dir_fd, const sigset_t *wait_mask)
     while (!stop_requested) {
         reap_children();
         int ready = wait_for_client(listen_fd, wait_mask);
+        const char *what = ready == -1 ? "pselect" : "accept";
         if (ready == -1 || (ready == 1 && accept_and_fork(listen_fd, dir_fd, wait_mask) == -1)) {
-            fprintf(stderr, "download_server: accept: %s\n", strerror(errno));
+            fprintf(stderr, "download_server: %s: %s\n", what, strerror(errno));
             return 1;
         }
     }
