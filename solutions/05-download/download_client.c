@@ -33,8 +33,9 @@
 /** @brief Print the usage line on stderr and return the usage exit status, 2. */
 static int usage(void)
 {
-    fprintf(stderr, "usage: download_client [-o PATH] HOST PORT NAME\n"
-                    "  NAME: 1 to %d bytes, no '/' and no newline; PATH defaults to [接收]NAME\n",
+    fprintf(stderr,
+            "usage: download_client [-o PATH] HOST PORT NAME\n"
+            "  NAME: 1 to %d bytes, no '/' and no newline; PATH defaults to [接收]NAME\n",
             NAME_MAX);
     return 2;
 }
@@ -190,7 +191,8 @@ static int receive_body(int sock_fd, int file_fd, long long size)
             return -1;
         }
         if (n == -1) { /* EAGAIN here means RECEIVE_TIMEOUT_S passed without a byte */
-            fprintf(stderr, "download_client: recv: %s after %lld of %lld bytes\n", strerror(errno), got, size);
+            fprintf(stderr, "download_client: recv: %s after %lld of %lld bytes\n", strerror(errno), got,
+                    size);
             return -1;
         }
         if (write_all(file_fd, buf, (size_t)n) == -1) {

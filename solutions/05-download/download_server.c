@@ -40,11 +40,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BUF_SIZE 65536          /* one piece of a file: the only buffer a transfer uses */
+#define BUF_SIZE 65536             /* one piece of a file: the only buffer a transfer uses */
 #define REQUEST_MAX (NAME_MAX + 1) /* a name of 255 bytes and its newline */
-#define REQUEST_TIMEOUT_MS 3000 /* the whole request line must arrive within this time */
-#define SEND_TIMEOUT_S 10       /* a client that takes nothing for this long is dropped */
-#define LINGER_MS 1000          /* how long we wait for the client to close after our reply */
+#define REQUEST_TIMEOUT_MS 3000    /* the whole request line must arrive within this time */
+#define SEND_TIMEOUT_S 10          /* a client that takes nothing for this long is dropped */
+#define LINGER_MS 1000             /* how long we wait for the client to close after our reply */
 
 /** @brief Set by the SIGINT/SIGTERM handler; the accept loop checks it. */
 static volatile sig_atomic_t stop_requested = 0;
@@ -61,8 +61,9 @@ struct outcome {
 /** @brief Print the usage line on stderr and return the usage exit status, 2. */
 static int usage(void)
 {
-    fprintf(stderr, "usage: download_server [-d DIR] PORT\n"
-                    "  serves the files of DIR (default: the current directory) on TCP port PORT (1-65535)\n");
+    fprintf(stderr,
+            "usage: download_server [-d DIR] PORT\n"
+            "  serves the files of DIR (default: the current directory) on TCP port PORT (1-65535)\n");
     return 2;
 }
 
@@ -239,8 +240,10 @@ static int open_in_dir(int dir_fd, const char *name, long long *size, const char
 {
     int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd == -1) {
-        *reason = errno == ENOENT ? "no such file" : errno == EACCES ? "permission denied"
-                : errno == ELOOP  ? "not a regular file" : "cannot open";
+        *reason = errno == ENOENT   ? "no such file"
+                  : errno == EACCES ? "permission denied"
+                  : errno == ELOOP  ? "not a regular file"
+                                    : "cannot open";
         return -1;
     }
     struct stat st;

@@ -37,8 +37,9 @@
 /** @brief Print the usage line on stderr and return the usage exit status, 2. */
 static int usage(void)
 {
-    fprintf(stderr, "usage: download_client [-o PATH] HOST PORT NAME\n"
-                    "  NAME: 1 to %d bytes, no '/' and no newline; PATH defaults to [接收]NAME\n",
+    fprintf(stderr,
+            "usage: download_client [-o PATH] HOST PORT NAME\n"
+            "  NAME: 1 to %d bytes, no '/' and no newline; PATH defaults to [接收]NAME\n",
             NAME_MAX);
     return 2;
 }

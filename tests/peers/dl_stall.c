@@ -36,7 +36,9 @@ struct options {
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: dl_stall HOST PORT [--request TEXT] [--read N] [--stall-ms MS] [--idle-ms MS] [--out F]\n");
+    fprintf(
+        stderr,
+        "usage: dl_stall HOST PORT [--request TEXT] [--read N] [--stall-ms MS] [--idle-ms MS] [--out F]\n");
     return 2;
 }
 
