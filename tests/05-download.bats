@@ -156,6 +156,26 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" sent 6 bytes$'
 }
 
+@test "without -d the server serves its current directory" {
+  explained_in 3
+  printf 'from the current directory\n' >here.txt
+  port=$(free_port)
+  spawn_prog server download_server "$port"
+  wait_tcp server "$port"
+  run_peer tcp_client 127.0.0.1 "$port" --send $'here.txt\n' --out reply
+  assert_success
+  { printf 'OK 27\n'; cat here.txt; } >expected-reply
+  assert_same_file expected-reply reply "the reply"
+}
+
+@test "the log shows control bytes, quotes and backslashes in a name as \\xHH: one request, one line" {
+  explained_in 3
+  start_server "$SERVED"
+  raw_request $'fake" sent 1 bytes\x01\\x\n'
+  assert_reply "ERR no such file"
+  log_line '^127\.0\.0\.1:[0-9]+ "fake\\x22 sent 1 bytes\\x01\\x5cx" refused: no such file$'
+}
+
 @test "the client saves under -o PATH when asked, and takes UTF-8 names as they are" {
   explained_in 9
   mkdir "$BATS_TEST_TMPDIR/srv"

@@ -8,7 +8,8 @@
 # It builds nothing: run `make` first (it uses build/solutions/05-download/ and build/peers/).
 # It needs nc (netcat-openbsd) and GNU time (/usr/bin/time) for the peak memory.
 # The file is made from /dev/urandom in a temporary directory and read once beforehand,
-# so that both pairs read it from the page cache. Each copy is checked with cmp.
+# so that both pairs read it from the page cache, and `sync` runs before each transfer,
+# so that neither pays for the other's writes. Each copy is checked with cmp.
 #
 # Prints, per pair: the time and throughput of each round, the best throughput, and the
 # peak resident memory (max RSS) of the sending and the receiving side; then the ratio
@@ -41,7 +42,8 @@ file="$work/served/file.bin"
 size=$((size_mib * 1024 * 1024))
 echo "making a file of $size_mib MiB in $work ..."
 head -c "$size" /dev/urandom >"$file"
-cat "$file" >/dev/null # into the page cache: neither pair pays for the disk
+cat "$file" >/dev/null # into the page cache: neither pair pays for reading the disk
+sync                   # and no writeback of the new file slows down whichever pair runs first
 
 # now_ns: a clock in nanoseconds.
 now_ns() { date +%s%N; }
@@ -84,6 +86,7 @@ run_reference() {
   server_pid=
   cmp -s "$file" "$out" || { echo "download.sh: the reference copy differs from the file" >&2; exit 1; }
   rm -f "$out"
+  sync
   echo $((t1 - t0))
 }
 
@@ -104,17 +107,28 @@ run_nc() {
   server_pid=
   cmp -s "$file" "$out" || { echo "download.sh: the nc copy differs from the file" >&2; exit 1; }
   rm -f "$out"
+  sync
   echo $((t1 - t0))
 }
 
 best_ref=0 best_nc=0
+# seconds NS: nanoseconds as seconds, for printing.
+seconds() {
+  awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'
+}
+
+# Odd rounds run the reference first, even rounds nc first: neither always goes first.
 for round in $(seq "$rounds"); do
-  ns=$(run_reference "$round")
-  ref=$(mib_per_s "$ns")
-  echo "round $round  reference: $(awk -v ns="$ns" 'BEGIN { printf "%.3f", ns / 1e9 }') s, $ref MiB/s"
-  ns=$(run_nc "$round")
-  nc=$(mib_per_s "$ns")
-  echo "round $round  nc:        $(awk -v ns="$ns" 'BEGIN { printf "%.3f", ns / 1e9 }') s, $nc MiB/s"
+  if ((round % 2)); then
+    ref_ns=$(run_reference "$round")
+    nc_ns=$(run_nc "$round")
+  else
+    nc_ns=$(run_nc "$round")
+    ref_ns=$(run_reference "$round")
+  fi
+  ref=$(mib_per_s "$ref_ns")
+  nc=$(mib_per_s "$nc_ns")
+  echo "round $round  reference: $(seconds "$ref_ns") s, $ref MiB/s    nc: $(seconds "$nc_ns") s, $nc MiB/s"
   best_ref=$(awk -v a="$best_ref" -v b="$ref" 'BEGIN { print (b > a ? b : a) }')
   best_nc=$(awk -v a="$best_nc" -v b="$nc" 'BEGIN { print (b > a ? b : a) }')
 done
