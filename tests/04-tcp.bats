@@ -5,14 +5,6 @@
 setup() { load test_helper; }
 teardown() { lab_teardown; }
 
-# spawn_nc LABEL ARGS: start netcat (OpenBSD nc) in the background, like spawn_peer.
-spawn_nc() {
-  local label=$1 nc_bin
-  shift
-  nc_bin=$(command -v nc) || skip "nc (netcat-openbsd) is not installed"
-  _spawn "$label" "$nc_bin" "$@"
-}
-
 # out LABEL / err LABEL: what a background program printed so far.
 out() { cat "$BATS_TEST_TMPDIR/$1.out"; }
 err() { cat "$BATS_TEST_TMPDIR/$1.err"; }
@@ -330,7 +322,7 @@ time_wait_on() {
 @test "client: talks to nc -l (nc prints the line, the client prints what nc sends)" {
   explained_in 10
   port=$(free_port)
-  spawn_nc ncl -N -l 127.0.0.1 "$port"
+  spawn_cmd ncl nc -N -l 127.0.0.1 "$port"
   wait_tcp ncl "$port"
   # The reply waits in nc's input before the client connects: this nc quits as soon as
   # the client's FIN arrives. -N: at the end of its input, nc shuts down its writing side.

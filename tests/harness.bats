@@ -19,10 +19,12 @@ teardown() {
   rm -rf "$top/build/impl$(tr / _ <<<"$impl")" "$top/build/impl$(tr / _ <<<"$impl")"-san
 }
 
-# no_process_left PATTERN: nothing whose command line mentions PATTERN still runs.
+# no_process_left RUN_ID: no process still carries SOCKLAB_RUN_ID=RUN_ID in its environment.
+# Every process a run starts inherits the variable; other runs on the machine have their own.
 no_process_left() {
-  run pgrep -af -- "$1"
-  assert_failure 1 # pgrep: no process matched
+  local left
+  left=$(grep -lzx "SOCKLAB_RUN_ID=$1" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 || true)
+  [[ -z $left ]] || fail "processes left behind by the run: $(ps -o pid=,args= -p "${left//$'\n'/,}")"
 }
 
 @test "a program that never exits fails every test within its timeout, with a message, and leaves no process" {
@@ -33,13 +35,13 @@ no_process_left() {
 int main(void) { signal(SIGTERM, SIG_IGN); for (;;) pause(); }
 EOF
   SECONDS=0
-  run env PROG_TIMEOUT=1 READY_MS=1500 make -C "$top" --no-print-directory check IMPL="$impl" LESSON=01
+  run env SOCKLAB_RUN_ID="hung-$BATS_ROOT_PID" PROG_TIMEOUT=1 READY_MS=1500 make -C "$top" --no-print-directory check IMPL="$impl" LESSON=01
   elapsed=$SECONDS
   assert_failure
   assert_output --partial "did not finish within 1s"
   assert_regex "$output" "01-socket +0 / [1-9][0-9]* +FAIL"
   ((elapsed < 90)) || fail "12 hung tests took ${elapsed}s; each should end within a few seconds"
-  no_process_left "$impl"
+  no_process_left "hung-$BATS_ROOT_PID"
 }
 
 @test "a lesson that does not compile fails with the compiler's message; the next lesson is still graded" {
@@ -63,7 +65,7 @@ EOF
     (
       cd "$top" || exit
       rc=0
-      tests/grade build/solutions "${lessons[@]}" >"$BATS_TEST_TMPDIR/$run.out" 2>&1 || rc=$?
+      SOCKLAB_RUN_ID="parallel-$BATS_ROOT_PID" tests/grade build/solutions "${lessons[@]}" >"$BATS_TEST_TMPDIR/$run.out" 2>&1 || rc=$?
       echo "$rc" >"$BATS_TEST_TMPDIR/$run.rc"
     ) 3>&- &
   done
@@ -72,6 +74,5 @@ EOF
     [[ $(cat "$BATS_TEST_TMPDIR/$run.rc") == 0 ]] ||
       fail "run $run failed while another ran: $(grep -A15 '^not ok' "$BATS_TEST_TMPDIR/$run.out" | head -60)"
   done
-  no_process_left "$top/build/solutions/"
-  no_process_left "$top/build/peers/"
+  no_process_left "parallel-$BATS_ROOT_PID"
 }

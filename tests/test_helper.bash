@@ -15,7 +15,8 @@
 #   free_port                a port free for TCP and UDP, chosen now
 #   run_prog [opts] P ARGS   run lab program P to completion under a timeout (sets status/output/stderr)
 #   run_peer [opts] P ARGS   the same for a test peer
-#   spawn_prog LABEL P ARGS  start lab program P in the background (spawn_peer for a peer)
+#   spawn_prog LABEL P ARGS  start lab program P in the background (spawn_peer for a peer,
+#                            spawn_cmd for a system tool such as nc)
 #   feed LABEL TEXT          write TEXT and a newline to its standard input
 #   close_input LABEL        close its standard input (end of file)
 #   wait_tcp / wait_udp LABEL PORT   wait until LABEL listens on / has bound PORT
@@ -191,6 +192,15 @@ spawn_prog() {
 spawn_peer() {
   local label=$1 bin
   bin=$(_peer_bin "$2") || return 1
+  shift 2
+  _spawn "$label" "$bin" "$@"
+}
+
+# spawn_cmd LABEL CMD ARGS: start a system tool (nc, say) in the background, like spawn_peer.
+# The test is skipped, not failed, when the tool is not installed (tests/setup installs it).
+spawn_cmd() {
+  local label=$1 bin
+  bin=$(command -v "$2") || skip "$2 is not installed (run tests/setup)"
   shift 2
   _spawn "$label" "$bin" "$@"
 }
