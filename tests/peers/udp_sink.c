@@ -31,6 +31,7 @@ static unsigned char incoming[MAX_BYTES];
 static unsigned char stray_bytes[MAX_BYTES];
 static unsigned char reply_bytes[MAX_BYTES];
 
+/** @brief Milliseconds on the monotonic clock. */
 static long clock_ms(void)
 {
     struct timespec t;
