@@ -35,7 +35,11 @@ static int usage(void)
     return 2;
 }
 
-/** @brief Parse a number of seconds, 1 to 3600. @return it, or -1 if @p text is not one. */
+/**
+ * @brief Parse a number of seconds, 1 to 3600.
+ * @param text the command-line word after -t
+ * @return the number, or -1 if @p text is not one in that range.
+ */
 static int parse_seconds(const char *text)
 {
     char *end;
@@ -78,6 +82,8 @@ static long read_line(char *line, size_t size)
  *
  * "localhost" may name ::1 and 127.0.0.1: if the server listens on one only,
  * the other is refused and we go on to the next.
+ * @param host a name or a numeric address, IPv4 or IPv6
+ * @param port the server's port, as text (getaddrinfo() takes a string)
  * @return the connected socket, or -1 after printing why.
  */
 static int connect_to(const char *host, const char *port)
@@ -117,6 +123,9 @@ static int connect_to(const char *host, const char *port)
  * send() may take fewer bytes than asked; we go on from where it stopped.
  * MSG_NOSIGNAL: if the server is gone, fail with EPIPE instead of being
  * killed by SIGPIPE.
+ * @param fd the connected socket
+ * @param buf the bytes to send
+ * @param len how many bytes
  * @return 0, or -1 with errno set.
  */
 static int send_all(int fd, const char *buf, size_t len)
@@ -139,6 +148,8 @@ static int send_all(int fd, const char *buf, size_t len)
  *
  * The reply may come in any number of pieces: only recv() returning 0 (the
  * server's FIN) says it is complete.
+ * @param fd the connected socket, its receive timeout already set
+ * @param timeout_s that timeout in seconds, for the message on stderr
  * @return 0 when the server closed the connection, -1 after printing why.
  */
 static int print_reply(int fd, int timeout_s)
@@ -147,7 +158,7 @@ static int print_reply(int fd, int timeout_s)
     for (;;) {
         ssize_t n = recv(fd, buf, sizeof buf, 0);
         if (n == 0)
-            return fflush(stdout) == EOF ? -1 : 0;
+            break; /* the server's FIN: the reply is complete */
         if (n == -1) {
             if (errno == EINTR)
                 continue;
@@ -162,10 +173,19 @@ static int print_reply(int fd, int timeout_s)
             return -1;
         }
     }
+    if (fflush(stdout) == EOF) {
+        fprintf(stderr, "client: standard output: %s\n", strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 /**
  * @brief The conversation: send @p line, say we are done, print the reply.
+ * @param fd the connected socket
+ * @param line the line to send, its "\n" included
+ * @param len its length in bytes
+ * @param timeout_s how long one recv() may wait, in seconds
  * @return 0 on success, -1 after printing why.
  */
 static int talk(int fd, const char *line, size_t len, int timeout_s)
@@ -187,6 +207,7 @@ static int talk(int fd, const char *line, size_t len, int timeout_s)
     return print_reply(fd, timeout_s);
 }
 
+/** @brief Read a line, send it to HOST PORT, print the reply. @return the exit status. */
 int main(int argc, char **argv)
 {
     int timeout_s = 5, c;

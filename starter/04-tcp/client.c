@@ -39,7 +39,11 @@ static int usage(void)
     return 2;
 }
 
-/** @brief Parse a number of seconds, 1 to 3600. @return it, or -1 if @p text is not one. */
+/**
+ * @brief Parse a number of seconds, 1 to 3600.
+ * @param text the command-line word after -t
+ * @return the number, or -1 if @p text is not one in that range.
+ */
 static int parse_seconds(const char *text)
 {
     char *end;
@@ -82,6 +86,8 @@ static long read_line(char *line, size_t size)
  *
  * "localhost" may name ::1 and 127.0.0.1: if the server listens on one only,
  * the other is refused and we go on to the next.
+ * @param host a name or a numeric address, IPv4 or IPv6
+ * @param port the server's port, as text (getaddrinfo() takes a string)
  * @return the connected socket, or -1 after printing why.
  */
 static int connect_to(const char *host, const char *port)
@@ -104,6 +110,9 @@ static int connect_to(const char *host, const char *port)
  * send() may take fewer bytes than asked; we go on from where it stopped.
  * MSG_NOSIGNAL: if the server is gone, fail with EPIPE instead of being
  * killed by SIGPIPE.
+ * @param fd the connected socket
+ * @param buf the bytes to send
+ * @param len how many bytes
  * @return 0, or -1 with errno set.
  */
 static int send_all(int fd, const char *buf, size_t len)
@@ -123,12 +132,15 @@ static int send_all(int fd, const char *buf, size_t len)
  *
  * The reply may come in any number of pieces: only recv() returning 0 (the
  * server's FIN) says it is complete.
+ * @param fd the connected socket, its receive timeout already set
+ * @param timeout_s that timeout in seconds, for the message on stderr
  * @return 0 when the server closed the connection, -1 after printing why.
  */
 static int print_reply(int fd, int timeout_s)
 {
     /* TODO (lesson section 5): recv() into a buffer in a loop and fwrite() each piece to
-     * stdout, until recv() returns 0 (the server closed): then fflush(stdout), return 0.
+     * stdout, until recv() returns 0 (the server closed): then fflush(stdout) and return 0
+     * (if fwrite() or fflush() fails, print "client: standard output: <strerror>", return -1).
      * - EINTR: call recv() again.
      * - EAGAIN or EWOULDBLOCK (lesson section 6): print
      *   "client: nothing received for N s" and return -1.
@@ -142,6 +154,10 @@ static int print_reply(int fd, int timeout_s)
 
 /**
  * @brief The conversation: send @p line, say we are done, print the reply.
+ * @param fd the connected socket
+ * @param line the line to send, its "\n" included
+ * @param len its length in bytes
+ * @param timeout_s how long one recv() may wait, in seconds
  * @return 0 on success, -1 after printing why.
  */
 static int talk(int fd, const char *line, size_t len, int timeout_s)
@@ -157,6 +173,7 @@ static int talk(int fd, const char *line, size_t len, int timeout_s)
     return print_reply(fd, timeout_s);
 }
 
+/** @brief Read a line, send it to HOST PORT, print the reply. @return the exit status. */
 int main(int argc, char **argv)
 {
     int timeout_s = 5, c;

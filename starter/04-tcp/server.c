@@ -33,22 +33,22 @@
 #include <unistd.h>
 
 #define DEFAULT_PORT 7788
-#define BACKLOG 128         /* as in the syllabus: how many finished handshakes may wait for accept() */
-#define MAX_MESSAGE 4096    /* longest message we accept, its "\n" included */
+#define BACKLOG 128      /* as in the syllabus: how many finished handshakes may wait for accept() */
+#define MAX_MESSAGE 4096 /* longest message we accept, its "\n" included */
 #define REPLY "thank you !\n"
 
 /** @brief How the conversation with one client ended. */
 enum outcome {
-    SERVED = 0,          /**< the client got its reply */
-    CLIENT_FAILED = -1,  /**< this client failed; the next one may do better */
-    ACCEPT_FAILED = -2,  /**< accept() failed: the listening socket is unusable */
+    SERVED = 0,         /**< the client got its reply */
+    CLIENT_FAILED = -1, /**< this client failed; the next one may do better */
+    ACCEPT_FAILED = -2, /**< accept() failed: the listening socket is unusable */
 };
 
 /** @brief What the command line asked for. */
 struct options {
-    int port;        /**< TCP port to listen on */
-    int keep_going;  /**< -k: serve clients forever instead of one */
-    int timeout_s;   /**< -t: seconds a client may stay silent */
+    int port;       /**< TCP port to listen on */
+    int keep_going; /**< -k: serve clients forever instead of one */
+    int timeout_s;  /**< -t: seconds a client may stay silent */
 };
 
 /** @brief Print the usage line on stderr and return the usage exit status, 2. */
@@ -58,7 +58,13 @@ static int usage(void)
     return 2;
 }
 
-/** @brief Parse a decimal number in [@p min, @p max]. @return it, or -1 if @p text is not one. */
+/**
+ * @brief Parse a decimal number in [@p min, @p max].
+ * @param text the command-line word to parse
+ * @param min the smallest value allowed
+ * @param max the largest value allowed
+ * @return the number, or -1 if @p text is not one in that range.
+ */
 static long parse_number(const char *text, long min, long max)
 {
     char *end;
@@ -69,7 +75,13 @@ static long parse_number(const char *text, long min, long max)
     return value;
 }
 
-/** @brief Fill @p opt from the command line. @return 0, or -1 on a usage error. */
+/**
+ * @brief Fill @p opt from the command line.
+ * @param argc the argument count, as main() got it
+ * @param argv the arguments, as main() got them
+ * @param opt where the options go
+ * @return 0, or -1 on a usage error.
+ */
 static int parse_options(int argc, char **argv, struct options *opt)
 {
     opt->port = DEFAULT_PORT;
@@ -99,6 +111,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
  *
  * SO_REUSEADDR lets us bind the port while connections of a previous run are
  * still in TIME_WAIT; without it a restarted server fails with EADDRINUSE.
+ * @param port the TCP port to listen on, on every local address
  * @return the listening socket, or -1 after printing why.
  */
 static int open_listener(int port)
@@ -121,7 +134,12 @@ fail:
     return -1;
 }
 
-/** @brief Format an IPv4 address and port as "127.0.0.1:54321" into @p out. */
+/**
+ * @brief Format an IPv4 address and port as "127.0.0.1:54321" into @p out.
+ * @param peer the address accept() filled in
+ * @param out where the text goes, always '\0'-terminated
+ * @param size the size of @p out: INET_ADDRSTRLEN + 8 is enough
+ */
 static void format_peer(const struct sockaddr_in *peer, char *out, size_t size)
 {
     char host[INET_ADDRSTRLEN];
@@ -137,8 +155,14 @@ static void format_peer(const struct sockaddr_in *peer, char *out, size_t size)
  * TCP delivers a byte stream: the line may come in one piece or in ten, so one
  * recv() is never enough. The socket's receive timeout (SO_RCVTIMEO) makes a
  * silent client fail with EAGAIN instead of blocking us forever.
- * @return the message length (its "\n" not counted), 0 if the client closed
- *         without sending anything, or -1 after printing why on stderr.
+ * @param conn_fd the connected socket
+ * @param buf where the bytes go; the message is its first bytes
+ * @param size the size of @p buf: the longest message, its "\n" included
+ * @param peer the client's "ADDR:PORT", for the messages on stderr
+ * @param timeout_s the receive timeout set on @p conn_fd, for the message on stderr
+ * @return the message length, its "\n" not counted (0 for an empty line), or
+ *         -1 after printing why on stderr (a client that closed without sending
+ *         a byte included).
  */
 static long receive_message(int conn_fd, char *buf, size_t size, const char *peer, int timeout_s)
 {
@@ -146,6 +170,8 @@ static long receive_message(int conn_fd, char *buf, size_t size, const char *pee
      * until the bytes that arrived hold a '\n' (memchr helps); return the length of the
      * message before that '\n'.
      * - recv() returning 0 is the client's end of stream: return what came so far.
+     *   If nothing came at all (lesson section 6; not even a '\n'), there is no message: print
+     *   "server: PEER: closed without sending a message" and return -1.
      * - recv() failing with EINTR: just call it again.
      * - EAGAIN or EWOULDBLOCK (lesson section 6): the receive timeout expired; print
      *   "server: PEER: nothing received for N s" and return -1.
@@ -167,6 +193,9 @@ static long receive_message(int conn_fd, char *buf, size_t size, const char *pee
  * send() may take fewer bytes than asked; we go on from where it stopped.
  * MSG_NOSIGNAL: if the client is gone, fail with EPIPE instead of being
  * killed by SIGPIPE.
+ * @param fd the connected socket
+ * @param buf the bytes to send
+ * @param len how many bytes
  * @return 0, or -1 with errno set.
  */
 static int send_all(int fd, const char *buf, size_t len)
@@ -181,7 +210,12 @@ static int send_all(int fd, const char *buf, size_t len)
     return -1;
 }
 
-/** @brief Make recv() on @p fd give up with EAGAIN after @p seconds of silence. @return 0 or -1. */
+/**
+ * @brief Make recv() on @p fd give up with EAGAIN after @p seconds of silence.
+ * @param fd the connected socket
+ * @param seconds how long one recv() may wait
+ * @return 0, or -1 with errno set.
+ */
 static int set_receive_timeout(int fd, int seconds)
 {
     /* TODO (lesson section 6): setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, ...) with a
@@ -196,6 +230,9 @@ static int set_receive_timeout(int fd, int seconds)
  * @brief Talk to one connected client: read its message, print it, reply.
  *
  * The caller closes @p conn_fd afterwards.
+ * @param conn_fd the connected socket
+ * @param peer the client's "ADDR:PORT", for the lines we print
+ * @param timeout_s how long one recv() may wait, in seconds
  * @return 0 if the client got its reply, -1 if not (the reason is on stderr).
  */
 static int serve_client(int conn_fd, const char *peer, int timeout_s)
@@ -208,10 +245,6 @@ static int serve_client(int conn_fd, const char *peer, int timeout_s)
     long len = receive_message(conn_fd, message, sizeof message, peer, timeout_s);
     if (len == -1)
         return -1;
-    if (len == 0) {
-        fprintf(stderr, "server: %s: closed without sending a message\n", peer);
-        return -1;
-    }
     printf("from %s: %.*s\n", peer, (int)len, message);
     fflush(stdout); /* one line per client, visible at once even when stdout is a file */
     if (send_all(conn_fd, REPLY, strlen(REPLY)) == -1) {
@@ -223,6 +256,8 @@ static int serve_client(int conn_fd, const char *peer, int timeout_s)
 
 /**
  * @brief Wait for the next client and serve it.
+ * @param listen_fd the listening socket
+ * @param timeout_s how long one recv() may wait, in seconds
  * @return SERVED, CLIENT_FAILED, or ACCEPT_FAILED.
  */
 static enum outcome accept_and_serve(int listen_fd, int timeout_s)
@@ -251,6 +286,7 @@ static enum outcome accept_and_serve(int listen_fd, int timeout_s)
     return result;
 }
 
+/** @brief Listen, then serve one client (or, with -k, one after another). @return the exit status. */
 int main(int argc, char **argv)
 {
     struct options opt;
