@@ -30,19 +30,20 @@
 
 /** @brief Everything the chat loop needs between two calls to poll(). */
 struct chat {
-    int fd;                   /**< the bound UDP socket */
-    int has_peer;             /**< has /to chosen a peer yet? */
-    struct sockaddr_in peer;  /**< where typed lines go */
-    char typed[MAX_MESSAGE];  /**< bytes read from stdin, not yet a whole line */
-    size_t typed_length;      /**< how many bytes of typed[] are in use */
-    int done;                 /**< set by /quit */
+    int fd;                  /**< the bound UDP socket */
+    int has_peer;            /**< has /to chosen a peer yet? */
+    struct sockaddr_in peer; /**< where typed lines go */
+    char typed[MAX_MESSAGE]; /**< bytes read from stdin, not yet a whole line */
+    size_t typed_length;     /**< how many bytes of typed[] are in use */
+    int done;                /**< set by /quit */
 };
 
 /** @brief Print the usage line on stderr and return the usage exit status, 2. */
 static int usage(void)
 {
-    fprintf(stderr, "usage: udp_chat [PORT]\n"
-                    "  PORT: the UDP port to bind, 1 to 65535 (default %d)\n",
+    fprintf(stderr,
+            "usage: udp_chat [PORT]\n"
+            "  PORT: the UDP port to bind, 1 to 65535 (default %d)\n",
             DEFAULT_PORT);
     return 2;
 }
@@ -271,7 +272,7 @@ int main(int argc, char **argv)
         return usage();
     }
     setvbuf(stdout, NULL, _IOLBF, 0); /* each line out at once, even into a file or pipe */
-    static struct chat chat; /* static: typed[] is too big to be comfortable on the stack */
+    static struct chat chat;          /* static: typed[] is too big to be comfortable on the stack */
     chat.fd = open_chat_socket(port);
     if (chat.fd == -1)
         return 1;

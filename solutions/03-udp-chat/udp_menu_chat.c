@@ -29,8 +29,9 @@
 /** @brief Print the usage line on stderr and return the usage exit status, 2. */
 static int usage(void)
 {
-    fprintf(stderr, "usage: udp_menu_chat [PORT]\n"
-                    "  PORT: the UDP port to bind, 1 to 65535 (default %d)\n",
+    fprintf(stderr,
+            "usage: udp_menu_chat [PORT]\n"
+            "  PORT: the UDP port to bind, 1 to 65535 (default %d)\n",
             DEFAULT_PORT);
     return 2;
 }

@@ -223,7 +223,8 @@ static int ask(const struct sockaddr_in *server, const char *host, int port, con
     fflush(stdout); /* show it now: the wait may be long */
     ssize_t reply = receive_reply(fd, server, buffer, sizeof buffer, now_ms() + REPLY_TIMEOUT_MS);
     if (reply == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        fprintf(stderr, "udp_ask: no reply from %s:%d within %d seconds\n", host, port, REPLY_TIMEOUT_MS / 1000);
+        fprintf(stderr, "udp_ask: no reply from %s:%d within %d seconds\n", host, port,
+                REPLY_TIMEOUT_MS / 1000);
     else if (reply == -1)
         fprintf(stderr, "udp_ask: recvfrom: %s\n", strerror(errno));
     else

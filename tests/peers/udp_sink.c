@@ -137,12 +137,14 @@ int main(int argc, char **argv)
         fflush(stdout);
         if (stray_len >= 0) {
             int other = socket(AF_INET, SOCK_DGRAM, 0);
-            if (other < 0 || sendto(other, stray_bytes, (size_t)stray_len, 0, (struct sockaddr *)&peer, plen) < 0)
+            if (other < 0 ||
+                sendto(other, stray_bytes, (size_t)stray_len, 0, (struct sockaddr *)&peer, plen) < 0)
                 perror("udp_sink: stray sendto");
             if (other >= 0)
                 close(other);
         }
-        if (reply_len >= 0 && sendto(s, reply_bytes, (size_t)reply_len, 0, (struct sockaddr *)&peer, plen) < 0)
+        if (reply_len >= 0 &&
+            sendto(s, reply_bytes, (size_t)reply_len, 0, (struct sockaddr *)&peer, plen) < 0)
             perror("udp_sink: reply sendto");
     }
     close(s);
