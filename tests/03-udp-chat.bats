@@ -31,13 +31,6 @@ expect_sender() {
     flunk_wire "sender of datagram $1" "127.0.0.1:$2 (the chat's own bound port)" "${line##* }"
 }
 
-# wait_err LABEL ERE: until LABEL's program wrote a line matching ERE on stderr.
-wait_err() {
-  local code=0
-  "$SOCKLAB_PEERS/await" line "$BATS_TEST_TMPDIR/$1.err" "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
-  ((code == 0)) || _not_ready "$1" "print a line matching /$2/ on stderr" "$code"
-}
-
 # send_from_peer PORT TEXT: send TEXT to 127.0.0.1:PORT from udp_source; its port in $sport.
 send_from_peer() {
   run_peer udp_source 127.0.0.1 "$1" "text:$2"

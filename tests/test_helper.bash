@@ -20,7 +20,7 @@
 #   feed LABEL TEXT          write TEXT and a newline to its standard input
 #   close_input LABEL        close its standard input (end of file)
 #   wait_tcp / wait_udp LABEL PORT   wait until LABEL listens on / has bound PORT
-#   wait_line LABEL ERE      wait until LABEL printed a line matching ERE
+#   wait_line LABEL ERE      wait until LABEL printed a line matching ERE (wait_err: on stderr)
 #   wait_exit LABEL          wait for LABEL to end; sets status/output/stderr like run
 #   send_signal LABEL SIG    signal LABEL's program
 #   prog_pid LABEL           the process ID of LABEL's program
@@ -253,6 +253,13 @@ wait_line() {
   local code=0
   "$(_peer_bin await)" line "$BATS_TEST_TMPDIR/$1.out" "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
   ((code == 0)) || _not_ready "$1" "print a line matching /$2/" "$code"
+}
+
+# wait_err LABEL ERE: until LABEL's program wrote a line matching ERE on stderr.
+wait_err() {
+  local code=0
+  "$(_peer_bin await)" line "$BATS_TEST_TMPDIR/$1.err" "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
+  ((code == 0)) || _not_ready "$1" "print a line matching /$2/ on stderr" "$code"
 }
 
 # wait_exit LABEL: wait for LABEL's program to end (it is bounded by its timeout)
