@@ -17,11 +17,24 @@ start_server() {
   wait_tcp "$label" "$port"
 }
 
-# assert_reply EXPECTED: $output (what a peer received) is EXPECTED, shown visibly if not.
-assert_reply() {
-  [[ $output == "$1" ]] ||
-    flunk_wire "the reply that arrived is not the one the lesson specifies" \
-      "$(printf '%s' "$1" | _visible)" "$(printf '%s' "$output" | _visible)"
+# assert_thank_you SERVER: the test client just run (run_peer tcp_client) received exactly
+# "thank you !\n", 12 bytes, and then end of stream. If not, show what it received and
+# what the lab's server (the background program SERVER) printed so far.
+assert_thank_you() {
+  [[ $status -eq 0 && $output == "thank you !" && $stderr == *"received 12 bytes, closed by the server"* ]] &&
+    return 0
+  flunk_wire "the test client did not receive the reply and then the server's close" \
+    "$(printf 'thank you !\n' | _visible)    (12 bytes, then end of stream; exit 0)" \
+    "$(printf '%s' "$output" | _visible)    (exit $status; ${stderr:-no message})
+the server ($1) printed so far: $(out "$1") $(err "$1")"
+}
+
+# assert_printed LABEL EXPECTED: the background program LABEL wrote exactly EXPECTED on stdout.
+assert_printed() {
+  local want got
+  want=$(printf '%s' "$2" | _visible)
+  got=$(_visible <"$BATS_TEST_TMPDIR/$1.out")
+  [[ $got == "$want" ]] || flunk_wire "$1 did not print exactly the bytes that arrived" "$want" "$got"
 }
 
 # time_wait_on PORT: is a TCP connection with local port PORT in TIME_WAIT (state 06)?
@@ -83,8 +96,7 @@ time_wait_on() {
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'hello\n'
-  assert_success
-  assert_reply "thank you !"
+  assert_thank_you srv
   wait_exit srv
   assert_success
   assert_line "listening on port $port"
@@ -96,8 +108,7 @@ time_wait_on() {
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'one byte at a time\n' --chunk 1 --pause-ms 15
-  assert_success
-  assert_reply "thank you !"
+  assert_thank_you srv
   wait_exit srv
   assert_success
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: one byte at a time$'
@@ -108,8 +119,7 @@ time_wait_on() {
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'first line\nsecond line\n'
-  assert_success
-  assert_reply "thank you !"
+  assert_thank_you srv
   wait_exit srv
   assert_success
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: first line$'
@@ -122,8 +132,7 @@ time_wait_on() {
   start_server srv "$port"
   # --keep-open: no end of stream from the client; only the "\n" ends the message.
   run_peer tcp_client 127.0.0.1 "$port" --send $'still here\n' --keep-open --idle-ms 3000
-  assert_success
-  assert_reply "thank you !"
+  assert_thank_you srv
   wait_exit srv
   assert_success
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: still here$'
@@ -134,11 +143,21 @@ time_wait_on() {
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send 'no newline' --chunk 3 --pause-ms 10
-  assert_success
-  assert_reply "thank you !"
+  assert_thank_you srv
   wait_exit srv
   assert_success
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: no newline$'
+}
+
+@test "server: an empty line is a message too: it prints \"from ADDR:PORT: \" and replies" {
+  explained_in 5
+  port=$(free_port)
+  start_server srv "$port"
+  run_peer tcp_client 127.0.0.1 "$port" --send $'\n' --keep-open
+  assert_thank_you srv
+  wait_exit srv
+  assert_success
+  assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: $'
 }
 
 @test "server: a client that connects and closes without sending does not crash it (status 1, reason on stderr)" {
@@ -183,14 +202,13 @@ time_wait_on() {
   port=$(free_port)
   start_server srv "$port" -k -t 1
   run_peer tcp_client 127.0.0.1 "$port" --send $'first\n'
-  assert_reply "thank you !"
+  assert_thank_you srv
   run_peer tcp_client 127.0.0.1 "$port" --close-now
   run_peer tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 5000
   run_peer tcp_client 127.0.0.1 "$port" --send $'second\n' --chunk 2 --pause-ms 5
-  assert_success
-  assert_reply "thank you !"
+  assert_thank_you srv
   run_peer tcp_client 127.0.0.1 "$port" --send $'third\n'
-  assert_reply "thank you !"
+  assert_thank_you srv
   wait_line srv '^from 127\.0\.0\.1:[0-9]+: third$'
   run grep -c '^from ' "$BATS_TEST_TMPDIR/srv.out"
   assert_output 3
@@ -207,8 +225,7 @@ time_wait_on() {
   run_peer tcp4_reset_client 127.0.0.1 "$port" --wait-ms 0
   assert_success
   run_peer tcp_client 127.0.0.1 "$port" --send $'after the resets\n'
-  assert_success
-  assert_reply "thank you !"
+  assert_thank_you srv
   wait_line srv '^from 127\.0\.0\.1:[0-9]+: after the resets$'
   assert_regex "$(err srv)" 'server: 127\.0\.0\.1:[0-9]+: recv: Connection reset by peer'
 }
@@ -219,7 +236,7 @@ time_wait_on() {
   start_server srv1 "$port"
   # --keep-open: the client does not close first, so the server's close starts the four-way close.
   run_peer tcp_client 127.0.0.1 "$port" --send $'before\n' --keep-open
-  assert_reply "thank you !"
+  assert_thank_you srv1
   wait_exit srv1
   assert_success
   # The server closed first, so its end of that connection waits in TIME_WAIT now.
@@ -227,7 +244,7 @@ time_wait_on() {
   spawn_prog srv2 server "$port"
   wait_tcp srv2 "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'after\n'
-  assert_reply "thank you !"
+  assert_thank_you srv2
   wait_exit srv2
   assert_success
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: after$'
@@ -279,9 +296,11 @@ time_wait_on() {
   reply=$'thank you !\nand a second line\n'
   spawn_peer srv tcp_server "$port" --reply "$reply" --chunk 1 --pause-ms 10
   wait_tcp srv "$port"
-  run_prog --in 'hello' client 127.0.0.1 "$port"
+  spawn_prog cli client 127.0.0.1 "$port"
+  feed cli 'hello'
+  wait_exit cli
   assert_success
-  assert_reply "${reply%$'\n'}"
+  assert_printed cli "$reply"
 }
 
 @test "client: shuts down its writing side after the line (the server sees end of stream)" {
