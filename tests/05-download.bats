@@ -58,6 +58,28 @@ files_here() {
   ls -A | LC_ALL=C sort
 }
 
+# assert_files_here [NAME...]: the client's directory holds exactly these files (none if no NAME).
+assert_files_here() {
+  local expected actual
+  expected=$(printf '%s\n' "$@" | LC_ALL=C sort | sed '/^$/d')
+  actual=$(files_here)
+  [[ $actual == "$expected" ]] ||
+    flunk_wire "the files in the client's directory" "${expected:-(none)}" "${actual:-(none)}"
+}
+
+# assert_served_within_2s NAME: a client asking for NAME now gets "OK SIZE" and the file
+# within 2 seconds, while other clients hold the server; the reply lands in ./reply.
+assert_served_within_2s() {
+  run_peer tcp_client 127.0.0.1 "$port" --send "$1"$'\n' --idle-ms 2000 --out reply
+  if ((status == 3)); then
+    flunk_wire "the reply to a second client, while the first one holds its connection" \
+      "OK $(wc -c <"$SERVED/$1") and the file, at once" "nothing within 2 s: the server is busy with the first client"
+  fi
+  assert_success
+  { printf 'OK %s\n' "$(wc -c <"$SERVED/$1")"; cat "$SERVED/$1"; } >expected-reply
+  assert_same_file expected-reply reply "the reply to the second client"
+}
+
 # peak_memory_kib PID: the largest VmHWM (peak resident memory) of PID and its children, in KiB.
 peak_memory_kib() {
   local pid peak=0 kib
@@ -104,7 +126,7 @@ peak_memory_kib() {
     assert_failure 2
     assert_regex "$stderr" '^usage: download_client '
   done
-  assert_equal "$(files_here)" ""
+  assert_files_here
 }
 
 # ---- whole files, byte for byte ----
@@ -202,6 +224,9 @@ peak_memory_kib() {
   raw_request "${long}n"$'\n'
   assert_reply "ERR name too long"
   log_line '^127\.0\.0\.1:[0-9]+ - refused: name too long$'
+  download -o again.txt "$long" # and the server goes on
+  assert_success
+  assert_same_file "$BATS_TEST_TMPDIR/srv/$long" again.txt
 }
 
 # ---- what the server refuses ----
@@ -212,7 +237,7 @@ peak_memory_kib() {
   download no-such-file.txt
   assert_failure 1
   assert_regex "$stderr" 'no such file'
-  assert_equal "$(files_here)" ""
+  assert_files_here
   log_line '^127\.0\.0\.1:[0-9]+ "no-such-file\.txt" refused: no such file$'
   download hello.txt
   assert_success
@@ -287,9 +312,31 @@ peak_memory_kib() {
   started=$(date +%s%N)
   run_peer tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 8000 --out reply
   waited_ms=$((($(date +%s%N) - started) / 1000000))
-  assert_success # 0: the server closed; 3 would mean the peer gave up after 8 s
+  if ((status == 3)); then
+    flunk_wire "the server's answer to a client that sends nothing" "ERR timeout after 3 s, then the close" \
+      "nothing for 8 s"
+  fi
+  assert_success
   assert_reply "ERR timeout"
   ((waited_ms >= 2500)) || flunk_wire "when the silent client was dropped" "after about 3000 ms" "after $waited_ms ms"
+  log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
+}
+
+@test "the 3 seconds are for the whole line: a request dripping in a byte every 250 ms gets ERR timeout" {
+  explained_in 4
+  start_server "$SERVED"
+  # 20 bytes, no newline: 5 s of dripping. The peer stops as soon as a reply begins.
+  spawn_peer drip dl_stall 127.0.0.1 "$port" --request aaaaaaaaaaaaaaaaaaaa --drip-ms 250 --idle-ms 4000 \
+    --out reply
+  wait_exit drip
+  if [[ $output == *"dripped 20 of 20"* ]]; then
+    late="a reply only after all 20 bytes (5 s): the 3 s restarted at each byte"
+    ((status == 3)) && late="no reply at all"
+    flunk_wire "the server's answer to a client that drips its request" \
+      "ERR timeout 3 s after the connection, while the bytes still came in" "$late"
+  fi
+  assert_success
+  assert_reply "ERR timeout"
   log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
 }
 
@@ -318,9 +365,7 @@ peak_memory_kib() {
   start_server "$SERVED"
   spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 8000
   wait_line slow '^read 65536 bytes$'
-  run_prog --timeout 3 download_client 127.0.0.1 "$port" small.bin
-  assert_success
-  assert_same_file "$SERVED/small.bin" "[接收]small.bin"
+  assert_served_within_2s small.bin
   prog_pid slow >/dev/null # the first client is still stalled, its transfer unfinished
 }
 
@@ -329,9 +374,7 @@ peak_memory_kib() {
   start_server "$SERVED"
   spawn_peer silent dl_stall 127.0.0.1 "$port" --stall-ms 8000
   wait_line silent '^connected$'
-  run_prog --timeout 2 download_client 127.0.0.1 "$port" hello.txt
-  assert_success
-  assert_same_file "$SERVED/hello.txt" "[接收]hello.txt"
+  assert_served_within_2s hello.txt
 }
 
 @test "memory stays flat: serving a 40 MiB file raises the server's peak memory by less than 8 MiB" {
@@ -381,7 +424,7 @@ peak_memory_kib() {
   assert_failure 1
   assert_regex "$stderr" 'closed after 5000 of 100000 bytes'
   assert_same_file "$BATS_TEST_TMPDIR/old" "[接收]data.bin" "the older [接收]data.bin"
-  assert_equal "$(files_here)" "[接收]data.bin" # and no temporary file left behind
+  assert_files_here "[接收]data.bin" # and no temporary file left behind
 }
 
 @test "an existing [接收] file is replaced once the new download is complete" {
@@ -391,7 +434,17 @@ peak_memory_kib() {
   download small.bin
   assert_success
   assert_same_file "$SERVED/small.bin" "[接收]small.bin"
-  assert_equal "$(files_here)" "[接收]small.bin"
+  assert_files_here "[接收]small.bin"
+}
+
+@test "the saved file gets the mode of a new file (0644 under umask 022), not the temporary file's 0600" {
+  explained_in 7
+  start_server "$SERVED"
+  umask 022
+  download hello.txt
+  assert_success
+  mode=$(stat -c %a "[接收]hello.txt")
+  [[ $mode == 644 ]] || flunk_wire "the mode of [接收]hello.txt (umask 022)" "644 (rw-r--r--)" "$mode"
 }
 
 @test "a reply that is neither OK nor ERR is an error: status 1, bad reply, no file" {
@@ -402,7 +455,7 @@ peak_memory_kib() {
   download page.html
   assert_failure 1
   assert_regex "$stderr" 'bad reply'
-  assert_equal "$(files_here)" ""
+  assert_files_here
 }
 
 @test "the client says why when no server listens: status 1, Connection refused, no file" {
@@ -411,7 +464,7 @@ peak_memory_kib() {
   download hello.txt
   assert_failure 1
   assert_regex "$stderr" '^download_client: .*Connection refused'
-  assert_equal "$(files_here)" ""
+  assert_files_here
 }
 
 # ---- stopping ----

@@ -4,13 +4,16 @@
  *
  *     dl_stall HOST PORT [options]
  *       --request TEXT   bytes to send after connecting, as given (default: nothing)
+ *       --drip-ms MS     send the request one byte every MS milliseconds, and stop sending
+ *                        as soon as the server's reply begins (default 0: all at once)
  *       --read N         read N bytes of the reply (default 0), then ...
  *       --stall-ms MS    ... read nothing for MS milliseconds (default 0), then read to the end
  *       --idle-ms MS     give up when nothing arrives for MS while reading (default 5000): exit 3
  *       --out F          write every byte received to F (default: discard)
  *
- * On stdout, each flushed as it happens: "connected", "read N bytes" (when the first N
- * bytes are in, before the stall), and at the end "received T bytes in all".
+ * On stdout, each flushed as it happens: "connected", with --drip-ms "dripped S of R request
+ * bytes" (S < R: the server answered before the whole request was sent), "read N bytes"
+ * (when the first N bytes are in, before the stall), and at the end "received T bytes in all".
  * A test waits for "read N bytes" to know that the server is in the middle of a
  * transfer. Exit status: 0 when the server closed, 1 on an error, 2 usage, 3 idle timeout.
  * It shares no code with the lab's solutions.
@@ -31,17 +34,23 @@
 /** @brief What the command line asked for. */
 struct options {
     const char *host, *port, *request, *out;
-    long read_first, stall_ms, idle_ms;
+    long drip_ms, read_first, stall_ms, idle_ms;
 };
 
+/** @brief Print the usage line. @return 2, the usage exit status. */
 static int usage(void)
 {
-    fprintf(
-        stderr,
-        "usage: dl_stall HOST PORT [--request TEXT] [--read N] [--stall-ms MS] [--idle-ms MS] [--out F]\n");
+    fprintf(stderr, "usage: dl_stall HOST PORT [--request TEXT] [--drip-ms MS] [--read N] [--stall-ms MS]\n"
+                    "       [--idle-ms MS] [--out F]\n");
     return 2;
 }
 
+/**
+ * @brief Read the command line into @p o.
+ * @param argc, argv the command line
+ * @param[out] o the options, defaults filled in
+ * @return 0, or -1 when the command line is wrong
+ */
 static int parse(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof *o);
@@ -54,6 +63,8 @@ static int parse(int argc, char **argv, struct options *o)
         const char *a = argv[i], *v = argv[i + 1];
         if (strcmp(a, "--request") == 0)
             o->request = v;
+        else if (strcmp(a, "--drip-ms") == 0)
+            o->drip_ms = atol(v);
         else if (strcmp(a, "--read") == 0)
             o->read_first = atol(v);
         else if (strcmp(a, "--stall-ms") == 0)
@@ -68,7 +79,12 @@ static int parse(int argc, char **argv, struct options *o)
     return 0;
 }
 
-/** @brief A blocking IPv4 connection to HOST:PORT, or -1. */
+/**
+ * @brief Open a blocking IPv4 connection.
+ * @param host an IPv4 address
+ * @param port a port number
+ * @return the connected socket, or -1 after a message
+ */
 static int dial(const char *host, const char *port)
 {
     struct sockaddr_in sin;
@@ -89,7 +105,20 @@ static int dial(const char *host, const char *port)
     return fd;
 }
 
-/** @brief Write the whole request, or return -1. */
+/** @brief Sleep @p ms milliseconds, whatever signals arrive. @param ms how long */
+static void pause_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+        ;
+}
+
+/**
+ * @brief Write the whole request at once.
+ * @param fd the connected socket
+ * @param text the request
+ * @return 0, or -1 on an error
+ */
 static int send_text(int fd, const char *text)
 {
     size_t len = strlen(text), done = 0;
@@ -105,7 +134,45 @@ static int send_text(int fd, const char *text)
 }
 
 /**
+ * @brief Send @p text one byte every @p ms milliseconds; stop as soon as the server answers.
+ *
+ * A server that waits for the whole request line with one deadline answers ("ERR timeout")
+ * while we are still dripping; one that restarts its timer at every byte never does.
+ * @param fd the connected socket
+ * @param text the request
+ * @param ms the pause after each byte
+ * @return 0, or -1 on an error; prints "dripped S of R request bytes"
+ */
+static int drip_text(int fd, const char *text, long ms)
+{
+    size_t len = strlen(text), sent = 0;
+    while (sent < len) {
+        struct pollfd p = {fd, POLLIN, 0};
+        int ready = poll(&p, 1, 0);
+        if (ready == -1 && errno == EINTR)
+            continue;
+        if (ready != 0) /* the reply (or the end) has begun: stop talking */
+            break;
+        ssize_t n = send(fd, text + sent, 1, MSG_NOSIGNAL);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1)
+            return -1;
+        sent++;
+        pause_ms(ms);
+    }
+    printf("dripped %zu of %zu request bytes\n", sent, len);
+    fflush(stdout);
+    return 0;
+}
+
+/**
  * @brief Read until @p limit bytes in all (limit < 0: until the end), copying to @p out.
+ * @param fd the connected socket
+ * @param out where the bytes go (-1: nowhere)
+ * @param limit how many bytes in all, or -1 for all
+ * @param[in,out] total the bytes read so far
+ * @param idle_ms how long to wait for the next byte
  * @return 0 at the limit or at the end, 1 on an error, 3 when nothing came for idle_ms.
  */
 static int read_up_to(int fd, int out, long limit, long *total, long idle_ms)
@@ -135,6 +202,7 @@ static int read_up_to(int fd, int out, long limit, long *total, long idle_ms)
     return 0;
 }
 
+/** @brief Connect, send, read, stall, read to the end. @return the exit status (see the banner). */
 int main(int argc, char **argv)
 {
     struct options o;
@@ -150,7 +218,10 @@ int main(int argc, char **argv)
         return 1;
     printf("connected\n");
     fflush(stdout);
-    if (o.request != NULL && send_text(fd, o.request) == -1) {
+    int failed = 0;
+    if (o.request != NULL)
+        failed = o.drip_ms > 0 ? drip_text(fd, o.request, o.drip_ms) : send_text(fd, o.request);
+    if (failed) {
         fprintf(stderr, "dl_stall: send: %s\n", strerror(errno));
         return 1;
     }
@@ -159,9 +230,7 @@ int main(int argc, char **argv)
     if (status == 0) {
         printf("read %ld bytes\n", total);
         fflush(stdout);
-        struct timespec ts = {o.stall_ms / 1000, (o.stall_ms % 1000) * 1000000L};
-        while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-            ;
+        pause_ms(o.stall_ms);
         status = read_up_to(fd, out, -1, &total, o.idle_ms);
     }
     printf("received %ld bytes in all\n", total);
