@@ -58,7 +58,10 @@ struct outcome {
     int error;                  /**< errno of a transfer that broke off, or 0 */
 };
 
-/** @brief Print the usage line on stderr and return the usage exit status, 2. */
+/**
+ * @brief Print the usage lines on stderr.
+ * @return 2, the exit status of a usage error.
+ */
 static int usage(void)
 {
     fprintf(stderr,
@@ -67,7 +70,11 @@ static int usage(void)
     return 2;
 }
 
-/** @brief Parse a port number: digits only, 1 to 65535. @return the port, or -1. */
+/**
+ * @brief Parse a port number: digits only, 1 to 65535.
+ * @param text the command-line argument
+ * @return the port, or -1 when @p text is not a valid port.
+ */
 static int parse_port(const char *text)
 {
     char *end;
@@ -79,14 +86,45 @@ static int parse_port(const char *text)
     return (int)port;
 }
 
-/** @brief The signal handler: remember that we were asked to stop. */
+/**
+ * @brief Read the command line: [-d DIR] PORT.
+ * @param argc, argv the command line
+ * @param[out] dir the directory to serve ("." unless -d says otherwise)
+ * @param[out] port the port to listen on
+ * @return 0, or -1 when the command line is wrong (the caller prints the usage).
+ */
+static int parse_args(int argc, char **argv, const char **dir, int *port)
+{
+    int opt;
+    *dir = ".";
+    opterr = 0; /* our usage line says it all: no message from getopt() */
+    while ((opt = getopt(argc, argv, "d:")) != -1) {
+        if (opt != 'd')
+            return -1;
+        *dir = optarg;
+    }
+    if (argc - optind != 1)
+        return -1;
+    *port = parse_port(argv[optind]);
+    return *port == -1 ? -1 : 0;
+}
+
+/**
+ * @brief The SIGINT/SIGTERM handler: remember that we were asked to stop.
+ *
+ * A handler may only touch a volatile sig_atomic_t: the loop does the real work.
+ * @param sig the signal number (unused)
+ */
 static void on_stop(int sig)
 {
     (void)sig;
     stop_requested = 1;
 }
 
-/** @brief The SIGCHLD handler: does nothing; its only job is to wake pselect() up. */
+/**
+ * @brief The SIGCHLD handler: does nothing; its only job is to make pselect() return.
+ * @param sig the signal number (unused)
+ */
 static void on_child(int sig)
 {
     (void)sig;
@@ -124,7 +162,13 @@ static int install_signals(sigset_t *wait_mask)
     return sigprocmask(SIG_BLOCK, &caught, wait_mask);
 }
 
-/** @brief In a new child: SIGINT and SIGTERM back to their defaults, nothing blocked. */
+/**
+ * @brief In a new child: SIGINT and SIGTERM back to their defaults, nothing blocked.
+ *
+ * A child serving a download must not run the parent's stop logic: `kill PARENT`
+ * lets it finish, and Ctrl-C (sent to the whole process group) ends it.
+ * @param wait_mask the mask saved by install_signals(), to restore
+ */
 static void reset_signals_in_child(const sigset_t *wait_mask)
 {
     struct sigaction sa;
@@ -136,7 +180,11 @@ static void reset_signals_in_child(const sigset_t *wait_mask)
     sigprocmask(SIG_SETMASK, wait_mask, NULL);
 }
 
-/** @brief Create a TCP socket listening on @p port of every IPv4 address. @return it, or -1. */
+/**
+ * @brief Create a TCP socket listening on @p port of every IPv4 address.
+ * @param port the port to bind
+ * @return the listening socket, or -1 after printing "download_server: CALL port PORT: ...".
+ */
 static int listen_on(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -167,11 +215,14 @@ fail:
     return -1;
 }
 
-/** @brief Milliseconds on a clock that never jumps. */
+/**
+ * @brief Read a clock that never jumps (unlike the time of day, which an administrator may set).
+ * @return milliseconds since some fixed point in the past.
+ */
 static long long now_ms(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_MONOTONIC, &ts); /* fails only for an unknown clock: this one always exists */
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -181,7 +232,10 @@ static long long now_ms(void)
  * The name may come in any number of pieces: we keep reading until the newline is
  * among the bytes we hold. The deadline covers the whole line, so a client that
  * sends one byte a second cannot hold us longer than one that sends nothing.
+ * @param conn_fd the client's connection, just accepted
  * @param[out] name the name, without its newline, NUL-terminated (REQUEST_MAX + 1 bytes).
+ * @param[out] name_len how many bytes came before the newline (a NUL among them makes
+ *             strlen(name) shorter: name_is_safe() checks that)
  * @return NULL when a line arrived, else the ERR reason: "timeout", "name too long",
  *         or "bad request" (the client closed or failed before the newline).
  */
@@ -217,10 +271,13 @@ static const char *read_request(int conn_fd, char *name, size_t *name_len)
 }
 
 /**
- * @brief Is @p name (of @p len bytes) a plain file name inside the directory?
+ * @brief Is @p name a plain file name inside the directory?
  *
  * Refused: the empty name, "." and "..", and any name with a "/" (that covers
  * "../x" and "/etc/passwd") or a NUL byte (the C string would stop early).
+ * @param name the name, NUL-terminated
+ * @param len the number of bytes that arrived before the newline
+ * @return 1 when the name is safe to open, else 0.
  */
 static int name_is_safe(const char *name, size_t len)
 {
@@ -234,7 +291,11 @@ static int name_is_safe(const char *name, size_t len)
  *
  * O_NOFOLLOW refuses a symbolic link (it could point anywhere, /etc/passwd too);
  * O_NONBLOCK keeps a FIFO from blocking us; fstat() then refuses all but regular files.
- * @return the open file, or -1 with @p reason set to the ERR reason.
+ * @param dir_fd the served directory, opened once at the start
+ * @param name a name that passed name_is_safe()
+ * @param[out] size the file's size, for the OK line
+ * @param[out] reason the ERR reason, when the file cannot be served
+ * @return the open file, or -1 with @p reason set.
  */
 static int open_in_dir(int dir_fd, const char *name, long long *size, const char **reason)
 {
@@ -258,6 +319,9 @@ static int open_in_dir(int dir_fd, const char *name, long long *size, const char
 
 /**
  * @brief Send all @p len bytes of @p buf, however many calls the kernel needs.
+ * @param fd the connected socket
+ * @param buf the bytes to send
+ * @param len how many
  * @return 0, or -1 with errno set (EPIPE or ECONNRESET when the client is gone).
  */
 static int send_all(int fd, const char *buf, size_t len)
@@ -279,6 +343,9 @@ static int send_all(int fd, const char *buf, size_t len)
  *
  * The file may shrink while we send it: then we stop short and the client, who
  * counts, sees a broken transfer. We never send more than we announced.
+ * @param conn_fd the client's connection
+ * @param file_fd the open file, at its start
+ * @param[in,out] out size to send; sent and error are updated
  * @return 0, or -1 with out->error set.
  */
 static int stream_file(int conn_fd, int file_fd, struct outcome *out)
@@ -311,6 +378,7 @@ static int stream_file(int conn_fd, int file_fd, struct outcome *out)
  * and a reset may make the client's kernel throw away our reply before the client
  * read it. So: shutdown(SHUT_WR) sends our FIN ("that was all"), then we read and
  * discard what the client still sends until it closes, for LINGER_MS at most.
+ * @param conn_fd the client's connection; closed on return
  */
 static void close_gracefully(int conn_fd)
 {
@@ -323,10 +391,15 @@ static void close_gracefully(int conn_fd)
         if (left <= 0 || poll(&p, 1, (int)left) <= 0 || recv(conn_fd, sink, sizeof sink, 0) <= 0)
             break;
     }
-    close(conn_fd);
+    close(conn_fd); /* the reply is out and the log line written: no one to tell of an error */
 }
 
-/** @brief Send "ERR reason\n" and remember the reason; the client may be gone already. */
+/**
+ * @brief Send "ERR reason\n" and remember the reason for the log.
+ * @param conn_fd the client's connection (the client may be gone already)
+ * @param[out] out where the reason is recorded
+ * @param reason one of the reasons of the lesson's section 2
+ */
 static void refuse(int conn_fd, struct outcome *out, const char *reason)
 {
     char line[64];
@@ -335,7 +408,12 @@ static void refuse(int conn_fd, struct outcome *out, const char *reason)
     send_all(conn_fd, line, (size_t)len); /* if this fails, there is no one left to tell */
 }
 
-/** @brief Serve one request on @p conn_fd from the directory @p dir_fd; fill @p out. */
+/**
+ * @brief Serve one request: read it, check the name, send OK and the file or ERR.
+ * @param conn_fd the client's connection
+ * @param dir_fd the served directory
+ * @param[out] out what happened, for the log line
+ */
 static void serve_client(int conn_fd, int dir_fd, struct outcome *out)
 {
     struct timeval send_timeout = {SEND_TIMEOUT_S, 0};
@@ -364,13 +442,14 @@ static void serve_client(int conn_fd, int dir_fd, struct outcome *out)
         out->error = errno;
     else
         stream_file(conn_fd, file_fd, out);
-    close(file_fd);
+    close(file_fd); /* opened read-only: closing it cannot lose data */
 }
 
 /**
  * @brief Print @p name between quotes, with control bytes, quote and backslash as \\xHH.
  *
  * The name comes from a stranger: printed raw, a newline in it would forge a log line.
+ * @param name the name, NUL-terminated
  */
 static void print_name(const char *name)
 {
@@ -384,7 +463,11 @@ static void print_name(const char *name)
     putchar('"');
 }
 
-/** @brief Print the log line for one client and flush it: the line is whole or absent. */
+/**
+ * @brief Print the log line for one client and flush it: the line is whole or absent.
+ * @param peer the client's address, as "a.b.c.d:port"
+ * @param out what happened
+ */
 static void log_outcome(const char *peer, const struct outcome *out)
 {
     printf("%s ", peer);
@@ -401,7 +484,12 @@ static void log_outcome(const char *peer, const struct outcome *out)
     fflush(stdout);
 }
 
-/** @brief Format the client's address as "a.b.c.d:port" into @p text. */
+/**
+ * @brief Format the client's address as "a.b.c.d:port".
+ * @param peer the address accept() gave
+ * @param[out] text where to write it
+ * @param size the size of @p text
+ */
 static void peer_text(const struct sockaddr_in *peer, char *text, size_t size)
 {
     char host[INET_ADDRSTRLEN];
@@ -419,6 +507,8 @@ static void reap_children(void)
 
 /**
  * @brief Wait until a client connects or a signal arrives.
+ * @param listen_fd the listening socket
+ * @param wait_mask the signal mask to wait with: our three signals unblocked
  * @return 1 when accept() will not block, 0 after a signal, -1 on an error.
  */
 static int wait_for_client(int listen_fd, const sigset_t *wait_mask)
@@ -438,6 +528,9 @@ static int wait_for_client(int listen_fd, const sigset_t *wait_mask)
  *
  * The parent closes its copy of the connection at once and goes back to accept();
  * the child serves, logs and exits. A slow client holds only its own child.
+ * @param listen_fd the listening socket
+ * @param dir_fd the served directory
+ * @param wait_mask the mask saved by install_signals(), for the child to restore
  * @return 0, or -1 on an error that should stop the server.
  */
 static int accept_and_fork(int listen_fd, int dir_fd, const sigset_t *wait_mask)
@@ -466,7 +559,13 @@ static int accept_and_fork(int listen_fd, int dir_fd, const sigset_t *wait_mask)
     return 0;
 }
 
-/** @brief Serve clients until SIGINT or SIGTERM. @return 0, or 1 on a fatal error. */
+/**
+ * @brief Serve clients until SIGINT or SIGTERM.
+ * @param listen_fd the listening socket
+ * @param dir_fd the served directory
+ * @param wait_mask the signal mask pselect() waits with
+ * @return 0 when asked to stop, or 1 on a fatal error (already printed).
+ */
 static int serve(int listen_fd, int dir_fd, const sigset_t *wait_mask)
 {
     while (!stop_requested) {
@@ -481,20 +580,16 @@ static int serve(int listen_fd, int dir_fd, const sigset_t *wait_mask)
     return 0;
 }
 
+/**
+ * @brief Parse the command line, open the directory, listen, serve until stopped.
+ * @param argc, argv the command line: [-d DIR] PORT
+ * @return 0 after SIGINT/SIGTERM, 1 on a runtime error, 2 on a usage error.
+ */
 int main(int argc, char **argv)
 {
-    const char *dir = ".";
-    int opt;
-    opterr = 0; /* our usage line says it all: no message from getopt() */
-    while ((opt = getopt(argc, argv, "d:")) != -1) {
-        if (opt != 'd')
-            return usage();
-        dir = optarg;
-    }
-    if (argc - optind != 1)
-        return usage();
-    int port = parse_port(argv[optind]);
-    if (port == -1)
+    const char *dir;
+    int port;
+    if (parse_args(argc, argv, &dir, &port) == -1)
         return usage();
 
     int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -517,8 +612,11 @@ int main(int argc, char **argv)
     fflush(stdout); /* before any fork: a child must not inherit unwritten output */
 
     int status = serve(listen_fd, dir_fd, &wait_mask);
-    close(listen_fd);
-    close(dir_fd);
+    close(dir_fd); /* opened read-only: closing it cannot lose anything */
+    if (close(listen_fd) == -1) {
+        fprintf(stderr, "download_server: close: %s\n", strerror(errno));
+        status = 1;
+    }
     if (status == 0) {
         printf("stopped\n");
         fflush(stdout);

@@ -34,7 +34,10 @@
 #define STATUS_MAX 128       /* the longest status line we accept, newline included */
 #define RECEIVE_TIMEOUT_S 10 /* give up on a server that sends nothing for this long */
 
-/** @brief Print the usage line on stderr and return the usage exit status, 2. */
+/**
+ * @brief Print the usage lines on stderr.
+ * @return 2, the exit status of a usage error.
+ */
 static int usage(void)
 {
     fprintf(stderr,
@@ -44,7 +47,11 @@ static int usage(void)
     return 2;
 }
 
-/** @brief Can @p name go into a request? 1 to NAME_MAX bytes, no '/', no newline. */
+/**
+ * @brief Can @p name go into a request? 1 to NAME_MAX bytes, no '/', no newline.
+ * @param name the NAME argument
+ * @return 1 when it can, else 0.
+ */
 static int name_is_valid(const char *name)
 {
     size_t len = strlen(name);
@@ -53,6 +60,8 @@ static int name_is_valid(const char *name)
 
 /**
  * @brief Connect to @p host : @p port, trying each address getaddrinfo() gives.
+ * @param host a host name or an address, IPv4 or IPv6
+ * @param port a port number or a service name
  * @return the connected socket, or -1 after printing why.
  */
 static int connect_to(const char *host, const char *port)
@@ -70,6 +79,9 @@ static int connect_to(const char *host, const char *port)
  * @brief Send all @p len bytes of @p buf, however many calls the kernel needs.
  *
  * MSG_NOSIGNAL: if the server has closed, we want EPIPE, not a SIGPIPE that kills us.
+ * @param fd the connected socket
+ * @param buf the bytes to send
+ * @param len how many
  * @return 0, or -1 with errno set.
  */
 static int send_all(int fd, const char *buf, size_t len)
@@ -89,6 +101,7 @@ static int send_all(int fd, const char *buf, size_t len)
  * One byte at a time so that we never take file bytes out of the socket along with
  * the line: every byte after the newline belongs to the file. The line is short, so
  * the extra calls cost nothing worth measuring.
+ * @param fd the connected socket
  * @param[out] line the line without its newline, NUL-terminated (STATUS_MAX bytes).
  * @return 0, or -1 after printing why.
  */
@@ -106,6 +119,8 @@ static int read_status(int fd, char *line)
 
 /**
  * @brief Understand the status line.
+ * @param line the status line, without its newline
+ * @param name the requested name, for the message
  * @return the file's size for "OK SIZE"; -1 after printing why for "ERR REASON" or anything else.
  */
 static long long parse_status(const char *line, const char *name)
@@ -119,7 +134,13 @@ static long long parse_status(const char *line, const char *name)
     return -1;
 }
 
-/** @brief Write all @p len bytes of @p buf to file @p fd. @return 0, or -1 with errno set. */
+/**
+ * @brief Write all @p len bytes of @p buf to a file.
+ * @param fd the open file
+ * @param buf the bytes to write
+ * @param len how many
+ * @return 0, or -1 with errno set.
+ */
 static int write_all(int fd, const char *buf, size_t len)
 {
     /* TODO (lesson section 7): loop on write() until all len bytes are written;
@@ -136,6 +157,9 @@ static int write_all(int fd, const char *buf, size_t len)
  *
  * recv() returns whatever has arrived, 1 byte or 65536: we count until we have
  * them all. The end of the connection before that is an error, not the end of the file.
+ * @param sock_fd the connected socket, just after the status line
+ * @param file_fd the temporary file
+ * @param size the size the server announced
  * @return 0, or -1 after printing why.
  */
 static int receive_body(int sock_fd, int file_fd, long long size)
@@ -157,6 +181,9 @@ static int receive_body(int sock_fd, int file_fd, long long size)
  *
  * rename() replaces @p path in one step: whoever looks sees the old file or the
  * whole new one, never half of it. On any failure the temporary file is removed.
+ * @param sock_fd the connected socket, just after the status line
+ * @param path where the file must end up
+ * @param size the size the server announced
  * @return 0, or -1 after printing why.
  */
 static int receive_file(int sock_fd, const char *path, long long size)
@@ -172,7 +199,13 @@ static int receive_file(int sock_fd, const char *path, long long size)
     return -1;
 }
 
-/** @brief Ask for @p name, read the reply, save the file. @return the exit status. */
+/**
+ * @brief Ask for @p name, read the reply, save the file.
+ * @param sock_fd the connected socket
+ * @param name the file to ask for
+ * @param path where to save it
+ * @return the exit status: 0 when saved, 1 otherwise (after a message).
+ */
 static int download(int sock_fd, const char *name, const char *path)
 {
     struct timeval timeout = {RECEIVE_TIMEOUT_S, 0};
@@ -196,6 +229,11 @@ static int download(int sock_fd, const char *name, const char *path)
     return 0;
 }
 
+/**
+ * @brief Parse the command line, connect, download.
+ * @param argc, argv the command line: [-o PATH] HOST PORT NAME
+ * @return 0 when the file was saved, 1 on a runtime error, 2 on a usage error.
+ */
 int main(int argc, char **argv)
 {
     const char *path = NULL;
@@ -219,6 +257,6 @@ int main(int argc, char **argv)
     if (sock_fd == -1)
         return 1;
     int status = download(sock_fd, name, path);
-    close(sock_fd);
+    close(sock_fd); /* the outcome is decided: the socket has nothing left to tell us */
     return status;
 }
