@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Lesson 05 (file download): the specification of download_server and download_client, as tests.
-# The contract is lessons/05-download/README.md, section 9.
+# The contract is lessons/05-download/README.md: the protocol in section 2, each program in section 9.
 
 # The big files are made once for the whole file: random bytes cost time.
 setup_file() {
