@@ -33,7 +33,14 @@ static int usage(void)
     return 2;
 }
 
-/** @brief Turn @p text into a port number. @return 1 to 65535, or -1 if it is not one. */
+/**
+ * @brief Turn @p text into a port number.
+ *
+ * Not atoi(): atoi("80x") is 80 and atoi("abc") is 0, without a word. strtol()
+ * tells us where the digits stopped, so "80x" can be refused.
+ * @param text the port as the user typed it
+ * @return the port (1 to 65535), or -1 if @p text is not such a decimal number.
+ */
 static int parse_port(const char *text)
 {
     char *end;
@@ -50,6 +57,8 @@ static int parse_port(const char *text)
  * Control bytes (0x00-0x1f, 0x7f) become \\xNN and a backslash becomes two, so
  * that a datagram always fits on one line; every other byte, UTF-8 included,
  * is printed unchanged.
+ * @param data the bytes, as they arrived
+ * @param length how many bytes
  */
 static void print_escaped(const unsigned char *data, size_t length)
 {
@@ -65,6 +74,9 @@ static void print_escaped(const unsigned char *data, size_t length)
 
 /**
  * @brief Write "ADDR:PORT" of @p addr into @p out, for printing.
+ * @param addr an IPv4 address and port, in network byte order
+ * @param out where the text goes
+ * @param size the room in @p out (INET_ADDRSTRLEN + 8 is enough)
  * @return 0, or -1 with errno set.
  */
 static int format_address(const struct sockaddr_in *addr, char *out, size_t size)
@@ -78,6 +90,7 @@ static int format_address(const struct sockaddr_in *addr, char *out, size_t size
 
 /**
  * @brief Create a UDP socket bound to @p port on every local address (INADDR_ANY).
+ * @param port the port to bind, 1 to 65535
  * @return the socket, or -1 after printing why on stderr.
  */
 static int open_bound_socket(int port)
@@ -105,6 +118,7 @@ static int open_bound_socket(int port)
  *
  * MSG_TRUNC makes recvfrom() return the datagram's real length even when only
  * BUFFER_SIZE bytes of it fit: that is how we notice that the rest was lost.
+ * @param fd a bound UDP socket
  * @return 0, 1 if the datagram was truncated, or -1 after printing why on stderr.
  */
 static int receive_one(int fd)

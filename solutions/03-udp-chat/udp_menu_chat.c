@@ -36,7 +36,14 @@ static int usage(void)
     return 2;
 }
 
-/** @brief Turn @p text into a port number. @return 1 to 65535, or -1 if it is not one. */
+/**
+ * @brief Turn @p text into a port number.
+ *
+ * Not atoi(): atoi("80x") is 80 and atoi("abc") is 0, without a word. strtol()
+ * tells us where the digits stopped, so "80x" can be refused.
+ * @param text the port as the user typed it
+ * @return the port (1 to 65535), or -1 if @p text is not such a decimal number.
+ */
 static int parse_port(const char *text)
 {
     char *end;
@@ -47,7 +54,13 @@ static int parse_port(const char *text)
     return (int)value;
 }
 
-/** @brief Print @p data with control bytes as \\xNN and a backslash doubled: one line per message. */
+/**
+ * @brief Print @p data with control bytes as \\xNN and a backslash doubled (lesson 02, section 6).
+ *
+ * So a message is always one line of output, and every byte can be seen.
+ * @param data the bytes, as they arrived
+ * @param length how many bytes
+ */
 static void print_escaped(const unsigned char *data, size_t length)
 {
     for (size_t i = 0; i < length; i++) {
@@ -64,8 +77,11 @@ static void print_escaped(const unsigned char *data, size_t length)
  * @brief Show @p prompt, then read one line of standard input without its newline.
  *
  * The prompt has no newline, so it must be flushed by hand before we block.
- * @param line, capacity a getline() buffer, reused from call to call
- * @return the line's length, or -1 at end of input (or on a read error).
+ * @param prompt what to ask, such as "choice> "
+ * @param line a getline() buffer, reused from call to call; gets the answer
+ * @param capacity the size of @p line's buffer, kept up to date by getline()
+ * @return the line's length, or -1 at end of input or on a read error
+ *         (ferror(stdin) tells which).
  */
 static ssize_t ask(const char *prompt, char **line, size_t *capacity)
 {
@@ -81,6 +97,7 @@ static ssize_t ask(const char *prompt, char **line, size_t *capacity)
  * @brief Create a UDP socket bound to @p port on every local address.
  *
  * The chat binds so that others know where to send: the port is its address.
+ * @param port the port to bind, 1 to 65535
  * @return the socket, or -1 after printing why on stderr.
  */
 static int open_chat_socket(int port)
@@ -108,6 +125,9 @@ static int open_chat_socket(int port)
  *
  * A bad IP or port is the user's typo, not a reason to stop: say so on stderr
  * and let the menu come back.
+ * @param to the address to fill
+ * @param line the menu's getline() buffer (see ask())
+ * @param capacity its size
  * @return 1 if @p to is ready, 0 if the input was invalid, -1 at end of input.
  */
 static int ask_destination(struct sockaddr_in *to, char **line, size_t *capacity)
@@ -136,6 +156,9 @@ static int ask_destination(struct sockaddr_in *to, char **line, size_t *capacity
  *
  * It is sent from the chat's bound socket, so the receiver sees our port and
  * can answer there. A failed sendto() is reported and the chat goes on.
+ * @param fd the chat's bound socket
+ * @param line the menu's getline() buffer (see ask())
+ * @param capacity its size
  * @return 0, or -1 at end of input.
  */
 static int send_message(int fd, char **line, size_t *capacity)
@@ -167,6 +190,7 @@ static int send_message(int fd, char **line, size_t *capacity)
  *
  * recvfrom() blocks until a datagram is there: while it waits, the user cannot
  * type, and while the menu waits for the user, nothing is shown (section 2).
+ * @param fd the chat's bound socket
  * @return 0, or -1 after printing why on stderr.
  */
 static int receive_message(int fd)
@@ -192,7 +216,8 @@ static int receive_message(int fd)
 
 /**
  * @brief The menu loop: until "3" or end of input.
- * @return 0 on a clean end, 1 if receiving failed.
+ * @param fd the chat's bound socket
+ * @return 0 on a clean end, 1 if reading standard input or receiving failed.
  */
 static int run_menu(int fd)
 {
@@ -216,6 +241,10 @@ static int run_menu(int fd)
         } else {
             fprintf(stderr, "udp_menu_chat: invalid choice \"%s\": type 1, 2 or 3\n", line);
         }
+    }
+    if (ferror(stdin)) { /* ask() said "no more input", but it was a failed read, not the end */
+        fprintf(stderr, "udp_menu_chat: read(stdin): %s\n", strerror(errno));
+        result = 1;
     }
     free(line);
     return result;

@@ -36,6 +36,10 @@ static int usage(void)
 
 /**
  * @brief Turn @p text into a port number.
+ *
+ * Not atoi(): atoi("80x") is 80 and atoi("abc") is 0, without a word. strtol()
+ * tells us where the digits stopped, so "80x" can be refused.
+ * @param text the port as the user typed it
  * @return the port (1 to 65535), or -1 if @p text is not such a decimal number.
  */
 static int parse_port(const char *text)
@@ -53,6 +57,9 @@ static int parse_port(const char *text)
  *
  * Both go into the structure in network byte order: inet_pton() writes the
  * address that way, htons() converts the port.
+ * @param host a dotted IPv4 address such as "127.0.0.1"
+ * @param port 1 to 65535
+ * @param addr the structure to fill
  * @return 0, or -1 if @p host is not a dotted IPv4 address.
  */
 static int make_address(const char *host, int port, struct sockaddr_in *addr)
@@ -91,6 +98,9 @@ static ssize_t read_line(char **line)
  *
  * The socket is not bound: at the first sendto() the kernel gives it a free
  * local port of its choice, which is all a sender needs.
+ * @param to the destination address and port
+ * @param data the bytes to send
+ * @param length how many bytes (0 sends an empty datagram)
  * @return 0, or -1 after printing why on stderr.
  */
 static int send_datagram(const struct sockaddr_in *to, const char *data, size_t length)

@@ -52,7 +52,14 @@ static int usage(void)
     return 2;
 }
 
-/** @brief Turn @p text into a port number. @return 1 to 65535, or -1 if it is not one. */
+/**
+ * @brief Turn @p text into a port number.
+ *
+ * Not atoi(): atoi("80x") is 80 and atoi("abc") is 0, without a word. strtol()
+ * tells us where the digits stopped, so "80x" can be refused.
+ * @param text the port as the user typed it
+ * @return the port (1 to 65535), or -1 if @p text is not such a decimal number.
+ */
 static int parse_port(const char *text)
 {
     char *end;
@@ -63,7 +70,13 @@ static int parse_port(const char *text)
     return (int)value;
 }
 
-/** @brief Print @p data with control bytes as \\xNN and a backslash doubled: one line per message. */
+/**
+ * @brief Print @p data with control bytes as \\xNN and a backslash doubled (lesson 02, section 6).
+ *
+ * So a message is always one line of output, and every byte can be seen.
+ * @param data the bytes, as they arrived
+ * @param length how many bytes
+ */
 static void print_escaped(const unsigned char *data, size_t length)
 {
     for (size_t i = 0; i < length; i++) {
@@ -78,6 +91,9 @@ static void print_escaped(const unsigned char *data, size_t length)
 
 /**
  * @brief Create a UDP socket bound to @p port on every local address.
+ *
+ * The chat binds so that others know where to send: the port is its address.
+ * @param port the port to bind, 1 to 65535
  * @return the socket, or -1 after printing why on stderr.
  */
 static int open_chat_socket(int port)
@@ -94,6 +110,10 @@ static int open_chat_socket(int port)
 
 /**
  * @brief Receive the datagram poll() said is waiting, and show it with its sender.
+ *
+ * One datagram per wake-up: if more are queued, poll() returns at once, and the
+ * keyboard gets its turn in between.
+ * @param chat the chat; a datagram is waiting on its socket
  * @return 0, or -1 after printing why on stderr.
  */
 static int show_incoming(struct chat *chat)
@@ -125,7 +145,11 @@ static int show_incoming(struct chat *chat)
 /**
  * @brief "/to IP PORT": check both words and make that address the peer.
  *
- * The words may be NULL (missing); @p extra must be (nothing after PORT).
+ * Nothing changes unless both words are valid: a typo keeps the old peer.
+ * @param chat the chat whose peer this is
+ * @param ip the word after /to, or NULL if it is missing
+ * @param port_text the word after that, or NULL if it is missing
+ * @param extra a fourth word: must be NULL
  */
 static void set_peer(struct chat *chat, const char *ip, const char *port_text, const char *extra)
 {
@@ -147,7 +171,12 @@ static void set_peer(struct chat *chat, const char *ip, const char *port_text, c
     }
 }
 
-/** @brief A line that starts with '/': /to or /quit, anything else is an error. */
+/**
+ * @brief Run a line that starts with '/': /to or /quit; anything else is an error.
+ * @param chat the chat
+ * @param line the typed line, without its newline (not NUL-terminated)
+ * @param length its length in bytes
+ */
 static void run_command(struct chat *chat, const char *line, size_t length)
 {
     char command[256];
@@ -170,7 +199,12 @@ static void run_command(struct chat *chat, const char *line, size_t length)
     }
 }
 
-/** @brief Send one typed line to the peer as one datagram; report, and go on, if we cannot. */
+/**
+ * @brief Send one typed line to the peer as one datagram; report, and go on, if we cannot.
+ * @param chat the chat: its socket and its peer
+ * @param line the bytes to send (not NUL-terminated)
+ * @param length how many bytes
+ */
 static void send_line(struct chat *chat, const char *line, size_t length)
 {
     if (!chat->has_peer) {
@@ -189,7 +223,12 @@ static void send_line(struct chat *chat, const char *line, size_t length)
     }
 }
 
-/** @brief Act on one typed line (without its newline): a command, nothing, or a message. */
+/**
+ * @brief Act on one typed line: a command, nothing (an empty line), or a message.
+ * @param chat the chat
+ * @param line the line, without its newline (not NUL-terminated)
+ * @param length its length in bytes
+ */
 static void handle_line(struct chat *chat, const char *line, size_t length)
 {
     if (length == 0)
@@ -205,7 +244,9 @@ static void handle_line(struct chat *chat, const char *line, size_t length)
  *
  * We read() the descriptor ourselves instead of using fgets(): stdio would read
  * several lines into its own buffer, and poll(), which only sees the descriptor,
- * would then sleep while lines wait in that buffer.
+ * would then sleep while lines wait in that buffer. An incomplete last line
+ * stays in chat->typed until the rest of it arrives.
+ * @param chat the chat, with the bytes kept from the last call
  * @return 0, 1 at end of input, or -1 after printing why on stderr.
  */
 static int read_typed(struct chat *chat)
@@ -241,6 +282,7 @@ static int read_typed(struct chat *chat)
 
 /**
  * @brief The chat loop: sleep in poll() until the keyboard or the network has something.
+ * @param chat the chat, with its bound socket
  * @return 0 on /quit or end of input, 1 on a failure.
  */
 static int run_chat(struct chat *chat)

@@ -31,23 +31,44 @@ static unsigned char incoming[MAX_BYTES];
 static unsigned char stray_bytes[MAX_BYTES];
 static unsigned char reply_bytes[MAX_BYTES];
 
-/** @brief Milliseconds on the monotonic clock. */
+/** @brief What the command line asked for. */
+struct options {
+    long count;     /**< how many datagrams to receive */
+    long ms;        /**< the time limit for all of them */
+    long stray_len; /**< bytes to send from another socket after each datagram, or -1 */
+    long reply_len; /**< bytes to reply from the bound socket after each datagram, or -1 */
+};
+
+/**
+ * @brief Milliseconds on the monotonic clock.
+ * @return the time in milliseconds since an arbitrary, fixed start.
+ */
 static long clock_ms(void)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    if (clock_gettime(CLOCK_MONOTONIC, &t) != 0) {
+        perror("udp_sink: clock_gettime");
+        exit(1);
+    }
     return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
 }
 
-/** @brief Decode SPEC into @p out (see udp_source). @return byte count, or -1. */
+/**
+ * @brief Decode SPEC (see udp_source: text:S, hex:HEX, fill:N, empty) into @p out.
+ * @param spec the SPEC as given on the command line
+ * @param out room for MAX_BYTES bytes
+ * @return the byte count, or -1 if SPEC is not valid.
+ */
 static long decode_spec(const char *spec, unsigned char *out)
 {
     if (strcmp(spec, "empty") == 0)
         return 0;
     if (strncmp(spec, "text:", 5) == 0) {
         size_t n = strlen(spec) - 5;
-        memcpy(out, spec + 5, n < MAX_BYTES ? n : MAX_BYTES);
-        return n < MAX_BYTES ? (long)n : -1;
+        if (n > MAX_BYTES)
+            return -1;
+        memcpy(out, spec + 5, n);
+        return (long)n;
     }
     if (strncmp(spec, "fill:", 5) == 0) {
         long n = atol(spec + 5);
@@ -71,7 +92,67 @@ static long decode_spec(const char *spec, unsigned char *out)
     return -1;
 }
 
-/** @brief Save one datagram to DIR/i.bin. @return 0 or -1. */
+/**
+ * @brief Parse the options after PORT DIR into @p opt.
+ * @param argc the number of arguments
+ * @param argv the arguments: PORT DIR, then the options
+ * @param opt filled with the defaults, then with what was given
+ * @return 0, or -1 after printing why on stderr.
+ */
+static int parse_options(int argc, char **argv, struct options *opt)
+{
+    *opt = (struct options){.count = 1, .ms = 5000, .stray_len = -1, .reply_len = -1};
+    for (int a = 3; a < argc; a += 2) {
+        const char *value = a + 1 < argc ? argv[a + 1] : "";
+        if (strcmp(argv[a], "--count") == 0)
+            opt->count = atol(value);
+        else if (strcmp(argv[a], "--ms") == 0)
+            opt->ms = atol(value);
+        else if (strcmp(argv[a], "--stray") == 0 && (opt->stray_len = decode_spec(value, stray_bytes)) >= 0)
+            continue;
+        else if (strcmp(argv[a], "--reply") == 0 && (opt->reply_len = decode_spec(value, reply_bytes)) >= 0)
+            continue;
+        else {
+            fprintf(stderr, "udp_sink: bad option %s %s\n", argv[a], value);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/**
+ * @brief A UDP socket bound to 127.0.0.1:@p port_text.
+ * @param port_text the port, in decimal
+ * @return the socket, or -1 after printing why on stderr.
+ */
+static int open_bound(const char *port_text)
+{
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    if (s < 0) {
+        perror("udp_sink: socket");
+        return -1;
+    }
+    struct sockaddr_in here;
+    memset(&here, 0, sizeof here);
+    here.sin_family = AF_INET;
+    here.sin_port = htons((unsigned short)atoi(port_text));
+    here.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(s, (struct sockaddr *)&here, sizeof here) != 0) {
+        perror("udp_sink: bind");
+        close(s);
+        return -1;
+    }
+    return s;
+}
+
+/**
+ * @brief Save one datagram to DIR/i.bin.
+ * @param dir the directory
+ * @param i the datagram's number, from 1
+ * @param bytes the datagram's bytes
+ * @param n how many
+ * @return 0, or -1 with errno set.
+ */
 static int save(const char *dir, int i, const unsigned char *bytes, long n)
 {
     char path[4096];
@@ -83,70 +164,76 @@ static int save(const char *dir, int i, const unsigned char *bytes, long n)
     return fclose(f) == 0 && (long)w == n ? 0 : -1;
 }
 
+/**
+ * @brief After a datagram from @p peer: the stray datagram, then the reply, if asked for.
+ * @param s the bound socket (the reply comes from it)
+ * @param opt what to send
+ * @param peer where the datagram came from
+ * @param plen the length of @p peer
+ */
+static void answer(int s, const struct options *opt, const struct sockaddr_in *peer, socklen_t plen)
+{
+    if (opt->stray_len >= 0) {
+        int other = socket(AF_INET, SOCK_DGRAM, 0);
+        if (other < 0 ||
+            sendto(other, stray_bytes, (size_t)opt->stray_len, 0, (const struct sockaddr *)peer, plen) < 0)
+            perror("udp_sink: stray sendto");
+        if (other >= 0)
+            close(other);
+    }
+    if (opt->reply_len >= 0 &&
+        sendto(s, reply_bytes, (size_t)opt->reply_len, 0, (const struct sockaddr *)peer, plen) < 0)
+        perror("udp_sink: reply sendto");
+}
+
+/**
+ * @brief Receive, keep and announce datagram number @p i, waiting until @p deadline.
+ * @param s the bound socket
+ * @param dir where to keep it
+ * @param i its number, from 1
+ * @param deadline the clock_ms() time to give up at
+ * @param opt what to answer
+ * @return 0, or -1 after printing why on stderr.
+ */
+static int receive_one(int s, const char *dir, int i, long deadline, const struct options *opt)
+{
+    struct pollfd p = {.fd = s, .events = POLLIN};
+    long left = deadline - clock_ms();
+    if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
+        fprintf(stderr, "udp_sink: only %d of %ld datagrams within %ld ms\n", i - 1, opt->count, opt->ms);
+        return -1;
+    }
+    struct sockaddr_in peer;
+    socklen_t plen = sizeof peer;
+    ssize_t n = recvfrom(s, incoming, sizeof incoming, 0, (struct sockaddr *)&peer, &plen);
+    if (n < 0 || save(dir, i, incoming, n) != 0) {
+        perror("udp_sink: recvfrom/save");
+        return -1;
+    }
+    char ip[INET_ADDRSTRLEN] = "?";
+    inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof ip);
+    printf("%d %zd %s:%u\n", i, n, ip, ntohs(peer.sin_port));
+    fflush(stdout); /* the test waits for this line */
+    answer(s, opt, &peer, plen);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    struct options opt;
     if (argc < 3) {
         fprintf(stderr, "usage: udp_sink PORT DIR [--count N] [--ms MS] [--stray SPEC] [--reply SPEC]\n");
         return 2;
     }
-    long count = 1, ms = 5000, stray_len = -1, reply_len = -1;
-    for (int a = 3; a + 1 < argc; a += 2) {
-        if (strcmp(argv[a], "--count") == 0)
-            count = atol(argv[a + 1]);
-        else if (strcmp(argv[a], "--ms") == 0)
-            ms = atol(argv[a + 1]);
-        else if (strcmp(argv[a], "--stray") == 0 && (stray_len = decode_spec(argv[a + 1], stray_bytes)) >= 0)
-            continue;
-        else if (strcmp(argv[a], "--reply") == 0 && (reply_len = decode_spec(argv[a + 1], reply_bytes)) >= 0)
-            continue;
-        else {
-            fprintf(stderr, "udp_sink: bad option %s %s\n", argv[a], argv[a + 1]);
-            return 2;
-        }
-    }
-
-    int s = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in here;
-    memset(&here, 0, sizeof here);
-    here.sin_family = AF_INET;
-    here.sin_port = htons((unsigned short)atoi(argv[1]));
-    here.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (s < 0 || bind(s, (struct sockaddr *)&here, sizeof here) != 0) {
-        perror("udp_sink: bind");
+    if (parse_options(argc, argv, &opt) != 0)
+        return 2;
+    int s = open_bound(argv[1]);
+    if (s < 0)
         return 1;
-    }
-
-    long deadline = clock_ms() + ms;
-    for (int i = 1; i <= count; i++) {
-        struct pollfd p = {.fd = s, .events = POLLIN};
-        long left = deadline - clock_ms();
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
-            fprintf(stderr, "udp_sink: only %d of %ld datagrams within %ld ms\n", i - 1, count, ms);
-            return 1;
-        }
-        struct sockaddr_in peer;
-        socklen_t plen = sizeof peer;
-        ssize_t n = recvfrom(s, incoming, sizeof incoming, 0, (struct sockaddr *)&peer, &plen);
-        if (n < 0 || save(argv[2], i, incoming, n) != 0) {
-            perror("udp_sink: recvfrom/save");
-            return 1;
-        }
-        char ip[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof ip);
-        printf("%d %zd %s:%u\n", i, n, ip, ntohs(peer.sin_port));
-        fflush(stdout);
-        if (stray_len >= 0) {
-            int other = socket(AF_INET, SOCK_DGRAM, 0);
-            if (other < 0 ||
-                sendto(other, stray_bytes, (size_t)stray_len, 0, (struct sockaddr *)&peer, plen) < 0)
-                perror("udp_sink: stray sendto");
-            if (other >= 0)
-                close(other);
-        }
-        if (reply_len >= 0 &&
-            sendto(s, reply_bytes, (size_t)reply_len, 0, (struct sockaddr *)&peer, plen) < 0)
-            perror("udp_sink: reply sendto");
-    }
+    long deadline = clock_ms() + opt.ms;
+    int result = 0;
+    for (int i = 1; i <= opt.count && result == 0; i++)
+        result = receive_one(s, argv[2], i, deadline, &opt) == 0 ? 0 : 1;
     close(s);
-    return 0;
+    return result;
 }

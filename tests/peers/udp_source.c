@@ -27,7 +27,11 @@
 
 #define MAX_BYTES 70000
 
-/** @brief Value of one hex digit, or -1. */
+/**
+ * @brief The value of one hex digit.
+ * @param c a character
+ * @return 0 to 15, or -1 if @p c is not a hex digit.
+ */
 static int hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
@@ -39,7 +43,12 @@ static int hex_digit(char c)
     return -1;
 }
 
-/** @brief Build the bytes a SPEC describes into @p out. @return their count, or -1 if SPEC is bad. */
+/**
+ * @brief Build the bytes a SPEC describes into @p out.
+ * @param spec text:STRING, hex:HEX, fill:N or empty
+ * @param out room for MAX_BYTES bytes
+ * @return their count, or -1 if SPEC is bad.
+ */
 static long build_payload(const char *spec, unsigned char *out)
 {
     if (strcmp(spec, "empty") == 0)
@@ -75,6 +84,30 @@ static long build_payload(const char *spec, unsigned char *out)
     return -1;
 }
 
+/**
+ * @brief Send one datagram and say, on stdout, which local port it left from.
+ * @param s the (unbound, then kernel-bound) socket
+ * @param dest where to send
+ * @param payload the bytes
+ * @param n how many
+ * @return 0, or -1 after printing why on stderr.
+ */
+static int send_one(int s, const struct sockaddr_in *dest, const unsigned char *payload, long n)
+{
+    if (sendto(s, payload, (size_t)n, 0, (const struct sockaddr *)dest, sizeof *dest) != n) {
+        perror("udp_source: sendto");
+        return -1;
+    }
+    struct sockaddr_in me;
+    socklen_t len = sizeof me;
+    if (getsockname(s, (struct sockaddr *)&me, &len) != 0) {
+        perror("udp_source: getsockname");
+        return -1;
+    }
+    printf("sent %ld bytes from port %u\n", n, ntohs(me.sin_port));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -95,24 +128,16 @@ int main(int argc, char **argv)
         perror("udp_source: socket");
         return 1;
     }
-    for (int i = 3; i < argc; i++) {
+    int result = 0;
+    for (int i = 3; i < argc && result == 0; i++) {
         long n = build_payload(argv[i], payload);
         if (n < 0) {
             fprintf(stderr, "udp_source: bad SPEC %s\n", argv[i]);
-            return 2;
+            result = 2;
+        } else if (send_one(s, &dest, payload, n) != 0) {
+            result = 1;
         }
-        if (sendto(s, payload, (size_t)n, 0, (struct sockaddr *)&dest, sizeof dest) != n) {
-            perror("udp_source: sendto");
-            return 1;
-        }
-        struct sockaddr_in me;
-        socklen_t len = sizeof me;
-        if (getsockname(s, (struct sockaddr *)&me, &len) != 0) {
-            perror("udp_source: getsockname");
-            return 1;
-        }
-        printf("sent %ld bytes from port %u\n", n, ntohs(me.sin_port));
     }
     close(s);
-    return 0;
+    return result;
 }
