@@ -15,8 +15,20 @@ start_sink() {
 
 # expect_datagram N FILE_WITH_EXPECTED_BYTES: the sink's datagram N holds exactly those bytes.
 expect_datagram() {
-  wait_line sink "^$1 "
+  await_datagram "$1" "$2"
   assert_same_file "$2" "$BATS_TEST_TMPDIR/sink/$1.bin" "datagram $1 as the peer received it"
+}
+
+# await_datagram N FILE: wait until the sink has received its datagram N, which should
+# hold the bytes of FILE; if it never comes, fail with what was expected and what came.
+await_datagram() {
+  local code=0 got
+  "$SOCKLAB_PEERS/await" line "$BATS_TEST_TMPDIR/sink.out" "^$1 " --pid "${_PID[sink]}" --ms "$READY_MS" || code=$?
+  ((code == 0)) && return 0
+  got=$(grep -c . "$BATS_TEST_TMPDIR/sink.out" || true)
+  flunk_wire "datagram $1 did not reach the peer" \
+    "datagram $1: $(wc -c <"$2") bytes: $(head -c 40 "$2")$( (($(wc -c <"$2") > 40)) && echo ...)" \
+    "$got datagram(s) within $READY_MS ms $(tr '\n' ' ' <"$BATS_TEST_TMPDIR/sink.out")"
 }
 
 # bytes_file NAME PRINTF_FORMAT: a file holding the bytes printf makes of FORMAT; prints its path.
@@ -61,6 +73,9 @@ receive_from_peer() {
     run_prog --in hi udp_send 127.0.0.1 "$port"
     assert_failure 2
     assert_regex "$stderr" "udp_send: invalid port \"$port\""
+    run_prog --in hi udp_ask 127.0.0.1 "$port"
+    assert_failure 2
+    assert_regex "$stderr" "udp_ask: invalid port \"$port\""
     run_prog udp_receive "$port"
     assert_failure 2
     assert_regex "$stderr" "udp_receive: invalid port \"$port\""
@@ -220,8 +235,8 @@ receive_from_peer() {
   start_sink "$port" --reply "text:pong"
   run_prog --in ping udp_ask 127.0.0.1 "$port"
   assert_success
-  assert_line --index 0 "sent 4 bytes to 127.0.0.1:$port"
-  assert_line --index 1 "received 4 bytes from 127.0.0.1:$port: pong"
+  assert_output "sent 4 bytes to 127.0.0.1:$port
+received 4 bytes from 127.0.0.1:$port: pong"
   expect_datagram 1 "$(bytes_file want 'ping')"
 }
 
@@ -248,8 +263,12 @@ receive_from_peer() {
   explained_in 5
   port=$(free_port)
   start_sink "$port" # receives, never replies
+  local started=$EPOCHREALTIME
   run_prog --in "anyone there?" udp_ask 127.0.0.1 "$port"
+  local waited_ms=$(((${EPOCHREALTIME//[.,]/} - ${started//[.,]/}) / 1000))
   assert_failure 1
+  ((waited_ms >= 1900 && waited_ms <= 4500)) ||
+    flunk_wire "how long udp_ask waited for a reply" "2 seconds (1.9 s to 4.5 s counts)" "$waited_ms ms"
   assert_line "sent 13 bytes to 127.0.0.1:$port"
   assert_regex "$stderr" "udp_ask: no reply from 127\.0\.0\.1:$port within 2 seconds"
   expect_datagram 1 "$(bytes_file want 'anyone there?')"

@@ -18,9 +18,21 @@ start_sink() {
 
 # expect_datagram N TEXT: the sink's datagram N holds exactly the bytes of TEXT.
 expect_datagram() {
-  wait_line sink "^$1 "
   printf '%s' "$2" >"$BATS_TEST_TMPDIR/want.$1"
+  await_datagram "$1" "$BATS_TEST_TMPDIR/want.$1"
   assert_same_file "$BATS_TEST_TMPDIR/want.$1" "$BATS_TEST_TMPDIR/sink/$1.bin" "datagram $1 as the peer received it"
+}
+
+# await_datagram N FILE: wait until the sink has received its datagram N, which should
+# hold the bytes of FILE; if it never comes, fail with what was expected and what came.
+await_datagram() {
+  local code=0 got
+  "$SOCKLAB_PEERS/await" line "$BATS_TEST_TMPDIR/sink.out" "^$1 " --pid "${_PID[sink]}" --ms "$READY_MS" || code=$?
+  ((code == 0)) && return 0
+  got=$(grep -c . "$BATS_TEST_TMPDIR/sink.out" || true)
+  flunk_wire "datagram $1 did not reach the peer" \
+    "datagram $1: $(wc -c <"$2") bytes: $(head -c 40 "$2")$( (($(wc -c <"$2") > 40)) && echo ...)" \
+    "$got datagram(s) within $READY_MS ms $(tr '\n' ' ' <"$BATS_TEST_TMPDIR/sink.out")"
 }
 
 # expect_sender N PORT: the sink's datagram N came from 127.0.0.1:PORT.
@@ -36,6 +48,31 @@ send_from_peer() {
   run_peer udp_source 127.0.0.1 "$1" "text:$2"
   assert_success
   sport=$(sed -n 's/^sent [0-9]* bytes from port \([0-9]*\)$/\1/p' <<<"$output")
+}
+
+# feed_at_once LABEL TEXT: like feed, but TEXT and its newline reach LABEL in ONE write(),
+# so that all its lines wait on LABEL's standard input together. (feed's printf writes
+# line by line, and a chat may read each line before the next one is there.)
+# It uses the helper's _INFD (LABEL's end of the FIFO): tests/test_helper.bash has no such function.
+feed_at_once() {
+  printf '%s\n' "$2" >"$BATS_TEST_TMPDIR/at_once"
+  cat "$BATS_TEST_TMPDIR/at_once" >&"${_INFD[$1]}" || fail "could not type to $1: it has exited"
+}
+
+# fill N: the N bytes of udp_source's fill:N pattern, abcdefghijklmnopqrstuvwxyzabc...
+fill() {
+  head -c "$1" < <(yes abcdefghijklmnopqrstuvwxyz | tr -d '\n')
+}
+
+# expect_fill_shown LABEL SPORT N: LABEL showed the whole N-byte fill:N datagram from
+# 127.0.0.1:SPORT on one line: "from 127.0.0.1:SPORT: abcdef..." with all N bytes.
+expect_fill_shown() {
+  local shown
+  shown=$(grep -a -o "from 127\.0\.0\.1:$2: abc[a-z]*" "$BATS_TEST_TMPDIR/$1.out" | head -1)
+  shown=${shown#"from 127.0.0.1:$2: "}
+  [[ $shown == "$(fill "$3")" ]] ||
+    flunk_wire "the $3-byte datagram as $1 showed it" \
+      "from 127.0.0.1:$2: and $3 bytes abcdefghij... (nothing truncated)" "${#shown} bytes: ${shown:0:30}..."
 }
 
 # two_ports: set port_a and port_b to two different free ports.
@@ -142,6 +179,43 @@ expect_default_port() {
   feed m 2
   send_from_peer "$port" "收到，谢谢"
   wait_line m "from 127\.0\.0\.1:$sport: 收到，谢谢$"
+}
+
+@test "menu choice 1 sends an empty message as an empty datagram" {
+  explained_in 5
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port"
+  start_chat m udp_menu_chat "$port"
+  menu_send m "" 127.0.0.1 "$sink_port"
+  expect_datagram 1 ""
+  wait_line m "sent 0 bytes to 127\.0\.0\.1:$sink_port$"
+}
+
+@test "the menu chat shows an empty datagram and a 65507-byte one whole: nothing is truncated" {
+  explained_in 5
+  port=$(free_port)
+  start_chat m udp_menu_chat "$port"
+  run_peer udp_source 127.0.0.1 "$port" empty fill:65507
+  assert_success
+  sport=$(sed -n 's/^sent [0-9]* bytes from port \([0-9]*\)$/\1/p' <<<"$output" | head -1)
+  feed m 2
+  wait_line m "from 127\.0\.0\.1:$sport: $"
+  feed m 2
+  feed m 3
+  wait_exit m
+  assert_success
+  expect_fill_shown m "$sport" 65507
+}
+
+@test "a failed sendto is reported and the menu chat keeps running" {
+  explained_in 5
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port"
+  start_chat m udp_menu_chat "$port"
+  menu_send m "to everyone" 255.255.255.255 9 # a broadcast address: refused without SO_BROADCAST
+  wait_err m 'udp_menu_chat: sendto 255\.255\.255\.255:9: '
+  menu_send m "to one" 127.0.0.1 "$sink_port"
+  expect_datagram 1 "to one"
 }
 
 @test "an invalid menu choice is an error and the menu comes back" {
@@ -261,7 +335,7 @@ expect_default_port() {
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port" --count 3
   start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"$'\none\ntwo\nthree' # one write: four lines at once
+  feed_at_once c "/to 127.0.0.1 $sink_port"$'\none\ntwo\nthree' # four lines in one write()
   expect_datagram 1 "one"
   expect_datagram 2 "two"
   expect_datagram 3 "three"
@@ -276,6 +350,56 @@ expect_default_port() {
   feed c ""
   feed c "not empty"
   expect_datagram 1 "not empty"
+}
+
+@test "udp_chat sends a line longer than 65507 bytes in pieces of 65507 bytes" {
+  explained_in 5
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port" --count 2
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  feed c "$(fill 70000)"
+  expect_datagram 1 "$(fill 65507)"
+  expect_datagram 2 "$(fill 70000 | tail -c 4493)"
+}
+
+@test "udp_chat shows an empty datagram and a 65507-byte one whole: nothing is truncated" {
+  explained_in 5
+  port=$(free_port)
+  start_chat c udp_chat "$port"
+  run_peer udp_source 127.0.0.1 "$port" empty fill:65507 text:end
+  assert_success
+  sport=$(sed -n 's/^sent [0-9]* bytes from port \([0-9]*\)$/\1/p' <<<"$output" | head -1)
+  wait_line c "^from 127\.0\.0\.1:$sport: end$"
+  wait_line c "^from 127\.0\.0\.1:$sport: $"
+  expect_fill_shown c "$sport" 65507
+}
+
+@test "udp_chat prints bytes as lesson 02 does, and a datagram that is not UTF-8 does not stop it" {
+  explained_in 5
+  port=$(free_port)
+  start_chat c udp_chat "$port"
+  run_peer udp_source 127.0.0.1 "$port" hex:c4e3bac3 hex:610a5c09 text:still # GBK 你好; a \n \\ \t
+  assert_success
+  sport=$(sed -n 's/^sent [0-9]* bytes from port \([0-9]*\)$/\1/p' <<<"$output" | head -1)
+  wait_line c "^from 127\.0\.0\.1:$sport: still$"
+  wait_line c '^from 127\.0\.0\.1:'"$sport"': a\\x0a\\\\\\x09$'
+  printf 'from 127.0.0.1:%s: \xc4\xe3\xba\xc3\n' "$sport" >"$BATS_TEST_TMPDIR/want"
+  LC_ALL=C grep -a -m1 "^from 127\.0\.0\.1:$sport: " "$BATS_TEST_TMPDIR/c.out" >"$BATS_TEST_TMPDIR/got" || true
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "the line for the GBK bytes c4 e3 ba c3 (shown unchanged)"
+}
+
+@test "a failed sendto is reported and udp_chat keeps running" {
+  explained_in 5
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port"
+  start_chat c udp_chat "$port"
+  feed c "/to 255.255.255.255 9" # a broadcast address: refused without SO_BROADCAST
+  feed c "to everyone"
+  wait_err c 'udp_chat: sendto 255\.255\.255\.255:9: '
+  feed c "/to 127.0.0.1 $sink_port"
+  feed c "to one"
+  expect_datagram 1 "to one"
 }
 
 @test "a line typed before any /to is an error, is not sent, and the chat keeps running" {
