@@ -209,7 +209,8 @@ static ssize_t receive_reply(int fd, const struct sockaddr_in *server, unsigned 
         }
         struct sockaddr_in from;
         socklen_t from_length = sizeof from;
-        /* TODO (lesson section 5): recvfrom() into buffer with MSG_TRUNC, &from, &from_length. */
+        /* TODO (lesson sections 4 and 5): recvfrom() into buffer with MSG_TRUNC, &from,
+         * &from_length. When SO_RCVTIMEO runs out it fails with EAGAIN: handled below. */
         memset(&from, 0, sizeof from);
         (void)from_length;
         (void)buffer;

@@ -159,7 +159,7 @@ static void set_peer(struct chat *chat, const char *ip, const char *port_text, c
     int port;
     if (ip == NULL || port_text == NULL || extra != NULL) {
         fprintf(stderr, "udp_chat: usage: /to IP PORT\n");
-    } else if (0) { /* TODO (lesson section 5): the test is inet_pton(AF_INET, ip, &peer.sin_addr) != 1 */
+    } else if (0) { /* TODO (lesson 02, section 2): the test is inet_pton(AF_INET, ip, &peer.sin_addr) != 1 */
         fprintf(stderr, "udp_chat: invalid IP address \"%s\"\n", ip);
     } else if ((port = parse_port(port_text)) == -1) {
         fprintf(stderr, "udp_chat: invalid port \"%s\"\n", port_text);
