@@ -84,7 +84,8 @@ docs: $(BUILD)/docs/html/index.html
 
 $(BUILD)/docs/html/index.html: $(wildcard solutions/*/*.c tests/peers/*.c lessons/*/*.md diagrams/*.dot) lessons/Doxyfile
 	@mkdir -p $(BUILD)/docs
-	SOCKLAB_TOP=$(CURDIR) doxygen lessons/Doxyfile
+	SOCKLAB_TOP=$(CURDIR) SOCKLAB_DOCS=$(BUILD)/docs doxygen lessons/Doxyfile
+	@if [ -s $(BUILD)/docs/warnings.log ]; then cat $(BUILD)/docs/warnings.log; fi
 	@echo "docs: open $(BUILD)/docs/html/index.html"
 
 # Diagram sources are Graphviz files; the SVG beside each one is what the lessons show.

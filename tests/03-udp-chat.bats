@@ -50,15 +50,6 @@ send_from_peer() {
   sport=$(sed -n 's/^sent [0-9]* bytes from port \([0-9]*\)$/\1/p' <<<"$output")
 }
 
-# feed_at_once LABEL TEXT: like feed, but TEXT and its newline reach LABEL in ONE write(),
-# so that all its lines wait on LABEL's standard input together. (feed's printf writes
-# line by line, and a chat may read each line before the next one is there.)
-# It uses the helper's _INFD (LABEL's end of the FIFO): tests/test_helper.bash has no such function.
-feed_at_once() {
-  printf '%s\n' "$2" >"$BATS_TEST_TMPDIR/at_once"
-  cat "$BATS_TEST_TMPDIR/at_once" >&"${_INFD[$1]}" || fail "could not type to $1: it has exited"
-}
-
 # fill N: the N bytes of udp_source's fill:N pattern, abcdefghijklmnopqrstuvwxyzabc...
 fill() {
   head -c "$1" < <(yes abcdefghijklmnopqrstuvwxyz | tr -d '\n')
@@ -335,7 +326,7 @@ expect_default_port() {
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port" --count 3
   start_chat c udp_chat "$port"
-  feed_at_once c "/to 127.0.0.1 $sink_port"$'\none\ntwo\nthree' # four lines in one write()
+  feed c "/to 127.0.0.1 $sink_port"$'\none\ntwo\nthree' # four lines in one write()
   expect_datagram 1 "one"
   expect_datagram 2 "two"
   expect_datagram 3 "three"

@@ -17,7 +17,7 @@
 #   run_peer [opts] P ARGS   the same for a test peer
 #   spawn_prog LABEL P ARGS  start lab program P in the background (spawn_peer for a peer,
 #                            spawn_cmd for a system tool such as nc)
-#   feed LABEL TEXT          write TEXT and a newline to its standard input
+#   feed LABEL TEXT          write TEXT and a newline to its standard input (one write)
 #   close_input LABEL        close its standard input (end of file)
 #   wait_tcp / wait_udp LABEL PORT   wait until LABEL listens on / has bound PORT
 #   wait_line LABEL ERE      wait until LABEL printed a line matching ERE (wait_err: on stderr)
@@ -205,12 +205,14 @@ spawn_cmd() {
   _spawn "$label" "$bin" "$@"
 }
 
-# feed LABEL TEXT: one line on LABEL's standard input.
+# feed LABEL TEXT: TEXT and a newline on LABEL's standard input, in one write(): when TEXT
+# holds several lines they all wait there together (bash's printf would write line by line).
 feed() {
+  printf '%s\n' "$2" >"$BATS_TEST_TMPDIR/.feed"
   # SIGPIPE is ignored in a subshell only: the programs under test must not inherit that.
   (
     trap '' PIPE
-    printf '%s\n' "$2" >&"${_INFD[$1]}"
+    cat "$BATS_TEST_TMPDIR/.feed" >&"${_INFD[$1]}"
   ) 2>/dev/null || fail "could not type \"$2\" to $1: it has closed its standard input or exited
 its stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
 its stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
