@@ -19,6 +19,46 @@ has_ipv6_loopback() {
   grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null
 }
 
+# kernel_udp_address PID FD: the local address that the kernel's own tables of UDP sockets
+# (/proc/net/udp, /proc/net/udp6) list for the socket behind descriptor FD of process PID,
+# written the way `sockets` writes it (127.0.0.1:PORT, [::1]:PORT); nothing if there is none.
+# Those tables find a socket by its inode, write the port in hexadecimal, and the address in
+# the kernel's byte order. (TCP sockets that are bound but not listening are not listed there:
+# the tests check TCP ports by trying to bind them, with the ports peer.)
+kernel_udp_address() {
+  local link inode table local ino addr
+  link=$(readlink "/proc/$1/fd/$2") || return 0
+  [[ $link =~ ^socket:\[([0-9]+)\]$ ]] || return 0
+  inode=${BASH_REMATCH[1]}
+  for table in udp udp6; do
+    while read -r _ local _ _ _ _ _ _ _ ino _; do
+      [[ $ino == "$inode" ]] || continue
+      case ${local%:*} in
+        0100007F | 7F000001) addr=127.0.0.1 ;;
+        00000000000000000000000001000000 | 00000000000000000000000000000001) addr='[::1]' ;;
+        *) addr=${local%:*} ;;
+      esac
+      echo "$addr:$((16#${local##*:}))"
+      return 0
+    done < <(tail -n +2 "/proc/net/$table" 2>/dev/null)
+  done
+}
+
+# can_hide_loopback: this machine can run a program in a network namespace of its own
+# (unshare -rn) where the loopback interface is down, so that ::1 does not exist there.
+can_hide_loopback() {
+  has_ipv6_loopback && [[ -z $(unshare -rn cat /proc/net/if_inet6 2>/dev/null || echo no) ]]
+}
+
+# run_without_loopback KIND...: run `sockets KIND...` like run_prog, but in such a namespace:
+# there, bind() to [::1] fails with EADDRNOTAVAIL. (The helper has no public way to run a lab
+# program under another command, so this uses its internal _lab_bin and _run_under_timeout.)
+run_without_loopback() {
+  local bin
+  bin=$(_lab_bin sockets) || return 1
+  _run_under_timeout "$(command -v unshare)" -rn "$bin" "$@"
+}
+
 # ---- usage (the starter already provides these) ----
 
 # bats test_tags=starter-provides
@@ -34,6 +74,15 @@ has_ipv6_loopback() {
 @test "an unknown KIND is a usage error: status 2, nothing created" {
   explained_in 7
   run_prog sockets tcp carrier-pigeon
+  assert_failure 2
+  assert_equal "$output" ""
+  assert_regex "$stderr" '^usage: sockets KIND'
+}
+
+# bats test_tags=starter-provides
+@test "more than 64 KINDs is a usage error: status 2" {
+  explained_in 7
+  run_prog sockets $(printf 'udp %.0s' {1..65})
   assert_failure 2
   assert_equal "$output" ""
   assert_regex "$stderr" '^usage: sockets KIND'
@@ -108,7 +157,9 @@ has_ipv6_loopback() {
   spawn_prog sk sockets tcp udp unix-stream
   wait_line sk '^ready: 3 sockets open$'
   pid=$(prog_pid sk)
-  for fd in $(grep -o ' fd=[0-9]*' "$BATS_TEST_TMPDIR/sk.out" | cut -d= -f2); do
+  fds=$(grep -o ' fd=[0-9]*' "$BATS_TEST_TMPDIR/sk.out" | cut -d= -f2)
+  [[ $(wc -w <<<"$fds") == 3 ]] || flunk_wire "not one fd= per socket" "3 lines with fd=N" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
+  for fd in $fds; do
     target=$(readlink "/proc/$pid/fd/$fd" || echo "no fd $fd")
     [[ $target == socket:* ]] || flunk_wire "fd $fd of the program is not a socket" "socket:[inode]" "$target"
   done
@@ -136,6 +187,27 @@ has_ipv6_loopback() {
   assert_success
 }
 
+@test "the address printed for a udp or udp6 socket is the one the kernel lists for that descriptor" {
+  explained_in 4
+  kinds=(udp udp)
+  has_ipv6_loopback && kinds+=(udp6 udp6)
+  spawn_prog sk sockets "${kinds[@]}"
+  wait_line sk "^ready: ${#kinds[@]} sockets open$"
+  pid=$(prog_pid sk)
+  mapfile -t reports < <(sed -n 's/^\(udp6\{0,1\}\) fd=\([0-9]*\) .*local=\([^ ]*\).*/\1 \2 \3/p' "$BATS_TEST_TMPDIR/sk.out")
+  ((${#reports[@]} == ${#kinds[@]})) ||
+    flunk_wire "not one line per socket" "${#kinds[@]} lines like \"udp fd=N ... local=ADDR:PORT\"" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
+  for report in "${reports[@]}"; do
+    read -r kind fd printed <<<"$report"
+    kernel=$(kernel_udp_address "$pid" "$fd")
+    [[ $printed == "$kernel" ]] ||
+      flunk_wire "$kind fd=$fd: the kernel lists another local address for it (a port printed without ntohs() comes out byte-swapped)" \
+        "local=${kernel:-(no UDP socket behind fd $fd)}   (from /proc/net/$kind)" "local=$printed"
+  done
+  wait_exit sk
+  assert_success
+}
+
 @test "it prints ready and then waits: it does not exit before end of input" {
   explained_in 7
   spawn_prog sk sockets udp
@@ -150,12 +222,20 @@ has_ipv6_loopback() {
 
 # ---- errors ----
 
-@test "when socket() fails it names the cause (strerror) and exits non-zero" {
+@test "when socket() fails it prints sockets: socket(KIND): REASON and exits with status 1" {
   explained_in 6
   # 16 descriptors in all: some of the 40 sockets must fail with EMFILE.
   run_prog --fd-limit 16 sockets $(printf 'tcp %.0s' {1..40})
-  assert_failure
-  assert_regex "$status" '^[1-9]'
-  ((status != 2)) || fail "status 2 is for usage errors; a failed system call is another non-zero status"
+  assert_failure 1 # 1: a system call failed (2 is for usage errors)
   assert_regex "$stderr" 'sockets: socket\(tcp\): Too many open files'
+  refute_line --regexp '^ready'
+}
+
+@test "when bind() fails it prints sockets: bind(KIND): REASON and exits with status 1" {
+  explained_in 6
+  can_hide_loopback || skip "this machine cannot run a program without ::1 (unshare -rn)"
+  run_without_loopback unix-dgram udp6 unix-stream
+  assert_failure 1
+  assert_equal "$stderr" "sockets: bind(udp6): Cannot assign requested address"
+  refute_line --regexp '^ready'
 }
