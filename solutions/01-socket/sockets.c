@@ -35,21 +35,26 @@ struct kind {
 };
 
 static const struct kind kinds[] = {
-    {"tcp", AF_INET, SOCK_STREAM},          {"udp", AF_INET, SOCK_DGRAM},
-    {"tcp6", AF_INET6, SOCK_STREAM},        {"udp6", AF_INET6, SOCK_DGRAM},
-    {"unix-stream", AF_UNIX, SOCK_STREAM},  {"unix-dgram", AF_UNIX, SOCK_DGRAM},
+    {"tcp", AF_INET, SOCK_STREAM},         {"udp", AF_INET, SOCK_DGRAM},
+    {"tcp6", AF_INET6, SOCK_STREAM},       {"udp6", AF_INET6, SOCK_DGRAM},
+    {"unix-stream", AF_UNIX, SOCK_STREAM}, {"unix-dgram", AF_UNIX, SOCK_DGRAM},
 };
 
 /** @brief Print the usage line on stderr and return the usage exit status, 2. */
 static int usage(void)
 {
-    fprintf(stderr, "usage: sockets KIND...\n"
-                    "  KIND is one of: tcp udp tcp6 udp6 unix-stream unix-dgram (at most %d)\n",
+    fprintf(stderr,
+            "usage: sockets KIND...\n"
+            "  KIND is one of: tcp udp tcp6 udp6 unix-stream unix-dgram (at most %d)\n",
             MAX_SOCKETS);
     return 2;
 }
 
-/** @brief Find the kind called @p name; NULL if there is none. */
+/**
+ * @brief Find the kind called @p name.
+ * @param name a word from the command line
+ * @return its entry in the table, or NULL if there is none.
+ */
 static const struct kind *find_kind(const char *name)
 {
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
@@ -58,12 +63,24 @@ static const struct kind *find_kind(const char *name)
     return NULL;
 }
 
-/** @brief The name of a constant the kernel returned, for printing. */
+/**
+ * @brief The name of an address family the kernel returned, for printing.
+ * @param domain AF_INET, AF_INET6 or AF_UNIX
+ * @return "AF_INET", "AF_INET6", "AF_UNIX", or "?" for any other value.
+ */
 static const char *domain_name(int domain)
 {
-    return domain == AF_INET ? "AF_INET" : domain == AF_INET6 ? "AF_INET6" : domain == AF_UNIX ? "AF_UNIX" : "?";
+    return domain == AF_INET    ? "AF_INET"
+           : domain == AF_INET6 ? "AF_INET6"
+           : domain == AF_UNIX  ? "AF_UNIX"
+                                : "?";
 }
 
+/**
+ * @brief The name of a socket type the kernel returned, for printing.
+ * @param type SOCK_STREAM or SOCK_DGRAM
+ * @return "SOCK_STREAM", "SOCK_DGRAM", or "?" for any other value.
+ */
 static const char *type_name(int type)
 {
     return type == SOCK_STREAM ? "SOCK_STREAM" : type == SOCK_DGRAM ? "SOCK_DGRAM" : "?";
@@ -73,6 +90,8 @@ static const char *type_name(int type)
  * @brief Bind an Internet socket to port 0 of the loopback address.
  *
  * Port 0 asks the kernel for any free port; getsockname() tells which one it chose.
+ * @param fd a new socket of family @p domain
+ * @param domain AF_INET (bind to 127.0.0.1) or AF_INET6 (bind to ::1)
  * @return 0 on success, -1 with errno set.
  */
 static int bind_loopback(int fd, int domain)
@@ -98,6 +117,9 @@ static int bind_loopback(int fd, int domain)
  *
  * "127.0.0.1:40123" for IPv4, "[::1]:40123" for IPv6, "unnamed" for a Unix socket
  * that was never bound.
+ * @param fd the socket
+ * @param out where the text goes
+ * @param size the size of @p out
  * @return 0 on success, -1 with errno set.
  */
 static int local_address(int fd, char *out, size_t size)
@@ -123,7 +145,13 @@ static int local_address(int fd, char *out, size_t size)
     return 0;
 }
 
-/** @brief Read one integer socket option at level SOL_SOCKET. @return 0, or -1 with errno set. */
+/**
+ * @brief Read one integer socket option at level SOL_SOCKET.
+ * @param fd the socket
+ * @param option SO_DOMAIN, SO_TYPE or SO_PROTOCOL
+ * @param value where the kernel's answer goes
+ * @return 0, or -1 with errno set.
+ */
 static int socket_option(int fd, int option, int *value)
 {
     socklen_t len = sizeof *value;
@@ -135,6 +163,9 @@ static int socket_option(int fd, int option, int *value)
  *
  * The domain, type and protocol come from the kernel (getsockopt), not from our
  * own table: that is the point of the exercise.
+ * @param fd the socket
+ * @param kind what the command line asked for (only its name is printed)
+ * @param what set to the name of the call that failed, for the error message
  * @return 0 on success, -1 with errno set (and @p what naming the failed call).
  */
 static int describe(int fd, const struct kind *kind, const char **what)
@@ -156,6 +187,7 @@ static int describe(int fd, const struct kind *kind, const char **what)
 
 /**
  * @brief Create, bind (Internet kinds only) and describe one socket.
+ * @param kind which socket to make
  * @return its file descriptor, or -1 after printing why on stderr.
  */
 static int open_socket(const struct kind *kind)
@@ -193,7 +225,12 @@ static int wait_for_eof(void)
     }
 }
 
-/** @brief Close the first @p count sockets of @p fds. @return 0, or -1 if a close failed. */
+/**
+ * @brief Close the first @p count sockets of @p fds, each exactly once.
+ * @param fds the open sockets
+ * @param count how many of them
+ * @return 0, or -1 if a close failed (after trying every one).
+ */
 static int close_all(const int *fds, int count)
 {
     int result = 0;
