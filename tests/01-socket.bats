@@ -15,6 +15,7 @@ report_for() {
   grep -m1 "^$1 " <<<"$output" || flunk_wire "no line for $1" "a line starting with \"$1 fd=\"" "$output"
 }
 
+# has_ipv6_loopback: this machine has the address ::1 (the kernel lists it in /proc/net/if_inet6).
 has_ipv6_loopback() {
   grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null
 }
@@ -22,23 +23,23 @@ has_ipv6_loopback() {
 # kernel_udp_address PID FD: the local address that the kernel's own tables of UDP sockets
 # (/proc/net/udp, /proc/net/udp6) list for the socket behind descriptor FD of process PID,
 # written the way `sockets` writes it (127.0.0.1:PORT, [::1]:PORT); nothing if there is none.
-# Those tables find a socket by its inode, write the port in hexadecimal, and the address in
-# the kernel's byte order. (TCP sockets that are bound but not listening are not listed there:
-# the tests check TCP ports by trying to bind them, with the ports peer.)
+# In those tables a socket is known by its inode, its port is in hexadecimal and its address
+# in the kernel's byte order. (A TCP socket that is bound but neither listens nor is connected
+# is in no such table: the tests check TCP ports by trying to bind them, with the ports peer.)
 kernel_udp_address() {
-  local link inode table local ino addr
+  local link inode table laddr ino addr
   link=$(readlink "/proc/$1/fd/$2") || return 0
   [[ $link =~ ^socket:\[([0-9]+)\]$ ]] || return 0
   inode=${BASH_REMATCH[1]}
   for table in udp udp6; do
-    while read -r _ local _ _ _ _ _ _ _ ino _; do
+    while read -r _ laddr _ _ _ _ _ _ _ ino _; do
       [[ $ino == "$inode" ]] || continue
-      case ${local%:*} in
+      case ${laddr%:*} in
         0100007F | 7F000001) addr=127.0.0.1 ;;
         00000000000000000000000001000000 | 00000000000000000000000000000001) addr='[::1]' ;;
-        *) addr=${local%:*} ;;
+        *) addr=${laddr%:*} ;;
       esac
-      echo "$addr:$((16#${local##*:}))"
+      echo "$addr:$((16#${laddr##*:}))"
       return 0
     done < <(tail -n +2 "/proc/net/$table" 2>/dev/null)
   done
