@@ -52,12 +52,11 @@ can_hide_loopback() {
 }
 
 # run_without_loopback KIND...: run `sockets KIND...` like run_prog, but in such a namespace:
-# there, bind() to [::1] fails with EADDRNOTAVAIL. (The helper has no public way to run a lab
-# program under another command, so this uses its internal _lab_bin and _run_under_timeout.)
+# there, bind() to [::1] fails with EADDRNOTAVAIL.
 run_without_loopback() {
   local bin
-  bin=$(_lab_bin sockets) || return 1
-  _run_under_timeout "$(command -v unshare)" -rn "$bin" "$@"
+  bin=$(lab_bin sockets) || return 1
+  run_bounded "$(command -v unshare)" -rn "$bin" "$@"
 }
 
 # ---- usage (the starter already provides these) ----

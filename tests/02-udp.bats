@@ -2,34 +2,11 @@
 # Lesson 02 (UDP): the specification of udp_send, udp_ask and udp_receive, as tests.
 # The contract is lessons/02-udp/README.md, section 7.
 
-setup() { load test_helper; }
+setup() {
+  load test_helper
+  load udp_sink
+}
 teardown() { lab_teardown; }
-
-# start_sink PORT [OPTIONS]: a udp_sink peer on 127.0.0.1:PORT that keeps what it receives
-# in $BATS_TEST_TMPDIR/sink/1.bin, 2.bin, ...
-start_sink() {
-  mkdir -p "$BATS_TEST_TMPDIR/sink"
-  spawn_peer sink udp_sink "$1" "$BATS_TEST_TMPDIR/sink" "${@:2}"
-  wait_udp sink "$1"
-}
-
-# expect_datagram N FILE_WITH_EXPECTED_BYTES: the sink's datagram N holds exactly those bytes.
-expect_datagram() {
-  await_datagram "$1" "$2"
-  assert_same_file "$2" "$BATS_TEST_TMPDIR/sink/$1.bin" "datagram $1 as the peer received it"
-}
-
-# await_datagram N FILE: wait until the sink has received its datagram N, which should
-# hold the bytes of FILE; if it never comes, fail with what was expected and what came.
-await_datagram() {
-  local code=0 got
-  "$SOCKLAB_PEERS/await" line "$BATS_TEST_TMPDIR/sink.out" "^$1 " --pid "${_PID[sink]}" --ms "$READY_MS" || code=$?
-  ((code == 0)) && return 0
-  got=$(grep -c . "$BATS_TEST_TMPDIR/sink.out" || true)
-  flunk_wire "datagram $1 did not reach the peer" \
-    "datagram $1: $(wc -c <"$2") bytes: $(head -c 40 "$2")$( (($(wc -c <"$2") > 40)) && echo ...)" \
-    "$got datagram(s) within $READY_MS ms $(tr '\n' ' ' <"$BATS_TEST_TMPDIR/sink.out")"
-}
 
 # bytes_file NAME PRINTF_FORMAT: a file holding the bytes printf makes of FORMAT; prints its path.
 bytes_file() {
@@ -91,7 +68,7 @@ receive_from_peer() {
   run_prog --in hello udp_send 127.0.0.1 "$port"
   assert_success
   assert_output "sent 5 bytes to 127.0.0.1:$port"
-  expect_datagram 1 "$(bytes_file want 'hello')"
+  expect_datagram_file 1 "$(bytes_file want 'hello')"
 }
 
 @test "udp_send sends an empty line as an empty datagram: 0 bytes is a legal datagram" {
@@ -101,7 +78,7 @@ receive_from_peer() {
   run_prog --in "" udp_send 127.0.0.1 "$port"
   assert_success
   assert_output "sent 0 bytes to 127.0.0.1:$port"
-  expect_datagram 1 "$(bytes_file want '')"
+  expect_datagram_file 1 "$(bytes_file want '')"
 }
 
 @test "udp_send sends a UTF-8 Chinese line byte for byte" {
@@ -111,7 +88,7 @@ receive_from_peer() {
   run_prog --in "你好，世界" udp_send 127.0.0.1 "$port"
   assert_success
   assert_output "sent 15 bytes to 127.0.0.1:$port"
-  expect_datagram 1 "$(bytes_file want '你好，世界')"
+  expect_datagram_file 1 "$(bytes_file want '你好，世界')"
 }
 
 @test "udp_send sends a 65507-byte line, the largest UDP/IPv4 payload, as one whole datagram" {
@@ -122,7 +99,7 @@ receive_from_peer() {
   run_prog --in-file "$BATS_TEST_TMPDIR/big" udp_send 127.0.0.1 "$port"
   assert_success
   assert_output "sent 65507 bytes to 127.0.0.1:$port"
-  expect_datagram 1 "$BATS_TEST_TMPDIR/big"
+  expect_datagram_file 1 "$BATS_TEST_TMPDIR/big"
 }
 
 @test "udp_send cannot send 65508 bytes: sendto fails with Message too long, status 1" {
@@ -237,7 +214,7 @@ receive_from_peer() {
   assert_success
   assert_output "sent 4 bytes to 127.0.0.1:$port
 received 4 bytes from 127.0.0.1:$port: pong"
-  expect_datagram 1 "$(bytes_file want 'ping')"
+  expect_datagram_file 1 "$(bytes_file want 'ping')"
 }
 
 @test "udp_ask prints a UTF-8 Chinese reply byte for byte" {
@@ -247,7 +224,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   run_prog --in "你好" udp_ask 127.0.0.1 "$port"
   assert_success
   assert_line "received 9 bytes from 127.0.0.1:$port: 收到了"
-  expect_datagram 1 "$(bytes_file want '你好')"
+  expect_datagram_file 1 "$(bytes_file want '你好')"
 }
 
 @test "udp_ask accepts an empty reply: 0 bytes" {
@@ -271,7 +248,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
     flunk_wire "how long udp_ask waited for a reply" "2 seconds (1.9 s to 4.5 s counts)" "$waited_ms ms"
   assert_line "sent 13 bytes to 127.0.0.1:$port"
   assert_regex "$stderr" "udp_ask: no reply from 127\.0\.0\.1:$port within 2 seconds"
-  expect_datagram 1 "$(bytes_file want 'anyone there?')"
+  expect_datagram_file 1 "$(bytes_file want 'anyone there?')"
 }
 
 @test "udp_ask ignores a datagram from an unexpected sender and prints the real reply" {

@@ -6,33 +6,16 @@
 # the line that follows a prompt starts with it: the tests match such lines by
 # their end (/...: hello$/), not by their start.
 
-setup() { load test_helper; }
-teardown() { lab_teardown; }
-
-# start_sink PORT [OPTIONS]: a udp_sink peer on 127.0.0.1:PORT; datagram i lands in sink/i.bin.
-start_sink() {
-  mkdir -p "$BATS_TEST_TMPDIR/sink"
-  spawn_peer sink udp_sink "$1" "$BATS_TEST_TMPDIR/sink" "${@:2}"
-  wait_udp sink "$1"
+setup() {
+  load test_helper
+  load udp_sink
 }
+teardown() { lab_teardown; }
 
 # expect_datagram N TEXT: the sink's datagram N holds exactly the bytes of TEXT.
 expect_datagram() {
   printf '%s' "$2" >"$BATS_TEST_TMPDIR/want.$1"
-  await_datagram "$1" "$BATS_TEST_TMPDIR/want.$1"
-  assert_same_file "$BATS_TEST_TMPDIR/want.$1" "$BATS_TEST_TMPDIR/sink/$1.bin" "datagram $1 as the peer received it"
-}
-
-# await_datagram N FILE: wait until the sink has received its datagram N, which should
-# hold the bytes of FILE; if it never comes, fail with what was expected and what came.
-await_datagram() {
-  local code=0 got
-  "$SOCKLAB_PEERS/await" line "$BATS_TEST_TMPDIR/sink.out" "^$1 " --pid "${_PID[sink]}" --ms "$READY_MS" || code=$?
-  ((code == 0)) && return 0
-  got=$(grep -c . "$BATS_TEST_TMPDIR/sink.out" || true)
-  flunk_wire "datagram $1 did not reach the peer" \
-    "datagram $1: $(wc -c <"$2") bytes: $(head -c 40 "$2")$( (($(wc -c <"$2") > 40)) && echo ...)" \
-    "$got datagram(s) within $READY_MS ms $(tr '\n' ' ' <"$BATS_TEST_TMPDIR/sink.out")"
+  expect_datagram_file "$1" "$BATS_TEST_TMPDIR/want.$1"
 }
 
 # expect_sender N PORT: the sink's datagram N came from 127.0.0.1:PORT.
@@ -93,7 +76,7 @@ menu_send() {
 expect_default_port() {
   spawn_prog "$1" "$2"
   local code=0
-  "$SOCKLAB_PEERS/await" line "$BATS_TEST_TMPDIR/$1.out" "^$2 on port 7890\$" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
+  poll_line "$1" "^$2 on port 7890\$" || code=$?
   if ((code == 3)) && grep -q 'bind port 7890: Address already in use' "$BATS_TEST_TMPDIR/$1.err"; then
     skip "port 7890 is in use on this machine"
   fi

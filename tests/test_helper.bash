@@ -14,13 +14,15 @@
 #   explained_in N           the lesson section a failure should send the student to
 #   free_port                a port free for TCP and UDP, chosen now
 #   run_prog [opts] P ARGS   run lab program P to completion under a timeout (sets status/output/stderr)
-#   run_peer [opts] P ARGS   the same for a test peer
+#   run_peer [opts] P ARGS   the same for a test peer (run_bounded: for any command)
+#   lab_bin P                the path of lab program P (fails with the compiler's words if it did not build)
 #   spawn_prog LABEL P ARGS  start lab program P in the background (spawn_peer for a peer,
 #                            spawn_cmd for a system tool such as nc)
 #   feed LABEL TEXT          write TEXT and a newline to its standard input (one write)
 #   close_input LABEL        close its standard input (end of file)
 #   wait_tcp / wait_udp LABEL PORT   wait until LABEL listens on / has bound PORT
-#   wait_line LABEL ERE      wait until LABEL printed a line matching ERE (wait_err: on stderr)
+#   wait_line LABEL ERE      wait until LABEL printed a line matching ERE (wait_err: on stderr;
+#                            poll_line: the same, but returns a status instead of failing)
 #   wait_exit LABEL          wait for LABEL to end; sets status/output/stderr like run
 #   send_signal LABEL SIG    signal LABEL's program
 #   prog_pid LABEL           the process ID of LABEL's program
@@ -41,6 +43,7 @@ PROG_TIMEOUT=${PROG_TIMEOUT:-10}
 READY_MS=${READY_MS:-5000}
 
 declare -gA _PID=() _INFD=()
+declare -ga _PGIDS=() # every background process group, killed in teardown even after wait_exit
 _SECTION=
 
 # ---- failure messages --------------------------------------------------------
@@ -90,8 +93,8 @@ assert_same_file() {
 
 # ---- programs ----------------------------------------------------------------
 
-# _lab_bin NAME: path of the lab program NAME, or fail with why it is not there.
-_lab_bin() {
+# lab_bin NAME: path of the lab program NAME, or fail with why it is not there (it did not compile).
+lab_bin() {
   local bin="$SOCKLAB_BIN/$1"
   if [[ -x $bin ]]; then
     printf '%s\n' "$bin"
@@ -112,9 +115,11 @@ free_port() {
   "$(_peer_bin ports)" free
 }
 
-# _run_under_timeout [--in TEXT|--in-file F|--timeout S] BIN ARGS: run to completion.
+# run_bounded [--in TEXT|--in-file F|--timeout S|--fd-limit N] CMD ARGS: run any command to
+# completion under the timeout (run_prog and run_peer use it; a test may wrap a lab program,
+# e.g. run_bounded unshare -rn "$(lab_bin sockets)" tcp).
 # Standard input is /dev/null unless given. Sets status, output, stderr (bats run).
-_run_under_timeout() {
+run_bounded() {
   local input=/dev/null text= has_text= secs=$PROG_TIMEOUT fd_limit=
   while [[ $1 == --* ]]; do
     case $1 in
@@ -133,8 +138,12 @@ _run_under_timeout() {
     printf '%s\n' "$text" >"$input"
   fi
   # ulimit -n applies to this one command only: it runs in its own bash.
-  run --separate-stderr bash -c '[[ -z $1 ]] || ulimit -n "$1"; shift; exec "$@"' _ \
-    "$fd_limit" timeout -k 2 "$secs" "$bin" "$@" <"$input" 3>&-
+  # The command gets neither bats' fd 3 nor our ends of background programs' stdin FIFOs.
+  run --separate-stderr bash -c '
+      [[ -z $1 ]] || ulimit -n "$1"
+      for fd in $2; do eval "exec $fd>&-"; done
+      shift 2
+      exec "$@"' _ "$fd_limit" "${_INFD[*]}" timeout -k 2 "$secs" "$bin" "$@" <"$input" 3>&-
   if ((status == 124 || status == 137)); then
     fail "$(basename "$bin") did not finish within ${secs}s: it hangs (waiting for input or a peer that never comes?)
 stdout so far: $output
@@ -146,9 +155,9 @@ run_prog() {
   local opts=()
   while [[ $1 == --* ]]; do opts+=("$1" "$2"); shift 2; done
   local bin
-  bin=$(_lab_bin "$1") || return 1
+  bin=$(lab_bin "$1") || return 1
   shift
-  _run_under_timeout "${opts[@]}" "$bin" "$@"
+  run_bounded "${opts[@]}" "$bin" "$@"
 }
 
 run_peer() {
@@ -157,7 +166,7 @@ run_peer() {
   local bin
   bin=$(_peer_bin "$1") || return 1
   shift
-  _run_under_timeout "${opts[@]}" "$bin" "$@"
+  run_bounded "${opts[@]}" "$bin" "$@"
 }
 
 # ---- background programs -----------------------------------------------------
@@ -177,6 +186,7 @@ _spawn() {
     exec timeout -k 2 "$PROG_TIMEOUT" "$bin" "$@" <"$dir/$label.in" >"$dir/$label.out" 2>"$dir/$label.err" 3>&-
   ) &
   _PID[$label]=$!
+  _PGIDS+=("$!") # timeout(1) leads its own process group: its pid is the group's id
   # Opening the FIFO for writing completes once the program opened it for reading.
   exec {_fd}>"$dir/$label.in"
   _INFD[$label]=$_fd
@@ -184,7 +194,7 @@ _spawn() {
 
 spawn_prog() {
   local label=$1 bin
-  bin=$(_lab_bin "$2") || return 1
+  bin=$(lab_bin "$2") || return 1
   shift 2
   _spawn "$label" "$bin" "$@"
 }
@@ -250,17 +260,25 @@ wait_udp() {
   ((code == 0)) || _not_ready "$1" "bind UDP port $2" "$code"
 }
 
+# poll_line LABEL ERE [FILE]: wait until LABEL's program printed a line matching ERE on
+# stdout (or in FILE); never fails the test. Status: 0 it did, 1 deadline, 3 it exited first.
+poll_line() {
+  local code=0
+  "$(_peer_bin await)" line "${3:-$BATS_TEST_TMPDIR/$1.out}" "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
+  return "$code"
+}
+
 # wait_line LABEL ERE: until LABEL's program printed (and flushed) a line matching ERE.
 wait_line() {
   local code=0
-  "$(_peer_bin await)" line "$BATS_TEST_TMPDIR/$1.out" "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
+  poll_line "$1" "$2" || code=$?
   ((code == 0)) || _not_ready "$1" "print a line matching /$2/" "$code"
 }
 
 # wait_err LABEL ERE: until LABEL's program wrote a line matching ERE on stderr.
 wait_err() {
   local code=0
-  "$(_peer_bin await)" line "$BATS_TEST_TMPDIR/$1.err" "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
+  poll_line "$1" "$2" "$BATS_TEST_TMPDIR/$1.err" || code=$?
   ((code == 0)) || _not_ready "$1" "print a line matching /$2/ on stderr" "$code"
 }
 
@@ -290,17 +308,21 @@ prog_pid() {
   printf '%s\n' "$child"
 }
 
-# send_signal LABEL SIG: deliver SIG to LABEL's program (timeout passes it on).
+# send_signal LABEL SIG: deliver SIG to LABEL's program itself (not to the timeout around it,
+# which would pass on only HUP, INT, QUIT and TERM).
 send_signal() {
-  kill -s "$2" "${_PID[$1]}"
+  kill -s "$2" "$(prog_pid "$1")"
 }
 
 # lab_teardown: kill every background program and its children, reap them,
 # and on failure say which lesson section to read.
 lab_teardown() {
-  local label
+  local label pgid
+  # whole groups: a forking server's children die with it, even after wait_exit reaped it
+  for pgid in "${_PGIDS[@]}"; do
+    kill -KILL -- "-$pgid" 2>/dev/null || kill -KILL "$pgid" 2>/dev/null || true
+  done
   for label in "${!_PID[@]}"; do
-    kill -KILL -- "-${_PID[$label]}" 2>/dev/null || kill -KILL "${_PID[$label]}" 2>/dev/null
     wait "${_PID[$label]}" 2>/dev/null || true
   done
   for label in "${!_INFD[@]}"; do close_input "$label"; done

@@ -76,6 +76,7 @@ static int has_exited(long pid)
     return paren == NULL || paren[1] == '\0' || paren[2] == 'Z' || paren[2] == 'X';
 }
 
+/** @brief A monotonic clock in milliseconds. */
 static long now_ms(void)
 {
     struct timespec ts;
@@ -83,6 +84,7 @@ static long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/** @brief Print the usage lines on stderr. @return 2, the usage exit status. */
 static int usage(void)
 {
     fprintf(stderr, "usage: await tcp|udp PORT [--pid PID] [--ms N]\n"

@@ -3,7 +3,8 @@
  * @brief Test peer: pick a free port, or ask whether a port is free.
  *
  *     ports free                    print a port that is free for TCP and UDP
- *     ports probe tcp|udp PORT [ADDR] exit 0 if ADDR:PORT (default 0.0.0.0) can be bound, 1 if in use
+ *     ports probe tcp|udp PORT [ADDR] exit 0 if ADDR:PORT (default 0.0.0.0) can be bound,
+ *                                     1 if it is in use (EADDRINUSE), 2 on any other error
  *
  * A port is "free" when this program can bind it, for both TCP and UDP, without
  * SO_REUSEADDR: no listener, no bound socket, no TIME_WAIT leftover. Ports are drawn
@@ -22,7 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
-/** @brief 1 if a socket of @p type can bind @p addr:@p port now, 0 if not, -1 on error. */
+/**
+ * @brief Can a socket of @p type bind @p addr:@p port now?
+ * @return 1 yes, 0 no (EADDRINUSE), -1 on any other error (said on stderr).
+ */
 static int can_bind(int type, const char *addr, unsigned port)
 {
     int fd = socket(AF_INET, type, 0);
@@ -39,7 +43,12 @@ static int can_bind(int type, const char *addr, unsigned port)
         close(fd);
         return -1;
     }
-    int ok = bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0;
+    int ok = 1;
+    if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+        ok = errno == EADDRINUSE ? 0 : -1;
+        if (ok == -1)
+            fprintf(stderr, "ports: bind %s:%u: %s\n", addr, port, strerror(errno));
+    }
     close(fd);
     return ok;
 }
@@ -49,7 +58,7 @@ int main(int argc, char **argv)
     if (argc == 2 && strcmp(argv[1], "free") == 0) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        srand((unsigned)(ts.tv_nsec ^ (getpid() << 16)));
+        srand((unsigned)ts.tv_nsec ^ ((unsigned)getpid() << 16));
         for (int tries = 0; tries < 200; tries++) {
             unsigned port = 20000 + (unsigned)rand() % 12000;
             if (can_bind(SOCK_STREAM, "0.0.0.0", port) == 1 && can_bind(SOCK_DGRAM, "0.0.0.0", port) == 1) {

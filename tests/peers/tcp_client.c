@@ -38,6 +38,7 @@ struct options {
     int keep_open, close_now;
 };
 
+/** @brief Sleep @p ms milliseconds, even if a signal interrupts. */
 static void pause_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -45,6 +46,7 @@ static void pause_ms(long ms)
         ;
 }
 
+/** @brief Print the usage lines on stderr. @return 2, the usage exit status. */
 static int usage(void)
 {
     fprintf(stderr, "usage: tcp_client HOST PORT [--send TEXT | --send-file F] [--chunk N] [--pause-ms MS]\n"
@@ -52,6 +54,7 @@ static int usage(void)
     return 2;
 }
 
+/** @brief Fill @p o from the command line. @return 0, or -1 on a usage error. */
 static int parse(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof *o);
@@ -114,6 +117,7 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
+/** @brief Connect to IPv4 @p host, @p port. @return the connected socket, or -1 (said on stderr). */
 static int connect_to(const char *host, const char *port)
 {
     struct sockaddr_in sin;
@@ -170,6 +174,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (o.text != NULL) {
+        free(payload); /* --send wins over --send-file */
         len = strlen(o.text);
         payload = malloc(len + 1);
         if (payload == NULL)

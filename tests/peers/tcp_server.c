@@ -12,6 +12,7 @@
  *       --save F           write what the client sent to F
  *       --clients N        serve N clients one after another, then exit (default 1)
  *       --idle-ms MS       give up on a client that sends nothing for MS (default 5000)
+ *       --accept-ms MS     exit (status 3) when no client comes for MS (default 10000)
  *
  * It binds 127.0.0.1:PORT with SO_REUSEADDR and listens; a test waits for the port. For each client
  * it prints on stdout "client sent N bytes" and closes. It shares no code with the lab's solutions.
@@ -32,9 +33,10 @@
 /** @brief What the command line asked for. */
 struct options {
     const char *port, *text, *reply_file, *until, *save;
-    long chunk, pause_ms, clients, idle_ms;
+    long chunk, pause_ms, clients, idle_ms, accept_ms;
 };
 
+/** @brief Sleep @p ms milliseconds, even if a signal interrupts. */
 static void pause_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -42,19 +44,22 @@ static void pause_ms(long ms)
         ;
 }
 
+/** @brief Print the usage lines on stderr. @return 2, the usage exit status. */
 static int usage(void)
 {
     fprintf(stderr, "usage: tcp_server PORT [--reply TEXT | --reply-file F] [--chunk N] [--pause-ms MS]\n"
-                    "       [--until line|eof|nothing] [--save F] [--clients N] [--idle-ms MS]\n");
+                    "       [--until line|eof|nothing] [--save F] [--clients N] [--idle-ms MS] [--accept-ms MS]\n");
     return 2;
 }
 
+/** @brief Fill @p o from the command line. @return 0, or -1 on a usage error. */
 static int parse(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof *o);
     o->until = "line";
     o->clients = 1;
     o->idle_ms = 5000;
+    o->accept_ms = 10000;
     if (argc < 2)
         return -1;
     o->port = argv[1];
@@ -76,6 +81,8 @@ static int parse(int argc, char **argv, struct options *o)
             o->clients = atol(v);
         else if (strcmp(a, "--idle-ms") == 0)
             o->idle_ms = atol(v);
+        else if (strcmp(a, "--accept-ms") == 0)
+            o->accept_ms = atol(v);
         else
             return -1;
     }
@@ -131,6 +138,7 @@ static void send_reply(int fd, const char *buf, size_t len, const struct options
     }
 }
 
+/** @brief The reply's bytes (--reply or --reply-file) in a new buffer, its size in @p len. NULL on error. */
 static char *load_reply(const struct options *o, size_t *len)
 {
     if (o->reply_file == NULL) {
@@ -141,8 +149,11 @@ static char *load_reply(const struct options *o, size_t *len)
     FILE *f = fopen(o->reply_file, "rb");
     if (f == NULL)
         return NULL;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (size < 0) {
+        fclose(f);
+        return NULL;
+    }
     rewind(f);
     char *buf = malloc(size > 0 ? (size_t)size : 1);
     if (buf != NULL && fread(buf, 1, (size_t)size, f) != (size_t)size) {
@@ -154,6 +165,7 @@ static char *load_reply(const struct options *o, size_t *len)
     return buf;
 }
 
+/** @brief A socket listening on 127.0.0.1:@p port, with SO_REUSEADDR. @return it, or -1 (said on stderr). */
 static int listen_on(const char *port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -190,7 +202,14 @@ int main(int argc, char **argv)
         free(reply);
         return 1;
     }
+    int status = 0;
     for (long served = 0; served < o.clients; served++) {
+        struct pollfd p = {listen_fd, POLLIN, 0};
+        if (poll(&p, 1, (int)o.accept_ms) == 0) { /* a peer exits on its own: no client came */
+            fprintf(stderr, "tcp_server: no client within %ld ms\n", o.accept_ms);
+            status = 3;
+            break;
+        }
         int conn_fd = accept(listen_fd, NULL, NULL);
         if (conn_fd == -1) {
             fprintf(stderr, "tcp_server: accept: %s\n", strerror(errno));
@@ -204,5 +223,5 @@ int main(int argc, char **argv)
     }
     close(listen_fd);
     free(reply);
-    return 0;
+    return status;
 }
