@@ -51,13 +51,12 @@ cp "$file" "$work/warm-up.bin" && rm "$work/warm-up.bin" && sync
 # now_ns: a clock in nanoseconds.
 now_ns() { date +%s%N; }
 
-# child_of PID: the process that PID (a /usr/bin/time) runs.
+# child_of PID: the process that PID (a /usr/bin/time) runs. Called once the server listens,
+# so the child is there already.
 child_of() {
   local child=
-  for _ in $(seq 100); do
-    read -r child _ <"/proc/$1/task/$1/children" 2>/dev/null && [[ -n $child ]] && break
-    sleep 0.01
-  done
+  read -r child _ <"/proc/$1/task/$1/children" || true
+  [[ -n $child ]] || { echo "download.sh: no child of /usr/bin/time (pid $1)" >&2; exit 1; }
   echo "$child"
 }
 
