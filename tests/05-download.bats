@@ -262,6 +262,7 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ "\.\./secret\.txt" refused: bad name$'
   log_line '^127\.0\.0\.1:[0-9]+ "/etc/passwd" refused: bad name$'
   log_line '^127\.0\.0\.1:[0-9]+ - refused: bad name$'
+  log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt\\x00\.\./secret\.txt" refused: bad name$' # the NUL is logged, not an end
   download hello.txt
   assert_success
   assert_same_file "$srv/hello.txt" "[接收]hello.txt"

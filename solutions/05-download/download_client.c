@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #define BUF_SIZE 65536       /* one piece of the file: the only buffer a transfer uses */
-#define STATUS_MAX 128       /* the longest status line we accept, newline included */
+#define STATUS_MAX 128       /* buffer for the status line: at most 127 bytes with its newline */
 #define RECEIVE_TIMEOUT_S 10 /* give up on a server that sends nothing for this long */
 
 /**

@@ -52,6 +52,7 @@ static volatile sig_atomic_t stop_requested = 0;
 /** @brief How one client was served, for the log line. */
 struct outcome {
     char name[REQUEST_MAX + 1]; /**< the requested name, or "" when none arrived */
+    size_t name_len;            /**< its length: it may hold a NUL, which the log shows too */
     const char *refusal;        /**< the ERR reason sent, or NULL */
     long long size;             /**< the file's size, once known */
     long long sent;             /**< file bytes sent so far */
@@ -421,13 +422,12 @@ static void serve_client(int conn_fd, int dir_fd, struct outcome *out)
         out->error = errno;
         return;
     }
-    size_t len;
-    const char *reason = read_request(conn_fd, out->name, &len);
+    const char *reason = read_request(conn_fd, out->name, &out->name_len);
     if (reason != NULL) {
         refuse(conn_fd, out, reason);
         return;
     }
-    if (!name_is_safe(out->name, len)) {
+    if (!name_is_safe(out->name, out->name_len)) {
         refuse(conn_fd, out, "bad name");
         return;
     }
@@ -449,12 +449,13 @@ static void serve_client(int conn_fd, int dir_fd, struct outcome *out)
  * @brief Print @p name between quotes, with control bytes, quote and backslash as \\xHH.
  *
  * The name comes from a stranger: printed raw, a newline in it would forge a log line.
- * @param name the name, NUL-terminated
+ * @param name the name's bytes
+ * @param len how many: a NUL among them is printed as \\x00, not taken as the end
  */
-static void print_name(const char *name)
+static void print_name(const char *name, size_t len)
 {
     putchar('"');
-    for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
+    for (const unsigned char *p = (const unsigned char *)name; p < (const unsigned char *)name + len; p++) {
         if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
             printf("\\x%02x", *p);
         else
@@ -471,8 +472,8 @@ static void print_name(const char *name)
 static void log_outcome(const char *peer, const struct outcome *out)
 {
     printf("%s ", peer);
-    if (out->name[0] != '\0')
-        print_name(out->name);
+    if (out->name_len > 0)
+        print_name(out->name, out->name_len);
     else
         putchar('-');
     if (out->refusal != NULL)

@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #define BUF_SIZE 65536       /* one piece of the file: the only buffer a transfer uses */
-#define STATUS_MAX 128       /* the longest status line we accept, newline included */
+#define STATUS_MAX 128       /* buffer for the status line: at most 127 bytes with its newline */
 #define RECEIVE_TIMEOUT_S 10 /* give up on a server that sends nothing for this long */
 
 /**
@@ -67,7 +67,8 @@ static int name_is_valid(const char *name)
 static int connect_to(const char *host, const char *port)
 {
     /* TODO (lesson section 7): getaddrinfo(host, port) with ai_family AF_UNSPEC and
-     * ai_socktype SOCK_STREAM (on failure print gai_strerror and return -1); try socket()
+     * ai_socktype SOCK_STREAM (on failure print "download_client: <host> port <port>:
+     * <gai_strerror(rc)>" and return -1); try socket()
      * and connect() on each address until one works; freeaddrinfo(). If none worked print
      * "download_client: connect <host> port <port>: <strerror>" and return -1. */
     errno = ENOSYS;
@@ -108,7 +109,7 @@ static int send_all(int fd, const char *buf, size_t len)
 static int read_status(int fd, char *line)
 {
     /* TODO (lesson section 7): recv() ONE byte at a time into line until the newline
-     * (replace it with '\0', return 0). At most STATUS_MAX - 1 bytes; if the line is longer
+     * (replace it with '\0', return 0). At most STATUS_MAX - 1 bytes, newline included; if it is longer
      * or the connection ends first, print "download_client: bad reply from the server:
      * no status line" and return -1. A failed recv: "download_client: recv: <strerror>". */
     (void)fd;
@@ -127,7 +128,9 @@ static long long parse_status(const char *line, const char *name)
 {
     /* TODO (lesson section 7): "ERR <reason>": print
      * "download_client: the server refused \"<name>\": <reason>" and return -1.
-     * "OK <digits>" and nothing more: return the number (strtoll, check errno and end).
+     * "OK <digits>" and nothing more: return the number. Digits only: strtoll alone would
+     * also take a sign or leading spaces, so check that line[3] is a digit first; then
+     * strtoll, check errno, and check that it stopped at the end of the line.
      * Anything else: "download_client: bad reply from the server: \"<line>\"", -1. */
     (void)line;
     (void)name;
