@@ -251,6 +251,24 @@ received 4 bytes from 127.0.0.1:$port: pong"
   expect_datagram_file 1 "$(bytes_file want 'anyone there?')"
 }
 
+@test "udp_ask still gives up 2 seconds after sending while a stranger keeps sending past that time" {
+  explained_in 5
+  port=$(free_port)
+  # a stray every 200 ms until 3 s after the request, and never a reply: each stray must
+  # shorten the wait that is left, and the wait must end when nothing is left
+  start_sink "$port" --stray "text:intruder" --strays 200:3000
+  local started=$EPOCHREALTIME
+  run_prog --in "anyone there?" udp_ask 127.0.0.1 "$port"
+  local waited_ms=$(((${EPOCHREALTIME//[.,]/} - ${started//[.,]/}) / 1000))
+  assert_failure 1
+  ((waited_ms >= 1900 && waited_ms <= 2900)) ||
+    flunk_wire "how long udp_ask waited while strangers kept sending" \
+      "2 seconds from sending (1.9 s to 2.9 s counts): set the timeout to what is left, and stop when nothing is" \
+      "$waited_ms ms"
+  assert_regex "$stderr" "udp_ask: no reply from 127\.0\.0\.1:$port within 2 seconds"
+  assert_regex "$stderr" 'udp_ask: ignored 8 bytes from 127\.0\.0\.1:[0-9]+ \(not the server\)'
+}
+
 @test "udp_ask ignores a datagram from an unexpected sender and prints the real reply" {
   explained_in 5
   port=$(free_port)

@@ -197,6 +197,21 @@ time_wait_on() {
   assert_regex "$stderr" 'server: 127\.0\.0\.1:[0-9]+: message longer than 4096 bytes'
 }
 
+@test "server: 4095 bytes and a shutdown are a message; 4096 bytes and a shutdown are too long" {
+  explained_in 5
+  port=$(free_port)
+  head -c 4095 /dev/zero | tr '\0' 'a' >"$BATS_TEST_TMPDIR/longest"
+  head -c 4096 /dev/zero | tr '\0' 'a' >"$BATS_TEST_TMPDIR/too-long"
+  start_server srv "$port" -k
+  # tcp_client shuts down its writing side after sending: the message ends there, no newline
+  run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/longest"
+  assert_thank_you srv
+  run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/too-long" --idle-ms 3000
+  [[ $output != *"thank you"* ]] ||
+    flunk_wire "the reply to 4096 bytes without a newline, then a shutdown" "no reply: the message is too long" "$output"
+  wait_err srv 'message longer than 4096 bytes'
+}
+
 @test "server -k: serves clients one after another and goes on after a client that failed" {
   explained_in 7
   port=$(free_port)

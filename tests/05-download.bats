@@ -470,6 +470,30 @@ peak_memory_kib() {
 
 # ---- stopping ----
 
+# only_child PID: the one child process of PID (the server's child serving a client).
+only_child() {
+  local kids
+  read -ra kids <"/proc/$1/task/$1/children" || true
+  ((${#kids[@]} == 1)) || flunk_wire "the server's children while it serves one client" "1 child" "${#kids[@]}: ${kids[*]}"
+  printf '%s\n' "${kids[0]}"
+}
+
+@test "a child serving a client still follows SIGTERM: the signal ends that child at once" {
+  explained_in 8
+  start_server "$SERVED"
+  spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 8000
+  wait_line slow '^read 65536 bytes$'
+  child=$(only_child "$(prog_pid server)")
+  kill -TERM "$child"
+  # await returns 3 as soon as the child has exited (gone, or a zombie), 1 at the deadline
+  local code=0
+  "$SOCKLAB_PEERS/await" line /dev/null '^never$' --pid "$child" --ms 2000 || code=$?
+  ((code == 3)) || flunk_wire "the child serving a stalled client, 2 s after SIGTERM" \
+    "ended by the signal (a child gets back the default action AND the signal mask the parent had before blocking)" \
+    "still running: SIGTERM is still blocked or caught in the child"
+  prog_pid server >/dev/null # the parent itself goes on serving
+}
+
 @test "SIGTERM stops the server: it prints stopped, exits 0 and frees the port" {
   explained_in 8
   start_server "$SERVED"

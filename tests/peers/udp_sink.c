@@ -2,13 +2,15 @@
  * @file udp_sink.c
  * @brief Test peer (lessons 02, 03): receive datagrams, keep their bytes, maybe reply.
  *
- *     udp_sink PORT DIR [--count N] [--ms MS] [--stray SPEC] [--reply SPEC]
+ *     udp_sink PORT DIR [--count N] [--ms MS] [--stray SPEC [--strays EVERY:UNTIL]] [--reply SPEC]
  *
  * Binds 127.0.0.1:PORT and receives N datagrams (default 1) within MS milliseconds
  * (default 5000) in all. Datagram number i (from 1) is written, raw, to DIR/i.bin,
  * and a line "i LENGTH ADDR:PORT" (its size and its sender) is printed and flushed.
  * After each datagram, if asked:
  *   --stray SPEC  send SPEC to the sender from ANOTHER socket (an unexpected sender)
+ *   --strays EVERY:UNTIL  send that stray again every EVERY ms until UNTIL ms after the
+ *                 datagram came (a stranger who keeps talking past the receiver's deadline)
  *   --reply SPEC  then send SPEC to the sender from the bound socket (the real reply)
  * SPEC is as in udp_source: text:STRING, hex:HEX, fill:N, empty.
  * Exit status: 0 once N datagrams came, 1 at the deadline or on an error, 2 on usage.
@@ -37,6 +39,8 @@ struct options {
     long ms;        /**< the time limit for all of them */
     long stray_len; /**< bytes to send from another socket after each datagram, or -1 */
     long reply_len; /**< bytes to reply from the bound socket after each datagram, or -1 */
+    long every_ms;  /**< with --strays: the stray is sent again this often (0: once) */
+    long until_ms;  /**< with --strays: ... until this long after the datagram came */
 };
 
 /**
@@ -110,6 +114,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
             opt->ms = atol(value);
         else if (strcmp(argv[a], "--stray") == 0 && (opt->stray_len = decode_spec(value, stray_bytes)) >= 0)
             continue;
+        else if (strcmp(argv[a], "--strays") == 0 &&
+                 sscanf(value, "%ld:%ld", &opt->every_ms, &opt->until_ms) == 2 && opt->every_ms > 0)
+            continue;
         else if (strcmp(argv[a], "--reply") == 0 && (opt->reply_len = decode_spec(value, reply_bytes)) >= 0)
             continue;
         else {
@@ -165,7 +172,34 @@ static int save(const char *dir, int i, const unsigned char *bytes, long n)
 }
 
 /**
- * @brief After a datagram from @p peer: the stray datagram, then the reply, if asked for.
+ * @brief Sleep @p ms milliseconds (the peer paces its strays; tests never sleep).
+ * @param ms how long
+ */
+static void pause_ms(long ms)
+{
+    struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&t, &t) != 0 && errno == EINTR)
+        continue;
+}
+
+/**
+ * @brief Send the stray datagram to @p peer from a socket of its own, once.
+ * @param opt what to send
+ * @param peer where the datagram came from
+ * @param plen the length of @p peer
+ */
+static void send_stray(const struct options *opt, const struct sockaddr_in *peer, socklen_t plen)
+{
+    int other = socket(AF_INET, SOCK_DGRAM, 0);
+    if (other < 0 ||
+        sendto(other, stray_bytes, (size_t)opt->stray_len, 0, (const struct sockaddr *)peer, plen) < 0)
+        perror("udp_sink: stray sendto");
+    if (other >= 0)
+        close(other);
+}
+
+/**
+ * @brief After a datagram from @p peer: the stray datagram(s), then the reply, if asked for.
  * @param s the bound socket (the reply comes from it)
  * @param opt what to send
  * @param peer where the datagram came from
@@ -174,12 +208,12 @@ static int save(const char *dir, int i, const unsigned char *bytes, long n)
 static void answer(int s, const struct options *opt, const struct sockaddr_in *peer, socklen_t plen)
 {
     if (opt->stray_len >= 0) {
-        int other = socket(AF_INET, SOCK_DGRAM, 0);
-        if (other < 0 ||
-            sendto(other, stray_bytes, (size_t)opt->stray_len, 0, (const struct sockaddr *)peer, plen) < 0)
-            perror("udp_sink: stray sendto");
-        if (other >= 0)
-            close(other);
+        long start = clock_ms();
+        send_stray(opt, peer, plen);
+        while (opt->every_ms > 0 && clock_ms() - start + opt->every_ms <= opt->until_ms) {
+            pause_ms(opt->every_ms);
+            send_stray(opt, peer, plen);
+        }
     }
     if (opt->reply_len >= 0 &&
         sendto(s, reply_bytes, (size_t)opt->reply_len, 0, (const struct sockaddr *)peer, plen) < 0)
@@ -222,7 +256,7 @@ int main(int argc, char **argv)
 {
     struct options opt;
     if (argc < 3) {
-        fprintf(stderr, "usage: udp_sink PORT DIR [--count N] [--ms MS] [--stray SPEC] [--reply SPEC]\n");
+        fprintf(stderr, "usage: udp_sink PORT DIR [--count N] [--ms MS] [--stray SPEC [--strays EVERY:UNTIL]] [--reply SPEC]\n");
         return 2;
     }
     if (parse_options(argc, argv, &opt) != 0)
