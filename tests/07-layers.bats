@@ -124,6 +124,7 @@ $ETH_IPV6
   local little=$output
   layers_of udp-ask-big-endian
   assert_success
+  assert_line "  transport: UDP 55105 > 7702, length 12 bytes, payload 4 bytes"
   [[ $output == "$little" ]] || flunk_wire "layers of a big-endian pcap file" "$little" "$output"
   layers_of udp-ask-nanoseconds
   assert_success
