@@ -1,0 +1,278 @@
+#!/usr/bin/env bats
+# Lesson 07 (the TCP/IP layers): the specification of `layers`, as tests.
+# The contract is lessons/07-layers/README.md, section 7. The capture files are in
+# tests/captures/ (made by tests/captures/make-live and make-crafted, which say how).
+
+setup() { load test_helper; }
+teardown() { lab_teardown; }
+
+CAPTURES="$BATS_TEST_DIRNAME/captures"
+
+# layers_of NAME: run `layers` on tests/captures/NAME.pcap.
+layers_of() {
+  run_prog layers "$CAPTURES/$1.pcap"
+}
+
+# packet_lines N: the lines `layers` printed for packet N (its "packet N:" line and the indented ones).
+packet_lines() {
+  awk -v n="$1" '/^packet / { on = ($2 == n ":") } on' <<<"$output"
+}
+
+# assert_packet N EXPECTED: packet N's lines are exactly EXPECTED.
+assert_packet() {
+  local got
+  got=$(packet_lines "$1")
+  [[ $got == "$2" ]] || flunk_wire "the lines of packet $1" "$2" "${got:-(no lines for packet $1)}"
+}
+
+# assert_same_as_expected NAME: the whole output equals tests/captures/NAME.expected.
+assert_same_as_expected() {
+  local diff
+  diff=$(diff <(printf '%s\n' "$output") "$CAPTURES/$1.expected" | head -20) ||
+    flunk_wire "layers $1.pcap, line by line (< yours, > expected)" "the lines of tests/captures/$1.expected" "$diff"
+}
+
+ETH_IPV4='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x0800 (IPv4)'
+ETH_IPV6='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x86dd (IPv6)'
+
+# bats test_tags=starter-provides
+@test "layers without exactly one FILE prints its usage line and exits with status 2" {
+  explained_in 7
+  run_prog layers
+  assert_failure 2
+  assert_equal "$stderr" "usage: layers FILE"
+  run_prog layers a b
+  assert_failure 2
+}
+
+# bats test_tags=starter-provides
+@test "a file that cannot be opened, is not pcap, or has another link type: a message naming the cause, status 1" {
+  explained_in 7
+  run_prog layers "$BATS_TEST_TMPDIR/none.pcap"
+  assert_failure 1
+  assert_equal "$stderr" "layers: $BATS_TEST_TMPDIR/none.pcap: No such file or directory"
+  printf 'hello world, not a capture' >"$BATS_TEST_TMPDIR/text"
+  run_prog layers "$BATS_TEST_TMPDIR/text"
+  assert_failure 1
+  assert_equal "$stderr" "layers: $BATS_TEST_TMPDIR/text: not a pcap file (magic number 68656c6c)"
+  # a little-endian pcap header whose link type is 113 (Linux "cooked" capture)
+  printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0\0\0\x04\0\x71\0\0\0' >"$BATS_TEST_TMPDIR/sll"
+  run_prog layers "$BATS_TEST_TMPDIR/sll"
+  assert_failure 1
+  assert_equal "$stderr" "layers: $BATS_TEST_TMPDIR/sll: link type 113 is not supported (only 1, Ethernet)"
+}
+
+# bats test_tags=points:3
+@test "the handshake: SYN, SYN-ACK, ACK, each with its layers, ports, flags and numbers" {
+  explained_in 4
+  layers_of tcp-thank-you
+  assert_success
+  assert_packet 1 "packet 1: 74 of 74 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 6 (TCP), header 20 bytes, total length 60 bytes
+  transport: TCP 34240 > 7701, flags [S], seq 220914696, ack 0, window 65495, header 40 bytes, payload 0 bytes"
+  assert_packet 2 "packet 2: 74 of 74 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 6 (TCP), header 20 bytes, total length 60 bytes
+  transport: TCP 7701 > 34240, flags [S.], seq 139473193, ack 220914697, window 65483, header 40 bytes, payload 0 bytes"
+  assert_packet 3 "packet 3: 66 of 66 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 6 (TCP), header 20 bytes, total length 52 bytes
+  transport: TCP 34240 > 7701, flags [.], seq 220914697, ack 139473194, window 64, header 32 bytes, payload 0 bytes"
+}
+
+# bats test_tags=points:3
+@test "the data and the close: payloads counted from the headers' lengths, then FIN and ACK each way" {
+  explained_in 4
+  layers_of tcp-thank-you
+  assert_success
+  assert_line "  transport: TCP 34240 > 7701, flags [P.], seq 220914697, ack 139473194, window 64, header 32 bytes, payload 6 bytes"
+  assert_line "  transport: TCP 7701 > 34240, flags [P.], seq 139473194, ack 220914704, window 64, header 32 bytes, payload 12 bytes"
+  assert_line "  transport: TCP 34240 > 7701, flags [F.], seq 220914703, ack 139473194, window 64, header 32 bytes, payload 0 bytes"
+  assert_line "  transport: TCP 7701 > 34240, flags [F.], seq 139473206, ack 220914704, window 64, header 32 bytes, payload 0 bytes"
+  assert_same_as_expected tcp-thank-you
+}
+
+# bats test_tags=points:2
+@test "a UDP exchange: one datagram each way, length and payload from the UDP header" {
+  explained_in 3
+  layers_of udp-ask
+  assert_success
+  assert_packet 1 "packet 1: 46 of 46 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 17 (UDP), header 20 bytes, total length 32 bytes
+  transport: UDP 55105 > 7702, length 12 bytes, payload 4 bytes"
+  assert_same_as_expected udp-ask
+}
+
+# bats test_tags=points:2
+@test "IPv6: addresses in their short form, hop limit, next header, payload length" {
+  explained_in 5
+  layers_of tcp6-thank-you
+  assert_success
+  assert_packet 1 "packet 1: 94 of 94 bytes
+$ETH_IPV6
+  network: IPv6 ::1 > ::1, hop limit 64, next header 6 (TCP), payload length 40 bytes
+  transport: TCP 45298 > 7703, flags [S], seq 1204999944, ack 0, window 65476, header 40 bytes, payload 0 bytes"
+  assert_same_as_expected tcp6-thank-you
+}
+
+# bats test_tags=points:2
+@test "the file's own byte order and time unit do not change what is printed" {
+  explained_in 6
+  layers_of udp-ask
+  local little=$output
+  layers_of udp-ask-big-endian
+  assert_success
+  assert_line "  transport: UDP 55105 > 7702, length 12 bytes, payload 4 bytes"
+  [[ $output == "$little" ]] || flunk_wire "layers of a big-endian pcap file" "$little" "$output"
+  layers_of udp-ask-nanoseconds
+  assert_success
+  [[ $output == "$little" ]] || flunk_wire "layers of a pcap file with nanosecond time stamps" "$little" "$output"
+}
+
+# bats test_tags=points:3
+@test "headers cut short by the capture: an error line for that packet, and the next packet is decoded" {
+  explained_in 5
+  layers_of malformed
+  assert_success
+  assert_packet 1 "packet 1: 10 of 10 bytes
+  error: truncated Ethernet header: 10 of 14 bytes"
+  assert_packet 3 "packet 3: 26 of 26 bytes
+$ETH_IPV4
+  error: truncated IPv4 header: 12 of 20 bytes"
+  assert_packet 6 "packet 6: 44 of 54 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 6 (TCP), header 20 bytes, total length 40 bytes
+  error: truncated TCP header: 10 of 20 bytes"
+  assert_packet 8 "packet 8: 54 of 94 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 6 (TCP), header 20 bytes, total length 80 bytes
+  error: truncated TCP header: 20 of 60 bytes"
+  assert_packet 14 "packet 14: 44 of 44 bytes
+$ETH_IPV6
+  error: truncated IPv6 header: 30 of 40 bytes"
+}
+
+# bats test_tags=points:3
+@test "impossible header fields get an error line that names them; the program goes on" {
+  explained_in 5
+  layers_of malformed
+  assert_success
+  assert_line "  error: bad IPv4 header: version 4, header length 12 bytes, total length 40 bytes"
+  assert_line "  error: bad IPv4 header: version 6, header length 20 bytes, total length 40 bytes"
+  assert_line "  error: bad TCP header: header length 16 bytes"
+  assert_line "  error: bad TCP header: header length 32 bytes, segment 20 bytes"
+  assert_line "  error: bad UDP header: length 4 bytes"
+  assert_same_as_expected malformed
+}
+
+# bats test_tags=points:2
+@test "IPv4 options move the TCP header: its place comes from the IPv4 header length" {
+  explained_in 5
+  layers_of malformed
+  assert_packet 5 "packet 5: 63 of 63 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 6 (TCP), header 24 bytes, total length 49 bytes
+  transport: TCP 40000 > 7788, flags [P.], seq 7, ack 9, window 512, header 20 bytes, payload 5 bytes"
+}
+
+# bats test_tags=points:2
+@test "payload lengths come from the headers, not from how many bytes the capture holds" {
+  explained_in 5
+  layers_of malformed
+  # Ethernet pads short frames to 60 bytes: the padding is not payload
+  assert_packet 17 "packet 17: 60 of 60 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 6 (TCP), header 20 bytes, total length 40 bytes
+  transport: TCP 40000 > 7788, flags [.], seq 5, ack 6, window 512, header 20 bytes, payload 0 bytes"
+  assert_packet 18 "packet 18: 60 of 60 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 17 (UDP), header 20 bytes, total length 30 bytes
+  transport: UDP 5000 > 6000, length 10 bytes, payload 2 bytes"
+  # a capture may keep only the first bytes of a packet: the payload is what was sent
+  assert_packet 19 "packet 19: 64 of 154 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 6 (TCP), header 20 bytes, total length 140 bytes
+  transport: TCP 40000 > 7788, flags [P.], seq 5, ack 6, window 512, header 20 bytes, payload 100 bytes"
+}
+
+# bats test_tags=points:2
+@test "what is not decoded is named: ARP, ICMP, a later fragment, a segment with no flags" {
+  explained_in 7
+  layers_of malformed
+  assert_packet 2 "packet 2: 42 of 42 bytes
+  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x0806, not decoded"
+  assert_line "  transport: protocol 1 (ICMP), not decoded"
+  assert_line "  transport: fragment at offset 1480, not decoded"
+  assert_line "  transport: TCP 1 > 2, flags [none], seq 1000, ack 0, window 512, header 20 bytes, payload 0 bytes"
+}
+
+# bats test_tags=points:2
+@test "a file that ends inside a packet: the packets before it, then a message and status 1" {
+  explained_in 7
+  layers_of tcp-cut-short
+  assert_failure 1
+  assert_line "  transport: TCP 34240 > 7701, flags [.], seq 220914697, ack 139473194, window 64, header 32 bytes, payload 0 bytes"
+  refute_line --regexp '^packet 4'
+  assert_equal "$stderr" "layers: $CAPTURES/tcp-cut-short.pcap: packet 4 is cut short: the file ends inside it"
+}
+
+# tcpdump_view FILE: tcpdump's reading of FILE, one line per TCP or UDP packet:
+#   "SRC SPORT > DST DPORT tcp FLAGS SEQ ACK WIN LEN" or "SRC SPORT > DST DPORT udp LEN".
+# tcpdump shows SEQ only for a segment with data or with S, F or R, and ACK only with the
+# ACK flag; where it shows none, the view has "-".
+tcpdump_view() {
+  tcpdump -nn -S -r "$1" 2>/dev/null | awk '
+    $2 != "IP" && $2 != "IP6" { next }
+    {
+      src = $3; dst = $5; sub(/:$/, "", dst)
+      sport = src; sub(/.*\./, "", sport); sub(/\.[0-9]+$/, "", src)
+      dport = dst; sub(/.*\./, "", dport); sub(/\.[0-9]+$/, "", dst)
+      line = $0
+      if ($6 == "UDP,") { n = split(line, w, " "); print src, sport, ">", dst, dport, "udp", w[n]; next }
+      if ($6 != "Flags") next
+      flags = $7; gsub(/[][,]/, "", flags)
+      seq = "-"; ack = "-"; win = "-"; len = "-"
+      for (i = 8; i <= NF; i++) {
+        v = $(i + 1); sub(/,$/, "", v)
+        if ($i == "seq") { seq = v; sub(/:.*/, "", seq) }
+        if ($i == "ack") ack = v
+        if ($i == "win") win = v
+        if ($i == "length") len = v
+      }
+      print src, sport, ">", dst, dport, "tcp", flags, seq, ack, win, len
+    }'
+}
+
+# layers_view: the same view of what `layers` printed ($output).
+layers_view() {
+  awk '
+    function bare(s) { sub(/,$/, "", s); return s }
+    /^  network: IPv[46] / { src = $3; dst = bare($5) }
+    /^  transport: TCP / {
+      flags = $7; gsub(/[][,]/, "", flags); if (flags == "none") flags = "none"
+      payload = $18
+      seq = (payload > 0 || flags ~ /[SFR]/) ? bare($9) : "-"
+      ack = (flags ~ /\./) ? bare($11) : "-"
+      print src, $3, ">", dst, bare($5), "tcp", flags, seq, ack, bare($13), payload }
+    /^  transport: UDP / { print src, $3, ">", dst, bare($5), "udp", $10 }' <<<"$output"
+}
+
+# bats test_tags=points:3
+@test "layers agrees with tcpdump -r on addresses, ports, flags, numbers and lengths of every capture" {
+  explained_in 2
+  command -v tcpdump >/dev/null || skip "tcpdump is not installed (run tests/setup)"
+  local name
+  for name in tcp-thank-you tcp6-thank-you udp-ask udp-ask-big-endian; do
+    layers_of "$name"
+    assert_success
+    local ours theirs
+    ours=$(layers_view)
+    theirs=$(tcpdump_view "$CAPTURES/$name.pcap")
+    [[ -n $theirs ]] || fail "tcpdump read nothing from $name.pcap"
+    [[ $ours == "$theirs" ]] ||
+      flunk_wire "$name.pcap as layers and tcpdump -nn -S -r see it (src sport > dst dport proto flags seq ack win len)" \
+        "$theirs" "$ours"
+  done
+}
