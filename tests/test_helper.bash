@@ -32,6 +32,8 @@
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
+# the student's language (LAB_LANG, LANG) and the harness's fixed words in English and Chinese
+source "$BATS_TEST_DIRNAME/lang.bash"
 
 : "${SOCKLAB_BIN:?run the tests with make check (SOCKLAB_BIN is not set)}"
 : "${SOCKLAB_PEERS:?run the tests with make check (SOCKLAB_PEERS is not set)}"
@@ -56,19 +58,45 @@ explained_in() {
 
 # _section_heading FILE N: the "## N. Title" line of a lesson file.
 _section_heading() {
-  grep -m1 -E "^## $2\. " "$1" || echo "(no section $2 in $1: the test names a section that does not exist)"
+  grep -m1 -E "^## $2\. " "$1" || words no_section "$2" "$1"
 }
 
+# _print_section_hint: the section to read, in the student's language first, then the
+# "explained_in: N" line that tests/present and make hint read (present hides it), then
+# the pointer at make hint. Printed in teardown when the test failed.
 _print_section_hint() {
-  [[ -n $_SECTION ]] || return 0
-  local dir="$BATS_TEST_DIRNAME/../lessons/$SOCKLAB_LESSON"
-  printf '\nread: lessons/%s/README.md     %s\n' "$SOCKLAB_LESSON" "$(_section_heading "$dir/README.md" "$_SECTION")"
-  printf '读:   lessons/%s/README.zh.md  %s\n' "$SOCKLAB_LESSON" "$(_section_heading "$dir/README.zh.md" "$_SECTION")"
+  local n=${SOCKLAB_LESSON%%-*}
+  if [[ -n $_SECTION ]]; then
+    local dir="$BATS_TEST_DIRNAME/../lessons/$SOCKLAB_LESSON" en zh
+    en=$(words read_en "$SOCKLAB_LESSON" "$(_section_heading "$dir/README.md" "$_SECTION")")
+    zh=$(words read_zh "$SOCKLAB_LESSON" "$(_section_heading "$dir/README.zh.md" "$_SECTION")")
+    printf '\n'
+    if [[ $(lab_lang) == zh ]]; then printf '%s\n%s\n' "$zh" "$en"; else printf '%s\n%s\n' "$en" "$zh"; fi
+    printf 'explained_in: %s\n' "$_SECTION"
+  fi
+  say hint_line "$n"
+}
+
+# _sanitizer_summary: when a program of this test crashed under ASan/UBSan (make check
+# SANITIZE=1), say what kind of error it was and where in the student's .c file: the full
+# report is long, and its first frames are inside the C library or the sanitizer itself.
+_sanitizer_summary() {
+  local progs found kind where
+  progs=$(cd "$SOCKLAB_BIN" 2>/dev/null && ls)
+  found=$({
+    printf '%s\n' "${stderr:-}"
+    cat "$BATS_TEST_TMPDIR"/*.err 2>/dev/null
+  } | awk -v progs=" ${progs//$'\n'/ } " -f "$BATS_TEST_DIRNAME/sanitizer-report.awk")
+  [[ -n $found ]] || return 0
+  IFS=$'\t' read -r kind where <<<"$found"
+  printf '\n'
+  say san_crash "$kind"
+  if [[ -n $where ]]; then say san_where "$where"; else say san_nowhere; fi
 }
 
 # flunk_wire WHAT EXPECTED RECEIVED: fail, showing what should have crossed the wire and what did.
 flunk_wire() {
-  batslib_print_kv_single_or_multi 10 "expected" "$2" "received" "$3" |
+  batslib_print_kv_single_or_multi 10 "$(words expected)" "$2" "$(words received)" "$3" |
     batslib_decorate "$1" | fail
 }
 
@@ -99,9 +127,9 @@ lab_bin() {
   if [[ -x $bin ]]; then
     printf '%s\n' "$bin"
   elif [[ -f $bin.error ]]; then
-    { echo "$1 did not compile:"; cat "$bin.error"; } | fail
+    { say did_not_compile "$1"; cat "$bin.error"; } | fail
   else
-    fail "$1 was not built: expected $bin (is $SOCKLAB_LESSON/$1.c there?)"
+    fail "$(words not_built "$1" "$bin" "$SOCKLAB_LESSON/$1.c")"
   fi
 }
 
@@ -237,13 +265,26 @@ close_input() {
 
 # _not_ready LABEL WHAT CODE: explain why waiting for LABEL failed.
 _not_ready() {
-  local why="did not happen within ${READY_MS} ms"
-  [[ $3 == 3 ]] && why="the program exited first"
+  local why
+  why=$(words within_ms "$READY_MS")
+  [[ $3 == 3 ]] && why=$(words exited_first)
   {
-    echo "waited for $1 to $2: $why"
-    echo "its stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")"
-    echo "its stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
+    say waited_for "$1" "$(_waited_what "$2")" "$why"
+    echo "$(words its_stdout) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")"
+    echo "$(words its_stderr) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
   } | fail
+}
+
+# _waited_what WHAT: the wait_* helpers' English phrase (e.g. "listen on TCP port 5000")
+# in the student's language; a phrase not known here is shown as it is.
+_waited_what() {
+  local re_tcp='^listen on TCP port (.*)$' re_udp='^bind UDP port (.*)$'
+  local re_err='^print a line matching /(.*)/ on stderr$' re_line='^print a line matching /(.*)/$'
+  if [[ $1 =~ $re_tcp ]]; then words wait_tcp "${BASH_REMATCH[1]}"
+  elif [[ $1 =~ $re_udp ]]; then words wait_udp "${BASH_REMATCH[1]}"
+  elif [[ $1 =~ $re_err ]]; then words wait_err "${BASH_REMATCH[1]}"
+  elif [[ $1 =~ $re_line ]]; then words wait_line "${BASH_REMATCH[1]}"
+  else printf '%s' "$1"; fi
 }
 
 # wait_tcp LABEL PORT: until LABEL's program listens on PORT (it never connects).
@@ -328,7 +369,8 @@ lab_teardown() {
   for label in "${!_INFD[@]}"; do close_input "$label"; done
   if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
     # bats-assert shows stdout; the program's own error message is on stderr
-    [[ -z ${stderr:-} ]] || printf '\nstderr of the last program run:\n%s\n' "$(head -c 3000 <<<"$stderr")"
+    [[ -z ${stderr:-} ]] || printf '\n%s\n%s\n' "$(words last_stderr)" "$(head -c 3000 <<<"$stderr")"
+    _sanitizer_summary
     _print_section_hint
   fi
 }
