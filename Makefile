@@ -74,7 +74,8 @@ $(BUILD)/peers/%: tests/peers/%.c
 # make check: build what compiles (-k), then grade every chosen lesson.
 check: peers
 	@$(MAKE) --no-print-directory -k impl 2>&1 | sed 's/^/  build: /' || true
-	@tests/grade $(call bin_dir,$(IMPL)) $(LESSONS)
+	@SOCKLAB_REPORTS="$(BUILD)/reports/$$(SANITIZE='$(SANITIZE)' tests/impl-key '$(IMPL)')" \
+	  tests/grade $(call bin_dir,$(IMPL)) $(LESSONS)
 
 # make test: the lab tests itself. See tests/selftest.
 test: peers

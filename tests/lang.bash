@@ -41,7 +41,7 @@ declare -gA _WORDS_en=(
   [san_nowhere]="  (no stack frame in your .c files: see the full report in the program's stderr)"
   # tests/present
   [common_reason]="%s of the %s failing tests fail for the same reason, shown once here:"
-  [same_reason]="  the same reason as above (%s)"
+  [same_reason]="the same reason as above (%s)"
   [verbose_tip]="(VERBOSE=1 shows the harness's stack frames too)"
   [no_results]="no test results in %s: the tests did not run (see the messages above)"
   # tests/hint
@@ -100,7 +100,7 @@ declare -gA _WORDS_zh=(
   [san_where]="  出错位置在你的代码 %s（函数 %s）"
   [san_nowhere]="  （栈帧里没有你的 .c 文件：完整报告见程序的标准错误）"
   [common_reason]="有 %s 个测试（共 %s 个失败）失败的原因相同，这里只显示一次："
-  [same_reason]="  原因同上（%s）"
+  [same_reason]="原因同上（%s）"
   [verbose_tip]="（VERBOSE=1 会同时显示测试框架的调用栈）"
   [no_results]="%s 里没有测试结果：测试没有运行（见上面的信息）"
   [hint_about]="第 %s 课，第一个失败的测试：“%s”"
