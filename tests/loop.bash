@@ -12,6 +12,8 @@
 #   report_is_fresh L     lesson L has a report newer than each of IMPL's L/*.c
 #   grade L...            run make check for those lessons, quietly (it writes the reports)
 #   section_title L N LANG   the "## N. Title" line of lesson L's README (or README.zh.md)
+#   test_section L NAME   the section test NAME of lesson L names (explained_in), from its .bats
+#   lesson_args N         "N", or "N IMPL=path" for a copy: what follows make hint LESSON=
 #   shown PATH            PATH as a student types it: relative to the top folder when inside it
 
 LOOP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -67,4 +69,28 @@ section_title() {
 
 shown() {
   echo "${1#"$LOOP_TOP"/}"
+}
+
+# test_section LESSON NAME: the explained_in of test NAME, read from its .bats file (for a
+# failure that happened before the test called explained_in).
+test_section() {
+  # the name through the environment: awk -v would turn its backslashes into escapes
+  name=$2 awk '
+    BEGIN { name = ENVIRON["name"] }
+    /^@test "/ {
+      t = $0
+      sub(/^@test "/, "", t)
+      sub(/" *\{ *$/, "", t)
+      gsub(/\\"/, "\"", t)
+      inside = (t == name)
+      next
+    }
+    inside && match($0, /explained_in [0-9]+/) {
+      print substr($0, RSTART + 13, RLENGTH - 13)
+      exit
+    }' "$LOOP_TOP/tests/$1.bats" 2>/dev/null
+}
+
+lesson_args() {
+  if [[ $IMPL == starter ]]; then echo "$1"; else echo "$1 IMPL=$IMPL"; fi
 }
