@@ -73,7 +73,7 @@ declare -gA _WORDS_en=(
   [all_done]="Every lesson passes. Well done."
   # tests/watch
   [watch_start]="watching %s: the tests of lesson %s run again on every change (Ctrl-C stops)"
-  [watch_poll]="(inotifywait is not installed: checking for changes every second)"
+  [watch_poll]="(checking for changes once a second: inotifywait is not installed, or WATCH_POLL=1)"
   [watch_changed]="changed: %s"
 )
 
@@ -129,7 +129,7 @@ declare -gA _WORDS_zh=(
   [next_hint]="  卡住了？make hint LESSON=%s"
   [all_done]="所有课程的测试都通过了。干得好！"
   [watch_start]="正在监视 %s：每次改动后重新运行课程 %s 的测试（按 Ctrl-C 停止）"
-  [watch_poll]="（没有安装 inotifywait：每秒检查一次改动）"
+  [watch_poll]="（每秒检查一次改动：没有安装 inotifywait，或者设置了 WATCH_POLL=1）"
   [watch_changed]="有改动：%s"
 )
 
