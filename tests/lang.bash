@@ -10,9 +10,14 @@
 #   words KEY ARGS... the same without the newline (to build a line)
 
 lab_lang() {
+  if _lang_is_zh; then echo zh; else echo en; fi
+}
+
+# _lang_is_zh: the same as a status, without a subshell (words runs often).
+_lang_is_zh() {
   local l=${LAB_LANG:-}
   [[ -n $l ]] || l=${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}
-  case $l in zh* | ZH*) echo zh ;; *) echo en ;; esac
+  [[ $l == zh* || $l == ZH* ]]
 }
 
 # Each entry is a printf format. %s are filled in by the caller, in the order given.
@@ -37,7 +42,7 @@ declare -gA _WORDS_en=(
   [no_section]="(no section %s in %s: the test names a section that does not exist)"
   [hint_line]="stuck? make hint LESSON=%s gives a hint for the first failing test"
   [san_crash]="the program crashed under the sanitizers: %s"
-  [san_where]="  in your code at %s (function %s)"
+  [san_where]="  in your code at %s"
   [san_nowhere]="  (no stack frame in your .c files: see the full report in the program's stderr)"
   # tests/present
   [common_reason]="%s of the %s failing tests fail for the same reason, shown once here:"
@@ -97,7 +102,7 @@ declare -gA _WORDS_zh=(
   [no_section]="（没有第 %s 节，%s 中找不到：测试指向了一个不存在的小节）"
   [hint_line]="卡住了？运行 make hint LESSON=%s，获得第一个失败测试的提示"
   [san_crash]="程序在检查器（sanitizer）下崩溃：%s"
-  [san_where]="  出错位置在你的代码 %s（函数 %s）"
+  [san_where]="  出错位置在你的代码 %s"
   [san_nowhere]="  （栈帧里没有你的 .c 文件：完整报告见程序的标准错误）"
   [common_reason]="有 %s 个测试（共 %s 个失败）失败的原因相同，这里只显示一次："
   [same_reason]="原因同上（%s）"
@@ -137,7 +142,7 @@ declare -gA _WORDS_zh=(
 words() {
   local key=$1 fmt
   shift
-  if [[ $(lab_lang) == zh ]]; then fmt=${_WORDS_zh[$key]:-${_WORDS_en[$key]:-$key}}; else fmt=${_WORDS_en[$key]:-$key}; fi
+  if _lang_is_zh; then fmt=${_WORDS_zh[$key]:-${_WORDS_en[$key]:-$key}}; else fmt=${_WORDS_en[$key]:-$key}; fi
   # shellcheck disable=SC2059 # the format is ours, from the tables above
   printf "$fmt" "$@"
 }

@@ -94,6 +94,12 @@ _sanitizer_summary() {
   if [[ -n $where ]]; then say san_where "$where"; else say san_nowhere; fi
 }
 
+# _sanitizer_trim: a program's stderr without the sanitizer's shadow-byte map, which tells a
+# student nothing and would push the rest out of sight.
+_sanitizer_trim() {
+  awk '/^Shadow bytes around the buggy address:/ { skip = 1 } !skip { print } /^==[0-9]+==ABORTING/ { skip = 0 }'
+}
+
 # flunk_wire WHAT EXPECTED RECEIVED: fail, showing what should have crossed the wire and what did.
 flunk_wire() {
   batslib_print_kv_single_or_multi 10 "$(words expected)" "$2" "$(words received)" "$3" |
@@ -369,8 +375,8 @@ lab_teardown() {
   for label in "${!_INFD[@]}"; do close_input "$label"; done
   if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
     # bats-assert shows stdout; the program's own error message is on stderr
-    [[ -z ${stderr:-} ]] || printf '\n%s\n%s\n' "$(words last_stderr)" "$(head -c 3000 <<<"$stderr")"
     _sanitizer_summary
+    [[ -z ${stderr:-} ]] || printf '\n%s\n%s\n' "$(words last_stderr)" "$(_sanitizer_trim <<<"$stderr" | head -c 3000)"
     _print_section_hint
   fi
 }
