@@ -9,6 +9,7 @@
 #   say KEY ARGS...   prints the words KEY in that language, printf-style, with a newline
 #   words KEY ARGS... the same without the newline (to build a line)
 
+# shellcheck disable=SC1111 # the Chinese quotation marks below are meant
 lab_lang() {
   if _lang_is_zh; then echo zh; else echo en; fi
 }

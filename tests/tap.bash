@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # the T_* arrays are for the scripts that source this file
 # tests/tap.bash: read a lesson's TAP report (bats --report-formatter tap, as tests/grade
 # saves it in build/reports/<impl-key>/<lesson>.tap). Sourced by tests/present, tests/hint
 # and tests/progress.
