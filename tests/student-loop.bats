@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The student's loop, checked by make test (tests/selftest), not by make check: make hint
 # (successive levels, both languages), make progress, what tests/present shows of a failed
-# run, the harness's words in Chinese, and a crash under the sanitizers.
+# run, the harness's words in Chinese, a crash under the sanitizers, and make watch.
 #
 # Everything runs on fixtures in the test's temporary folder: lessons with their own hints
 # files (SOCKLAB_LESSONS), reports and remembered levels in a build folder of their own
@@ -365,4 +365,34 @@ EOF
   assert_output --regexp "in your code at [^ ]*heapbug$$/01-socket/sockets\.c:6 \(main\)"
   assert_output --partial "2 of the 2 failing tests fail for the same reason"
   refute_output --partial "Shadow bytes"
+}
+
+# ---- make watch ----
+
+# until_file_has FILE TEXT: wait (at most 10 s) until FILE contains TEXT.
+until_file_has() {
+  local deadline=$((SECONDS + 10))
+  until grep -q "$2" "$1" 2>/dev/null; do
+    ((SECONDS < deadline)) || fail "waited 10 s for \"$2\" in $1: $(cat "$1")"
+    sleep 0.1
+  done
+}
+
+@test "watch: runs the tests, then again when a .c file of the lesson changes (inotifywait, then polling)" {
+  local copy="$tmp/dave" mode
+  mkdir -p "$copy/01-socket" "$SOCKLAB_LESSONS/01-socket"
+  echo 'int main(void) { return 0; }' >"$copy/01-socket/sockets.c"
+  for mode in 0 1; do
+    : >"$tmp/watch.out"
+    # WATCH_CMD stands for make check; WATCH_RUNS=2 ends the watch after the second run
+    IMPL=$copy WATCH_POLL=$mode WATCH_RUNS=2 WATCH_CMD='echo RUN' \
+      timeout 30 "$top/tests/watch" 01 >"$tmp/watch.out" 2>&1 &
+    until_file_has "$tmp/watch.out" RUN
+    echo '/* saved */' >>"$copy/01-socket/sockets.c"
+    wait $! || fail "watch (WATCH_POLL=$mode) did not end after the second run: $(cat "$tmp/watch.out")"
+    run cat "$tmp/watch.out"
+    assert_line --index 0 --partial "watching $copy/01-socket"
+    assert_output --partial "changed: "
+    [[ $(grep -c '^RUN$' <<<"$output") == 2 ]] || fail "expected two runs: $output"
+  done
 }
