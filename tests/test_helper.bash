@@ -28,6 +28,11 @@
 #   prog_pid LABEL           the process ID of LABEL's program
 #   flunk_wire WHAT EXPECTED RECEIVED   fail with an expected/received pair
 #   assert_same_file EXPECTED ACTUAL    byte-for-byte comparison, with sizes and checksums
+#
+# A failure's fixed words (expected/received, waited for ..., did not compile, the section
+# to read, the make hint line) are in the student's language: LAB_LANG=zh or a zh LANG
+# (tests/lang.bash). A crash under the sanitizers is summed up as its kind and the line of
+# the student's .c file (tests/sanitizer-report.awk). tests/present shows it all to students.
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
@@ -277,7 +282,7 @@ _not_ready() {
   {
     say waited_for "$1" "$(_waited_what "$2")" "$why"
     echo "$(words its_stdout) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")"
-    echo "$(words its_stderr) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
+    echo "$(words its_stderr) $(_sanitizer_trim <"$BATS_TEST_TMPDIR/$1.err" | head -c 2000)"
   } | fail
 }
 
