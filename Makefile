@@ -77,7 +77,7 @@ $(BUILD)/peers/%: tests/peers/%.c
 # make check: build what compiles (-k), then grade every chosen lesson.
 check: peers
 	@$(MAKE) --no-print-directory -k impl 2>&1 | sed 's/^/  build: /' || true
-	@SOCKLAB_REPORTS="$(BUILD)/reports/$$(SANITIZE='$(SANITIZE)' tests/impl-key '$(IMPL)')" \
+	@SOCKLAB_REPORTS="$(BUILD)/reports/$$(SANITIZE='$(SANITIZE)' tests/impl-key '$(IMPL)')" SOCKLAB_IMPL='$(IMPL)' \
 	  tests/grade $(call bin_dir,$(IMPL)) $(LESSONS)
 
 # The student's loop (tests/hint, tests/progress, tests/watch). They take IMPL and SANITIZE

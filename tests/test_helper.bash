@@ -9,6 +9,7 @@
 #   SOCKLAB_BIN     the built programs of one lesson (build/<impl>/<lesson>)
 #   SOCKLAB_PEERS   the built test peers (build/peers)
 #   SOCKLAB_LESSON  the lesson's name, e.g. 01-socket
+#   SOCKLAB_IMPL    (optional) the IMPL of make check, for the make hint line of a failure
 #
 # What it gives a test:
 #   explained_in N           the lesson section a failure should send the student to
@@ -79,6 +80,8 @@ _print_section_hint() {
     if [[ $(lab_lang) == zh ]]; then printf '%s\n%s\n' "$zh" "$en"; else printf '%s\n%s\n' "$en" "$zh"; fi
     printf 'explained_in: %s\n' "$_SECTION"
   fi
+  # a copy graded with make check IMPL=path gets its hints with the same IMPL
+  [[ ${SOCKLAB_IMPL:-starter} == starter ]] || n="$n IMPL=$SOCKLAB_IMPL"
   say hint_line "$n"
 }
 
