@@ -7,6 +7,9 @@
 #   make check IMPL=../alice   ... a student's copy, laid out like starter/
 #   make check SANITIZE=1      ... built with AddressSanitizer and UBSan
 #   make test                  the lab's own test (maintainers and CI)
+#   make hint LESSON=02        the next hint for the lesson's first failing test (LEVEL=N: hint N)
+#   make progress              every lesson's state and the one next thing to do
+#   make watch LESSON=02       rerun the lesson's tests whenever its sources change
 #   make docs                  Doxygen HTML of every program, with the lessons, in build/docs/
 #   make clean
 #
@@ -41,7 +44,7 @@ binaries = $(foreach l,$(LESSONS),$(addprefix $(call bin_dir,$(1))/$(l)/,$(call 
 PEERS    := $(basename $(notdir $(wildcard tests/peers/*.c)))
 PEER_BIN := $(addprefix $(BUILD)/peers/,$(PEERS))
 
-.PHONY: all impl peers check test docs diagrams clean
+.PHONY: all impl peers check test docs diagrams clean hint progress watch
 .DELETE_ON_ERROR:
 
 all: peers
@@ -74,7 +77,23 @@ $(BUILD)/peers/%: tests/peers/%.c
 # make check: build what compiles (-k), then grade every chosen lesson.
 check: peers
 	@$(MAKE) --no-print-directory -k impl 2>&1 | sed 's/^/  build: /' || true
-	@tests/grade $(call bin_dir,$(IMPL)) $(LESSONS)
+	@SOCKLAB_REPORTS="$(BUILD)/reports/$$(SANITIZE='$(SANITIZE)' tests/impl-key '$(IMPL)')" SOCKLAB_IMPL='$(IMPL)' \
+	  tests/grade $(call bin_dir,$(IMPL)) $(LESSONS)
+
+# The student's loop (tests/hint, tests/progress, tests/watch). They take IMPL and SANITIZE
+# like make check, and run make check themselves when a lesson has no up-to-date report.
+LOOP_ENV = IMPL='$(IMPL)' SANITIZE='$(SANITIZE)'
+
+hint:
+	@$(if $(LESSON),,echo "usage: make hint LESSON=NN [IMPL=path] [LEVEL=N]" >&2; exit 2;) \
+	$(LOOP_ENV) LEVEL='$(LEVEL)' tests/hint '$(firstword $(LESSON))'
+
+progress:
+	@$(LOOP_ENV) tests/progress
+
+watch:
+	@$(if $(LESSON),,echo "usage: make watch LESSON=NN [IMPL=path]" >&2; exit 2;) \
+	$(LOOP_ENV) tests/watch '$(firstword $(LESSON))'
 
 # make test: the lab tests itself. See tests/selftest.
 test: peers

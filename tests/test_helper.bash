@@ -9,6 +9,7 @@
 #   SOCKLAB_BIN     the built programs of one lesson (build/<impl>/<lesson>)
 #   SOCKLAB_PEERS   the built test peers (build/peers)
 #   SOCKLAB_LESSON  the lesson's name, e.g. 01-socket
+#   SOCKLAB_IMPL    (optional) the IMPL of make check, for the make hint line of a failure
 #
 # What it gives a test:
 #   explained_in N           the lesson section a failure should send the student to
@@ -28,10 +29,17 @@
 #   prog_pid LABEL           the process ID of LABEL's program
 #   flunk_wire WHAT EXPECTED RECEIVED   fail with an expected/received pair
 #   assert_same_file EXPECTED ACTUAL    byte-for-byte comparison, with sizes and checksums
+#
+# A failure's fixed words (expected/received, waited for ..., did not compile, the section
+# to read, the make hint line) are in the student's language: LAB_LANG=zh or a zh LANG
+# (tests/lang.bash). A crash under the sanitizers is summed up as its kind and the line of
+# the student's .c file (tests/sanitizer-report.awk). tests/present shows it all to students.
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
+# the student's language (LAB_LANG, LANG) and the harness's fixed words in English and Chinese
+source "$BATS_TEST_DIRNAME/lang.bash"
 
 : "${SOCKLAB_BIN:?run the tests with make check (SOCKLAB_BIN is not set)}"
 : "${SOCKLAB_PEERS:?run the tests with make check (SOCKLAB_PEERS is not set)}"
@@ -56,19 +64,53 @@ explained_in() {
 
 # _section_heading FILE N: the "## N. Title" line of a lesson file.
 _section_heading() {
-  grep -m1 -E "^## $2\. " "$1" || echo "(no section $2 in $1: the test names a section that does not exist)"
+  grep -m1 -E "^## $2\. " "$1" || words no_section "$2" "$1"
 }
 
+# _print_section_hint: the section to read, in the student's language first, then the
+# "explained_in: N" line that tests/present and make hint read (present hides it), then
+# the pointer at make hint. Printed in teardown when the test failed.
 _print_section_hint() {
-  [[ -n $_SECTION ]] || return 0
-  local dir="$BATS_TEST_DIRNAME/../lessons/$SOCKLAB_LESSON"
-  printf '\nread: lessons/%s/README.md     %s\n' "$SOCKLAB_LESSON" "$(_section_heading "$dir/README.md" "$_SECTION")"
-  printf '读:   lessons/%s/README.zh.md  %s\n' "$SOCKLAB_LESSON" "$(_section_heading "$dir/README.zh.md" "$_SECTION")"
+  local n=${SOCKLAB_LESSON%%-*}
+  if [[ -n $_SECTION ]]; then
+    local dir="$BATS_TEST_DIRNAME/../lessons/$SOCKLAB_LESSON" en zh
+    en=$(words read_en "$SOCKLAB_LESSON" "$(_section_heading "$dir/README.md" "$_SECTION")")
+    zh=$(words read_zh "$SOCKLAB_LESSON" "$(_section_heading "$dir/README.zh.md" "$_SECTION")")
+    printf '\n'
+    if [[ $(lab_lang) == zh ]]; then printf '%s\n%s\n' "$zh" "$en"; else printf '%s\n%s\n' "$en" "$zh"; fi
+    printf 'explained_in: %s\n' "$_SECTION"
+  fi
+  # a copy graded with make check IMPL=path gets its hints with the same IMPL
+  [[ ${SOCKLAB_IMPL:-starter} == starter ]] || n="$n IMPL=$SOCKLAB_IMPL"
+  say hint_line "$n"
+}
+
+# _sanitizer_summary: when a program of this test crashed under ASan/UBSan (make check
+# SANITIZE=1), say what kind of error it was and where in the student's .c file: the full
+# report is long, and its first frames are inside the C library or the sanitizer itself.
+_sanitizer_summary() {
+  local progs found kind where
+  progs=$(cd "$SOCKLAB_BIN" 2>/dev/null && ls)
+  found=$({
+    printf '%s\n' "${stderr:-}"
+    cat "$BATS_TEST_TMPDIR"/*.err 2>/dev/null
+  } | awk -v progs=" ${progs//$'\n'/ } " -f "$BATS_TEST_DIRNAME/sanitizer-report.awk")
+  [[ -n $found ]] || return 0
+  IFS=$'\t' read -r kind where <<<"$found"
+  printf '\n'
+  say san_crash "$kind"
+  if [[ -n $where ]]; then say san_where "$where"; else say san_nowhere; fi
+}
+
+# _sanitizer_trim: a program's stderr without the sanitizer's shadow-byte map, which tells a
+# student nothing and would push the rest out of sight.
+_sanitizer_trim() {
+  awk '/^Shadow bytes around the buggy address:/ { skip = 1 } !skip { print } /^==[0-9]+==ABORTING/ { skip = 0 }'
 }
 
 # flunk_wire WHAT EXPECTED RECEIVED: fail, showing what should have crossed the wire and what did.
 flunk_wire() {
-  batslib_print_kv_single_or_multi 10 "expected" "$2" "received" "$3" |
+  batslib_print_kv_single_or_multi 10 "$(words expected)" "$2" "$(words received)" "$3" |
     batslib_decorate "$1" | fail
 }
 
@@ -99,9 +141,9 @@ lab_bin() {
   if [[ -x $bin ]]; then
     printf '%s\n' "$bin"
   elif [[ -f $bin.error ]]; then
-    { echo "$1 did not compile:"; cat "$bin.error"; } | fail
+    { say did_not_compile "$1"; cat "$bin.error"; } | fail
   else
-    fail "$1 was not built: expected $bin (is $SOCKLAB_LESSON/$1.c there?)"
+    fail "$(words not_built "$1" "$bin" "$SOCKLAB_LESSON/$1.c")"
   fi
 }
 
@@ -237,13 +279,26 @@ close_input() {
 
 # _not_ready LABEL WHAT CODE: explain why waiting for LABEL failed.
 _not_ready() {
-  local why="did not happen within ${READY_MS} ms"
-  [[ $3 == 3 ]] && why="the program exited first"
+  local why
+  why=$(words within_ms "$READY_MS")
+  [[ $3 == 3 ]] && why=$(words exited_first)
   {
-    echo "waited for $1 to $2: $why"
-    echo "its stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")"
-    echo "its stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
+    say waited_for "$1" "$(_waited_what "$2")" "$why"
+    echo "$(words its_stdout) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")"
+    echo "$(words its_stderr) $(_sanitizer_trim <"$BATS_TEST_TMPDIR/$1.err" | head -c 2000)"
   } | fail
+}
+
+# _waited_what WHAT: the wait_* helpers' English phrase (e.g. "listen on TCP port 5000")
+# in the student's language; a phrase not known here is shown as it is.
+_waited_what() {
+  local re_tcp='^listen on TCP port (.*)$' re_udp='^bind UDP port (.*)$'
+  local re_err='^print a line matching /(.*)/ on stderr$' re_line='^print a line matching /(.*)/$'
+  if [[ $1 =~ $re_tcp ]]; then words wait_tcp "${BASH_REMATCH[1]}"
+  elif [[ $1 =~ $re_udp ]]; then words wait_udp "${BASH_REMATCH[1]}"
+  elif [[ $1 =~ $re_err ]]; then words wait_err "${BASH_REMATCH[1]}"
+  elif [[ $1 =~ $re_line ]]; then words wait_line "${BASH_REMATCH[1]}"
+  else printf '%s' "$1"; fi
 }
 
 # wait_tcp LABEL PORT: until LABEL's program listens on PORT (it never connects).
@@ -328,7 +383,8 @@ lab_teardown() {
   for label in "${!_INFD[@]}"; do close_input "$label"; done
   if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
     # bats-assert shows stdout; the program's own error message is on stderr
-    [[ -z ${stderr:-} ]] || printf '\nstderr of the last program run:\n%s\n' "$(head -c 3000 <<<"$stderr")"
+    _sanitizer_summary
+    [[ -z ${stderr:-} ]] || printf '\n%s\n%s\n' "$(words last_stderr)" "$(_sanitizer_trim <<<"$stderr" | head -c 3000)"
     _print_section_hint
   fi
 }
