@@ -274,7 +274,7 @@ int main(int argc, char **argv)
     }
     /* TODO (section 4): make each line of standard output leave at once, even when
      * it goes into a file or a pipe (the tests read it from a file). */
-    static struct chat chat;          /* static: typed[] is too big to be comfortable on the stack */
+    static struct chat chat; /* static: typed[] is too big to be comfortable on the stack */
     chat.fd = open_chat_socket(port);
     if (chat.fd == -1)
         return 1;
