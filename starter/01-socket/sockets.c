@@ -14,9 +14,12 @@
  * input reaches end of file, closes them, prints "closed N sockets" and exits 0.
  * See lessons/01-socket/README.md for the full contract.
  *
- * STARTER: this file compiles and runs, but every socket call is a TODO, so the
- * tests fail at first. That is expected. Fill in the TODOs in the order of the
- * lesson's sections, and run `make check LESSON=01` after each one.
+ * STARTER: this file compiles and runs, but it fails every test except the usage
+ * tests until you write the TODOs. That is expected. Given: the command line, the
+ * usage line, the names printed for the kernel's numbers, the output line, and the
+ * wait for end of input. Yours: every socket call, and what happens when one fails.
+ * Work through the TODOs in the order of the lesson's sections, run
+ * `make check LESSON=01` after each one, and `make hint LESSON=01` when stuck.
  */
 #define _DEFAULT_SOURCE /* SO_DOMAIN and SO_PROTOCOL are Linux extensions */
 #include <arpa/inet.h>
@@ -91,18 +94,17 @@ static const char *type_name(int type)
 }
 
 /**
- * @brief Bind an Internet socket to port 0 of the loopback address.
- *
- * Port 0 asks the kernel for any free port; getsockname() tells which one it chose.
- * @param fd a new socket of family @p domain
- * @param domain AF_INET (bind to 127.0.0.1) or AF_INET6 (bind to ::1)
- * @return 0 on success, -1 with errno set.
+ * @brief Give the Internet socket @p fd a local address: the loopback address of
+ *        its family, with port 0, so that the kernel chooses a free port.
+ * @param fd a new socket of family @p domain, not bound yet
+ * @param domain AF_INET (the address is 127.0.0.1) or AF_INET6 (the address is ::1)
+ * @return 0 on success, -1 with errno set by the call that failed.
  */
 static int bind_loopback(int fd, int domain)
 {
-    /* TODO (lesson section 4): fill a struct sockaddr_in (AF_INET) or
-     * struct sockaddr_in6 (AF_INET6) with the loopback address and port 0,
-     * remembering htons()/htonl(), and bind() the socket to it. */
+    /* TODO (section 4): describe the address in the structure of the right family,
+     * with every byte you do not set at zero and every number in network byte order,
+     * and give it to the socket. */
     (void)fd;
     (void)domain;
     errno = ENOSYS;
@@ -110,22 +112,23 @@ static int bind_loopback(int fd, int domain)
 }
 
 /**
- * @brief Write the socket's local address, as getsockname() reports it, into @p out.
+ * @brief Write the local address that the kernel reports for socket @p fd into @p out.
  *
  * "127.0.0.1:40123" for IPv4, "[::1]:40123" for IPv6, "unnamed" for a Unix socket
- * that was never bound.
+ * that was never bound. The address is the kernel's answer, not what we asked for,
+ * and the port is printed as the number the kernel chose.
  * @param fd the socket
  * @param out where the text goes
  * @param size the size of @p out
- * @return 0 on success, -1 with errno set.
+ * @return 0 on success, -1 with errno set if the kernel could not be asked.
  */
 static int local_address(int fd, char *out, size_t size)
 {
-    /* TODO (lesson section 4): ask getsockname() for the socket's address in a
-     * struct sockaddr_storage, then format it by its family with inet_ntop()
-     * and ntohs(): "127.0.0.1:40123", "[::1]:40123", or "unnamed" for AF_UNIX. */
+    /* TODO (section 4): ask the kernel for the socket's address, in a structure large
+     * enough for any family; then write it as text according to the family that came
+     * back, with the port converted back to the host's byte order. */
     (void)fd;
-    snprintf(out, size, "unnamed");
+    snprintf(out, size, "?");
     errno = ENOSYS;
     return -1;
 }
@@ -139,7 +142,8 @@ static int local_address(int fd, char *out, size_t size)
  */
 static int socket_option(int fd, int option, int *value)
 {
-    /* TODO (lesson section 3): getsockopt() at level SOL_SOCKET, into an int. */
+    /* TODO (section 3): ask the kernel for this option of the socket. Mind the length
+     * argument: it goes in as the room you have and comes back as what was used. */
     (void)fd;
     (void)option;
     *value = -1;
@@ -150,8 +154,8 @@ static int socket_option(int fd, int option, int *value)
 /**
  * @brief Print what the kernel says about socket @p fd, created for @p kind.
  *
- * The domain, type and protocol come from the kernel (getsockopt), not from our
- * own table: that is the point of the exercise.
+ * The domain, type and protocol come from the kernel, not from our own table:
+ * that is the point of the exercise.
  * @param fd the socket
  * @param kind what the command line asked for (only its name is printed)
  * @param what set to the name of the call that failed, for the error message
@@ -159,44 +163,45 @@ static int socket_option(int fd, int option, int *value)
  */
 static int describe(int fd, const struct kind *kind, const char **what)
 {
-    int domain, type, protocol;
-    char local[INET6_ADDRSTRLEN + 16];
+    int domain = -1, type = -1, protocol = -1;
+    char local[INET6_ADDRSTRLEN + 16] = "?";
 
-    *what = "getsockopt";
-    if (socket_option(fd, SO_DOMAIN, &domain) == -1 || socket_option(fd, SO_TYPE, &type) == -1 ||
-        socket_option(fd, SO_PROTOCOL, &protocol) == -1)
-        return -1;
-    *what = "getsockname";
-    if (local_address(fd, local, sizeof local) == -1)
-        return -1;
+    /* TODO (sections 3 and 4): fill domain, type, protocol and local with the
+     * kernel's answers, using the two functions above. If a question fails, stop:
+     * leave in *what the name of the system call that failed (section 7 lists the
+     * names) and return -1, with errno as that call left it. */
+    (void)fd;
+    (void)what;
+    (void)socket_option;
+    (void)local_address;
+
     printf("%s fd=%d domain=%s type=%s protocol=%d local=%s\n", kind->name, fd, domain_name(domain),
            type_name(type), protocol, local);
     return 0;
 }
 
 /**
- * @brief Create, bind (Internet kinds only) and describe one socket.
+ * @brief Create one socket of @p kind, bind it if it is an Internet kind, and describe it.
+ *
+ * Every failure prints one line "sockets: CALL(KIND): REASON" on stderr (section 7)
+ * and leaves nothing open behind it.
  * @param kind which socket to make
  * @return its file descriptor, or -1 after printing why on stderr.
  */
 static int open_socket(const struct kind *kind)
 {
-    const char *what = "socket";
-    /* TODO (lesson section 2): create the socket with socket(domain, type, 0). */
-    int fd = -1;
-    errno = ENOSYS;
-    if (fd == -1)
-        goto fail;
-    what = "bind";
-    if (kind->domain != AF_UNIX && bind_loopback(fd, kind->domain) == -1)
-        goto fail;
-    if (describe(fd, kind, &what) == -1)
-        goto fail;
-    return fd;
-
-fail:
-    fprintf(stderr, "sockets: %s(%s): %s\n", what, kind->name, strerror(errno));
-    /* TODO (lesson section 5): a socket we created but cannot use must be closed. */
+    /* TODO (section 2): create the socket of this kind's family and type, letting
+     *   the kernel pick the usual protocol.
+     * TODO (section 4): Internet kinds only: bind it (bind_loopback). Unix kinds
+     *   stay unbound.
+     * TODO (section 3): describe it (describe).
+     * TODO (sections 5 and 6): whatever step fails, print the message that names the
+     *   failed call, the KIND and the reason, close the socket if it was already
+     *   created, and return -1. One cleanup path that every failure goes through. */
+    (void)kind;
+    (void)bind_loopback;
+    (void)describe;
+    fprintf(stderr, "sockets: open_socket is not written yet (see the TODOs)\n");
     return -1;
 }
 
@@ -217,17 +222,20 @@ static int wait_for_eof(void)
 
 /**
  * @brief Close the first @p count sockets of @p fds, each exactly once.
+ *
+ * A close that fails is reported as "sockets: close(fd FD): REASON" and does not
+ * stop the others from being closed.
  * @param fds the open sockets
  * @param count how many of them
  * @return 0, or -1 if a close failed (after trying every one).
  */
 static int close_all(const int *fds, int count)
 {
-    /* TODO (lesson section 5): close() each socket; report a failure as
-     * "sockets: close(fd N): <strerror>" and return -1 if any close failed. */
+    /* TODO (section 5): give every one of these descriptors back to the kernel,
+     * reporting each failure as above, and say at the end whether all went well. */
     (void)fds;
     (void)count;
-    return 0;
+    return -1;
 }
 
 int main(int argc, char **argv)

@@ -11,11 +11,14 @@
  * A reply larger than the 1024-byte buffer is truncated: printed, reported, status 1.
  * See lessons/02-udp/README.md, section 7, for the full contract.
  *
- * STARTER: this file compiles and runs, but its socket calls are TODOs, so the
- * tests fail at first. That is expected. Fill in the TODOs in the order of the
- * lesson's sections, and run `make check LESSON=02` after each one.
+ * STARTER: this file compiles and runs, but it fails every test except the usage
+ * tests until you write the TODOs. That is expected. Given: the command line, the
+ * usage line, reading the line, a clock, and printing the reply. Yours: the
+ * address, sending, and waiting for the right reply with a time limit. Write
+ * udp_send.c and udp_receive.c first: this program needs what they taught you.
+ * Run `make check LESSON=02` after each TODO, and `make hint LESSON=02` when stuck.
  */
-#define _DEFAULT_SOURCE /* getline(), clock_gettime(), and MSG_TRUNC as a recvfrom() flag */
+#define _DEFAULT_SOURCE /* getline(), clock_gettime(), and the Linux receive flags of section 4 */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -62,17 +65,17 @@ static int parse_port(const char *text)
 /**
  * @brief Fill @p addr with the IPv4 address @p host and port @p port.
  *
- * Both go into the structure in network byte order: inet_pton() writes the
- * address that way, htons() converts the port.
- * @param host a dotted IPv4 address such as "127.0.0.1"
+ * Everything in the structure is in network byte order, and every byte not
+ * used is zero.
+ * @param host the address as the user typed it; only dotted IPv4 is valid
  * @param port 1 to 65535
  * @param addr the structure to fill
  * @return 0, or -1 if @p host is not a dotted IPv4 address.
  */
 static int make_address(const char *host, int port, struct sockaddr_in *addr)
 {
-    /* TODO (lesson section 2): as in udp_send.c: AF_INET, htons(port), inet_pton().
-     * Return -1 unless inet_pton() returns 1. Until then every HOST is accepted. */
+    /* TODO (section 2): as in udp_send.c. Until then every HOST is accepted and
+     * the address stays empty. */
     (void)host;
     (void)port;
     memset(addr, 0, sizeof *addr);
@@ -81,6 +84,8 @@ static int make_address(const char *host, int port, struct sockaddr_in *addr)
 
 /**
  * @brief Write "ADDR:PORT" of @p addr into @p out, for printing.
+ *
+ * ADDR in dotted form, PORT as a plain decimal number (127.0.0.1:51324).
  * @param addr an IPv4 address and port, in network byte order
  * @param out where the text goes
  * @param size the room in @p out (INET_ADDRSTRLEN + 8 is enough)
@@ -88,9 +93,9 @@ static int make_address(const char *host, int port, struct sockaddr_in *addr)
  */
 static int format_address(const struct sockaddr_in *addr, char *out, size_t size)
 {
-    /* TODO (lesson section 2): "ADDR:PORT" with inet_ntop() and ntohs(), as in udp_receive.c. */
+    /* TODO (section 2): as in udp_receive.c. */
     (void)addr;
-    snprintf(out, size, "?:?");
+    snprintf(out, size, "?");
     errno = ENOSYS;
     return -1;
 }
@@ -150,18 +155,18 @@ static long now_ms(void)
 }
 
 /**
- * @brief Make the next recvfrom() on @p fd give up after @p ms milliseconds.
+ * @brief Make every later wait for a datagram on @p fd give up after @p ms milliseconds.
  *
- * With SO_RCVTIMEO set, a recvfrom() that waited that long fails with EAGAIN
- * (also spelled EWOULDBLOCK) instead of blocking for ever.
+ * A receive that waited that long then fails with EAGAIN (also spelled
+ * EWOULDBLOCK) instead of blocking for ever.
  * @param fd the socket
- * @param ms the time limit, at least 1 (a timeval of 0 would mean "no limit")
+ * @param ms the time limit, at least 1 (a limit of 0 would mean "no limit")
  * @return 0, or -1 with errno set.
  */
 static int set_receive_timeout(int fd, long ms)
 {
-    /* TODO (lesson section 5): fill a struct timeval with ms as seconds and
-     * microseconds, and setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, ...) with it. */
+    /* TODO (section 5): set the socket's receive timeout. It is given as seconds
+     * and microseconds: split ms into both, without losing the milliseconds. */
     (void)fd;
     (void)ms;
     errno = ENOSYS;
@@ -176,18 +181,19 @@ static int set_receive_timeout(int fd, long ms)
  */
 static int same_endpoint(const struct sockaddr_in *a, const struct sockaddr_in *b)
 {
-    /* TODO (lesson section 5): compare the addresses (sin_addr.s_addr) and the ports
-     * (sin_port). Both are in network byte order on both sides: no conversion needed. */
+    /* TODO (section 5): the same address and the same port. Think about the byte
+     * order of each side before you convert anything. */
     (void)a;
     (void)b;
-    return 1;
+    return 0;
 }
 
 /**
  * @brief Wait until @p deadline for a datagram from @p server.
  *
- * Anyone may send to our port; a datagram from someone else is not the reply,
- * so it is reported on stderr and we wait again, for the time that is left.
+ * Anyone may send to our port; a datagram from someone else is not the reply:
+ * stderr gets "udp_ask: ignored N bytes from ADDR:PORT (not the server)" (N its
+ * real size), and the wait goes on for the time that is left, no longer.
  * @param fd the socket the request went out on
  * @param server the address and port the reply must come from
  * @param buffer where the reply goes
@@ -199,45 +205,27 @@ static int same_endpoint(const struct sockaddr_in *a, const struct sockaddr_in *
 static ssize_t receive_reply(int fd, const struct sockaddr_in *server, unsigned char *buffer, size_t size,
                              long deadline)
 {
-    for (;;) {
-        long left = deadline - now_ms();
-        if (left <= 0)
-            return TIMED_OUT;
-        if (set_receive_timeout(fd, left) == -1) {
-            fprintf(stderr, "udp_ask: setsockopt: %s\n", strerror(errno));
-            return -1;
-        }
-        struct sockaddr_in from;
-        socklen_t from_length = sizeof from;
-        /* TODO (lesson sections 4 and 5): recvfrom() into buffer with MSG_TRUNC, &from,
-         * &from_length. When SO_RCVTIMEO runs out it fails with EAGAIN: handled below. */
-        memset(&from, 0, sizeof from);
-        (void)from_length;
-        (void)buffer;
-        (void)size;
-        ssize_t length = -1;
-        errno = ENOSYS;
-        if (length == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return TIMED_OUT; /* SO_RCVTIMEO expired */
-        if (length == -1 && errno == EINTR)
-            continue;
-        if (length == -1) {
-            fprintf(stderr, "udp_ask: recvfrom: %s\n", strerror(errno));
-            return -1;
-        }
-        if (same_endpoint(&from, server))
-            return length;
-        char stranger[INET_ADDRSTRLEN + 8] = "?";
-        format_address(&from, stranger, sizeof stranger);
-        fprintf(stderr, "udp_ask: ignored %zd bytes from %s (not the server)\n", length, stranger);
-    }
+    /* TODO (section 5): until the reply comes or the deadline passes:
+     *   - limit the next wait to the time left before the deadline;
+     *   - receive one datagram, learning its sender and its real size (section 4);
+     *   - tell apart "the time limit ran out", "a signal interrupted the wait"
+     *     (wait again) and a real failure (report it as section 7 says);
+     *   - the server's datagram is the reply; anyone else's is reported and ignored. */
+    (void)fd;
+    (void)server;
+    (void)buffer;
+    (void)size;
+    (void)deadline;
+    (void)set_receive_timeout;
+    (void)same_endpoint;
+    return TIMED_OUT;
 }
 
 /**
  * @brief Print the reply line; report a truncated reply on stderr.
  * @param server the address and port the reply came from
  * @param buffer the reply's first bytes (at most BUFFER_SIZE)
- * @param length the reply's real length, as recvfrom() with MSG_TRUNC said
+ * @param length the reply's real size, which may be more than BUFFER_SIZE
  * @return 0, or 1 if the reply was truncated.
  */
 static int print_reply(const struct sockaddr_in *server, const unsigned char *buffer, size_t length)
@@ -258,48 +246,36 @@ static int print_reply(const struct sockaddr_in *server, const unsigned char *bu
 
 /**
  * @brief Send @p line to @p server from a new socket, then wait for and print the reply.
+ *
+ * After sending it prints (and flushes at once: the wait may be long)
+ * "sent N bytes to HOST:PORT"; then it waits at most REPLY_TIMEOUT_MS for the
+ * reply and prints it with print_reply(). No reply in time:
+ * "udp_ask: no reply from HOST:PORT within 2 seconds". A failed call:
+ * "udp_ask: CALL: REASON". The socket is closed on every path.
  * @param server where to send, in a filled struct sockaddr_in
  * @param host the server's address as the user typed it, for the messages
  * @param port the server's port, for the messages
  * @param line the bytes to send
  * @param length how many bytes of @p line
- * @return 0, or 1 after printing why on stderr.
+ * @return 0, or 1 after printing why on stderr (a truncated reply is 1 too).
  */
 static int ask(const struct sockaddr_in *server, const char *host, int port, const char *line, size_t length)
 {
-    /* TODO (lesson section 3): create the UDP socket, socket(AF_INET, SOCK_DGRAM, 0). */
-    int fd = -1;
-    errno = ENOSYS;
-    if (fd == -1) {
-        fprintf(stderr, "udp_ask: socket: %s\n", strerror(errno));
-        return 1;
-    }
-    int result = 1;
-    unsigned char buffer[BUFFER_SIZE];
-    /* TODO (lesson section 3): sendto() the length bytes of line to *server, in
-     * place of this stand-in that always fails. */
-    ssize_t sent = -1;
+    /* TODO (section 3): a UDP socket, not bound, and the line sent as one datagram.
+     * TODO (section 5): then the reply, with receive_reply(), before a deadline
+     *   counted from the moment the request left (now_ms() gives the time).
+     * TODO (sections 5 and 7): every outcome prints what the comment above says;
+     *   one cleanup path closes the socket. */
+    (void)server;
     (void)line;
-    errno = ENOSYS;
-    if (sent == -1) {
-        fprintf(stderr, "udp_ask: sendto: %s\n", strerror(errno));
-        goto done;
-    }
-    printf("sent %zu bytes to %s:%d\n", length, host, port);
-    fflush(stdout); /* show it now: the wait may be long */
-    ssize_t reply = receive_reply(fd, server, buffer, sizeof buffer, now_ms() + REPLY_TIMEOUT_MS);
-    if (reply == TIMED_OUT)
-        fprintf(stderr, "udp_ask: no reply from %s:%d within %d seconds\n", host, port,
-                REPLY_TIMEOUT_MS / 1000);
-    else if (reply >= 0)
-        result = print_reply(server, buffer, (size_t)reply);
-
-done:
-    if (close(fd) == -1) {
-        fprintf(stderr, "udp_ask: close: %s\n", strerror(errno));
-        result = 1;
-    }
-    return result;
+    (void)length;
+    (void)now_ms;
+    (void)receive_reply;
+    (void)print_reply;
+    (void)host;
+    (void)port;
+    fprintf(stderr, "udp_ask: ask is not written yet (see the TODOs)\n");
+    return 1;
 }
 
 int main(int argc, char **argv)

@@ -11,11 +11,14 @@
  * the line shows the first 1024 bytes, stderr says so, and the exit status is 1.
  * See lessons/02-udp/README.md, section 7, for the full contract.
  *
- * STARTER: this file compiles and runs, but its socket calls are TODOs, so the
- * tests fail at first. That is expected. Fill in the TODOs in the order of the
- * lesson's sections, and run `make check LESSON=02` after each one.
+ * STARTER: this file compiles and runs, but it fails every test except the usage
+ * tests until you write the TODOs. That is expected. Given: the command line, the
+ * usage line, and print_escaped() for the text of a datagram (section 6). Yours:
+ * the socket, the address, receiving, and noticing truncation. Do the TODOs in the
+ * order of the lesson's sections, run `make check LESSON=02` after each one, and
+ * `make hint LESSON=02` when stuck.
  */
-#define _DEFAULT_SOURCE /* MSG_TRUNC as a recvfrom() flag is a Linux extension */
+#define _DEFAULT_SOURCE /* some receive flags of section 4 are Linux extensions */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -27,7 +30,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define BUFFER_SIZE 1024 /* as the syllabus's recvfrom(1024) */
+#define BUFFER_SIZE 1024 /* the size the syllabus's Python receives into */
 
 /** @brief Print the usage line on stderr and return the usage exit status, 2. */
 static int usage(void)
@@ -78,6 +81,8 @@ static void print_escaped(const unsigned char *data, size_t length)
 
 /**
  * @brief Write "ADDR:PORT" of @p addr into @p out, for printing.
+ *
+ * ADDR in dotted form, PORT as a plain decimal number (127.0.0.1:51324).
  * @param addr an IPv4 address and port, in network byte order
  * @param out where the text goes
  * @param size the room in @p out (INET_ADDRSTRLEN + 8 is enough)
@@ -85,73 +90,56 @@ static void print_escaped(const unsigned char *data, size_t length)
  */
 static int format_address(const struct sockaddr_in *addr, char *out, size_t size)
 {
-    /* TODO (lesson section 2): inet_ntop(AF_INET, ...) turns addr->sin_addr into
-     * text (return -1 if it fails); ntohs() turns addr->sin_port into a number.
-     * Write them into out as "ADDR:PORT" with snprintf(). */
+    /* TODO (section 2): turn the binary address back into text (that conversion
+     * can fail: return -1), and the port back into a number of this machine's
+     * byte order; write both into out. */
     (void)addr;
-    snprintf(out, size, "?:?");
+    snprintf(out, size, "?");
     errno = ENOSYS;
     return -1;
 }
 
 /**
- * @brief Create a UDP socket bound to @p port on every local address (INADDR_ANY).
+ * @brief Create a UDP socket bound to @p port on every local address.
+ *
+ * Failures are reported as section 7 says: "udp_receive: socket: REASON", and
+ * "udp_receive: bind port PORT: REASON" (a port in use, say). Nothing stays open
+ * after a failure.
  * @param port the port to bind, 1 to 65535
  * @return the socket, or -1 after printing why on stderr.
  */
 static int open_bound_socket(int port)
 {
-    /* TODO (lesson section 4): socket(AF_INET, SOCK_DGRAM, 0); fill a struct
-     * sockaddr_in with AF_INET, htons(port) and htonl(INADDR_ANY); bind() the socket
-     * to it. Report failures as "udp_receive: socket: <strerror>" and
-     * "udp_receive: bind port PORT: <strerror>", close what you opened, return -1. */
+    /* TODO (section 4): make a UDP socket and give it the port, on every address
+     * of this machine (a datagram sent to 127.0.0.2 must arrive too). */
     (void)port;
-    errno = ENOSYS;
-    fprintf(stderr, "udp_receive: socket: %s\n", strerror(errno));
+    fprintf(stderr, "udp_receive: open_bound_socket is not written yet (see the TODOs)\n");
     return -1;
 }
 
 /**
- * @brief Receive one datagram on @p fd and print it with its sender.
+ * @brief Wait for one datagram on @p fd and print it with its sender.
  *
- * MSG_TRUNC makes recvfrom() return the datagram's real length even when only
- * BUFFER_SIZE bytes of it fit: that is how we notice that the rest was lost.
+ * Prints "received N bytes from ADDR:PORT: TEXT" (TEXT through print_escaped(),
+ * N the number of bytes printed). A datagram larger than the BUFFER_SIZE-byte
+ * buffer loses its tail: its first BUFFER_SIZE bytes are printed, and stderr gets
+ * "udp_receive: datagram truncated: it had M bytes, the buffer holds 1024".
  * @param fd a bound UDP socket
  * @return 0, 1 if the datagram was truncated, or -1 after printing why on stderr.
  */
 static int receive_one(int fd)
 {
-    unsigned char buffer[BUFFER_SIZE];
-    struct sockaddr_in from;
-    socklen_t from_length = sizeof from;
-    /* TODO (lesson section 4): recvfrom() one datagram from fd into buffer, with
-     * the flag MSG_TRUNC, &from and &from_length; call it again if it fails with
-     * EINTR. With MSG_TRUNC it returns the datagram's real length, which may be
-     * larger than the buffer. */
+    /* TODO (section 4): receive one whole datagram and its sender, in such a way
+     * that you learn the datagram's real size even when it did not fit. A wait
+     * interrupted by a signal is not a failure: wait again. Any other failure is
+     * reported as section 7 says.
+     * TODO (sections 4 and 6): print the line above; then, if the datagram was
+     * cut, say so on stderr and return 1. */
     (void)fd;
-    memset(&from, 0, sizeof from);
-    (void)from_length;
-    ssize_t length = -1;
-    errno = ENOSYS;
-    if (length == -1) {
-        fprintf(stderr, "udp_receive: recvfrom: %s\n", strerror(errno));
-        return -1;
-    }
-    char sender[INET_ADDRSTRLEN + 8];
-    if (format_address(&from, sender, sizeof sender) == -1) {
-        fprintf(stderr, "udp_receive: inet_ntop: %s\n", strerror(errno));
-        return -1;
-    }
-    size_t kept = (size_t)length < sizeof buffer ? (size_t)length : sizeof buffer;
-    printf("received %zu bytes from %s: ", kept, sender);
-    print_escaped(buffer, kept);
-    putchar('\n');
-    if ((size_t)length > kept) {
-        fprintf(stderr, "udp_receive: datagram truncated: it had %zd bytes, the buffer holds %d\n", length,
-                BUFFER_SIZE);
-        return 1;
-    }
-    return 0;
+    (void)format_address;
+    (void)print_escaped;
+    fprintf(stderr, "udp_receive: receive_one is not written yet (see the TODOs)\n");
+    return -1;
 }
 
 int main(int argc, char **argv)

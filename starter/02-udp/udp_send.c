@@ -10,9 +10,11 @@
  * On success it prints "sent N bytes to HOST:PORT" and exits 0.
  * See lessons/02-udp/README.md, section 7, for the full contract.
  *
- * STARTER: this file compiles and runs, but its socket calls are TODOs, so the
- * tests fail at first. That is expected. Fill in the TODOs in the order of the
- * lesson's sections, and run `make check LESSON=02` after each one.
+ * STARTER: this file compiles and runs, but it fails every test except the usage
+ * tests until you write the TODOs. That is expected. Given: the command line, the
+ * usage line, reading the line, and the output. Yours: the address and the
+ * datagram. Do the TODOs in the order of the lesson's sections, run
+ * `make check LESSON=02` after each one, and `make hint LESSON=02` when stuck.
  */
 #define _POSIX_C_SOURCE 200809L /* getline() */
 #include <arpa/inet.h>
@@ -55,19 +57,19 @@ static int parse_port(const char *text)
 /**
  * @brief Fill @p addr with the IPv4 address @p host and port @p port.
  *
- * Both go into the structure in network byte order: inet_pton() writes the
- * address that way, htons() converts the port.
- * @param host a dotted IPv4 address such as "127.0.0.1"
+ * Everything in the structure is in network byte order, and every byte not
+ * used is zero.
+ * @param host the address as the user typed it; only dotted IPv4 is valid
  * @param port 1 to 65535
  * @param addr the structure to fill
  * @return 0, or -1 if @p host is not a dotted IPv4 address.
  */
 static int make_address(const char *host, int port, struct sockaddr_in *addr)
 {
-    /* TODO (lesson section 2): zero *addr, set sin_family to AF_INET, sin_port to
-     * htons(port), and let inet_pton(AF_INET, host, ...) write the address into
-     * sin_addr. Return -1 unless inet_pton() returns 1 (HOST is not dotted IPv4).
-     * Until then every HOST is accepted and nothing is filled in. */
+    /* TODO (section 2): fill every field of *addr that an IPv4 destination needs.
+     * The text of HOST must become the binary address; text that is not a dotted
+     * IPv4 address (check the conversion's answer exactly) makes this return -1.
+     * Until then every HOST is accepted and the address stays empty. */
     (void)host;
     (void)port;
     memset(addr, 0, sizeof *addr);
@@ -94,10 +96,11 @@ static ssize_t read_line(char **line)
 }
 
 /**
- * @brief Send @p length bytes of @p data to @p to as one datagram.
+ * @brief Send @p length bytes of @p data to @p to as one datagram, from a new socket.
  *
- * The socket is not bound: at the first sendto() the kernel gives it a free
- * local port of its choice, which is all a sender needs.
+ * The socket is not bound (section 3 says why a sender need not be). A failed
+ * call is reported as "udp_send: CALL: REASON" (section 7), and the socket is
+ * closed whatever happened.
  * @param to the destination address and port
  * @param data the bytes to send
  * @param length how many bytes (0 sends an empty datagram)
@@ -105,15 +108,14 @@ static ssize_t read_line(char **line)
  */
 static int send_datagram(const struct sockaddr_in *to, const char *data, size_t length)
 {
-    /* TODO (lesson section 3): create a UDP socket: socket(AF_INET, SOCK_DGRAM, 0).
-     * Do not bind it. sendto() the length bytes of data to *to, then close() the
-     * socket. Report a failed call as "udp_send: sendto: <strerror(errno)>" (with
-     * its own name: socket, sendto, close) and return -1. */
+    /* TODO (section 3): make a UDP socket, send the bytes as one datagram to *to,
+     * and give the socket back. Check every call: a failure prints its line and
+     * makes this return -1 (a line too long for one datagram fails here: it is
+     * reported, never cut). */
     (void)to;
     (void)data;
     (void)length;
-    errno = ENOSYS;
-    fprintf(stderr, "udp_send: socket: %s\n", strerror(errno));
+    fprintf(stderr, "udp_send: send_datagram is not written yet (see the TODOs)\n");
     return -1;
 }
 

@@ -1,7 +1,7 @@
 /**
  * @file udp_chat.c
  * @brief Lesson 03 (UDP chat): the better chat. It waits on standard input and
- *        on its socket at once, with poll(), so a message shows as it arrives.
+ *        on its socket at once, so a message shows as it arrives.
  *
  * Usage: udp_chat [PORT]     (PORT: 1 to 65535, default 7890)
  *
@@ -11,9 +11,14 @@
  * stderr and the chat goes on. "/quit" or end of input: "bye", exit status 0.
  * See lessons/03-udp-chat/README.md, section 5, for the full contract.
  *
- * STARTER: this file compiles and runs, but its socket calls are TODOs, so the
- * tests fail at first. That is expected. Fill in the TODOs in the order of the
- * lesson's sections, and run `make check LESSON=03` after each one.
+ * STARTER: this file compiles and runs, but it fails every test except the usage
+ * test until you write the TODOs. That is expected. Given: the command line, the
+ * usage line, the commands (/to, /quit) and what to do with each line, and
+ * print_escaped() (lesson 02, section 6). Yours: the socket, the peer, sending,
+ * receiving, the loop that waits for the keyboard and the network at once,
+ * reading and cutting the typed lines, and the output buffering. Do
+ * udp_menu_chat.c first. Run `make check LESSON=03` after each TODO, and
+ * `make hint LESSON=03` when stuck.
  */
 #define _POSIX_C_SOURCE 200809L /* strtok_r() */
 #include <arpa/inet.h>
@@ -32,7 +37,7 @@
 #define MAX_MESSAGE 65507 /* the largest UDP/IPv4 payload: a longer line goes in pieces */
 #define BUFFER_SIZE 65536 /* receive buffer: larger than any UDP/IPv4 datagram */
 
-/** @brief Everything the chat loop needs between two calls to poll(). */
+/** @brief Everything the chat loop needs from one wake-up to the next. */
 struct chat {
     int fd;                  /**< the bound UDP socket */
     int has_peer;            /**< has /to chosen a peer yet? */
@@ -93,59 +98,47 @@ static void print_escaped(const unsigned char *data, size_t length)
  * @brief Create a UDP socket bound to @p port on every local address.
  *
  * The chat binds so that others know where to send: the port is its address.
+ * Failures: "udp_chat: socket: REASON", "udp_chat: bind port PORT: REASON";
+ * nothing stays open after a failure.
  * @param port the port to bind, 1 to 65535
  * @return the socket, or -1 after printing why on stderr.
  */
 static int open_chat_socket(int port)
 {
-    /* TODO (lesson section 1): socket(AF_INET, SOCK_DGRAM, 0), then bind() it to
-     * htons(port) on htonl(INADDR_ANY). Report failures as
-     * "udp_chat: socket: <strerror>" and "udp_chat: bind port PORT: <strerror>",
-     * close what you opened, return -1. */
+    /* TODO (section 1): as in udp_menu_chat.c. */
     (void)port;
-    errno = ENOSYS;
-    fprintf(stderr, "udp_chat: socket: %s\n", strerror(errno));
+    fprintf(stderr, "udp_chat: open_chat_socket is not written yet (see the TODOs)\n");
     return -1;
 }
 
 /**
- * @brief Receive the datagram poll() said is waiting, and show it with its sender.
+ * @brief Receive the one datagram that is waiting on the chat's socket, and show it.
  *
- * One datagram per wake-up: if more are queued, poll() returns at once, and the
- * keyboard gets its turn in between.
+ * Prints "from ADDR:PORT: TEXT", TEXT through print_escaped(); nothing is cut.
+ * One datagram per wake-up: if more are queued, the next wait returns at once,
+ * and the keyboard gets its turn in between.
  * @param chat the chat; a datagram is waiting on its socket
- * @return 0, or -1 after printing why on stderr.
+ * @return 0, or -1 after printing why on stderr ("udp_chat: recvfrom: REASON").
  */
 static int show_incoming(struct chat *chat)
 {
     static unsigned char buffer[BUFFER_SIZE];
-    struct sockaddr_in from;
-    socklen_t from_length = sizeof from;
-    /* TODO (lesson section 3): recvfrom() the waiting datagram from chat->fd into
-     * buffer, with &from and &from_length, in place of this stand-in. */
+    /* TODO (section 3): receive that one datagram and its sender, and print them.
+     * An interrupted receive is not a failure: return 0, the loop comes back. */
     (void)chat;
-    memset(&from, 0, sizeof from);
-    (void)from_length;
-    ssize_t length = -1;
+    (void)buffer;
+    (void)print_escaped;
     errno = ENOSYS;
-    if (length == -1) {
-        if (errno == EINTR)
-            return 0;
-        fprintf(stderr, "udp_chat: recvfrom: %s\n", strerror(errno));
-        return -1;
-    }
-    char ip[INET_ADDRSTRLEN] = "?";
-    /* TODO (lesson section 3): inet_ntop() the sender's address into ip. */
-    printf("from %s:%u: ", ip, ntohs(from.sin_port));
-    print_escaped(buffer, (size_t)length);
-    putchar('\n');
-    return 0;
+    return -1;
 }
 
 /**
  * @brief "/to IP PORT": check both words and make that address the peer.
  *
- * Nothing changes unless both words are valid: a typo keeps the old peer.
+ * Nothing changes unless both words are valid: a typo keeps the old peer. The
+ * messages, in the order the checks are made: "udp_chat: usage: /to IP PORT"
+ * (not exactly two words), "udp_chat: invalid IP address "IP"",
+ * "udp_chat: invalid port "PORT"" on stderr; on success "peer is IP:PORT" on stdout.
  * @param chat the chat whose peer this is
  * @param ip the word after /to, or NULL if it is missing
  * @param port_text the word after that, or NULL if it is missing
@@ -153,22 +146,13 @@ static int show_incoming(struct chat *chat)
  */
 static void set_peer(struct chat *chat, const char *ip, const char *port_text, const char *extra)
 {
-    struct sockaddr_in peer;
-    memset(&peer, 0, sizeof peer);
-    peer.sin_family = AF_INET;
-    int port;
-    if (ip == NULL || port_text == NULL || extra != NULL) {
-        fprintf(stderr, "udp_chat: usage: /to IP PORT\n");
-    } else if (0) { /* TODO (lesson 02, section 2): the test is inet_pton(AF_INET, ip, &peer.sin_addr) != 1 */
-        fprintf(stderr, "udp_chat: invalid IP address \"%s\"\n", ip);
-    } else if ((port = parse_port(port_text)) == -1) {
-        fprintf(stderr, "udp_chat: invalid port \"%s\"\n", port_text);
-    } else {
-        peer.sin_port = htons((uint16_t)port);
-        chat->peer = peer;
-        chat->has_peer = 1;
-        printf("peer is %s:%d\n", ip, port);
-    }
+    /* TODO (section 5, and lesson 02 section 2): check, then fill a new address
+     * and only then make it the chat's peer. */
+    (void)chat;
+    (void)ip;
+    (void)port_text;
+    (void)extra;
+    (void)parse_port;
 }
 
 /**
@@ -201,26 +185,20 @@ static void run_command(struct chat *chat, const char *line, size_t length)
 
 /**
  * @brief Send one typed line to the peer as one datagram; report, and go on, if we cannot.
+ *
+ * From the chat's own socket, so the peer sees our port. Before any /to:
+ * "udp_chat: no peer yet: type /to IP PORT first", and nothing is sent. A failed
+ * send: "udp_chat: sendto IP:PORT: REASON", and the chat goes on.
  * @param chat the chat: its socket and its peer
- * @param line the bytes to send (not NUL-terminated)
+ * @param line the bytes of the line; there is no NUL after them
  * @param length how many bytes
  */
 static void send_line(struct chat *chat, const char *line, size_t length)
 {
-    if (!chat->has_peer) {
-        fprintf(stderr, "udp_chat: no peer yet: type /to IP PORT first\n");
-        return;
-    }
-    /* TODO (lesson section 5): sendto() the length bytes of line to chat->peer, from
-     * chat->fd, in place of this stand-in that always fails. */
-    ssize_t sent = -1;
+    /* TODO (section 5): the line's bytes, as one datagram, to the peer. */
+    (void)chat;
     (void)line;
     (void)length;
-    errno = ENOSYS;
-    if (sent == -1) {
-        char ip[INET_ADDRSTRLEN] = "?"; /* TODO (lesson section 5): inet_ntop() the peer's address */
-        fprintf(stderr, "udp_chat: sendto %s:%u: %s\n", ip, ntohs(chat->peer.sin_port), strerror(errno));
-    }
 }
 
 /**
@@ -242,77 +220,47 @@ static void handle_line(struct chat *chat, const char *line, size_t length)
 /**
  * @brief Read what standard input has now and act on each whole line in it.
  *
- * We read() the descriptor ourselves instead of using fgets(): stdio would read
- * several lines into its own buffer, and poll(), which only sees the descriptor,
- * would then sleep while lines wait in that buffer. An incomplete last line
- * stays in chat->typed until the rest of it arrives.
+ * Lines that arrive together are handled one by one (handle_line(), without the
+ * newline); an incomplete last line waits in chat->typed for the rest of it. At
+ * end of input a last line without a newline still counts. A line that fills
+ * chat->typed without a newline is handled as it is (so a line longer than
+ * MAX_MESSAGE goes in pieces). After /quit, no further line is handled.
  * @param chat the chat, with the bytes kept from the last call
- * @return 0, 1 at end of input, or -1 after printing why on stderr.
+ * @return 0, 1 at end of input, or -1 after printing why on stderr
+ *         ("udp_chat: read(stdin): REASON").
  */
 static int read_typed(struct chat *chat)
 {
-    ssize_t n = read(STDIN_FILENO, chat->typed + chat->typed_length, sizeof chat->typed - chat->typed_length);
-    if (n == -1) {
-        if (errno == EINTR)
-            return 0;
-        fprintf(stderr, "udp_chat: read(stdin): %s\n", strerror(errno));
-        return -1;
-    }
-    if (n == 0) { /* end of input: a last line without a newline still counts */
-        handle_line(chat, chat->typed, chat->typed_length);
-        chat->typed_length = 0;
-        return 1;
-    }
-    chat->typed_length += (size_t)n;
-    size_t start = 0;
-    for (size_t i = 0; i < chat->typed_length && !chat->done; i++) {
-        if (chat->typed[i] == '\n') {
-            handle_line(chat, chat->typed + start, i - start);
-            start = i + 1;
-        }
-    }
-    if (start == 0 && chat->typed_length == sizeof chat->typed) { /* full, no newline: send it as it is */
-        handle_line(chat, chat->typed, chat->typed_length);
-        start = chat->typed_length;
-    }
-    memmove(chat->typed, chat->typed + start, chat->typed_length - start);
-    chat->typed_length -= start;
-    return 0;
+    /* TODO (section 4): take what the descriptor has now, without a stdio stream
+     * in between (why not is the whole of section 4), append it to what was kept,
+     * hand every whole line to handle_line(), and keep the rest for next time.
+     * An interrupted read is not a failure. */
+    (void)chat;
+    (void)handle_line;
+    errno = ENOSYS;
+    return -1;
 }
 
 /**
- * @brief The chat loop: sleep in poll() until the keyboard or the network has something.
+ * @brief The chat loop: sleep until the keyboard or the network has something, and handle it.
+ *
+ * It never waits on one of them while the other has something to say: a datagram
+ * is shown while nothing is typed, and typing is read while nothing arrives.
+ * Failures: "udp_chat: poll: REASON", or those of show_incoming() and read_typed().
  * @param chat the chat, with its bound socket
  * @return 0 on /quit or end of input, 1 on a failure.
  */
 static int run_chat(struct chat *chat)
 {
-    while (!chat->done) {
-        struct pollfd waiting[2] = {
-            {.fd = STDIN_FILENO, .events = POLLIN},
-            {.fd = chat->fd, .events = POLLIN},
-        };
-        /* TODO (lesson section 3): poll() the two descriptors of waiting[], with no
-         * timeout (-1), in place of this stand-in that always fails. */
-        int ready = -1;
-        errno = ENOSYS;
-        if (ready == -1) {
-            if (errno == EINTR)
-                continue;
-            fprintf(stderr, "udp_chat: poll: %s\n", strerror(errno));
-            return 1;
-        }
-        if (waiting[1].revents != 0 && show_incoming(chat) == -1)
-            return 1;
-        if (waiting[0].revents != 0) { /* POLLIN, or POLLHUP when the writer is gone: read says which */
-            int status = read_typed(chat);
-            if (status == -1)
-                return 1;
-            if (status == 1)
-                break;
-        }
-    }
-    return 0;
+    /* TODO (section 3): until /quit or end of input, wait, with no time limit, on
+     * both descriptors at once; when one of them has something (end of input or a
+     * hang-up counts), let show_incoming() or read_typed() deal with it. A wait
+     * interrupted by a signal is waited again. */
+    (void)chat;
+    (void)show_incoming;
+    (void)read_typed;
+    fprintf(stderr, "udp_chat: run_chat is not written yet (see the TODOs)\n");
+    return 1;
 }
 
 int main(int argc, char **argv)
@@ -324,8 +272,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "udp_chat: invalid port \"%s\"\n", argv[1]);
         return usage();
     }
-    setvbuf(stdout, NULL, _IOLBF, 0); /* each line out at once, even into a file or pipe */
-    static struct chat chat;          /* static: typed[] is too big to be comfortable on the stack */
+    /* TODO (section 4): make each line of standard output leave at once, even when
+     * it goes into a file or a pipe (the tests read it from a file). */
+    static struct chat chat; /* static: typed[] is too big to be comfortable on the stack */
     chat.fd = open_chat_socket(port);
     if (chat.fd == -1)
         return 1;

@@ -5,15 +5,19 @@
  *
  * Usage: udp_menu_chat [PORT]     (PORT: 1 to 65535, default 7890)
  *
- * Menu: 1 = send (asks for the message, the destination IP, the destination port),
+ * Menu: 1 = send a message (it asks for the text, the destination IP and port),
  * 2 = wait for one message and show it as "from ADDR:PORT: TEXT", 3 = quit.
  * Bad input (choice, IP, port) is reported on stderr and the menu comes back.
  * Quitting, or end of input, prints "bye" and exits 0.
  * See lessons/03-udp-chat/README.md, section 5, for the full contract.
  *
- * STARTER: this file compiles and runs, but its socket calls are TODOs, so the
- * tests fail at first. That is expected. Fill in the TODOs in the order of the
- * lesson's sections, and run `make check LESSON=03` after each one.
+ * STARTER: this file compiles and runs, but it fails every test except the usage
+ * test until you write the TODOs. That is expected. Given: the command line, the
+ * usage line, the menu loop, the prompts, and print_escaped() (lesson 02,
+ * section 6). Yours: the chat's socket, checking and using a destination,
+ * sending, and receiving. Its socket work is lesson 02's; do this file before
+ * udp_chat.c. Run `make check LESSON=03` after each TODO, and
+ * `make hint LESSON=03` when stuck.
  */
 #define _POSIX_C_SOURCE 200809L /* getline() */
 #include <arpa/inet.h>
@@ -101,26 +105,27 @@ static ssize_t ask(const char *prompt, char **line, size_t *capacity)
  * @brief Create a UDP socket bound to @p port on every local address.
  *
  * The chat binds so that others know where to send: the port is its address.
+ * Failures: "udp_menu_chat: socket: REASON", "udp_menu_chat: bind port PORT: REASON";
+ * nothing stays open after a failure.
  * @param port the port to bind, 1 to 65535
  * @return the socket, or -1 after printing why on stderr.
  */
 static int open_chat_socket(int port)
 {
-    /* TODO (lesson section 1): socket(AF_INET, SOCK_DGRAM, 0), then bind() it to
-     * htons(port) on htonl(INADDR_ANY), as udp_receive did in lesson 02. Report
-     * failures as "udp_menu_chat: socket: <strerror>" and
-     * "udp_menu_chat: bind port PORT: <strerror>", close what you opened, return -1. */
+    /* TODO (section 1): the one socket of the chat, for both directions, at a
+     * port that others can be told. */
     (void)port;
-    errno = ENOSYS;
-    fprintf(stderr, "udp_menu_chat: socket: %s\n", strerror(errno));
+    fprintf(stderr, "udp_menu_chat: open_chat_socket is not written yet (see the TODOs)\n");
     return -1;
 }
 
 /**
  * @brief Ask for the destination IP and port and fill @p to with them.
  *
- * A bad IP or port is the user's typo, not a reason to stop: say so on stderr
- * and let the menu come back.
+ * It asks "to IP> " and then "to port> " (with ask()). A bad IP or port is the
+ * user's typo, not a reason to stop: "udp_menu_chat: invalid IP address "IP""
+ * (and the port is not asked) or "udp_menu_chat: invalid port "PORT"" on stderr,
+ * and the menu comes back.
  * @param to the address to fill
  * @param line the menu's getline() buffer (see ask())
  * @param capacity its size
@@ -128,32 +133,21 @@ static int open_chat_socket(int port)
  */
 static int ask_destination(struct sockaddr_in *to, char **line, size_t *capacity)
 {
+    /* TODO (section 5, and lesson 02 section 2): ask both questions, check each
+     * answer as soon as it is given, and fill *to as a destination must be filled. */
+    (void)line;
+    (void)capacity;
     memset(to, 0, sizeof *to);
-    to->sin_family = AF_INET;
-    if (ask("to IP> ", line, capacity) == -1)
-        return -1;
-    /* TODO (lesson section 1): valid = inet_pton(AF_INET, *line, &to->sin_addr) == 1 */
-    int valid = 1;
-    if (!valid) {
-        fprintf(stderr, "udp_menu_chat: invalid IP address \"%s\"\n", *line);
-        return 0;
-    }
-    if (ask("to port> ", line, capacity) == -1)
-        return -1;
-    int port = parse_port(*line);
-    if (port == -1) {
-        fprintf(stderr, "udp_menu_chat: invalid port \"%s\"\n", *line);
-        return 0;
-    }
-    to->sin_port = htons((uint16_t)port);
-    return 1;
+    return 0;
 }
 
 /**
  * @brief Menu choice 1: ask for a message and its destination, and send it.
  *
- * It is sent from the chat's bound socket, so the receiver sees our port and
- * can answer there. A failed sendto() is reported and the chat goes on.
+ * It is sent from the chat's bound socket, as one datagram (an empty message is
+ * an empty datagram), so the receiver sees our port and can answer there. Then
+ * it prints "sent N bytes to IP:PORT". A failed send is reported as
+ * "udp_menu_chat: sendto IP:PORT: REASON" and the chat goes on.
  * @param fd the chat's bound socket
  * @param line the menu's getline() buffer (see ask())
  * @param capacity its size
@@ -169,21 +163,12 @@ static int send_message(int fd, char **line, size_t *capacity)
         fprintf(stderr, "udp_menu_chat: strdup: %s\n", strerror(errno));
         return 0;
     }
-    struct sockaddr_in to;
-    int ready = ask_destination(&to, line, capacity);
-    if (ready == 1) {
-        char ip[INET_ADDRSTRLEN] = "?";
-        inet_ntop(AF_INET, &to.sin_addr, ip, sizeof ip);
-        /* TODO (lesson section 1): sendto() the length bytes of message to `to`,
-         * from fd, in place of this stand-in that always fails. */
-        ssize_t sent = -1;
-        (void)fd;
-        errno = ENOSYS;
-        if (sent == -1)
-            fprintf(stderr, "udp_menu_chat: sendto %s:%u: %s\n", ip, ntohs(to.sin_port), strerror(errno));
-        else
-            printf("sent %zd bytes to %s:%u\n", length, ip, ntohs(to.sin_port));
-    }
+    int ready = 0;
+    /* TODO (section 1): ask where to (ask_destination sets ready); when the
+     * destination is ready, send the message's length bytes there from fd, and
+     * print the line that says so, or the line that says why not. */
+    (void)fd;
+    (void)ask_destination;
     free(message);
     return ready == -1 ? -1 : 0;
 }
@@ -191,33 +176,22 @@ static int send_message(int fd, char **line, size_t *capacity)
 /**
  * @brief Menu choice 2: wait for one datagram and show it with its sender.
  *
- * recvfrom() blocks until a datagram is there: while it waits, the user cannot
- * type, and while the menu waits for the user, nothing is shown (section 2).
+ * It waits as long as it takes (section 2 shows what that costs), then prints
+ * "from ADDR:PORT: TEXT", TEXT through print_escaped(). A datagram that arrived
+ * earlier is shown at once. The buffer is larger than any datagram: nothing is cut.
  * @param fd the chat's bound socket
- * @return 0, or -1 after printing why on stderr.
+ * @return 0, or -1 after printing why on stderr ("udp_menu_chat: recvfrom: REASON").
  */
 static int receive_message(int fd)
 {
     static unsigned char buffer[BUFFER_SIZE];
-    struct sockaddr_in from;
-    socklen_t from_length = sizeof from;
-    /* TODO (lesson section 1): recvfrom() one datagram from fd into buffer, with
-     * &from and &from_length; call it again if it fails with EINTR. */
+    /* TODO (sections 1 and 2): receive one datagram into buffer, with its sender;
+     * a wait interrupted by a signal is not a failure. Then print it. */
     (void)fd;
-    memset(&from, 0, sizeof from);
-    (void)from_length;
-    ssize_t length = -1;
-    errno = ENOSYS;
-    if (length == -1) {
-        fprintf(stderr, "udp_menu_chat: recvfrom: %s\n", strerror(errno));
-        return -1;
-    }
-    char ip[INET_ADDRSTRLEN] = "?";
-    /* TODO (lesson section 1): inet_ntop() the sender's address into ip. */
-    printf("from %s:%u: ", ip, ntohs(from.sin_port));
-    print_escaped(buffer, (size_t)length);
-    putchar('\n');
-    return 0;
+    (void)buffer;
+    (void)print_escaped;
+    fprintf(stderr, "udp_menu_chat: receive_message is not written yet (see the TODOs)\n");
+    return -1;
 }
 
 /**
