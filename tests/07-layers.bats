@@ -115,6 +115,8 @@ $ETH_IPV6
   network: IPv6 ::1 > ::1, hop limit 64, next header 6 (TCP), payload length 40 bytes
   transport: TCP 45298 > 7703, flags [S], seq 1204999944, ack 0, window 65476, header 40 bytes, payload 0 bytes"
   assert_same_as_expected tcp6-thank-you
+  layers_of malformed
+  assert_line "  network: IPv6 ::ffff:127.0.0.1 > 2001:db8::1:0:0:1, hop limit 64, next header 17 (UDP), payload length 8 bytes"
 }
 
 # bats test_tags=points:2
@@ -191,7 +193,7 @@ $ETH_IPV4
   network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 17 (UDP), header 20 bytes, total length 30 bytes
   transport: UDP 5000 > 6000, length 10 bytes, payload 2 bytes"
   # a capture may keep only the first bytes of a packet: the payload is what was sent
-  assert_packet 19 "packet 19: 64 of 154 bytes
+  assert_packet 20 "packet 20: 64 of 154 bytes
 $ETH_IPV4
   network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 6 (TCP), header 20 bytes, total length 140 bytes
   transport: TCP 40000 > 7788, flags [P.], seq 5, ack 6, window 512, header 20 bytes, payload 100 bytes"

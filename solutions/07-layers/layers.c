@@ -16,6 +16,7 @@
  * short inside a packet), 2 on a usage error.
  * See lessons/07-layers/README.md, section 7.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -247,33 +248,16 @@ static void decode_ipv4(struct slice pkt)
 }
 
 /**
- * @brief Write an IPv6 address the short way (RFC 5952): lowercase hex, the
- *        longest run of two or more zero groups (the first, if tied) as "::".
+ * @brief Write an IPv6 address in its text form, as inet_ntop() writes it:
+ *        the short form of RFC 5952 ("::1"), and a dotted IPv4 tail for the
+ *        addresses that carry an IPv4 address ("::ffff:127.0.0.1").
  * @param a the 16 bytes of the address
- * @param out room for 40 characters
+ * @param out room for INET6_ADDRSTRLEN characters
  */
 static void format_ipv6(const uint8_t *a, char *out)
 {
-    int best = -1, best_len = 1, run = 0;
-    for (int i = 0; i < 8; i++) {
-        run = get16(a + 2 * i) == 0 ? run + 1 : 0;
-        if (run > best_len) {
-            best_len = run;
-            best = i - run + 1;
-        }
-    }
-    size_t used = 0;
-    for (int i = 0; i < 8; i++) {
-        if (i == best) {
-            used += (size_t)sprintf(out + used, "::");
-            i += best_len - 1;
-            continue;
-        }
-        if (used > 0 && out[used - 1] != ':')
-            out[used++] = ':';
-        used += (size_t)sprintf(out + used, "%x", get16(a + 2 * i));
-    }
-    out[used] = '\0';
+    if (inet_ntop(AF_INET6, a, out, INET6_ADDRSTRLEN) == NULL)
+        snprintf(out, INET6_ADDRSTRLEN, "?"); /* cannot happen with a 16-byte address and this room */
 }
 
 /**
@@ -291,7 +275,7 @@ static void decode_ipv6(struct slice pkt)
         printf("  error: bad IPv6 header: version %u\n", version);
         return;
     }
-    char source[40], destination[40];
+    char source[INET6_ADDRSTRLEN], destination[INET6_ADDRSTRLEN];
     format_ipv6(pkt.bytes + 8, source);
     format_ipv6(pkt.bytes + 24, destination);
     unsigned next = pkt.bytes[6];

@@ -207,16 +207,14 @@ static void decode_ipv4(struct slice pkt)
 }
 
 /**
- * @brief Write an IPv6 address the short way (RFC 5952): lowercase hex, the
- *        longest run of two or more zero groups (the first, if tied) as "::".
+ * @brief Write an IPv6 address in its text form (section 7).
  * @param a the 16 bytes of the address
- * @param out room for 40 characters
+ * @param out room for 46 characters (INET6_ADDRSTRLEN)
  */
 __attribute__((unused))
 static void format_ipv6(const uint8_t *a, char *out)
 {
-    /* TODO (section 7): the short form of RFC 5952, the way lesson 02's
-     * address-to-text conversion writes an IPv6 address. */
+    /* TODO (section 7): the text form of an IPv6 address that section 7 asks for. */
     (void)a;
     out[0] = '\0';
 }
