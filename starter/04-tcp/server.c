@@ -252,8 +252,8 @@ static enum outcome accept_and_serve(int listen_fd, int timeout_s)
 {
     /* TODO (section 3): take the next connection and learn who is on the other
      * side; format_peer gives the "ADDR:PORT" text of the log lines.
-     * TODO (sections 6 and 8): serve it, then close the connected socket (that is
-     * our FIN), whatever happened; a failed close fails this client too. */
+     * TODO (sections 6 and 8): serve it, then close the connected socket, which sends
+     * our FIN, whatever happened; a failed close fails this client too. */
     (void)listen_fd;
     (void)timeout_s;
     (void)format_peer;
