@@ -16,9 +16,11 @@
  * connection, 1 on any failure, 2 on a usage error.
  * See lessons/04-tcp/README.md.
  *
- * STARTER: this file compiles and runs, but its socket work is a TODO, so the
- * tests fail at first. That is expected. Fill in the TODOs in the order of the
- * lesson's sections, and run `make check LESSON=04` after each one.
+ * STARTER: this file compiles and runs, and fails the tests until you write the
+ * TODOs: that is expected. The command line, the usage line and reading standard
+ * input are done; the socket work is yours. Each TODO says what must hold and
+ * which section of the lesson explains it; the function's comment is its
+ * contract. Stuck? `make hint LESSON=04`. Check with `make check LESSON=04`.
  */
 #define _DEFAULT_SOURCE /* getopt, getaddrinfo, struct timeval: POSIX, not plain C11 */
 #include <errno.h>
@@ -82,34 +84,32 @@ static long read_line(char *line, size_t size)
 }
 
 /**
- * @brief Connect to @p host port @p port, trying each address getaddrinfo() gives.
+ * @brief Connect to @p host port @p port, trying each of its addresses in turn.
  *
  * "localhost" may name ::1 and 127.0.0.1: if the server listens on one only,
  * the other is refused and we go on to the next.
  * @param host a name or a numeric address, IPv4 or IPv6
- * @param port the server's port, as text (getaddrinfo() takes a string)
- * @return the connected socket, or -1 after printing why.
+ * @param port the server's port, as text
+ * @return the connected socket, or -1 after printing why on stderr:
+ *         "client: HOST port PORT: REASON" when the name cannot be resolved,
+ *         "client: connect to HOST port PORT: REASON" when no address accepted
+ *         the connection (REASON: the error of the last address tried).
  */
 static int connect_to(const char *host, const char *port)
 {
-    /* TODO (lesson section 4): ask getaddrinfo(host, port, &hints, &list) for the
-     * addresses, with hints.ai_family = AF_UNSPEC and hints.ai_socktype = SOCK_STREAM;
-     * if it fails, print "client: HOST port PORT: <gai_strerror(rc)>" and return -1.
-     * Then for each address in the list: socket(ai_family, ai_socktype, ai_protocol)
-     * and connect(); keep the first socket that connects, close the others.
-     * freeaddrinfo() the list. If none connected, print
-     * "client: connect to HOST port PORT: <strerror of the last error>" and return -1. */
-    errno = ENOSYS;
-    fprintf(stderr, "client: connect to %s port %s: %s\n", host, port, strerror(errno));
+    /* TODO (section 4): turn HOST and PORT into the addresses of a TCP server, IPv4
+     * or IPv6, and connect to the first one that accepts. A failed resolution does
+     * not set errno: its message comes from elsewhere. Every socket that did not
+     * connect is closed, and the list of addresses is given back. */
+    fprintf(stderr, "client: connect to %s port %s: %s\n", host, port, strerror(ENOSYS));
     return -1;
 }
 
 /**
- * @brief Send all @p len bytes of @p buf, however many send() calls it takes.
+ * @brief Send all @p len bytes of @p buf, however many calls it takes.
  *
- * send() may take fewer bytes than asked; we go on from where it stopped.
- * MSG_NOSIGNAL: if the server is gone, fail with EPIPE instead of being
- * killed by SIGPIPE.
+ * The kernel may take fewer bytes than offered; and a server that is gone must
+ * not kill the client with SIGPIPE.
  * @param fd the connected socket
  * @param buf the bytes to send
  * @param len how many bytes
@@ -117,9 +117,10 @@ static int connect_to(const char *host, const char *port)
  */
 static int send_all(int fd, const char *buf, size_t len)
 {
-    /* TODO (lesson section 5): call send(fd, buf, len, MSG_NOSIGNAL) until all len bytes
-     * are sent: send() may take fewer than asked, so go on from where it stopped, and
-     * call it again after EINTR. MSG_NOSIGNAL (lesson section 6) turns SIGPIPE into EPIPE. */
+    /* TODO (section 5): every byte goes out, in order, however many calls it takes;
+     * a call interrupted by a signal is not a failure.
+     * TODO (section 6): a peer that has closed makes this fail with EPIPE, and never
+     * raises SIGPIPE. */
     (void)fd;
     (void)buf;
     (void)len;
@@ -128,49 +129,52 @@ static int send_all(int fd, const char *buf, size_t len)
 }
 
 /**
- * @brief Copy what arrives on @p fd to standard output until the server closes.
+ * @brief Copy what arrives on @p fd to standard output, unchanged, until the
+ *        server closes the connection.
  *
- * The reply may come in any number of pieces: only recv() returning 0 (the
- * server's FIN) says it is complete.
+ * The reply may come in any number of pieces: only the server's end of stream
+ * says it is complete.
  * @param fd the connected socket, its receive timeout already set
  * @param timeout_s that timeout in seconds, for the message on stderr
- * @return 0 when the server closed the connection, -1 after printing why.
+ * @return 0 when the server closed the connection (stdout flushed), -1 after
+ *         printing why: "client: nothing received for SECONDS s",
+ *         "client: recv: REASON" or "client: standard output: REASON".
  */
 static int print_reply(int fd, int timeout_s)
 {
-    /* TODO (lesson section 5): recv() into a buffer in a loop and fwrite() each piece to
-     * stdout, until recv() returns 0 (the server closed): then fflush(stdout) and return 0
-     * (if fwrite() or fflush() fails, print "client: standard output: <strerror>", return -1).
-     * - EINTR: call recv() again.
-     * - EAGAIN or EWOULDBLOCK (lesson section 6): print
-     *   "client: nothing received for N s" and return -1.
-     * - any other error: print "client: recv: <strerror>" and return -1. */
+    /* TODO (section 5): every byte the server sends reaches stdout, as it arrives,
+     * until the end of stream, which is success.
+     * TODO (section 6): the timeout and a real error each have their own message; a
+     * call interrupted by a signal is not a failure. */
     (void)fd;
     (void)timeout_s;
-    errno = ENOSYS;
-    fprintf(stderr, "client: recv: %s\n", strerror(errno));
+    fprintf(stderr, "client: recv: %s\n", strerror(ENOSYS));
     return -1;
 }
 
 /**
- * @brief The conversation: send @p line, say we are done, print the reply.
+ * @brief The conversation: set the receive timeout, send @p line, tell the server
+ *        that nothing more will come, print the reply.
  * @param fd the connected socket
  * @param line the line to send, its "\n" included
  * @param len its length in bytes
- * @param timeout_s how long one recv() may wait, in seconds
- * @return 0 on success, -1 after printing why.
+ * @param timeout_s how long one receive may wait, in seconds
+ * @return 0 on success, -1 after printing why ("client: CALL: REASON", section 9).
  */
 static int talk(int fd, const char *line, size_t len, int timeout_s)
 {
-    /* TODO (lesson section 6): set a receive timeout of timeout_s seconds on fd:
-     * setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, ...) with a struct timeval. */
-    if (send_all(fd, line, len) == -1) {
-        fprintf(stderr, "client: send: %s\n", strerror(errno));
-        return -1;
-    }
-    /* TODO (lesson section 4): shutdown(fd, SHUT_WR): tell the server that we will
-     * send nothing more. Print "client: shutdown: <strerror>" and return -1 if it fails. */
-    return print_reply(fd, timeout_s);
+    /* TODO (section 6): no receive on fd waits longer than timeout_s seconds.
+     * TODO (sections 4 and 5): the whole line goes out; then the server learns that
+     * the request is over while the socket stays open for the reply (a half-close);
+     * then the reply is printed. */
+    (void)fd;
+    (void)line;
+    (void)len;
+    (void)send_all; /* named here only to keep the compiler quiet until you call them */
+    (void)print_reply;
+    (void)timeout_s;
+    fprintf(stderr, "client: send: %s\n", strerror(ENOSYS));
+    return -1;
 }
 
 /** @brief Read a line, send it to HOST PORT, print the reply. @return the exit status. */

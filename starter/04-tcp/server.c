@@ -17,9 +17,11 @@
  * go to stderr as "server: ADDR:PORT: what". Without -k the exit status is 0
  * when the client got its reply, 1 otherwise. See lessons/04-tcp/README.md.
  *
- * STARTER: this file compiles and runs, but its socket work is a TODO, so the
- * tests fail at first. That is expected. Fill in the TODOs in the order of the
- * lesson's sections, and run `make check LESSON=04` after each one.
+ * STARTER: this file compiles and runs, and fails the tests until you write the
+ * TODOs: that is expected. The command line, the usage line and the formatting of
+ * the client's address are done; the socket work is yours. Each TODO says what
+ * must hold and which section of the lesson explains it; the function's comment
+ * is its contract. Stuck? `make hint LESSON=04`. Check with `make check LESSON=04`.
  */
 #define _DEFAULT_SOURCE /* getopt, inet_ntop, struct timeval: POSIX, not plain C11 */
 #include <arpa/inet.h>
@@ -33,7 +35,7 @@
 #include <unistd.h>
 
 #define DEFAULT_PORT 7788
-#define BACKLOG 128      /* as in the syllabus: how many finished handshakes may wait for accept() */
+#define BACKLOG 128      /* as in the syllabus: how many finished handshakes may wait to be accepted */
 #define MAX_MESSAGE 4096 /* longest message we accept, its "\n" included */
 #define REPLY "thank you !\n"
 
@@ -41,7 +43,7 @@
 enum outcome {
     SERVED = 0,         /**< the client got its reply */
     CLIENT_FAILED = -1, /**< this client failed; the next one may do better */
-    ACCEPT_FAILED = -2, /**< accept() failed: the listening socket is unusable */
+    ACCEPT_FAILED = -2, /**< taking a connection failed: the listening socket is unusable */
 };
 
 /** @brief What the command line asked for. */
@@ -107,36 +109,28 @@ static int parse_options(int argc, char **argv, struct options *opt)
 }
 
 /**
- * @brief Create the listening socket: socket, SO_REUSEADDR, bind, listen.
+ * @brief Create the listening socket: TCP over IPv4, SO_REUSEADDR set, bound to
+ *        @p port on every local address, listening with a backlog of BACKLOG.
  *
- * SO_REUSEADDR lets us bind the port while connections of a previous run are
- * still in TIME_WAIT; without it a restarted server fails with EADDRINUSE.
+ * SO_REUSEADDR must be set before the socket gets its address, or a restarted
+ * server cannot take a port whose old connections are still in TIME_WAIT.
  * @param port the TCP port to listen on, on every local address
- * @return the listening socket, or -1 after printing why.
+ * @return the listening socket, or -1 after printing
+ *         "server: CALL (port PORT): REASON" on stderr, CALL naming the step that failed.
  */
 static int open_listener(int port)
 {
-    const char *what = "socket";
-    /* TODO (lesson section 3): create a TCP socket: socket(AF_INET, SOCK_STREAM, 0).
-     * TODO (lesson section 8): set SO_REUSEADDR to 1 with setsockopt(), before bind().
-     * TODO (lesson section 3): bind() it to a struct sockaddr_in holding AF_INET,
-     *   htons(port) and htonl(INADDR_ANY); then listen(listen_fd, BACKLOG).
-     * Set `what` to the name of each call before you make it, and `goto fail` if it
-     * returns -1, so that the error message names the call that failed. */
-    int listen_fd = -1;
-    errno = ENOSYS;
-    goto fail;
-
-fail:
-    fprintf(stderr, "server: %s (port %d): %s\n", what, port, strerror(errno));
-    if (listen_fd != -1)
-        close(listen_fd);
+    /* TODO (sections 3 and 8): build the listening socket, step by step, and check
+     * every step. A port number and an address travel in network byte order.
+     * Nothing may leak: on a failure, give back what you created before returning.
+     * Until then: */
+    fprintf(stderr, "server: socket (port %d): %s\n", port, strerror(ENOSYS));
     return -1;
 }
 
 /**
  * @brief Format an IPv4 address and port as "127.0.0.1:54321" into @p out.
- * @param peer the address accept() filled in
+ * @param peer the client's address, as the kernel gave it when the connection was accepted
  * @param out where the text goes, always '\0'-terminated
  * @param size the size of @p out: INET_ADDRSTRLEN + 8 is enough
  */
@@ -149,50 +143,41 @@ static void format_peer(const struct sockaddr_in *peer, char *out, size_t size)
 }
 
 /**
- * @brief Receive one message: keep calling recv() until a "\n" arrives or the
- *        client shuts down its writing side.
+ * @brief Receive one message by the rule of section 5: the bytes up to the first
+ *        "\n", or up to the client's end of stream if no "\n" comes.
  *
- * TCP delivers a byte stream: the line may come in one piece or in ten, so one
- * recv() is never enough. The socket's receive timeout (SO_RCVTIMEO) makes a
- * silent client fail with EAGAIN instead of blocking us forever.
+ * The line may arrive in one piece or in ten: whatever one receive returns is
+ * only what has arrived so far. The receive timeout already set on @p conn_fd
+ * makes a silent client fail the wait instead of blocking us forever.
  * @param conn_fd the connected socket
  * @param buf where the bytes go; the message is its first bytes
  * @param size the size of @p buf: the longest message, its "\n" included
  * @param peer the client's "ADDR:PORT", for the messages on stderr
  * @param timeout_s the receive timeout set on @p conn_fd, for the message on stderr
  * @return the message length, its "\n" not counted (0 for an empty line), or
- *         -1 after printing why on stderr (a client that closed without sending
- *         a byte included).
+ *         -1 after printing one of the lines of section 9's table on stderr
+ *         (a client that closed without sending a byte included).
  */
 static long receive_message(int conn_fd, char *buf, size_t size, const char *peer, int timeout_s)
 {
-    /* TODO (lesson section 5): call recv(conn_fd, buf + used, size - used, 0) in a loop
-     * until the bytes that arrived hold a '\n' (memchr helps); return the length of the
-     * message before that '\n'.
-     * - recv() returning 0 is the client's end of stream: return what came so far.
-     *   If nothing came at all (lesson section 6; not even a '\n'), there is no message: print
-     *   "server: PEER: closed without sending a message" and return -1.
-     * - recv() failing with EINTR: just call it again.
-     * - EAGAIN or EWOULDBLOCK (lesson section 6): the receive timeout expired; print
-     *   "server: PEER: nothing received for N s" and return -1.
-     * - any other error: print "server: PEER: recv: <strerror>" and return -1.
-     * - the buffer is full and no '\n' came: print
-     *   "server: PEER: message longer than 4096 bytes" and return -1. */
+    /* TODO (section 5): keep receiving, each piece after the last, until the bytes
+     * that arrived hold a "\n" or the client ends its stream.
+     * TODO (section 6): tell apart, each with its own line on stderr: end of stream
+     * before any byte, a full buffer with no "\n", the timeout, and a real error;
+     * a call interrupted by a signal is not a failure. */
     (void)conn_fd;
     (void)buf;
     (void)size;
     (void)timeout_s;
-    errno = ENOSYS;
-    fprintf(stderr, "server: %s: recv: %s\n", peer, strerror(errno));
+    fprintf(stderr, "server: %s: recv: %s\n", peer, strerror(ENOSYS));
     return -1;
 }
 
 /**
- * @brief Send all @p len bytes of @p buf, however many send() calls it takes.
+ * @brief Send all @p len bytes of @p buf, however many calls it takes.
  *
- * send() may take fewer bytes than asked; we go on from where it stopped.
- * MSG_NOSIGNAL: if the client is gone, fail with EPIPE instead of being
- * killed by SIGPIPE.
+ * The kernel may take fewer bytes than offered; and a client that is gone must
+ * not kill the server with SIGPIPE.
  * @param fd the connected socket
  * @param buf the bytes to send
  * @param len how many bytes
@@ -200,9 +185,10 @@ static long receive_message(int conn_fd, char *buf, size_t size, const char *pee
  */
 static int send_all(int fd, const char *buf, size_t len)
 {
-    /* TODO (lesson section 5): call send(fd, buf, len, MSG_NOSIGNAL) until all len bytes
-     * are sent: send() may take fewer than asked, so go on from where it stopped, and
-     * call it again after EINTR. MSG_NOSIGNAL (lesson section 6) turns SIGPIPE into EPIPE. */
+    /* TODO (section 5): every byte goes out, in order, however many calls it takes;
+     * a call interrupted by a signal is not a failure.
+     * TODO (section 6): a peer that has closed makes this fail with EPIPE, and never
+     * raises SIGPIPE. */
     (void)fd;
     (void)buf;
     (void)len;
@@ -211,79 +197,69 @@ static int send_all(int fd, const char *buf, size_t len)
 }
 
 /**
- * @brief Make recv() on @p fd give up with EAGAIN after @p seconds of silence.
+ * @brief Make every receive on @p fd give up after @p seconds of silence.
  * @param fd the connected socket
- * @param seconds how long one recv() may wait
+ * @param seconds how long one receive may wait
  * @return 0, or -1 with errno set.
  */
 static int set_receive_timeout(int fd, int seconds)
 {
-    /* TODO (lesson section 6): setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, ...) with a
-     * struct timeval of `seconds` seconds, and return what setsockopt returns.
-     * Until you do, this does nothing, and a silent client blocks the server forever. */
+    /* TODO (section 6): a receive on fd that waits longer than `seconds` fails
+     * (with EAGAIN) instead of blocking. */
     (void)fd;
     (void)seconds;
-    return 0;
+    errno = ENOSYS;
+    return -1;
 }
 
 /**
- * @brief Talk to one connected client: read its message, print it, reply.
+ * @brief Talk to one connected client: set its receive timeout, read its
+ *        message, print "from PEER: MESSAGE" (flushed), send REPLY.
  *
  * The caller closes @p conn_fd afterwards.
  * @param conn_fd the connected socket
  * @param peer the client's "ADDR:PORT", for the lines we print
- * @param timeout_s how long one recv() may wait, in seconds
- * @return 0 if the client got its reply, -1 if not (the reason is on stderr).
+ * @param timeout_s how long one receive may wait, in seconds
+ * @return 0 if the client got its reply, -1 if not, after printing the reason
+ *         on stderr ("server: PEER: ..."; section 9's table).
  */
 static int serve_client(int conn_fd, const char *peer, int timeout_s)
 {
-    char message[MAX_MESSAGE];
-    if (set_receive_timeout(conn_fd, timeout_s) == -1) {
-        fprintf(stderr, "server: %s: setsockopt(SO_RCVTIMEO): %s\n", peer, strerror(errno));
-        return -1;
-    }
-    long len = receive_message(conn_fd, message, sizeof message, peer, timeout_s);
-    if (len == -1)
-        return -1;
-    printf("from %s: %.*s\n", peer, (int)len, message);
-    fflush(stdout); /* one line per client, visible at once even when stdout is a file */
-    if (send_all(conn_fd, REPLY, strlen(REPLY)) == -1) {
-        fprintf(stderr, "server: %s: send: %s\n", peer, strerror(errno));
-        return -1;
-    }
-    return 0;
+    /* TODO (sections 5 and 9): the conversation with one client, in the order of the
+     * contract of section 9. The line on stdout must be visible at once, even when
+     * stdout is a file; a failed step gets its line on stderr and no reply. */
+    (void)conn_fd;
+    (void)timeout_s;
+    (void)set_receive_timeout; /* named here only to keep the compiler quiet until you call them */
+    (void)receive_message;
+    (void)send_all;
+    fprintf(stderr, "server: %s: not served yet: write serve_client\n", peer);
+    return -1;
 }
 
 /**
- * @brief Wait for the next client and serve it.
+ * @brief Wait for the next client, serve it, close its connection.
+ *
+ * Failures that concern only the connection being taken (a signal, a client
+ * that gave up while waiting in the queue) are not failures of the listening
+ * socket: wait for the next one instead.
  * @param listen_fd the listening socket
- * @param timeout_s how long one recv() may wait, in seconds
- * @return SERVED, CLIENT_FAILED, or ACCEPT_FAILED.
+ * @param timeout_s how long one receive may wait, in seconds
+ * @return SERVED, CLIENT_FAILED, or ACCEPT_FAILED (after printing
+ *         "server: accept: REASON").
  */
 static enum outcome accept_and_serve(int listen_fd, int timeout_s)
 {
-    struct sockaddr_in peer_addr;
-    socklen_t peer_len = sizeof peer_addr;
-    /* TODO (lesson section 3): accept() the next connection on listen_fd, asking for the
-     * client's address in peer_addr/peer_len. Call it again when it fails with EINTR
-     * or ECONNABORTED (a client that gave up while waiting in the queue). */
+    /* TODO (section 3): take the next connection and learn who is on the other
+     * side; format_peer gives the "ADDR:PORT" text of the log lines.
+     * TODO (sections 6 and 8): serve it, then close the connected socket, which sends
+     * our FIN, whatever happened; a failed close fails this client too. */
     (void)listen_fd;
-    (void)peer_len;
-    memset(&peer_addr, 0, sizeof peer_addr);
-    int conn_fd = -1;
-    errno = ENOSYS;
-    if (conn_fd == -1) {
-        fprintf(stderr, "server: accept: %s\n", strerror(errno));
-        return ACCEPT_FAILED;
-    }
-    char peer[INET_ADDRSTRLEN + 8];
-    format_peer(&peer_addr, peer, sizeof peer);
-    enum outcome result = serve_client(conn_fd, peer, timeout_s) == 0 ? SERVED : CLIENT_FAILED;
-    if (close(conn_fd) == -1) { /* sends our FIN: the client's recv() returns 0 */
-        fprintf(stderr, "server: %s: close: %s\n", peer, strerror(errno));
-        result = CLIENT_FAILED;
-    }
-    return result;
+    (void)timeout_s;
+    (void)format_peer;
+    (void)serve_client;
+    fprintf(stderr, "server: accept: %s\n", strerror(ENOSYS));
+    return ACCEPT_FAILED;
 }
 
 /** @brief Listen, then serve one client (or, with -k, one after another). @return the exit status. */
@@ -299,9 +275,9 @@ int main(int argc, char **argv)
     printf("listening on port %d\n", opt.port);
     fflush(stdout);
 
-    /* TODO (lesson section 7): with -k (opt.keep_going), serve the next client, and the
-     * next, until accept() itself fails (ACCEPT_FAILED); a client that failed
-     * (CLIENT_FAILED) does not stop us. */
+    /* TODO (section 7): without -k, one client; with -k, the next and the next,
+     * forever: a client that failed does not stop the server, only a failure of
+     * the listening socket does. */
     enum outcome result = accept_and_serve(listen_fd, opt.timeout_s);
 
     if (close(listen_fd) == -1) {

@@ -14,9 +14,11 @@
  * on stderr, exit 1, and no file under PATH (an old one there is left as it was).
  * See lessons/05-download/README.md for the full contract.
  *
- * STARTER: this file compiles and runs, but the socket work is a TODO, so the
- * tests fail at first. That is expected. Fill in the TODOs in the order of the
- * lesson's sections, and run `make check LESSON=05` after each one.
+ * STARTER: this file compiles and runs, and fails the tests until you write the
+ * TODOs: that is expected. Given: the command line, the usage lines, the checks
+ * of NAME, and lesson 04's send loop. The rest is yours. Each TODO says what must
+ * hold and which section of the lesson explains it; the function's comment is its
+ * contract. Stuck? `make hint LESSON=05`. Check with `make check LESSON=05`.
  */
 #define _DEFAULT_SOURCE /* getaddrinfo, mkstemp, NAME_MAX, SO_RCVTIMEO */
 #include <errno.h>
@@ -59,27 +61,28 @@ static int name_is_valid(const char *name)
 }
 
 /**
- * @brief Connect to @p host : @p port, trying each address getaddrinfo() gives.
+ * @brief Connect to @p host : @p port, trying each of its addresses in turn, as
+ *        lesson 04's client does.
  * @param host a host name or an address, IPv4 or IPv6
  * @param port a port number or a service name
- * @return the connected socket, or -1 after printing why.
+ * @return the connected socket, or -1 after printing why on stderr:
+ *         "download_client: HOST port PORT: REASON" when the name cannot be resolved,
+ *         "download_client: connect HOST port PORT: REASON" when no address accepted
+ *         the connection (REASON: the error of the last address tried).
  */
 static int connect_to(const char *host, const char *port)
 {
-    /* TODO (lesson section 7): getaddrinfo(host, port) with ai_family AF_UNSPEC and
-     * ai_socktype SOCK_STREAM (on failure print "download_client: <host> port <port>:
-     * <gai_strerror(rc)>" and return -1); try socket()
-     * and connect() on each address until one works; freeaddrinfo(). If none worked print
-     * "download_client: connect <host> port <port>: <strerror>" and return -1. */
-    errno = ENOSYS;
-    fprintf(stderr, "download_client: connect %s port %s: %s\n", host, port, strerror(errno));
+    /* TODO (section 7, and lesson 04 section 4): your lesson 04 connect work, with
+     * this program's messages. */
+    fprintf(stderr, "download_client: connect %s port %s: %s\n", host, port, strerror(ENOSYS));
     return -1;
 }
 
 /**
  * @brief Send all @p len bytes of @p buf, however many calls the kernel needs.
  *
- * MSG_NOSIGNAL: if the server has closed, we want EPIPE, not a SIGPIPE that kills us.
+ * Given: lesson 04's send loop. If the server has closed, the send fails with
+ * EPIPE instead of raising a SIGPIPE that would kill us.
  * @param fd the connected socket
  * @param buf the bytes to send
  * @param len how many
@@ -87,31 +90,32 @@ static int connect_to(const char *host, const char *port)
  */
 static int send_all(int fd, const char *buf, size_t len)
 {
-    /* TODO (lesson section 7): loop on send(..., MSG_NOSIGNAL) until all len bytes are
-     * gone; retry on EINTR; on another error return -1. */
-    (void)fd;
-    (void)buf;
-    (void)len;
-    errno = ENOSYS;
-    return -1;
+    while (len > 0) {
+        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
 }
 
 /**
- * @brief Read the status line, one byte at a time, up to and including its newline.
- *
- * One byte at a time so that we never take file bytes out of the socket along with
- * the line: every byte after the newline belongs to the file. The line is short, so
- * the extra calls cost nothing worth measuring.
+ * @brief Read the status line, up to and including its newline, and not one byte
+ *        more: every byte after the newline belongs to the file.
  * @param fd the connected socket
  * @param[out] line the line without its newline, NUL-terminated (STATUS_MAX bytes).
- * @return 0, or -1 after printing why.
+ * @return 0, or -1 after printing why: "download_client: recv: REASON", or
+ *         "download_client: bad reply from the server: no status line" when the
+ *         connection ends before a newline or the line would not fit in STATUS_MAX
+ *         bytes with its newline.
  */
 static int read_status(int fd, char *line)
 {
-    /* TODO (lesson section 7): recv() ONE byte at a time into line until the newline
-     * (replace it with '\0', return 0). At most STATUS_MAX - 1 bytes, newline included; if it is longer
-     * or the connection ends first, print "download_client: bad reply from the server:
-     * no status line" and return -1. A failed recv: "download_client: recv: <strerror>". */
+    /* TODO (section 7): the status line, without taking any byte of the file out of
+     * the socket with it; a receive interrupted by a signal is not a failure. */
     (void)fd;
     line[0] = '\0';
     fprintf(stderr, "download_client: recv: %s\n", strerror(ENOSYS));
@@ -119,21 +123,23 @@ static int read_status(int fd, char *line)
 }
 
 /**
- * @brief Understand the status line.
+ * @brief Understand the status line (section 2): "OK SIZE" or "ERR REASON".
+ *
+ * SIZE is decimal digits only: no sign, no space, nothing after it.
  * @param line the status line, without its newline
  * @param name the requested name, for the message
- * @return the file's size for "OK SIZE"; -1 after printing why for "ERR REASON" or anything else.
+ * @return the file's size for "OK SIZE"; -1 after printing why for "ERR REASON"
+ *         ("download_client: the server refused \"NAME\": REASON") or anything else
+ *         ("download_client: bad reply from the server: \"LINE\"").
  */
 static long long parse_status(const char *line, const char *name)
 {
-    /* TODO (lesson section 7): "ERR <reason>": print
-     * "download_client: the server refused \"<name>\": <reason>" and return -1.
-     * "OK <digits>" and nothing more: return the number. Digits only: strtoll alone would
-     * also take a sign or leading spaces, so check that line[3] is a digit first; then
-     * strtoll, check errno, and check that it stopped at the end of the line.
-     * Anything else: "download_client: bad reply from the server: \"<line>\"", -1. */
+    /* TODO (section 7): the three cases above. Beware: the usual number parsers
+     * accept more than digits (a sign, leading spaces) and stop quietly at the first
+     * character that is not one, and a size too big for a long long is bad too. */
     (void)line;
     (void)name;
+    fprintf(stderr, "download_client: bad reply from the server: not read yet\n");
     return -1;
 }
 
@@ -146,8 +152,8 @@ static long long parse_status(const char *line, const char *name)
  */
 static int write_all(int fd, const char *buf, size_t len)
 {
-    /* TODO (lesson section 7): loop on write() until all len bytes are written;
-     * retry on EINTR; on another error return -1. */
+    /* TODO (section 7): every byte is written, however many calls it takes: the same
+     * rule as send_all's, for a file. */
     (void)fd;
     (void)buf;
     (void)len;
@@ -156,45 +162,49 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /**
- * @brief Copy exactly @p size bytes from the socket to @p file_fd, BUF_SIZE at a time.
+ * @brief Copy exactly @p size bytes from the socket to @p file_fd, through one
+ *        buffer of BUF_SIZE bytes.
  *
- * recv() returns whatever has arrived, 1 byte or 65536: we count until we have
- * them all. The end of the connection before that is an error, not the end of the file.
+ * A receive returns whatever has arrived, 1 byte or 65536: only counting says when
+ * the file is complete. The end of the connection before that is an error, not the
+ * end of the file.
  * @param sock_fd the connected socket, just after the status line
  * @param file_fd the temporary file
  * @param size the size the server announced
- * @return 0, or -1 after printing why.
+ * @return 0, or -1 after printing why: "download_client: connection closed after
+ *         N of SIZE bytes", "download_client: recv: REASON after N of SIZE bytes",
+ *         or "download_client: write: REASON".
  */
 static int receive_body(int sock_fd, int file_fd, long long size)
 {
-    /* TODO (lesson section 7): recv() into one buffer of BUF_SIZE bytes, never asking for
-     * more than is left, and write_all() each piece, until size bytes arrived. recv()
-     * returning 0 first: "download_client: connection closed after <got> of <size> bytes";
-     * failing: "download_client: recv: <strerror> after <got> of <size> bytes".
-     * A failed write: "download_client: write: <strerror>". Return -1 on any failure. */
+    /* TODO (section 7): exactly size bytes, never asking the socket for a byte beyond
+     * them; a receive interrupted by a signal is not a failure. */
     (void)sock_fd;
     (void)file_fd;
     (void)size;
     (void)write_all;
+    fprintf(stderr, "download_client: recv: %s after 0 of %lld bytes\n", strerror(ENOSYS), size);
     return -1;
 }
 
 /**
- * @brief Receive the file into a temporary file beside @p path, then rename it to @p path.
+ * @brief Receive the file into a new temporary file "PATH.part-XXXXXX" beside
+ *        @p path, then put it in @p path's place.
  *
- * rename() replaces @p path in one step: whoever looks sees the old file or the
- * whole new one, never half of it. On any failure the temporary file is removed.
+ * The replacement is one step: whoever looks sees the old file or the whole new
+ * one, never half of it. The saved file gets the mode a new file gets (0666 minus
+ * the umask), not the temporary file's 0600. On any failure the temporary file is
+ * removed and @p path is untouched.
  * @param sock_fd the connected socket, just after the status line
  * @param path where the file must end up
  * @param size the size the server announced
- * @return 0, or -1 after printing why.
+ * @return 0, or -1 after printing why ("download_client: CALL TEMP: REASON" for the
+ *         file's own calls; receive_body prints its own).
  */
 static int receive_file(int sock_fd, const char *path, long long size)
 {
-    /* TODO (lesson section 7): mkstemp() a temporary file named path ".part-XXXXXX";
-     * fchmod() it to 0666 & ~umask; receive_body() into it; close() it; rename() it to
-     * path. On any failure print "download_client: <call> <temp>: <strerror>" (unless
-     * receive_body already said why), close and unlink() the temporary file, return -1. */
+    /* TODO (section 7): the temporary file, its mode, the body, and the switch, each
+     * step checked, with one cleanup path for every failure. */
     (void)sock_fd;
     (void)size;
     (void)receive_body;
@@ -203,33 +213,28 @@ static int receive_file(int sock_fd, const char *path, long long size)
 }
 
 /**
- * @brief Ask for @p name, read the reply, save the file.
+ * @brief Ask for @p name, read the reply, save the file, say so.
+ *
+ * No receive waits longer than RECEIVE_TIMEOUT_S seconds.
  * @param sock_fd the connected socket
  * @param name the file to ask for
  * @param path where to save it
- * @return the exit status: 0 when saved, 1 otherwise (after a message).
+ * @return the exit status: 0 when saved (after printing "saved PATH (SIZE bytes)"
+ *         on stdout), 1 otherwise (after a message on stderr).
  */
 static int download(int sock_fd, const char *name, const char *path)
 {
-    struct timeval timeout = {RECEIVE_TIMEOUT_S, 0};
-    if (setsockopt(sock_fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) == -1) {
-        fprintf(stderr, "download_client: setsockopt: %s\n", strerror(errno));
-        return 1;
-    }
-    char request[NAME_MAX + 2];
-    int len = snprintf(request, sizeof request, "%s\n", name);
-    if (send_all(sock_fd, request, (size_t)len) == -1) {
-        fprintf(stderr, "download_client: send: %s\n", strerror(errno));
-        return 1;
-    }
-    char line[STATUS_MAX];
-    if (read_status(sock_fd, line) == -1)
-        return 1;
-    long long size = parse_status(line, name);
-    if (size == -1 || receive_file(sock_fd, path, size) == -1)
-        return 1;
-    printf("saved %s (%lld bytes)\n", path, size);
-    return 0;
+    /* TODO (sections 2 and 7): the request, the status line, and the file, in that
+     * order; a failed step gets its message ("download_client: CALL: REASON"). */
+    (void)sock_fd;
+    (void)name;
+    (void)path;
+    (void)send_all; /* named here only to keep the compiler quiet until you call them */
+    (void)read_status;
+    (void)parse_status;
+    (void)receive_file;
+    fprintf(stderr, "download_client: send: %s\n", strerror(ENOSYS));
+    return 1;
 }
 
 /**
@@ -241,7 +246,7 @@ int main(int argc, char **argv)
 {
     const char *path = NULL;
     int opt;
-    opterr = 0; /* our usage line says it all: no message from getopt() */
+    opterr = 0; /* our usage line says it all: no message from getopt */
     while ((opt = getopt(argc, argv, "o:")) != -1) {
         if (opt != 'o')
             return usage();
