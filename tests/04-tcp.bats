@@ -368,3 +368,43 @@ time_wait_on() {
   assert_success
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: hello, server$'
 }
+
+# ---- under fault injection: short sends and receives, EINTR (tests/faults.bash) ----
+# Any send or recv may move fewer bytes than asked, and a blocking call may fail with EINTR
+# (section 5): only programs that loop until everything moved pass these.
+
+# bats test_tags=points:1
+@test "server under faults (short recv and send, EINTR): the whole line is one message, the whole reply is sent" {
+  explained_in 5
+  load faults
+  port=$(free_port)
+  with_faults start_server srv "$port" -k
+  run_peer tcp_client 127.0.0.1 "$port" --send $'a line that comes in pieces\n'
+  assert_thank_you srv
+  run_peer tcp_client 127.0.0.1 "$port" --send $'second client\n' --keep-open
+  assert_thank_you srv
+  wait_line srv '^from 127\.0\.0\.1:[0-9]+: second client$'
+  run cat "$BATS_TEST_TMPDIR/srv.out"
+  assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: a line that comes in pieces$'
+  assert_equal "$(grep -c '^from ' <<<"$output")" 2
+  assert_faults_happened
+}
+
+# bats test_tags=points:1
+@test "client under faults (short send and recv, EINTR): sends the whole line, prints the whole reply" {
+  explained_in 5
+  load faults
+  port=$(free_port)
+  line=$(head -c 3000 /dev/zero | tr '\0' 'x')
+  reply=$'thank you !\nand a second line of the reply\n'
+  spawn_peer srv tcp_server "$port" --reply "$reply" --save "$BATS_TEST_TMPDIR/got"
+  wait_tcp srv "$port"
+  with_faults run_prog --in "$line" client 127.0.0.1 "$port"
+  assert_success
+  printf '%s' "$reply" >"$BATS_TEST_TMPDIR/want-reply"
+  printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/got-reply"
+  assert_same_file "$BATS_TEST_TMPDIR/want-reply" "$BATS_TEST_TMPDIR/got-reply" "what the client printed"
+  printf '%s\n' "$line" >"$BATS_TEST_TMPDIR/want"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received"
+  assert_faults_happened
+}

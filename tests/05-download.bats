@@ -490,3 +490,45 @@ peak_memory_kib() {
   assert_line --regexp '^serving .* on port [0-9]+$'
   assert_line "stopped"
 }
+
+# ---- under fault injection: short sends and receives, EINTR (tests/faults.bash) ----
+# Any send or recv may move fewer bytes than asked, and a blocking call may fail with EINTR
+# (sections 6 and 7): only programs that loop until everything moved pass these.
+
+# bats test_tags=points:1
+@test "server under faults (short recv and send, EINTR): OK SIZE and every byte, to two clients" {
+  explained_in 6
+  load faults
+  port=$(free_port)
+  with_faults spawn_prog server download_server -d "$SERVED" "$port"
+  wait_tcp server "$port"
+  raw_request $'small.bin\n'
+  { printf 'OK 100000\n'; cat "$SERVED/small.bin"; } >expected-reply
+  assert_same_file expected-reply reply "the reply to the first client"
+  run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --chunk 2 --out reply
+  assert_success
+  assert_reply $'OK 6\nhello'
+  log_line '"hello\.txt" sent 6 bytes'
+  assert_regex "$(cat "$BATS_TEST_TMPDIR/server.out")" '"small\.bin" sent 100000 bytes'
+  assert_faults_happened
+}
+
+# bats test_tags=points:1
+@test "client under faults (short send and recv, EINTR): the status line and every byte of the file" {
+  explained_in 7
+  load faults
+  port=$(free_port)
+  head -c 100000 /dev/urandom >data
+  { printf 'OK 100000\n'; cat data; } >"$BATS_TEST_TMPDIR/reply"
+  spawn_peer server tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply" \
+    --save "$BATS_TEST_TMPDIR/request"
+  wait_tcp server "$port"
+  name=$(head -c 200 /dev/zero | tr '\0' 'n')
+  with_faults download -o copy.bin "$name"
+  assert_success
+  assert_output "saved copy.bin (100000 bytes)"
+  assert_same_file data copy.bin
+  printf '%s\n' "$name" >"$BATS_TEST_TMPDIR/expected-request"
+  assert_same_file "$BATS_TEST_TMPDIR/expected-request" "$BATS_TEST_TMPDIR/request" "the request the server received"
+  assert_faults_happened
+}
