@@ -416,6 +416,23 @@ expect_default_port() {
   expect_datagram 1 "made it"
 }
 
+# bats test_tags=points:1
+@test "a /to line of any length (spaces and tabs around the words) sets the peer; a bad /to leaves it as it was" {
+  explained_in 5
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port" --count 2
+  start_chat c udp_chat "$port"
+  spaces=$(printf '%300s' '')
+  feed c "/to${spaces}127.0.0.1"$'\t'"$sink_port$spaces"
+  wait_line c "^peer is 127\.0\.0\.1:$sink_port\$"
+  feed c "first"
+  expect_datagram 1 "first"
+  feed c "/to 127.0.0.1 0"
+  wait_err c 'udp_chat: invalid port "0"'
+  feed c "second"
+  expect_datagram 2 "second"
+}
+
 @test "an unknown command is an error and udp_chat keeps running" {
   explained_in 5
   port=$(free_port)
