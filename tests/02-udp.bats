@@ -265,6 +265,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 # bats test_tags=points:1
 @test "udp_ask: stray datagrams do not restart the 2 seconds, counted from the send" {
   explained_in 5
+  covers R7.14 R7.17
   port=$(free_port)
   start_sink "$port" # receives, never replies
   local started=$EPOCHREALTIME

@@ -129,6 +129,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 
 @test "server: the message ends at the first newline; what follows is ignored" {
   explained_in 5
+  covers R5.4 R5.1
   # both lines in one segment, then the second line 100 ms after the first: the server
   # may close with the second line unread, so the client may see a reset after the reply
   for pacing in "" "--chunk 11 --pause-ms 100"; do
@@ -394,6 +395,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:1
 @test "server under faults (short recv and send, EINTR): the whole line is one message, the whole reply is sent" {
   explained_in 5
+  covers R5.1 R9.2 R9.7 R9.9
   load faults
   port=$(free_port)
   with_faults start_server srv "$port" -k
@@ -411,6 +413,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:1
 @test "client under faults (short send and recv, EINTR): sends the whole line, prints the whole reply" {
   explained_in 5
+  covers R9.21 R9.22
   load faults
   port=$(free_port)
   line=$(head -c 3000 /dev/zero | tr '\0' 'x')

@@ -498,6 +498,7 @@ peak_memory_kib() {
 # bats test_tags=points:1
 @test "server under faults (short recv and send, EINTR): OK SIZE and every byte, to two clients" {
   explained_in 6
+  covers R2.3 R2.8 R9.6 R9.7
   load faults
   port=$(free_port)
   with_faults spawn_prog server download_server -d "$SERVED" "$port"
@@ -516,6 +517,7 @@ peak_memory_kib() {
 # bats test_tags=points:1
 @test "client under faults (short send and recv, EINTR): the status line and every byte of the file" {
   explained_in 7
+  covers R2.1 R9.14
   load faults
   port=$(free_port)
   head -c 100000 /dev/urandom >data

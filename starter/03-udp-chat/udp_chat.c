@@ -179,7 +179,7 @@ static void set_peer(struct chat *chat, const char *ip, const char *port_text, c
  */
 static void run_command(struct chat *chat, const char *line, size_t length)
 {
-    static char command[MAX_MESSAGE + 1]; /* a command may be as long as any line (section 5) */
+    static char command[MAX_MESSAGE + 1]; /* any line fits: typed[] holds MAX_MESSAGE bytes */
     memcpy(command, line, length);
     command[length] = '\0';
     char *rest = NULL;
