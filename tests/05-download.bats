@@ -383,7 +383,9 @@ peak_memory_kib() {
   start_server "$SERVED"
   before=$(peak_memory_kib "$(prog_pid server)")
   # The reader takes 64 KiB, then stops: a server that loads whole files has loaded it by now.
-  spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 300 --out reply
+  # It stalls 2 s, so that the child serving it is still there when we look (on a busy machine,
+  # looking takes longer than 300 ms: the child had finished and a whole-file server passed).
+  spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 2000 --out reply
   wait_line slow '^read 65536 bytes$'
   during=$(peak_memory_kib "$(prog_pid server)")
   wait_exit slow
