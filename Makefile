@@ -43,6 +43,8 @@ binaries = $(foreach l,$(LESSONS),$(addprefix $(call bin_dir,$(1))/$(l)/,$(call 
 
 PEERS    := $(basename $(notdir $(wildcard tests/peers/*.c)))
 PEER_BIN := $(addprefix $(BUILD)/peers/,$(PEERS))
+# The fault-injection preload (tests/faults/faults.c): short sends and recvs, EINTR, for the tests.
+FAULTS   := $(BUILD)/faults/libfaults.so
 
 .PHONY: all impl peers check test docs diagrams clean hint progress watch
 .DELETE_ON_ERROR:
@@ -53,7 +55,7 @@ all: peers
 
 impl: $(call binaries,$(IMPL))
 
-peers: $(PEER_BIN)
+peers: $(PEER_BIN) $(FAULTS)
 
 # One rule per implementation folder: compile a program, or record why it did not compile.
 # A program that does not compile leaves <program>.error (the compiler's words) and no
@@ -73,6 +75,10 @@ $(eval $(call compile_rule,$(IMPL)))
 $(BUILD)/peers/%: tests/peers/%.c
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) $(CFLAGS) -o $@.tmp$$$$ $< && mv -f $@.tmp$$$$ $@
+
+$(FAULTS): tests/faults/faults.c
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) $(CFLAGS) -fPIC -shared -o $@.tmp$$$$ $< -ldl && mv -f $@.tmp$$$$ $@
 
 # make check: build what compiles (-k), then grade every chosen lesson.
 check: peers

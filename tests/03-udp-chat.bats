@@ -416,6 +416,24 @@ expect_default_port() {
   expect_datagram 1 "made it"
 }
 
+# bats test_tags=points:1
+@test "a /to line of any length (spaces and tabs around the words) sets the peer; a bad /to leaves it as it was" {
+  explained_in 5
+  covers R5.19 R5.20
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port" --count 2
+  start_chat c udp_chat "$port"
+  spaces=$(printf '%300s' '')
+  feed c "/to${spaces}127.0.0.1"$'\t'"$sink_port$spaces"
+  wait_line c "^peer is 127\.0\.0\.1:$sink_port\$"
+  feed c "first"
+  expect_datagram 1 "first"
+  feed c "/to 127.0.0.1 0"
+  wait_err c 'udp_chat: invalid port "0"'
+  feed c "second"
+  expect_datagram 2 "second"
+}
+
 @test "an unknown command is an error and udp_chat keeps running" {
   explained_in 5
   port=$(free_port)
@@ -443,6 +461,22 @@ expect_default_port() {
   wait_exit c
   assert_success
   assert_line "bye"
+}
+
+# bats test_tags=points:1
+@test "end of input after a last line without a newline: the line is sent, then bye" {
+  explained_in 5
+  covers R5.27
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port"
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  wait_line c "^peer is 127\.0\.0\.1:$sink_port\$"
+  printf '%s' 'last words' >&"${_INFD[c]}" # no newline, then end of input
+  wait_exit c
+  assert_success
+  assert_line "bye"
+  expect_datagram 1 "last words"
 }
 
 @test "two udp_chats talk to each other in both directions, UTF-8 included" {

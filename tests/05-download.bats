@@ -383,7 +383,9 @@ peak_memory_kib() {
   start_server "$SERVED"
   before=$(peak_memory_kib "$(prog_pid server)")
   # The reader takes 64 KiB, then stops: a server that loads whole files has loaded it by now.
-  spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 300 --out reply
+  # It stalls 2 s, so that the child serving it is still there when we look (on a busy machine,
+  # looking takes longer than 300 ms: the child had finished and a whole-file server passed).
+  spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 2000 --out reply
   wait_line slow '^read 65536 bytes$'
   during=$(peak_memory_kib "$(prog_pid server)")
   wait_exit slow
@@ -513,4 +515,48 @@ only_child() {
   assert_success
   assert_line --regexp '^serving .* on port [0-9]+$'
   assert_line "stopped"
+}
+
+# ---- under fault injection: short sends and receives, EINTR (tests/faults.bash) ----
+# Any send or recv may move fewer bytes than asked, and a blocking call may fail with EINTR
+# (sections 6 and 7): only programs that loop until everything moved pass these.
+
+# bats test_tags=points:1
+@test "server under faults (short recv and send, EINTR): OK SIZE and every byte, to two clients" {
+  explained_in 6
+  covers R2.3 R2.8 R9.6 R9.7
+  load faults
+  port=$(free_port)
+  with_faults spawn_prog server download_server -d "$SERVED" "$port"
+  wait_tcp server "$port"
+  raw_request $'small.bin\n'
+  { printf 'OK 100000\n'; cat "$SERVED/small.bin"; } >expected-reply
+  assert_same_file expected-reply reply "the reply to the first client"
+  run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --chunk 2 --out reply
+  assert_success
+  assert_reply $'OK 6\nhello'
+  log_line '"hello\.txt" sent 6 bytes'
+  assert_regex "$(cat "$BATS_TEST_TMPDIR/server.out")" '"small\.bin" sent 100000 bytes'
+  assert_faults_happened
+}
+
+# bats test_tags=points:1
+@test "client under faults (short send and recv, EINTR): the status line and every byte of the file" {
+  explained_in 7
+  covers R2.1 R9.14
+  load faults
+  port=$(free_port)
+  head -c 100000 /dev/urandom >data
+  { printf 'OK 100000\n'; cat data; } >"$BATS_TEST_TMPDIR/reply"
+  spawn_peer server tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply" \
+    --save "$BATS_TEST_TMPDIR/request"
+  wait_tcp server "$port"
+  name=$(head -c 200 /dev/zero | tr '\0' 'n')
+  with_faults download -o copy.bin "$name"
+  assert_success
+  assert_output "saved copy.bin (100000 bytes)"
+  assert_same_file data copy.bin
+  printf '%s\n' "$name" >"$BATS_TEST_TMPDIR/expected-request"
+  assert_same_file "$BATS_TEST_TMPDIR/expected-request" "$BATS_TEST_TMPDIR/request" "the request the server received"
+  assert_faults_happened
 }

@@ -14,7 +14,8 @@
  *       --out F           write what arrives to F (default: standard output)
  *
  * On stderr, one last line: "tcp_client: sent S bytes, received R bytes, <how it ended>".
- * Exit status: 0 when the server closed the connection, 1 on an error, 2 usage, 3 idle timeout,
+ * A send that fails after some bytes left does not stop it from reading what arrived.
+ * Exit status: 0 when the server closed the connection, 1 on an error (a failed send too), 2 usage, 3 idle timeout,
  * 4 when --read-max stopped us. It shares no code with the lab's solutions.
  */
 #define _DEFAULT_SOURCE
@@ -138,8 +139,16 @@ static int connect_to(const char *host, const char *port)
     return fd;
 }
 
-/** @brief Send @p len bytes in chunks, pausing between them. @return bytes sent, or -1. */
-static long send_paced(int fd, const char *buf, size_t len, const struct options *o)
+/**
+ * @brief Send @p len bytes in chunks, pausing between them.
+ * @param fd the connected socket
+ * @param buf the bytes
+ * @param len how many
+ * @param o the options (chunk, pause)
+ * @param failed set to 1 if a send failed (the reason is on stderr)
+ * @return the bytes sent before it stopped.
+ */
+static long send_paced(int fd, const char *buf, size_t len, const struct options *o, int *failed)
 {
     size_t sent = 0;
     while (sent < len) {
@@ -151,7 +160,8 @@ static long send_paced(int fd, const char *buf, size_t len, const struct options
             if (errno == EINTR)
                 continue;
             fprintf(stderr, "tcp_client: send: %s\n", strerror(errno));
-            return -1;
+            *failed = 1;
+            return (long)sent;
         }
         sent += (size_t)n;
         if (sent < len && o->pause_ms > 0)
@@ -194,9 +204,11 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    long sent = send_paced(fd, payload != NULL ? payload : "", len, &o);
+    int send_failed = 0;
+    long sent = send_paced(fd, payload != NULL ? payload : "", len, &o, &send_failed);
     free(payload);
-    if (sent == -1) {
+    /* a send that failed after some bytes left (the server closed early): still read its reply */
+    if (send_failed && sent == 0) {
         close(fd);
         return 1;
     }
@@ -249,5 +261,5 @@ int main(int argc, char **argv)
     if (out != STDOUT_FILENO)
         close(out);
     fprintf(stderr, "tcp_client: sent %ld bytes, received %ld bytes, %s\n", sent, received, how);
-    return status;
+    return send_failed && status == 0 ? 1 : status;
 }

@@ -1,0 +1,307 @@
+/**
+ * @file faults.c
+ * @brief Test preload library: makes a lab program's socket calls move fewer bytes
+ *        than asked and fail with EINTR now and then, as the kernel is allowed to.
+ *
+ *     LD_PRELOAD=build/faults/libfaults.so SOCKLAB_FAULTS=SEED PROGRAM ...
+ *
+ * Loopback rarely shows a short send or an interrupted recv, so a program that
+ * assumes one call moves everything passes by luck. Under this library:
+ *   - send, write, sendto on a stream socket may take fewer bytes than offered;
+ *   - recv, read, recvfrom on a stream socket may return fewer bytes than are waiting;
+ *   - those calls, and accept, poll, select and pselect, may fail with EINTR before
+ *     they wait (nothing is lost: the call did not happen), on a blocking socket only.
+ * The first such transfer of each direction in a process is always cut short and the
+ * first blocking call of each kind is always interrupted; after that SEED decides
+ * (about half the transfers are cut to 1-7 bytes, a quarter of the waits are interrupted).
+ * The same SEED replays the same choices (the timing of the peer aside).
+ *
+ * It is inert unless SOCKLAB_FAULTS is set, and in every process whose executable is not
+ * in the folder SOCKLAB_BIN (timeout, bash, the test peers, a sandbox): the tests' own
+ * calls are never touched. Files, pipes, terminals and datagram sockets are left alone,
+ * but for EINTR. SOCKLAB_FAULTS_LOG=FILE appends one line per fault (for replaying).
+ */
+#define _GNU_SOURCE /* dlsym(RTLD_NEXT) */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <signal.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static int active;           /* 1 in a lab program with SOCKLAB_FAULTS set */
+static uint64_t rng_state;   /* xorshift64 state, from the seed */
+static int first_cut[2];     /* 0 until the first send-like / recv-like call was cut */
+static int first_eintr[4];   /* 0 until the first blocking call of each kind was interrupted */
+static const char *log_path; /* SOCKLAB_FAULTS_LOG, or NULL */
+
+enum kind { SENDING, RECEIVING, ACCEPTING, WAITING };
+
+/** @brief The next pseudo-random number. @return 64 random bits. */
+static uint64_t next_random(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/**
+ * @brief Is the executable of this process in the folder @p dir?
+ * @param dir the folder of the lab programs (SOCKLAB_BIN)
+ * @return 1 if it is, 0 if not or if it cannot be told.
+ */
+static int exe_is_in(const char *dir)
+{
+    char exe[PATH_MAX], folder[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0 || realpath(dir, folder) == NULL)
+        return 0;
+    exe[n] = '\0';
+    size_t len = strlen(folder);
+    return strncmp(exe, folder, len) == 0 && exe[len] == '/' && strchr(exe + len + 1, '/') == NULL;
+}
+
+/** @brief Decide once, when the library is loaded, whether this process gets faults. */
+__attribute__((constructor)) static void faults_init(void)
+{
+    const char *seed = getenv("SOCKLAB_FAULTS");
+    const char *bin = getenv("SOCKLAB_BIN");
+    if (seed == NULL || *seed == '\0' || bin == NULL || !exe_is_in(bin))
+        return;
+    rng_state = strtoull(seed, NULL, 10) * 0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL;
+    if (rng_state == 0)
+        rng_state = 1;
+    log_path = getenv("SOCKLAB_FAULTS_LOG");
+    active = 1;
+}
+
+/** @brief The real function @p name, from the library after this one (libc, or ASan's). */
+#define REAL(name) ((__typeof__(&name))real_symbol(#name))
+
+/**
+ * @brief Look up the next definition of a symbol.
+ * @param name the function's name
+ * @return its address (the program cannot run without it: abort if missing).
+ */
+static void *real_symbol(const char *name)
+{
+    void *f = dlsym(RTLD_NEXT, name);
+    if (f == NULL)
+        abort();
+    return f;
+}
+
+/**
+ * @brief Append one line to SOCKLAB_FAULTS_LOG, if set; errno is kept.
+ * @param what the call, e.g. "send"
+ * @param fault what was done to it
+ * @param arg a number that goes with it (the bytes allowed, or 0)
+ */
+static void note(const char *what, const char *fault, size_t arg)
+{
+    if (log_path == NULL)
+        return;
+    int saved = errno;
+    char line[120];
+    int len = snprintf(line, sizeof line, "pid %ld: %s: %s %zu\n", (long)getpid(), what, fault, arg);
+    int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd != -1) {
+        if (len > 0 && REAL(write)(fd, line, (size_t)len) == -1)
+            len = 0; /* a log that cannot be written changes nothing */
+        close(fd);
+    }
+    errno = saved;
+}
+
+/**
+ * @brief Is @p fd a socket of type @p type?
+ * @param fd the descriptor
+ * @param type SOCK_STREAM, or -1 for any socket type
+ * @return 1 or 0.
+ */
+static int is_socket(int fd, int type)
+{
+    int saved = errno, actual;
+    socklen_t len = sizeof actual;
+    int yes = getsockopt(fd, SOL_SOCKET, SO_TYPE, &actual, &len) == 0 && (type == -1 || actual == type);
+    errno = saved;
+    return yes;
+}
+
+/**
+ * @brief Would a call on @p fd with @p flags wait (a blocking descriptor, no MSG_DONTWAIT)?
+ * @param fd the descriptor
+ * @param flags the call's flags (0 for read and write)
+ * @return 1 or 0.
+ */
+static int would_block(int fd, int flags)
+{
+    int saved = errno;
+    int fl = fcntl(fd, F_GETFL);
+    errno = saved;
+    return fl != -1 && !(fl & O_NONBLOCK) && !(flags & MSG_DONTWAIT);
+}
+
+/**
+ * @brief Should this blocking call fail with EINTR now?
+ * @param kind which kind of call it is
+ * @param what its name, for the log
+ * @return 1 if it should (errno is set to EINTR), 0 if it goes ahead.
+ */
+static int interrupt(enum kind kind, const char *what)
+{
+    if (first_eintr[kind] && next_random() % 4 != 0)
+        return 0;
+    first_eintr[kind] = 1;
+    note(what, "EINTR", 0);
+    errno = EINTR;
+    return 1;
+}
+
+/**
+ * @brief How many of @p len bytes this transfer may move.
+ * @param kind SENDING or RECEIVING
+ * @param what the call's name, for the log
+ * @param len the bytes asked for
+ * @return @p len, or 1-7 bytes (always fewer than @p len).
+ */
+static size_t allowed(enum kind kind, const char *what, size_t len)
+{
+    if (len <= 1 || (first_cut[kind] && next_random() % 2 == 0))
+        return len;
+    first_cut[kind] = 1;
+    size_t max = len - 1 < 7 ? len - 1 : 7;
+    size_t n = 1 + (size_t)(next_random() % max);
+    note(what, "short", n);
+    return n;
+}
+
+/**
+ * @brief The faults of one transfer on @p fd: EINTR, or fewer bytes.
+ * @param fd the descriptor
+ * @param flags the call's flags
+ * @param kind SENDING or RECEIVING
+ * @param what the call's name
+ * @param len in: the bytes asked for; out: the bytes the real call may move
+ * @return 1 if the call must fail with EINTR instead (errno set), else 0.
+ */
+static int transfer_faults(int fd, int flags, enum kind kind, const char *what, size_t *len)
+{
+    if (!active || !is_socket(fd, -1))
+        return 0;
+    if (would_block(fd, flags) && interrupt(kind, what))
+        return 1;
+    if (is_socket(fd, SOCK_STREAM) && !(flags & (MSG_PEEK | MSG_WAITALL)))
+        *len = allowed(kind, what, *len);
+    return 0;
+}
+
+/** @brief send(2), with faults. @param fd socket @param buf bytes @param len count @param flags flags @return as send. */
+ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+    if (transfer_faults(fd, flags, SENDING, "send", &len))
+        return -1;
+    return REAL(send)(fd, buf, len, flags);
+}
+
+/**
+ * @brief sendto(2), with faults.
+ * @param fd socket @param buf bytes @param len count @param flags flags
+ * @param to address @param tolen its size
+ * @return as sendto.
+ */
+ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to, socklen_t tolen)
+{
+    if (transfer_faults(fd, flags, SENDING, "sendto", &len))
+        return -1;
+    return REAL(sendto)(fd, buf, len, flags, to, tolen);
+}
+
+/** @brief write(2), with faults on sockets. @param fd descriptor @param buf bytes @param len count @return as write. */
+ssize_t write(int fd, const void *buf, size_t len)
+{
+    if (transfer_faults(fd, 0, SENDING, "write", &len))
+        return -1;
+    return REAL(write)(fd, buf, len);
+}
+
+/** @brief recv(2), with faults. @param fd socket @param buf buffer @param len size @param flags flags @return as recv. */
+ssize_t recv(int fd, void *buf, size_t len, int flags)
+{
+    if (transfer_faults(fd, flags, RECEIVING, "recv", &len))
+        return -1;
+    return REAL(recv)(fd, buf, len, flags);
+}
+
+/**
+ * @brief recvfrom(2), with faults.
+ * @param fd socket @param buf buffer @param len size @param flags flags
+ * @param from sender's address @param fromlen its size
+ * @return as recvfrom.
+ */
+ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen)
+{
+    if (transfer_faults(fd, flags, RECEIVING, "recvfrom", &len))
+        return -1;
+    return REAL(recvfrom)(fd, buf, len, flags, from, fromlen);
+}
+
+/** @brief read(2), with faults on sockets. @param fd descriptor @param buf buffer @param len size @return as read. */
+ssize_t read(int fd, void *buf, size_t len)
+{
+    if (transfer_faults(fd, 0, RECEIVING, "read", &len))
+        return -1;
+    return REAL(read)(fd, buf, len);
+}
+
+/** @brief accept(2), may be interrupted. @param fd listener @param addr peer @param len its size @return as accept. */
+int accept(int fd, struct sockaddr *addr, socklen_t *len)
+{
+    if (active && would_block(fd, 0) && interrupt(ACCEPTING, "accept"))
+        return -1;
+    return REAL(accept)(fd, addr, len);
+}
+
+/** @brief poll(2), may be interrupted. @param fds descriptors @param n count @param ms timeout @return as poll. */
+int poll(struct pollfd *fds, nfds_t n, int ms)
+{
+    if (active && ms != 0 && interrupt(WAITING, "poll"))
+        return -1;
+    return REAL(poll)(fds, n, ms);
+}
+
+/**
+ * @brief select(2), may be interrupted.
+ * @param n highest fd + 1 @param r readable @param w writable @param e exceptions @param t timeout
+ * @return as select.
+ */
+int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t)
+{
+    if (active && (t == NULL || t->tv_sec != 0 || t->tv_usec != 0) && interrupt(WAITING, "select"))
+        return -1;
+    return REAL(select)(n, r, w, e, t);
+}
+
+/**
+ * @brief pselect(2), may be interrupted.
+ * @param n highest fd + 1 @param r readable @param w writable @param e exceptions
+ * @param t timeout @param mask signal mask while waiting
+ * @return as pselect.
+ */
+int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *t, const sigset_t *mask)
+{
+    if (active && (t == NULL || t->tv_sec != 0 || t->tv_nsec != 0) && interrupt(WAITING, "pselect"))
+        return -1;
+    return REAL(pselect)(n, r, w, e, t, mask);
+}
