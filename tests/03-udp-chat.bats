@@ -99,6 +99,7 @@ expect_default_port() {
 
 # ---- the menu chat ----
 
+# bats test_tags=points:1
 @test "the menu chat says which port it bound, then shows the menu" {
   explained_in 5
   port=$(free_port)
@@ -111,6 +112,7 @@ expect_default_port() {
   assert_line "2: receive a message"
 }
 
+# bats test_tags=points:2
 @test "menu choice 1 sends the message from the chat's own port to the IP and port it asks for" {
   explained_in 1
   port=$(free_port) sink_port=$(free_port)
@@ -122,6 +124,7 @@ expect_default_port() {
   wait_line m "sent 11 bytes to 127\.0\.0\.1:$sink_port$"
 }
 
+# bats test_tags=points:2
 @test "menu choice 2 shows one message with the address and port it came from" {
   explained_in 1
   port=$(free_port)
@@ -133,6 +136,7 @@ expect_default_port() {
   assert_success
 }
 
+# bats test_tags=points:2
 @test "a message that arrives while the menu waits is kept by the kernel and shown at the next choice 2" {
   explained_in 2
   port=$(free_port)
@@ -143,6 +147,7 @@ expect_default_port() {
   wait_line m "from 127\.0\.0\.1:$sport: sent while you were reading the menu$"
 }
 
+# bats test_tags=points:1
 @test "the menu chat sends and shows UTF-8 Chinese text byte for byte" {
   explained_in 5
   port=$(free_port) sink_port=$(free_port)
@@ -155,6 +160,7 @@ expect_default_port() {
   wait_line m "from 127\.0\.0\.1:$sport: 收到，谢谢$"
 }
 
+# bats test_tags=points:1
 @test "menu choice 1 sends an empty message as an empty datagram" {
   explained_in 5
   port=$(free_port) sink_port=$(free_port)
@@ -165,6 +171,7 @@ expect_default_port() {
   wait_line m "sent 0 bytes to 127\.0\.0\.1:$sink_port$"
 }
 
+# bats test_tags=points:1
 @test "the menu chat shows an empty datagram and a 65507-byte one whole: nothing is truncated" {
   explained_in 5
   port=$(free_port)
@@ -181,6 +188,7 @@ expect_default_port() {
   expect_fill_shown m "$sport" 65507
 }
 
+# bats test_tags=points:1
 @test "a failed sendto is reported and the menu chat keeps running" {
   explained_in 5
   port=$(free_port) sink_port=$(free_port)
@@ -192,6 +200,7 @@ expect_default_port() {
   expect_datagram 1 "to one"
 }
 
+# bats test_tags=points:1
 @test "an invalid menu choice is an error and the menu comes back" {
   explained_in 5
   port=$(free_port) sink_port=$(free_port)
@@ -208,6 +217,7 @@ expect_default_port() {
   assert_success
 }
 
+# bats test_tags=points:1
 @test "an invalid IP is an error and the menu chat keeps running" {
   explained_in 5
   port=$(free_port) sink_port=$(free_port)
@@ -223,6 +233,7 @@ expect_default_port() {
   assert_success
 }
 
+# bats test_tags=points:1
 @test "an invalid port is an error and the menu chat keeps running" {
   explained_in 5
   port=$(free_port) sink_port=$(free_port)
@@ -238,6 +249,7 @@ expect_default_port() {
   assert_success
 }
 
+# bats test_tags=points:1
 @test "menu choice 3 quits: bye, status 0" {
   explained_in 5
   port=$(free_port)
@@ -248,6 +260,7 @@ expect_default_port() {
   assert_success
 }
 
+# bats test_tags=points:1
 @test "end of input ends the menu chat cleanly with status 0, at the menu or in the middle of a question" {
   explained_in 5
   port=$(free_port)
@@ -263,6 +276,7 @@ expect_default_port() {
   assert_output --regexp 'bye$'
 }
 
+# bats test_tags=points:1
 @test "the menu chat on a port already in use names the cause and exits non-zero" {
   explained_in 1
   port=$(free_port)
@@ -272,6 +286,7 @@ expect_default_port() {
   assert_regex "$stderr" "udp_menu_chat: bind port $port: Address already in use"
 }
 
+# bats test_tags=points:1
 @test "without PORT the menu chat binds port 7890" {
   explained_in 5
   expect_default_port m udp_menu_chat
@@ -279,6 +294,7 @@ expect_default_port() {
 
 # ---- the poll() chat ----
 
+# bats test_tags=points:2
 @test "udp_chat shows a message the moment it arrives, while nothing is typed" {
   explained_in 3
   port=$(free_port)
@@ -290,6 +306,7 @@ expect_default_port() {
   wait_line c "^from 127\.0\.0\.1:$sport: and again$"
 }
 
+# bats test_tags=points:2
 @test "udp_chat sends each typed line as one datagram, from its own port, to the peer chosen with /to" {
   explained_in 5
   port=$(free_port) sink_port=$(free_port)
@@ -304,6 +321,7 @@ expect_default_port() {
   expect_sender 1 "$port"
 }
 
+# bats test_tags=points:2
 @test "lines that reach udp_chat together are still sent one datagram each" {
   explained_in 4
   port=$(free_port) sink_port=$(free_port)
@@ -315,6 +333,7 @@ expect_default_port() {
   expect_datagram 3 "three"
 }
 
+# bats test_tags=points:1
 @test "udp_chat sends nothing for an empty line" {
   explained_in 5
   port=$(free_port) sink_port=$(free_port)
@@ -326,6 +345,7 @@ expect_default_port() {
   expect_datagram 1 "not empty"
 }
 
+# bats test_tags=points:1
 @test "udp_chat sends a line longer than 65507 bytes in pieces of 65507 bytes" {
   explained_in 5
   port=$(free_port) sink_port=$(free_port)
@@ -337,6 +357,7 @@ expect_default_port() {
   expect_datagram 2 "$(fill 70000 | tail -c 4493)"
 }
 
+# bats test_tags=points:1
 @test "udp_chat shows an empty datagram and a 65507-byte one whole: nothing is truncated" {
   explained_in 5
   port=$(free_port)
@@ -349,6 +370,7 @@ expect_default_port() {
   expect_fill_shown c "$sport" 65507
 }
 
+# bats test_tags=points:1
 @test "udp_chat prints bytes as lesson 02 does, and a datagram that is not UTF-8 does not stop it" {
   explained_in 5
   port=$(free_port)
@@ -363,6 +385,7 @@ expect_default_port() {
   assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "the line for the GBK bytes c4 e3 ba c3 (shown unchanged)"
 }
 
+# bats test_tags=points:1
 @test "a failed sendto is reported and udp_chat keeps running" {
   explained_in 5
   port=$(free_port) sink_port=$(free_port)
@@ -376,6 +399,7 @@ expect_default_port() {
   expect_datagram 1 "to one"
 }
 
+# bats test_tags=points:1
 @test "a line typed before any /to is an error, is not sent, and the chat keeps running" {
   explained_in 5
   port=$(free_port) sink_port=$(free_port)
@@ -388,6 +412,7 @@ expect_default_port() {
   expect_datagram 1 "on time"
 }
 
+# bats test_tags=points:1
 @test "an invalid IP in /to is an error and udp_chat keeps running" {
   explained_in 5
   port=$(free_port) sink_port=$(free_port)
@@ -400,6 +425,7 @@ expect_default_port() {
   expect_datagram 1 "the peer did not change"
 }
 
+# bats test_tags=points:1
 @test "an invalid port in /to is an error and udp_chat keeps running" {
   explained_in 5
   port=$(free_port) sink_port=$(free_port)
@@ -416,6 +442,7 @@ expect_default_port() {
   expect_datagram 1 "made it"
 }
 
+# bats test_tags=points:1
 @test "an unknown command is an error and udp_chat keeps running" {
   explained_in 5
   port=$(free_port)
@@ -426,6 +453,7 @@ expect_default_port() {
   wait_line c "^from 127\.0\.0\.1:$sport: still listening$"
 }
 
+# bats test_tags=points:1
 @test "/quit ends udp_chat: bye, status 0" {
   explained_in 5
   port=$(free_port)
@@ -436,6 +464,7 @@ expect_default_port() {
   assert_success
 }
 
+# bats test_tags=points:1
 @test "end of input ends udp_chat cleanly with status 0" {
   explained_in 4
   port=$(free_port)
@@ -445,6 +474,7 @@ expect_default_port() {
   assert_line "bye"
 }
 
+# bats test_tags=points:2
 @test "two udp_chats talk to each other in both directions, UTF-8 included" {
   explained_in 3
   two_ports
@@ -464,6 +494,7 @@ expect_default_port() {
   assert_success
 }
 
+# bats test_tags=points:1
 @test "the menu chat and udp_chat talk to each other" {
   explained_in 3
   two_ports
@@ -477,6 +508,7 @@ expect_default_port() {
   wait_line m "from 127\.0\.0\.1:$port_b: hello, menu chat$"
 }
 
+# bats test_tags=points:1
 @test "udp_chat on a port already in use names the cause and exits non-zero" {
   explained_in 1
   port=$(free_port)
@@ -486,6 +518,7 @@ expect_default_port() {
   assert_regex "$stderr" "udp_chat: bind port $port: Address already in use"
 }
 
+# bats test_tags=points:1
 @test "without PORT udp_chat binds port 7890" {
   explained_in 5
   expect_default_port c udp_chat

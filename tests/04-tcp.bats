@@ -91,6 +91,7 @@ time_wait_on() {
 
 # ---- the server ----
 
+# bats test_tags=points:3
 @test "server: prints the client's line with its address, replies \"thank you !\", exits 0" {
   explained_in 3
   port=$(free_port)
@@ -103,6 +104,7 @@ time_wait_on() {
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: hello$'
 }
 
+# bats test_tags=points:3
 @test "server: a line sent one byte at a time is still one message (TCP is a byte stream)" {
   explained_in 5
   port=$(free_port)
@@ -114,6 +116,7 @@ time_wait_on() {
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: one byte at a time$'
 }
 
+# bats test_tags=points:2
 @test "server: the message ends at the first newline; what follows is ignored" {
   explained_in 5
   port=$(free_port)
@@ -126,6 +129,7 @@ time_wait_on() {
   refute_line --partial 'second line'
 }
 
+# bats test_tags=points:3
 @test "server: replies as soon as the newline arrives, while the client keeps its side open" {
   explained_in 5
   port=$(free_port)
@@ -138,6 +142,7 @@ time_wait_on() {
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: still here$'
 }
 
+# bats test_tags=points:3
 @test "server: without a newline, the client's end of stream ends the message" {
   explained_in 5
   port=$(free_port)
@@ -149,6 +154,7 @@ time_wait_on() {
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: no newline$'
 }
 
+# bats test_tags=points:2
 @test "server: an empty line is a message too: it prints \"from ADDR:PORT: \" and replies" {
   explained_in 5
   port=$(free_port)
@@ -160,6 +166,7 @@ time_wait_on() {
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: $'
 }
 
+# bats test_tags=points:2
 @test "server: a client that connects and closes without sending does not crash it (status 1, reason on stderr)" {
   explained_in 6
   port=$(free_port)
@@ -172,6 +179,7 @@ time_wait_on() {
   refute_line --partial 'from '
 }
 
+# bats test_tags=points:2
 @test "server: a silent client that never closes is dropped after -t SECONDS" {
   explained_in 6
   port=$(free_port)
@@ -185,6 +193,7 @@ time_wait_on() {
   assert_regex "$stderr" 'server: 127\.0\.0\.1:[0-9]+: nothing received for 1 s'
 }
 
+# bats test_tags=points:2
 @test "server: a message longer than 4096 bytes without a newline gets no reply" {
   explained_in 6
   port=$(free_port)
@@ -197,6 +206,7 @@ time_wait_on() {
   assert_regex "$stderr" 'server: 127\.0\.0\.1:[0-9]+: message longer than 4096 bytes'
 }
 
+# bats test_tags=points:3
 @test "server -k: serves clients one after another and goes on after a client that failed" {
   explained_in 7
   port=$(free_port)
@@ -216,6 +226,7 @@ time_wait_on() {
   assert_success # still listening
 }
 
+# bats test_tags=points:2
 @test "server -k: a client that resets the connection (RST) is reported and the server goes on" {
   explained_in 6
   port=$(free_port)
@@ -230,6 +241,7 @@ time_wait_on() {
   assert_regex "$(err srv)" 'server: 127\.0\.0\.1:[0-9]+: recv: Connection reset by peer'
 }
 
+# bats test_tags=points:2
 @test "server: restarts on the same port right after it exits, despite TIME_WAIT (SO_REUSEADDR)" {
   explained_in 8
   port=$(free_port)
@@ -250,6 +262,7 @@ time_wait_on() {
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: after$'
 }
 
+# bats test_tags=points:2
 @test "server: answers nc (printf 'hi from nc\\n' | nc -N 127.0.0.1 PORT)" {
   explained_in 10
   command -v nc >/dev/null || skip "nc (netcat-openbsd) is not installed"
@@ -265,6 +278,7 @@ time_wait_on() {
 
 # ---- the client ----
 
+# bats test_tags=points:3
 @test "client: sends the first line of standard input and prints the reply, exit 0" {
   explained_in 4
   port=$(free_port)
@@ -277,6 +291,7 @@ time_wait_on() {
   assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received"
 }
 
+# bats test_tags=points:2
 @test "client: adds the newline when standard input ends without one" {
   explained_in 4
   port=$(free_port)
@@ -290,6 +305,7 @@ time_wait_on() {
   assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received"
 }
 
+# bats test_tags=points:3
 @test "client: a reply that arrives one byte at a time is printed whole (read until the server closes)" {
   explained_in 5
   port=$(free_port)
@@ -303,6 +319,7 @@ time_wait_on() {
   assert_printed cli "$reply"
 }
 
+# bats test_tags=points:3
 @test "client: shuts down its writing side after the line (the server sees end of stream)" {
   explained_in 4
   port=$(free_port)
@@ -318,6 +335,7 @@ time_wait_on() {
   assert_line "client sent 5 bytes"
 }
 
+# bats test_tags=points:2
 @test "client: a server that stalls for longer than -t SECONDS makes it give up: status 1" {
   explained_in 6
   port=$(free_port)
@@ -329,6 +347,7 @@ time_wait_on() {
   assert_regex "$stderr" 'client: nothing received for 1 s'
 }
 
+# bats test_tags=points:2
 @test "client: nobody listening is a connect error: status 1, the reason on stderr" {
   explained_in 4
   port=$(free_port)
@@ -338,6 +357,7 @@ time_wait_on() {
   assert_regex "$stderr" "^client: connect to 127\.0\.0\.1 port $port: Connection refused"
 }
 
+# bats test_tags=points:2
 @test "client: talks to nc -l (nc prints the line, the client prints what nc sends)" {
   explained_in 10
   port=$(free_port)
@@ -357,6 +377,7 @@ time_wait_on() {
 
 # ---- both together ----
 
+# bats test_tags=points:2
 @test "client and server talk to each other" {
   explained_in 9
   port=$(free_port)
