@@ -74,7 +74,7 @@ $(BUILD)/peers/%: tests/peers/%.c
 # make check: build what compiles (-k), then grade every chosen lesson.
 check: peers
 	@$(MAKE) --no-print-directory -k impl 2>&1 | sed 's/^/  build: /' || true
-	@tests/grade $(call bin_dir,$(IMPL)) $(LESSONS)
+	@tests/grade --key "$$(SANITIZE='$(SANITIZE)' tests/impl-key '$(IMPL)')" $(call bin_dir,$(IMPL)) $(LESSONS)
 
 # make test: the lab tests itself. See tests/selftest.
 test: peers
