@@ -6,6 +6,11 @@
 #   make check IMPL=solutions  ... the reference solutions
 #   make check IMPL=../alice   ... a student's copy, laid out like starter/
 #   make check SANITIZE=1      ... built with AddressSanitizer and UBSan
+#   make grade SUBMISSIONS=DIR [JOBS=N]   grade every student's copy in DIR (one folder each),
+#                              N at a time: build/grades/grades.csv, grades.json, a log and
+#                              JUnit XML per student (GRADES=OUT to write elsewhere)
+#   make dist                  the students' handout: build/socklab-handout.tar.gz (no solutions/)
+#   make classroom             regenerate the GitHub Classroom and Gradescope configs from the points
 #   make test                  the lab's own test (maintainers and CI)
 #   make docs                  Doxygen HTML of every program, with the lessons, in build/docs/
 #   make clean
@@ -41,7 +46,7 @@ binaries = $(foreach l,$(LESSONS),$(addprefix $(call bin_dir,$(1))/$(l)/,$(call 
 PEERS    := $(basename $(notdir $(wildcard tests/peers/*.c)))
 PEER_BIN := $(addprefix $(BUILD)/peers/,$(PEERS))
 
-.PHONY: all impl peers check test docs diagrams clean
+.PHONY: all impl peers check grade dist classroom test docs diagrams clean
 .DELETE_ON_ERROR:
 
 all: peers
@@ -75,6 +80,21 @@ $(BUILD)/peers/%: tests/peers/%.c
 check: peers
 	@$(MAKE) --no-print-directory -k impl 2>&1 | sed 's/^/  build: /' || true
 	@tests/grade --key "$$(SANITIZE='$(SANITIZE)' tests/impl-key '$(IMPL)')" $(call bin_dir,$(IMPL)) $(LESSONS)
+
+# make grade: a whole class, JOBS copies at a time (tests/grade-class).
+SUBMISSIONS ?=
+GRADES      ?= $(BUILD)/grades
+grade: peers
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [JOBS=N] [LESSON=...]" >&2; exit 2; }
+	@tests/grade-class "$(SUBMISSIONS)" "$(GRADES)" $(LESSONS)
+
+# make dist: the archive students get (tests/dist): everything but solutions/ and the instructor's files.
+dist:
+	@tests/dist $(BUILD)/socklab-handout.tar.gz
+
+# make classroom: tests/classroom/ (GitHub Classroom, Gradescope) from the tests' points tags.
+classroom:
+	@tests/classroom/generate
 
 # make test: the lab tests itself. See tests/selftest.
 test: peers
