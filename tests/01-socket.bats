@@ -208,12 +208,7 @@ run_without_loopback() {
     flunk_wire "not one line per socket" "${#kinds[@]} lines like \"udp fd=N ... local=ADDR:PORT\"" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
   for report in "${reports[@]}"; do
     read -r kind fd printed <<<"$report"
-    # the kernel's table is read page by page: while other tests open and close sockets, a
-    # read can miss a line, so a socket that is not found is looked up again
-    for _ in 1 2 3; do
-      kernel=$(kernel_udp_address "$pid" "$fd")
-      [[ -z $kernel ]] || break
-    done
+    kernel=$(kernel_udp_address "$pid" "$fd")
     [[ $printed == "$kernel" ]] ||
       flunk_wire "$kind fd=$fd: the kernel lists another local address for it (a port printed without ntohs() comes out byte-swapped)" \
         "local=${kernel:-(no UDP socket behind fd $fd)}   (from /proc/net/$kind)" "local=$printed"
