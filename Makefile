@@ -6,6 +6,11 @@
 #   make check IMPL=solutions  ... the reference solutions
 #   make check IMPL=../alice   ... a student's copy, laid out like starter/
 #   make check SANITIZE=1      ... built with AddressSanitizer and UBSan
+#   make grade SUBMISSIONS=DIR [JOBS=N]   grade every student's copy in DIR (one folder each),
+#                              N at a time: build/grades/grades.csv, grades.json, a log and
+#                              JUnit XML per student (GRADES=OUT to write elsewhere)
+#   make dist                  the students' handout: build/socklab-handout.tar.gz (no solutions/)
+#   make classroom             regenerate the GitHub Classroom and Gradescope configs from the points
 #   make test                  the lab's own test (maintainers and CI)
 #   make hint LESSON=02        the next hint for the lesson's first failing test (LEVEL=N: hint N)
 #   make progress              every lesson's state and the one next thing to do
@@ -46,12 +51,12 @@ PEER_BIN := $(addprefix $(BUILD)/peers/,$(PEERS))
 # The fault-injection preload (tests/faults/faults.c): short sends and recvs, EINTR, for the tests.
 FAULTS   := $(BUILD)/faults/libfaults.so
 
-.PHONY: all impl peers check test docs diagrams clean hint progress watch
+.PHONY: all impl peers check grade dist classroom test docs diagrams clean hint progress watch
 .DELETE_ON_ERROR:
 
 all: peers
 	@$(MAKE) --no-print-directory impl IMPL=starter
-	@$(MAKE) --no-print-directory impl IMPL=solutions
+	@$(if $(wildcard solutions),$(MAKE) --no-print-directory impl IMPL=solutions,echo "make: no solutions/ here (a students' handout): built the starter and the peers")
 
 impl: $(call binaries,$(IMPL))
 
@@ -83,8 +88,7 @@ $(FAULTS): tests/faults/faults.c
 # make check: build what compiles (-k), then grade every chosen lesson.
 check: peers
 	@$(MAKE) --no-print-directory -k impl 2>&1 | sed 's/^/  build: /' || true
-	@SOCKLAB_REPORTS="$(BUILD)/reports/$$(SANITIZE='$(SANITIZE)' tests/impl-key '$(IMPL)')" SOCKLAB_IMPL='$(IMPL)' \
-	  tests/grade $(call bin_dir,$(IMPL)) $(LESSONS)
+	@SOCKLAB_IMPL='$(IMPL)' tests/grade --key "$$(SANITIZE='$(SANITIZE)' tests/impl-key '$(IMPL)')" $(call bin_dir,$(IMPL)) $(LESSONS)
 
 # The student's loop (tests/hint, tests/progress, tests/watch). They take IMPL and SANITIZE
 # like make check, and run make check themselves when a lesson has no up-to-date report.
@@ -101,9 +105,25 @@ watch:
 	@$(if $(LESSON),,echo "usage: make watch LESSON=NN [IMPL=path]" >&2; exit 2;) \
 	$(LOOP_ENV) tests/watch '$(firstword $(LESSON))'
 
+# make grade: a whole class, JOBS copies at a time (tests/grade-class).
+SUBMISSIONS ?=
+GRADES      ?= $(BUILD)/grades
+grade: peers
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [JOBS=N] [LESSON=...]" >&2; exit 2; }
+	@tests/grade-class "$(SUBMISSIONS)" "$(GRADES)" $(LESSONS)
+
+# make dist: the archive students get (tests/dist): everything but solutions/ and the instructor's files.
+dist:
+	@tests/dist $(BUILD)/socklab-handout.tar.gz
+
+# make classroom: tests/classroom/ (GitHub Classroom, Gradescope) from the tests' points tags.
+classroom:
+	@tests/classroom/generate
+
 # make test: the lab tests itself. See tests/selftest.
+# In the students' handout (no solutions/), it checks that the lab is set up (tests/selftest-handout).
 test: peers
-	@tests/selftest $(LESSONS)
+	@if [ -d solutions ]; then tests/selftest $(LESSONS); else tests/selftest-handout $(LESSONS); fi
 
 docs: $(BUILD)/docs/html/index.html
 

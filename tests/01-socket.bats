@@ -90,6 +90,7 @@ run_without_loopback() {
 
 # ---- what the kernel says about each socket ----
 
+# bats test_tags=points:2
 @test "a tcp socket is AF_INET, SOCK_STREAM, protocol 6 (TCP)" {
   explained_in 3
   run_prog sockets tcp
@@ -98,6 +99,7 @@ run_without_loopback() {
   assert_equal "$(field "$line" domain) $(field "$line" type) $(field "$line" protocol)" "AF_INET SOCK_STREAM 6"
 }
 
+# bats test_tags=points:2
 @test "a udp socket is AF_INET, SOCK_DGRAM, protocol 17 (UDP)" {
   explained_in 3
   run_prog sockets udp
@@ -106,6 +108,7 @@ run_without_loopback() {
   assert_equal "$(field "$line" domain) $(field "$line" type) $(field "$line" protocol)" "AF_INET SOCK_DGRAM 17"
 }
 
+# bats test_tags=points:2
 @test "tcp6 and udp6 sockets are AF_INET6 and bound to [::1]" {
   explained_in 4
   has_ipv6_loopback || skip "this machine has no IPv6 loopback address"
@@ -119,6 +122,7 @@ run_without_loopback() {
   assert_regex "$(field "$udp6" local)" '^\[::1\]:[1-9][0-9]*$'
 }
 
+# bats test_tags=points:2
 @test "unix-stream and unix-dgram sockets are AF_UNIX, protocol 0, with no name" {
   explained_in 3
   run_prog sockets unix-stream unix-dgram
@@ -130,6 +134,7 @@ run_without_loopback() {
   assert_equal "$(field "$stream" local) $(field "$dgram" local)" "unnamed unnamed"
 }
 
+# bats test_tags=points:2
 @test "Internet sockets are bound to 127.0.0.1 on a port the kernel chose" {
   explained_in 4
   run_prog sockets tcp udp
@@ -138,6 +143,7 @@ run_without_loopback() {
   assert_regex "$(field "$(report_for udp)" local)" '^127\.0\.0\.1:[1-9][0-9]*$'
 }
 
+# bats test_tags=points:2
 @test "sockets are reported in command-line order, each with its own descriptor and port" {
   explained_in 7
   run_prog sockets tcp udp tcp udp
@@ -152,6 +158,7 @@ run_without_loopback() {
 
 # ---- a socket is a file descriptor that the kernel keeps until close ----
 
+# bats test_tags=points:2
 @test "each reported fd is a socket the process really holds while it waits" {
   explained_in 1
   spawn_prog sk sockets tcp udp unix-stream
@@ -167,6 +174,7 @@ run_without_loopback() {
   assert_success
 }
 
+# bats test_tags=points:2
 @test "a reported port is in use while the program waits, and free once stdin closes" {
   explained_in 5
   spawn_prog sk sockets tcp udp
@@ -187,6 +195,7 @@ run_without_loopback() {
   assert_success
 }
 
+# bats test_tags=points:1
 @test "the address printed for a udp or udp6 socket is the one the kernel lists for that descriptor" {
   explained_in 4
   kinds=(udp udp)
@@ -208,6 +217,7 @@ run_without_loopback() {
   assert_success
 }
 
+# bats test_tags=points:1
 @test "it prints ready and then waits: it does not exit before end of input" {
   explained_in 7
   spawn_prog sk sockets udp
@@ -222,6 +232,7 @@ run_without_loopback() {
 
 # ---- errors ----
 
+# bats test_tags=points:1
 @test "when socket() fails it prints sockets: socket(KIND): REASON and exits with status 1" {
   explained_in 6
   # 16 descriptors in all: some of the 40 sockets must fail with EMFILE.
@@ -231,6 +242,7 @@ run_without_loopback() {
   refute_line --regexp '^ready'
 }
 
+# bats test_tags=points:1
 @test "when bind() fails it prints sockets: bind(KIND): REASON and exits with status 1" {
   explained_in 6
   can_hide_loopback || skip "this machine cannot run a program without ::1 (unshare -rn)"

@@ -61,6 +61,7 @@ receive_from_peer() {
 
 # ---- udp_send ----
 
+# bats test_tags=points:2
 @test "udp_send sends the line as one datagram, without its newline, and reports the byte count" {
   explained_in 3
   port=$(free_port)
@@ -71,6 +72,7 @@ receive_from_peer() {
   expect_datagram_file 1 "$(bytes_file want 'hello')"
 }
 
+# bats test_tags=points:1
 @test "udp_send sends an empty line as an empty datagram: 0 bytes is a legal datagram" {
   explained_in 3
   port=$(free_port)
@@ -81,6 +83,7 @@ receive_from_peer() {
   expect_datagram_file 1 "$(bytes_file want '')"
 }
 
+# bats test_tags=points:1
 @test "udp_send sends a UTF-8 Chinese line byte for byte" {
   explained_in 6
   port=$(free_port)
@@ -91,6 +94,7 @@ receive_from_peer() {
   expect_datagram_file 1 "$(bytes_file want '你好，世界')"
 }
 
+# bats test_tags=points:2
 @test "udp_send sends a 65507-byte line, the largest UDP/IPv4 payload, as one whole datagram" {
   explained_in 3
   port=$(free_port)
@@ -102,6 +106,7 @@ receive_from_peer() {
   expect_datagram_file 1 "$BATS_TEST_TMPDIR/big"
 }
 
+# bats test_tags=points:1
 @test "udp_send cannot send 65508 bytes: sendto fails with Message too long, status 1" {
   explained_in 3
   port=$(free_port)
@@ -112,6 +117,7 @@ receive_from_peer() {
   assert_regex "$stderr" 'udp_send: sendto: Message too long'
 }
 
+# bats test_tags=points:1
 @test "udp_send rejects a HOST that is not a dotted IPv4 address: it names it, status 2" {
   explained_in 2
   for host in 256.0.0.1 localhost 1.2.3 ""; do
@@ -124,6 +130,7 @@ receive_from_peer() {
 
 # ---- udp_receive ----
 
+# bats test_tags=points:2
 @test "udp_receive prints one datagram with its size and sender, then exits 0" {
   explained_in 4
   port=$(free_port)
@@ -132,6 +139,7 @@ receive_from_peer() {
   assert_output "received 5 bytes from 127.0.0.1:$sport: hello"
 }
 
+# bats test_tags=points:1
 @test "udp_receive reports an empty datagram as 0 bytes" {
   explained_in 4
   port=$(free_port)
@@ -140,6 +148,7 @@ receive_from_peer() {
   assert_output "received 0 bytes from 127.0.0.1:$sport: "
 }
 
+# bats test_tags=points:1
 @test "udp_receive prints UTF-8 Chinese text byte for byte" {
   explained_in 6
   port=$(free_port)
@@ -148,6 +157,7 @@ receive_from_peer() {
   assert_output "received 12 bytes from 127.0.0.1:$sport: 中文消息"
 }
 
+# bats test_tags=points:1
 @test "udp_receive does not decode: GBK bytes come out unchanged" {
   explained_in 6
   port=$(free_port)
@@ -158,6 +168,7 @@ receive_from_peer() {
   assert_same_file "$expected" "$BATS_TEST_TMPDIR/got" "udp_receive's output line"
 }
 
+# bats test_tags=points:1
 @test "udp_receive writes control bytes as \\xNN and a backslash as \\\\, so a datagram stays on one line" {
   explained_in 6
   port=$(free_port)
@@ -166,6 +177,7 @@ receive_from_peer() {
   assert_output 'received 8 bytes from 127.0.0.1:'"$sport"': a\x0ab\x09\\\x00c\x7f'
 }
 
+# bats test_tags=points:2
 @test "udp_receive keeps a 1024-byte datagram whole" {
   explained_in 4
   port=$(free_port)
@@ -174,6 +186,7 @@ receive_from_peer() {
   assert_output "received 1024 bytes from 127.0.0.1:$sport: $(head -c 1024 < <(yes abcdefghijklmnopqrstuvwxyz | tr -d '\n'))"
 }
 
+# bats test_tags=points:2
 @test "udp_receive reports a datagram larger than its 1024-byte buffer as truncated, status 1" {
   explained_in 4
   port=$(free_port)
@@ -183,6 +196,7 @@ receive_from_peer() {
   assert_regex "$stderr" 'udp_receive: datagram truncated: it had 3000 bytes, the buffer holds 1024'
 }
 
+# bats test_tags=points:1
 @test "udp_receive binds every local address: a datagram to 127.0.0.2 arrives too" {
   explained_in 4
   port=$(free_port)
@@ -195,6 +209,7 @@ receive_from_peer() {
   assert_output --regexp '^received 11 bytes from 127\.0\.0\.[0-9]+:[0-9]+: any address$'
 }
 
+# bats test_tags=points:1
 @test "udp_receive on a port already in use names the cause and exits non-zero" {
   explained_in 4
   port=$(free_port)
@@ -206,6 +221,7 @@ receive_from_peer() {
 
 # ---- udp_ask ----
 
+# bats test_tags=points:2
 @test "udp_ask sends the line, then prints the reply and the address and port it came from" {
   explained_in 5
   port=$(free_port)
@@ -217,6 +233,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   expect_datagram_file 1 "$(bytes_file want 'ping')"
 }
 
+# bats test_tags=points:1
 @test "udp_ask prints a UTF-8 Chinese reply byte for byte" {
   explained_in 6
   port=$(free_port)
@@ -227,6 +244,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   expect_datagram_file 1 "$(bytes_file want '你好')"
 }
 
+# bats test_tags=points:1
 @test "udp_ask accepts an empty reply: 0 bytes" {
   explained_in 5
   port=$(free_port)
@@ -236,6 +254,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_line "received 0 bytes from 127.0.0.1:$port: "
 }
 
+# bats test_tags=points:2
 @test "udp_ask gives up after 2 seconds without a reply: it says so and exits 1" {
   explained_in 5
   port=$(free_port)
@@ -271,6 +290,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_regex "$stderr" 'udp_ask: ignored 8 bytes from 127\.0\.0\.1:[0-9]+ \(not the server\)'
 }
 
+# bats test_tags=points:2
 @test "udp_ask ignores a datagram from an unexpected sender and prints the real reply" {
   explained_in 5
   port=$(free_port)
@@ -282,6 +302,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_regex "$stderr" 'udp_ask: ignored 8 bytes from 127\.0\.0\.1:[0-9]+ \(not the server\)'
 }
 
+# bats test_tags=points:1
 @test "udp_ask reports a reply larger than its 1024-byte buffer as truncated, status 1" {
   explained_in 4
   port=$(free_port)
@@ -292,6 +313,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_regex "$stderr" 'udp_ask: reply truncated: it had 2000 bytes, the buffer holds 1024'
 }
 
+# bats test_tags=points:1
 @test "udp_ask rejects a HOST that is not a dotted IPv4 address: it names it, status 2" {
   explained_in 2
   run_prog --in hi udp_ask 127.0.0.256 9

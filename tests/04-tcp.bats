@@ -91,6 +91,7 @@ time_wait_on() {
 
 # ---- the server ----
 
+# bats test_tags=points:3
 @test "server: prints the client's line with its address, replies \"thank you !\", exits 0" {
   explained_in 3
   port=$(free_port)
@@ -103,6 +104,7 @@ time_wait_on() {
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: hello$'
 }
 
+# bats test_tags=points:3
 @test "server: a line sent one byte at a time is still one message (TCP is a byte stream)" {
   explained_in 5
   port=$(free_port)
@@ -127,6 +129,7 @@ assert_thank_you_then_end() {
 the server ($1) printed so far: $(out "$1") $(err "$1")"
 }
 
+# bats test_tags=points:2
 @test "server: the message ends at the first newline; what follows is ignored" {
   explained_in 5
   covers R5.4 R5.1
@@ -145,6 +148,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   done
 }
 
+# bats test_tags=points:3
 @test "server: replies as soon as the newline arrives, while the client keeps its side open" {
   explained_in 5
   port=$(free_port)
@@ -157,6 +161,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: still here$'
 }
 
+# bats test_tags=points:3
 @test "server: without a newline, the client's end of stream ends the message" {
   explained_in 5
   port=$(free_port)
@@ -168,6 +173,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: no newline$'
 }
 
+# bats test_tags=points:2
 @test "server: an empty line is a message too: it prints \"from ADDR:PORT: \" and replies" {
   explained_in 5
   port=$(free_port)
@@ -179,6 +185,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: $'
 }
 
+# bats test_tags=points:2
 @test "server: a client that connects and closes without sending does not crash it (status 1, reason on stderr)" {
   explained_in 6
   port=$(free_port)
@@ -191,6 +198,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   refute_line --partial 'from '
 }
 
+# bats test_tags=points:2
 @test "server: a silent client that never closes is dropped after -t SECONDS" {
   explained_in 6
   port=$(free_port)
@@ -204,6 +212,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_regex "$stderr" 'server: 127\.0\.0\.1:[0-9]+: nothing received for 1 s'
 }
 
+# bats test_tags=points:2
 @test "server: a message longer than 4096 bytes without a newline gets no reply" {
   explained_in 6
   port=$(free_port)
@@ -216,6 +225,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_regex "$stderr" 'server: 127\.0\.0\.1:[0-9]+: message longer than 4096 bytes'
 }
 
+# bats test_tags=points:2
 @test "server: 4095 bytes and a shutdown are a message; 4096 bytes and a shutdown are too long" {
   explained_in 5
   port=$(free_port)
@@ -231,6 +241,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   wait_err srv 'message longer than 4096 bytes'
 }
 
+# bats test_tags=points:3
 @test "server -k: serves clients one after another and goes on after a client that failed" {
   explained_in 7
   port=$(free_port)
@@ -250,6 +261,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_success # still listening
 }
 
+# bats test_tags=points:2
 @test "server -k: a client that resets the connection (RST) is reported and the server goes on" {
   explained_in 6
   port=$(free_port)
@@ -264,6 +276,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_regex "$(err srv)" 'server: 127\.0\.0\.1:[0-9]+: recv: Connection reset by peer'
 }
 
+# bats test_tags=points:2
 @test "server: restarts on the same port right after it exits, despite TIME_WAIT (SO_REUSEADDR)" {
   explained_in 8
   port=$(free_port)
@@ -284,6 +297,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: after$'
 }
 
+# bats test_tags=points:2
 @test "server: answers nc (printf 'hi from nc\\n' | nc -N 127.0.0.1 PORT)" {
   explained_in 10
   command -v nc >/dev/null || skip "nc (netcat-openbsd) is not installed"
@@ -299,6 +313,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 
 # ---- the client ----
 
+# bats test_tags=points:3
 @test "client: sends the first line of standard input and prints the reply, exit 0" {
   explained_in 4
   port=$(free_port)
@@ -311,6 +326,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received"
 }
 
+# bats test_tags=points:2
 @test "client: adds the newline when standard input ends without one" {
   explained_in 4
   port=$(free_port)
@@ -324,6 +340,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received"
 }
 
+# bats test_tags=points:3
 @test "client: a reply that arrives one byte at a time is printed whole (read until the server closes)" {
   explained_in 5
   port=$(free_port)
@@ -337,6 +354,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_printed cli "$reply"
 }
 
+# bats test_tags=points:3
 @test "client: shuts down its writing side after the line (the server sees end of stream)" {
   explained_in 4
   port=$(free_port)
@@ -352,6 +370,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_line "client sent 5 bytes"
 }
 
+# bats test_tags=points:2
 @test "client: a server that stalls for longer than -t SECONDS makes it give up: status 1" {
   explained_in 6
   port=$(free_port)
@@ -363,6 +382,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_regex "$stderr" 'client: nothing received for 1 s'
 }
 
+# bats test_tags=points:2
 @test "client: nobody listening is a connect error: status 1, the reason on stderr" {
   explained_in 4
   port=$(free_port)
@@ -372,6 +392,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_regex "$stderr" "^client: connect to 127\.0\.0\.1 port $port: Connection refused"
 }
 
+# bats test_tags=points:2
 @test "client: talks to nc -l (nc prints the line, the client prints what nc sends)" {
   explained_in 10
   port=$(free_port)
@@ -391,6 +412,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 
 # ---- both together ----
 
+# bats test_tags=points:2
 @test "client and server talk to each other" {
   explained_in 9
   port=$(free_port)

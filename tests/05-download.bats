@@ -131,6 +131,7 @@ peak_memory_kib() {
 
 # ---- whole files, byte for byte ----
 
+# bats test_tags=points:3
 @test "files of 0 bytes, 1 byte, 65536 bytes and 65537 bytes arrive byte for byte" {
   explained_in 7
   mkdir "$BATS_TEST_TMPDIR/srv"
@@ -146,6 +147,7 @@ peak_memory_kib() {
   done
 }
 
+# bats test_tags=points:3
 @test "a 40 MiB file of random bytes arrives byte for byte" {
   explained_in 6
   start_server "$SERVED"
@@ -155,6 +157,7 @@ peak_memory_kib() {
   assert_same_file "$SERVED/big.bin" "[接收]big.bin"
 }
 
+# bats test_tags=points:3
 @test "a binary file with every byte value 0 to 255 and runs of NUL bytes arrives byte for byte" {
   explained_in 7
   mkdir "$BATS_TEST_TMPDIR/srv"
@@ -170,6 +173,7 @@ peak_memory_kib() {
   assert_same_file "$BATS_TEST_TMPDIR/srv/all-bytes.bin" "[接收]all-bytes.bin"
 }
 
+# bats test_tags=points:2
 @test "the server logs each download as: ADDRESS:PORT \"NAME\" sent N bytes" {
   explained_in 3
   start_server "$SERVED"
@@ -178,6 +182,7 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" sent 6 bytes$'
 }
 
+# bats test_tags=points:2
 @test "without -d the server serves its current directory" {
   explained_in 3
   printf 'from the current directory\n' >here.txt
@@ -190,6 +195,7 @@ peak_memory_kib() {
   assert_same_file expected-reply reply "the reply"
 }
 
+# bats test_tags=points:2
 @test "the log shows control bytes, quotes and backslashes in a name as \\xHH: one request, one line" {
   explained_in 3
   start_server "$SERVED"
@@ -198,6 +204,7 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ "fake\\x22 sent 1 bytes\\x01\\x5cx" refused: no such file$'
 }
 
+# bats test_tags=points:2
 @test "the client saves under -o PATH when asked, and takes UTF-8 names as they are" {
   explained_in 9
   mkdir "$BATS_TEST_TMPDIR/srv"
@@ -212,6 +219,7 @@ peak_memory_kib() {
   assert_same_file "$BATS_TEST_TMPDIR/srv/中文.txt" "[接收]中文.txt"
 }
 
+# bats test_tags=points:2
 @test "a name of 255 bytes is served; a request line of 256 bytes without a newline is refused as too long" {
   explained_in 4
   mkdir "$BATS_TEST_TMPDIR/srv"
@@ -231,6 +239,7 @@ peak_memory_kib() {
 
 # ---- what the server refuses ----
 
+# bats test_tags=points:2
 @test "a missing file: the client exits 1 with the server's reason and leaves no file; the server logs it and goes on" {
   explained_in 7
   start_server "$SERVED"
@@ -244,6 +253,7 @@ peak_memory_kib() {
   assert_same_file "$SERVED/hello.txt" "[接收]hello.txt"
 }
 
+# bats test_tags=points:2
 @test "names that escape the directory get exactly \"ERR bad name\", are logged, and the server goes on" {
   explained_in 5
   srv="$BATS_TEST_TMPDIR/srv"
@@ -268,6 +278,7 @@ peak_memory_kib() {
   assert_same_file "$srv/hello.txt" "[接收]hello.txt"
 }
 
+# bats test_tags=points:2
 @test "a symbolic link or a directory in the served directory is refused as not a regular file" {
   explained_in 5
   srv="$BATS_TEST_TMPDIR/srv"
@@ -285,6 +296,7 @@ peak_memory_kib() {
 
 # ---- clients that misbehave ----
 
+# bats test_tags=points:3
 @test "a request that arrives one byte at a time is answered with OK SIZE and the whole file" {
   explained_in 4
   start_server "$SERVED"
@@ -296,6 +308,7 @@ peak_memory_kib() {
   assert_same_file "$SERVED/small.bin" body "the bytes after the status line"
 }
 
+# bats test_tags=points:3
 @test "a client that vanishes mid-transfer does not kill the server: it logs the abort and serves the next client" {
   explained_in 6
   start_server "$SERVED"
@@ -307,6 +320,7 @@ peak_memory_kib() {
   assert_same_file "$SERVED/hello.txt" "[接收]hello.txt"
 }
 
+# bats test_tags=points:2
 @test "a client that connects and sends nothing gets ERR timeout after about 3 seconds" {
   explained_in 4
   start_server "$SERVED"
@@ -323,6 +337,7 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
 }
 
+# bats test_tags=points:2
 @test "the 3 seconds are for the whole line: a request dripping in a byte every 250 ms gets ERR timeout" {
   explained_in 4
   start_server "$SERVED"
@@ -341,6 +356,7 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
 }
 
+# bats test_tags=points:2
 @test "ten clients one after another, good and bad, and the eleventh is served; no descriptor leaks" {
   explained_in 8
   start_server "$SERVED"
@@ -361,6 +377,7 @@ peak_memory_kib() {
   assert_equal "$fds_after open descriptors" "$fds_before open descriptors"
 }
 
+# bats test_tags=points:3
 @test "while one client stalls in the middle of a big file, a second client is served" {
   explained_in 8
   start_server "$SERVED"
@@ -370,6 +387,7 @@ peak_memory_kib() {
   prog_pid slow >/dev/null # the first client is still stalled, its transfer unfinished
 }
 
+# bats test_tags=points:2
 @test "a client that connects and says nothing does not delay the next client" {
   explained_in 8
   start_server "$SERVED"
@@ -378,6 +396,7 @@ peak_memory_kib() {
   assert_served_within_2s hello.txt
 }
 
+# bats test_tags=points:2
 @test "memory stays flat: serving a 40 MiB file raises the server's peak memory by less than 8 MiB" {
   explained_in 6
   start_server "$SERVED"
@@ -399,6 +418,7 @@ peak_memory_kib() {
 
 # ---- the client, against a test server ----
 
+# bats test_tags=points:2
 @test "the client sends NAME and a newline, and takes a reply that arrives five bytes at a time" {
   explained_in 7
   port=$(free_port)
@@ -415,6 +435,7 @@ peak_memory_kib() {
   assert_same_file "$BATS_TEST_TMPDIR/expected-request" "$BATS_TEST_TMPDIR/request" "the request the server received"
 }
 
+# bats test_tags=points:2
 @test "a reply that ends early is an error: status 1, bytes counted, the older file under the name untouched" {
   explained_in 7
   port=$(free_port)
@@ -430,6 +451,7 @@ peak_memory_kib() {
   assert_files_here "[接收]data.bin" # and no temporary file left behind
 }
 
+# bats test_tags=points:2
 @test "an existing [接收] file is replaced once the new download is complete" {
   explained_in 7
   start_server "$SERVED"
@@ -440,6 +462,7 @@ peak_memory_kib() {
   assert_files_here "[接收]small.bin"
 }
 
+# bats test_tags=points:2
 @test "the saved file gets the mode of a new file (0644 under umask 022), not the temporary file's 0600" {
   explained_in 7
   start_server "$SERVED"
@@ -450,6 +473,7 @@ peak_memory_kib() {
   [[ $mode == 644 ]] || flunk_wire "the mode of [接收]hello.txt (umask 022)" "644 (rw-r--r--)" "$mode"
 }
 
+# bats test_tags=points:2
 @test "a reply that is neither OK nor ERR is an error: status 1, bad reply, no file" {
   explained_in 7
   port=$(free_port)
@@ -461,6 +485,7 @@ peak_memory_kib() {
   assert_files_here
 }
 
+# bats test_tags=points:2
 @test "the client says why when no server listens: status 1, Connection refused, no file" {
   explained_in 7
   port=$(free_port)
@@ -480,6 +505,7 @@ only_child() {
   printf '%s\n' "${kids[0]}"
 }
 
+# bats test_tags=points:2
 @test "a child serving a client still follows SIGTERM: the signal ends that child at once" {
   explained_in 8
   start_server "$SERVED"
@@ -496,6 +522,7 @@ only_child() {
   prog_pid server >/dev/null # the parent itself goes on serving
 }
 
+# bats test_tags=points:2
 @test "SIGTERM stops the server: it prints stopped, exits 0 and frees the port" {
   explained_in 8
   start_server "$SERVED"
@@ -507,6 +534,7 @@ only_child() {
   assert_success
 }
 
+# bats test_tags=points:2
 @test "SIGINT (Ctrl-C) stops the server the same way" {
   explained_in 8
   start_server "$SERVED"

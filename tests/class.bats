@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# The instructor's tools, checked by make test (tests/selftest), not by make check:
+# points, make grade on a small class, the grader's budget and exit status, make dist, and the
+# classroom configurations generated from the points.
+
+setup() {
+  bats_require_minimum_version 1.5.0
+  bats_load_library bats-support
+  bats_load_library bats-assert
+  top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+}
+
+teardown() {
+  # copies graded here are built under build/; do not leave them behind
+  local link key
+  for link in "$top"/build/class-copies/*; do
+    [[ $(readlink "$link") == "$BATS_TEST_TMPDIR"/* ]] || continue
+    key=$(basename "$link")
+    rm -rf "$top/build/reports/$key" "$top/build/impl$(tr / _ <<<"$top/build/class-copies/$key")" "$link"
+  done
+  rm -rf "$top/build/reports/handout-test-$BATS_ROOT_PID"
+}
+
+# lesson01_copy DIR [SED-SCRIPT]: DIR/01-socket/sockets.c, the reference solution changed by SED-SCRIPT.
+lesson01_copy() {
+  mkdir -p "$1/01-socket"
+  sed -e "${2:-}" "$top/solutions/01-socket/sockets.c" >"$1/01-socket/sockets.c"
+}
+
+# lesson01_skips: lesson 01 skips tests on this machine (no ::1, or no unshare -rn), so its
+# points differ from the ones the fixture class expects.
+lesson01_skips() {
+  ! grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null || [[ -n $(unshare -rn cat /proc/net/if_inet6 2>/dev/null || echo no) ]]
+}
+
+@test "every test but starter-provides ones carries points, and each lesson's texts state its total" {
+  run "$top/tests/points" --check
+  assert_success
+  for lesson in "$top"/lessons/[0-9][0-9]-*/; do
+    assert_output --partial "$(basename "$lesson") "
+  done
+}
+
+@test "the classroom configurations are the ones tests/classroom/generate writes from the points" {
+  run "$top/tests/classroom/generate" --check
+  assert_success
+  grep -q '"points": 20' "$top/.github/classroom/autograding.json"
+  grep -q 'command: make check LESSON=01' "$top/.github/workflows/classroom.yml"
+}
+
+@test "make grade on a small class: full marks, zero, a mix, one that does not compile, one that hangs, one that is no copy" {
+  lesson01_skips && skip "this machine skips some lesson 01 tests (no ::1 or no unshare -rn)"
+  class="$BATS_TEST_TMPDIR/class"
+  lesson01_copy "$class/full"
+  mkdir -p "$class/zero" && cp -r "$top/starter/01-socket" "$class/zero/"
+  # a whole clone of the lab, whose starter/ prints "closed N socket!" (two tests, 3 points lost)
+  mkdir -p "$class/Li Lei, 李雷 (mix)/lessons"
+  lesson01_copy "$class/Li Lei, 李雷 (mix)/starter" 's/"closed %d sockets\\n"/"closed %d socket!\\n"/'
+  lesson01_copy "$class/broken" '1i int broken(void) { return undeclared_thing; }'
+  # hangs when its first KIND is unix-stream (one test, 2 points)
+  lesson01_copy "$class/hang" '/^int main(int argc, char \*\*argv)$/{n;s/$/ if (argc > 1 \&\& strcmp(argv[1], "unix-stream") == 0) for (;;) pause();/}'
+  mkdir -p "$class/empty"
+  SECONDS=0
+  # a loaded machine (make test runs alongside other work) must not cost the full copies points:
+  # programs get 20 s instead of 10 before they count as hung (the hanging copy waits them out once)
+  run env PROG_TIMEOUT=20 make -C "$top" --no-print-directory grade SUBMISSIONS="$class" GRADES="$BATS_TEST_TMPDIR/out" \
+    LESSON=01 JOBS=2
+  elapsed=$SECONDS
+  assert_success
+  expected='student,01-socket,total,note
+"Li Lei, 李雷 (mix)",17,17,
+broken,0,0,01-socket did not compile
+empty,,,"cannot be graded: no lesson folder (NN-name/) in it, neither in starter/"
+full,20,20,
+hang,18,18,
+zero,0,0,'
+  assert_equal "$(cat "$BATS_TEST_TMPDIR/out/grades.csv")" "$expected"
+  run grep -c '"student": ' "$BATS_TEST_TMPDIR/out/grades.json"
+  assert_output 6
+  grep -qF '{"student": "Li Lei, 李雷 (mix)", "points": {"01-socket": 17}, "total": 17, "note": ""}' "$BATS_TEST_TMPDIR/out/grades.json"
+  grep -qF '{"student": "empty", "points": {}, "total": null, "note": "cannot be graded: ' "$BATS_TEST_TMPDIR/out/grades.json"
+  # every failure message in the student's log, every test with its points in the JUnit XML
+  grep -q 'undeclared_thing' "$BATS_TEST_TMPDIR/out/broken.log"
+  grep -q 'did not finish within\|did not exit within' "$BATS_TEST_TMPDIR/out/hang.log"
+  run grep -c '<testcase ' "$BATS_TEST_TMPDIR/out/hang.junit.xml"
+  assert_output 15
+  grep -q '<property name="points" value="18"/>' "$BATS_TEST_TMPDIR/out/hang.junit.xml"
+  echo "# make grade, 6 folders, lesson 01: ${elapsed}s" >&3
+}
+
+@test "a lesson that runs out of its budget: the rest fail as 'lesson took too long', exit 1, no process left" {
+  copy="$BATS_TEST_TMPDIR/slow"
+  lesson01_copy "$copy" '/^int main(int argc, char \*\*argv)$/{n;s/$/ for (;;) pause();/}'
+  make -C "$top" --no-print-directory impl IMPL="$copy" LESSONS=01-socket >/dev/null 2>&1
+  bin="$top/build/impl$(tr / _ <<<"$copy")"
+  [[ -x $bin/01-socket/sockets ]] || fail "the hanging copy did not build"
+  SECONDS=0
+  run env SOCKLAB_RUN_ID="budget-$BATS_ROOT_PID" LESSON_BUDGET=4 GRADE_REPORTS="$BATS_TEST_TMPDIR/reports" \
+    "$top/tests/grade" "$bin" 01-socket
+  elapsed=$SECONDS
+  left=$(grep -lzx "SOCKLAB_RUN_ID=budget-$BATS_ROOT_PID" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 || true)
+  rm -rf "$bin"
+  assert_failure 1
+  assert_regex "$output" "01-socket +0 / 15 +FAIL +0 / 20 +\(took too long\)"
+  grep -q '^# lesson took too long: 01-socket ran out of its 4 s' "$BATS_TEST_TMPDIR/reports/01-socket.tap"
+  grep -q '<failure message="lesson took too long' "$BATS_TEST_TMPDIR/reports/01-socket.junit.xml"
+  ((elapsed < 20)) || fail "a budget of 4 s took ${elapsed}s"
+  [[ -z $left ]] || fail "processes of the stopped lesson are still running: $(ps -o pid=,args= -p "${left//$'\n'/,}")"
+}
+
+@test "the grader exits 2 with the reason on stderr when it cannot run" {
+  run --separate-stderr "$top/tests/grade" "$top/build/solutions" 99-nothing
+  assert_failure 2
+  assert_regex "$stderr" "^grade: no tests for lesson 99-nothing"
+  run --separate-stderr env PATH=/nonexistent /bin/bash "$top/tests/grade" "$top/build/solutions" 01-socket
+  assert_failure 2
+}
+
+@test "make dist: the handout has no solutions, builds on its own, grades a copy and passes its make test" {
+  run make -C "$top" --no-print-directory dist
+  assert_success
+  mkdir "$BATS_TEST_TMPDIR/unpacked"
+  tar -C "$BATS_TEST_TMPDIR/unpacked" -xzf "$top/build/socklab-handout.tar.gz"
+  lab="$BATS_TEST_TMPDIR/unpacked/socklab"
+  [[ ! -e $lab/solutions && ! -e $lab/tests/grade-class && ! -e $lab/tests/classroom ]] ||
+    fail "the handout holds instructor material: $(ls "$lab" "$lab/tests")"
+  run grep -c "The instructor's loop" "$lab/README.md"
+  assert_output 0
+  run make -C "$lab" --no-print-directory
+  assert_success
+  [[ -x $lab/build/starter/01-socket/sockets ]] || fail "make did not build the starter"
+  lesson01_copy "$BATS_TEST_TMPDIR/student"
+  run make -C "$lab" --no-print-directory check IMPL="$BATS_TEST_TMPDIR/student" LESSON=01
+  assert_success
+  assert_regex "$output" "01-socket +15 / 15 +PASS +20 / 20"
+  run make -C "$lab" --no-print-directory test LESSON=01
+  assert_success
+  assert_output --partial "make test: the lab is set up"
+}

@@ -1,0 +1,117 @@
+# tests/grade-report.awk: turn one lesson's bats TAP output into its reports (tests/grade uses it).
+#
+#   awk -F'\t' -v lesson=L -v too_long=0|1 -v budget=S -v filters=EXPRS \
+#       -v tapfile=F -v junitfile=F -v rowfile=F -f grade-report.awk POINTS TAP
+#
+# POINTS is what tests/points prints for the lesson (lesson, points, tags, name); TAP is bats's output.
+# When the lesson ran out of time (too_long=1), every test it should have run and did not report
+# becomes "not ok ... lesson took too long". FILTERS is the --filter-tags expressions bats was
+# given, separated by spaces ("" for none), so that only tests bats would have run count.
+#
+# Writes TAPFILE (a summary comment line, then the TAP), JUNITFILE and ROWFILE
+# ("lesson passed total points possible state skipped"; state is pass, fail or too-long).
+
+function xml(s) {
+  gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s); gsub(/"/, "\\&quot;", s)
+  gsub(/[\001-\010\013\014\016-\037]/, "?", s)
+  return s
+}
+
+# selected(tags): bats would run a test with these tags under the filters (any one of them).
+function selected(tags,   nf, f, i, nt, t, j, ok, want, neg, has) {
+  if (filters == "") return 1
+  nt = split(tags, t, ",")
+  nf = split(filters, f, " ")
+  for (i = 1; i <= nf; i++) {
+    ok = 1
+    n = split(f[i], want, ",")
+    for (j = 1; j <= n; j++) {
+      neg = (substr(want[j], 1, 1) == "!")
+      w = neg ? substr(want[j], 2) : want[j]
+      has = 0
+      for (k = 1; k <= nt; k++) if (t[k] == w) has = 1
+      if (has == neg) ok = 0
+    }
+    if (ok) return 1
+  }
+  return 0
+}
+
+FNR == NR {
+  order[++ntests] = $4
+  points[$4] = $2
+  wanted[$4] = selected($3)
+  next
+}
+
+# ---- the TAP ----
+/^1\.\.[0-9]+/ { planned = substr($0, 4) + 0; tap[++nlines] = $0; next }
+/^(ok|not ok) [0-9]+/ {
+  line = $0
+  ok = (line ~ /^ok /)
+  name = line
+  sub(/^(ok|not ok) [0-9]+ /, "", name)
+  sub(/ # in [0-9]+ ?ms$/, "", name)
+  skip = 0
+  if (name ~ / # [Ss][Kk][Ii][Pp]( |$)/) { skip = 1; sub(/ # [Ss][Kk][Ii][Pp]( .*)?$/, "", name) }
+  n = ++nres
+  rname[n] = name; rok[n] = ok; rskip[n] = skip; rmsg[n] = ""
+  seen[name] = 1
+  tap[++nlines] = line
+  last = n
+  next
+}
+/^#/ {
+  if (last) rmsg[last] = rmsg[last] (rmsg[last] == "" ? "" : "\n") substr($0, 3)
+  tap[++nlines] = $0
+  next
+}
+{ tap[++nlines] = $0 }
+
+END {
+  if (too_long) {
+    for (i = 1; i <= ntests; i++) {
+      name = order[i]
+      if (seen[name] || !wanted[name]) continue
+      n = ++nres
+      rname[n] = name; rok[n] = 0; rskip[n] = 0
+      rmsg[n] = "lesson took too long: " lesson " ran out of its " budget " s before this test finished"
+      tap[++nlines] = "not ok " n " " name
+      tap[++nlines] = "# " rmsg[n]
+    }
+  }
+  passed = failed = skipped = earned = possible = 0
+  for (i = 1; i <= nres; i++) {
+    p = points[rname[i]] + 0
+    if (rskip[i]) { skipped++; continue }
+    possible += p
+    if (rok[i]) { passed++; earned += p } else failed++
+  }
+  total = passed + failed
+  if (planned - skipped > total && !too_long) { failed += planned - skipped - total; total = planned - skipped }
+  state = (too_long ? "too-long" : (failed == 0 && total > 0 ? "pass" : "fail"))
+
+  printf "# socklab: lesson %s points %d / %d, tests %d passed / %d%s\n", lesson, earned, possible, passed, total,
+    (too_long ? ", took too long" : "") >tapfile
+  for (i = 1; i <= nlines; i++) print tap[i] >tapfile
+
+  print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" >junitfile
+  printf "<testsuites name=\"socklab\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n", nres, failed, skipped >junitfile
+  printf "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n", xml(lesson), nres, failed, skipped >junitfile
+  printf "    <properties>\n      <property name=\"points\" value=\"%d\"/>\n      <property name=\"points_possible\" value=\"%d\"/>\n    </properties>\n", earned, possible >junitfile
+  for (i = 1; i <= nres; i++) {
+    p = points[rname[i]] + 0
+    printf "    <testcase classname=\"%s\" name=\"%s\">\n", xml(lesson), xml(rname[i]) >junitfile
+    printf "      <properties><property name=\"points\" value=\"%d\"/><property name=\"points_earned\" value=\"%d\"/></properties>\n",
+      p, (rok[i] && !rskip[i]) ? p : 0 >junitfile
+    if (rskip[i]) print "      <skipped/>" >junitfile
+    else if (!rok[i]) {
+      first = rmsg[i]; sub(/\n.*/, "", first)
+      printf "      <failure message=\"%s\">%s</failure>\n", xml(first), xml(rmsg[i]) >junitfile
+    }
+    print "    </testcase>" >junitfile
+  }
+  print "  </testsuite>\n</testsuites>" >junitfile
+
+  print lesson, passed, total, earned, possible, state, skipped >rowfile
+}
