@@ -64,6 +64,7 @@ run_without_loopback() {
 # bats test_tags=starter-provides
 @test "with no KIND it prints a usage line on stderr and exits with status 2" {
   explained_in 7
+  covers R7.9
   run_prog sockets
   assert_failure 2
   assert_equal "$output" ""
@@ -73,6 +74,7 @@ run_without_loopback() {
 # bats test_tags=starter-provides
 @test "an unknown KIND is a usage error: status 2, nothing created" {
   explained_in 7
+  covers R7.9
   run_prog sockets tcp carrier-pigeon
   assert_failure 2
   assert_equal "$output" ""
@@ -82,6 +84,7 @@ run_without_loopback() {
 # bats test_tags=starter-provides
 @test "more than 64 KINDs is a usage error: status 2" {
   explained_in 7
+  covers R7.9
   run_prog sockets $(printf 'udp %.0s' {1..65})
   assert_failure 2
   assert_equal "$output" ""
@@ -92,6 +95,7 @@ run_without_loopback() {
 
 @test "a tcp socket is AF_INET, SOCK_STREAM, protocol 6 (TCP)" {
   explained_in 3
+  covers R7.1 R7.2 R7.4
   run_prog sockets tcp
   assert_success
   line=$(report_for tcp)
@@ -100,6 +104,7 @@ run_without_loopback() {
 
 @test "a udp socket is AF_INET, SOCK_DGRAM, protocol 17 (UDP)" {
   explained_in 3
+  covers R7.1 R7.2 R7.4
   run_prog sockets udp
   assert_success
   line=$(report_for udp)
@@ -108,6 +113,7 @@ run_without_loopback() {
 
 @test "tcp6 and udp6 sockets are AF_INET6 and bound to [::1]" {
   explained_in 4
+  covers R7.1 R7.4 R7.5
   has_ipv6_loopback || skip "this machine has no IPv6 loopback address"
   run_prog sockets tcp6 udp6
   assert_success
@@ -121,6 +127,7 @@ run_without_loopback() {
 
 @test "unix-stream and unix-dgram sockets are AF_UNIX, protocol 0, with no name" {
   explained_in 3
+  covers R7.1 R7.4 R7.5
   run_prog sockets unix-stream unix-dgram
   assert_success
   stream=$(report_for unix-stream)
@@ -132,6 +139,7 @@ run_without_loopback() {
 
 @test "Internet sockets are bound to 127.0.0.1 on a port the kernel chose" {
   explained_in 4
+  covers R7.1 R7.5
   run_prog sockets tcp udp
   assert_success
   assert_regex "$(field "$(report_for tcp)" local)" '^127\.0\.0\.1:[1-9][0-9]*$'
@@ -140,6 +148,7 @@ run_without_loopback() {
 
 @test "sockets are reported in command-line order, each with its own descriptor and port" {
   explained_in 7
+  covers R7.1 R7.2 R7.3
   run_prog sockets tcp udp tcp udp
   assert_success
   kinds=$(grep ' fd=' <<<"$output" | cut -d' ' -f1 | tr '\n' ' ')
@@ -154,6 +163,7 @@ run_without_loopback() {
 
 @test "each reported fd is a socket the process really holds while it waits" {
   explained_in 1
+  covers R7.3 R7.6 R7.7
   spawn_prog sk sockets tcp udp unix-stream
   wait_line sk '^ready: 3 sockets open$'
   pid=$(prog_pid sk)
@@ -169,6 +179,7 @@ run_without_loopback() {
 
 @test "a reported port is in use while the program waits, and free once stdin closes" {
   explained_in 5
+  covers R7.5 R7.7 R7.8
   spawn_prog sk sockets tcp udp
   wait_line sk '^ready: 2 sockets open$'
   tcp_port=$(grep '^tcp ' "$BATS_TEST_TMPDIR/sk.out" | grep -o 'local=[^ ]*' | cut -d: -f2)
@@ -189,6 +200,7 @@ run_without_loopback() {
 
 @test "the address printed for a udp or udp6 socket is the one the kernel lists for that descriptor" {
   explained_in 4
+  covers R7.5
   kinds=(udp udp)
   has_ipv6_loopback && kinds+=(udp6 udp6)
   spawn_prog sk sockets "${kinds[@]}"
@@ -210,6 +222,7 @@ run_without_loopback() {
 
 @test "it prints ready and then waits: it does not exit before end of input" {
   explained_in 7
+  covers R7.6 R7.7 R7.8
   spawn_prog sk sockets udp
   wait_line sk '^ready: 1 sockets open$'
   feed sk "not yet"
@@ -224,6 +237,7 @@ run_without_loopback() {
 
 @test "when socket() fails it prints sockets: socket(KIND): REASON and exits with status 1" {
   explained_in 6
+  covers R7.10
   # 16 descriptors in all: some of the 40 sockets must fail with EMFILE.
   run_prog --fd-limit 16 sockets $(printf 'tcp %.0s' {1..40})
   assert_failure 1 # 1: a system call failed (2 is for usage errors)
@@ -233,6 +247,7 @@ run_without_loopback() {
 
 @test "when bind() fails it prints sockets: bind(KIND): REASON and exits with status 1" {
   explained_in 6
+  covers R7.10
   can_hide_loopback || skip "this machine cannot run a program without ::1 (unshare -rn)"
   run_without_loopback unix-dgram udp6 unix-stream
   assert_failure 1

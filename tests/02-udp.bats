@@ -35,6 +35,7 @@ receive_from_peer() {
 # bats test_tags=starter-provides
 @test "each program, given the wrong number of arguments, prints its usage line and exits with status 2" {
   explained_in 7
+  covers R7.2
   for args in "udp_send" "udp_send 127.0.0.1" "udp_ask 127.0.0.1 1 2" "udp_receive" "udp_receive 1 2"; do
     run_prog $args
     assert_failure 2
@@ -46,6 +47,7 @@ receive_from_peer() {
 # bats test_tags=starter-provides
 @test "a PORT that is not a number from 1 to 65535 is a usage error that names it" {
   explained_in 7
+  covers R7.1 R7.3
   for port in 0 65536 -1 80x abc ""; do
     run_prog --in hi udp_send 127.0.0.1 "$port"
     assert_failure 2
@@ -63,6 +65,7 @@ receive_from_peer() {
 
 @test "udp_send sends the line as one datagram, without its newline, and reports the byte count" {
   explained_in 3
+  covers R7.6 R7.7 R7.8
   port=$(free_port)
   start_sink "$port"
   run_prog --in hello udp_send 127.0.0.1 "$port"
@@ -73,6 +76,7 @@ receive_from_peer() {
 
 @test "udp_send sends an empty line as an empty datagram: 0 bytes is a legal datagram" {
   explained_in 3
+  covers R7.6 R7.7 R7.8
   port=$(free_port)
   start_sink "$port"
   run_prog --in "" udp_send 127.0.0.1 "$port"
@@ -83,6 +87,7 @@ receive_from_peer() {
 
 @test "udp_send sends a UTF-8 Chinese line byte for byte" {
   explained_in 6
+  covers R7.7
   port=$(free_port)
   start_sink "$port"
   run_prog --in "你好，世界" udp_send 127.0.0.1 "$port"
@@ -93,6 +98,7 @@ receive_from_peer() {
 
 @test "udp_send sends a 65507-byte line, the largest UDP/IPv4 payload, as one whole datagram" {
   explained_in 3
+  covers R7.7 R7.9
   port=$(free_port)
   start_sink "$port"
   head -c 65507 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/big"
@@ -104,6 +110,7 @@ receive_from_peer() {
 
 @test "udp_send cannot send 65508 bytes: sendto fails with Message too long, status 1" {
   explained_in 3
+  covers R7.4 R7.9
   port=$(free_port)
   head -c 65508 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/big"
   run_prog --in-file "$BATS_TEST_TMPDIR/big" udp_send 127.0.0.1 "$port"
@@ -114,6 +121,7 @@ receive_from_peer() {
 
 @test "udp_send rejects a HOST that is not a dotted IPv4 address: it names it, status 2" {
   explained_in 2
+  covers R7.1 R7.3
   for host in 256.0.0.1 localhost 1.2.3 ""; do
     run_prog --in hi udp_send "$host" 9
     assert_failure 2
@@ -126,6 +134,7 @@ receive_from_peer() {
 
 @test "udp_receive prints one datagram with its size and sender, then exits 0" {
   explained_in 4
+  covers R7.10
   port=$(free_port)
   receive_from_peer "$port" "text:hello"
   assert_success
@@ -134,6 +143,7 @@ receive_from_peer() {
 
 @test "udp_receive reports an empty datagram as 0 bytes" {
   explained_in 4
+  covers R7.5 R7.10
   port=$(free_port)
   receive_from_peer "$port" empty
   assert_success
@@ -142,6 +152,7 @@ receive_from_peer() {
 
 @test "udp_receive prints UTF-8 Chinese text byte for byte" {
   explained_in 6
+  covers R7.5
   port=$(free_port)
   receive_from_peer "$port" "text:中文消息"
   assert_success
@@ -150,6 +161,7 @@ receive_from_peer() {
 
 @test "udp_receive does not decode: GBK bytes come out unchanged" {
   explained_in 6
+  covers R7.5
   port=$(free_port)
   receive_from_peer "$port" "hex:c4e3bac3" # 你好 in GBK
   assert_success
@@ -160,6 +172,7 @@ receive_from_peer() {
 
 @test "udp_receive writes control bytes as \\xNN and a backslash as \\\\, so a datagram stays on one line" {
   explained_in 6
+  covers R7.5
   port=$(free_port)
   receive_from_peer "$port" "hex:610a62095c00637f"
   assert_success
@@ -168,6 +181,7 @@ receive_from_peer() {
 
 @test "udp_receive keeps a 1024-byte datagram whole" {
   explained_in 4
+  covers R7.11
   port=$(free_port)
   receive_from_peer "$port" "fill:1024"
   assert_success
@@ -176,6 +190,7 @@ receive_from_peer() {
 
 @test "udp_receive reports a datagram larger than its 1024-byte buffer as truncated, status 1" {
   explained_in 4
+  covers R7.11
   port=$(free_port)
   receive_from_peer "$port" "fill:3000"
   assert_failure 1
@@ -185,6 +200,7 @@ receive_from_peer() {
 
 @test "udp_receive binds every local address: a datagram to 127.0.0.2 arrives too" {
   explained_in 4
+  covers R7.10
   port=$(free_port)
   spawn_prog rx udp_receive "$port"
   wait_udp rx "$port"
@@ -197,6 +213,7 @@ receive_from_peer() {
 
 @test "udp_receive on a port already in use names the cause and exits non-zero" {
   explained_in 4
+  covers R7.4 R7.12
   port=$(free_port)
   start_sink "$port" --ms 3000
   run_prog udp_receive "$port"
@@ -208,6 +225,7 @@ receive_from_peer() {
 
 @test "udp_ask sends the line, then prints the reply and the address and port it came from" {
   explained_in 5
+  covers R7.13 R7.15
   port=$(free_port)
   start_sink "$port" --reply "text:pong"
   run_prog --in ping udp_ask 127.0.0.1 "$port"
@@ -219,6 +237,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 
 @test "udp_ask prints a UTF-8 Chinese reply byte for byte" {
   explained_in 6
+  covers R7.5 R7.15
   port=$(free_port)
   start_sink "$port" --reply "text:收到了"
   run_prog --in "你好" udp_ask 127.0.0.1 "$port"
@@ -229,6 +248,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 
 @test "udp_ask accepts an empty reply: 0 bytes" {
   explained_in 5
+  covers R7.15
   port=$(free_port)
   start_sink "$port" --reply empty
   run_prog --in ping udp_ask 127.0.0.1 "$port"
@@ -238,6 +258,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 
 @test "udp_ask gives up after 2 seconds without a reply: it says so and exits 1" {
   explained_in 5
+  covers R7.13 R7.17
   port=$(free_port)
   start_sink "$port" # receives, never replies
   local started=$EPOCHREALTIME
@@ -253,6 +274,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 
 @test "udp_ask ignores a datagram from an unexpected sender and prints the real reply" {
   explained_in 5
+  covers R7.14
   port=$(free_port)
   start_sink "$port" --stray "text:intruder" --reply "text:pong"
   run_prog --in ping udp_ask 127.0.0.1 "$port"
@@ -264,6 +286,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 
 @test "udp_ask reports a reply larger than its 1024-byte buffer as truncated, status 1" {
   explained_in 4
+  covers R7.16
   port=$(free_port)
   start_sink "$port" --reply "fill:2000"
   run_prog --in ping udp_ask 127.0.0.1 "$port"
@@ -274,6 +297,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 
 @test "udp_ask rejects a HOST that is not a dotted IPv4 address: it names it, status 2" {
   explained_in 2
+  covers R7.1 R7.3
   run_prog --in hi udp_ask 127.0.0.256 9
   assert_failure 2
   assert_equal "$output" ""

@@ -88,6 +88,7 @@ expect_default_port() {
 # bats test_tags=starter-provides
 @test "both chats, given a PORT that is not 1 to 65535 or more than one argument, print usage and exit 2" {
   explained_in 5
+  covers R5.1
   for prog in udp_menu_chat udp_chat; do
     for args in "0" "65536" "abc" "7890 7891"; do
       run_prog "$prog" $args
@@ -101,6 +102,7 @@ expect_default_port() {
 
 @test "the menu chat says which port it bound, then shows the menu" {
   explained_in 5
+  covers R5.3 R5.10
   port=$(free_port)
   start_chat m udp_menu_chat "$port"
   wait_line m "^udp_menu_chat on port $port$"
@@ -113,6 +115,7 @@ expect_default_port() {
 
 @test "menu choice 1 sends the message from the chat's own port to the IP and port it asks for" {
   explained_in 1
+  covers R5.6 R5.11
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -124,6 +127,7 @@ expect_default_port() {
 
 @test "menu choice 2 shows one message with the address and port it came from" {
   explained_in 1
+  covers R5.4 R5.14
   port=$(free_port)
   start_chat m udp_menu_chat "$port"
   feed m 2
@@ -135,6 +139,7 @@ expect_default_port() {
 
 @test "a message that arrives while the menu waits is kept by the kernel and shown at the next choice 2" {
   explained_in 2
+  covers R5.14
   port=$(free_port)
   start_chat m udp_menu_chat "$port"
   wait_line m 'choice> '
@@ -145,6 +150,7 @@ expect_default_port() {
 
 @test "the menu chat sends and shows UTF-8 Chinese text byte for byte" {
   explained_in 5
+  covers R5.4 R5.11
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -157,6 +163,7 @@ expect_default_port() {
 
 @test "menu choice 1 sends an empty message as an empty datagram" {
   explained_in 5
+  covers R5.11
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -167,6 +174,7 @@ expect_default_port() {
 
 @test "the menu chat shows an empty datagram and a 65507-byte one whole: nothing is truncated" {
   explained_in 5
+  covers R5.4 R5.5
   port=$(free_port)
   start_chat m udp_menu_chat "$port"
   run_peer udp_source 127.0.0.1 "$port" empty fill:65507
@@ -183,6 +191,7 @@ expect_default_port() {
 
 @test "a failed sendto is reported and the menu chat keeps running" {
   explained_in 5
+  covers R5.7
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -194,6 +203,7 @@ expect_default_port() {
 
 @test "an invalid menu choice is an error and the menu comes back" {
   explained_in 5
+  covers R5.7 R5.16
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -210,6 +220,7 @@ expect_default_port() {
 
 @test "an invalid IP is an error and the menu chat keeps running" {
   explained_in 5
+  covers R5.7 R5.12
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -225,6 +236,7 @@ expect_default_port() {
 
 @test "an invalid port is an error and the menu chat keeps running" {
   explained_in 5
+  covers R5.13
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -240,6 +252,7 @@ expect_default_port() {
 
 @test "menu choice 3 quits: bye, status 0" {
   explained_in 5
+  covers R5.8 R5.15
   port=$(free_port)
   start_chat m udp_menu_chat "$port"
   feed m 3
@@ -250,6 +263,7 @@ expect_default_port() {
 
 @test "end of input ends the menu chat cleanly with status 0, at the menu or in the middle of a question" {
   explained_in 5
+  covers R5.8 R5.17
   port=$(free_port)
   start_chat m udp_menu_chat "$port"
   wait_exit m # end of input at "choice> "
@@ -265,6 +279,7 @@ expect_default_port() {
 
 @test "the menu chat on a port already in use names the cause and exits non-zero" {
   explained_in 1
+  covers R5.2
   port=$(free_port)
   start_sink "$port" --ms 3000
   run_prog udp_menu_chat "$port"
@@ -274,6 +289,7 @@ expect_default_port() {
 
 @test "without PORT the menu chat binds port 7890" {
   explained_in 5
+  covers R5.2 R5.3
   expect_default_port m udp_menu_chat
 }
 
@@ -281,6 +297,7 @@ expect_default_port() {
 
 @test "udp_chat shows a message the moment it arrives, while nothing is typed" {
   explained_in 3
+  covers R5.18 R5.28
   port=$(free_port)
   start_chat c udp_chat "$port"
   wait_line c "^udp_chat on port $port$"
@@ -292,6 +309,7 @@ expect_default_port() {
 
 @test "udp_chat sends each typed line as one datagram, from its own port, to the peer chosen with /to" {
   explained_in 5
+  covers R5.6 R5.19 R5.24
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port" --count 2
   start_chat c udp_chat "$port"
@@ -306,6 +324,7 @@ expect_default_port() {
 
 @test "lines that reach udp_chat together are still sent one datagram each" {
   explained_in 4
+  covers R5.25
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port" --count 3
   start_chat c udp_chat "$port"
@@ -317,6 +336,7 @@ expect_default_port() {
 
 @test "udp_chat sends nothing for an empty line" {
   explained_in 5
+  covers R5.23
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
@@ -328,6 +348,7 @@ expect_default_port() {
 
 @test "udp_chat sends a line longer than 65507 bytes in pieces of 65507 bytes" {
   explained_in 5
+  covers R5.26
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port" --count 2
   start_chat c udp_chat "$port"
@@ -339,6 +360,7 @@ expect_default_port() {
 
 @test "udp_chat shows an empty datagram and a 65507-byte one whole: nothing is truncated" {
   explained_in 5
+  covers R5.4 R5.5
   port=$(free_port)
   start_chat c udp_chat "$port"
   run_peer udp_source 127.0.0.1 "$port" empty fill:65507 text:end
@@ -351,6 +373,7 @@ expect_default_port() {
 
 @test "udp_chat prints bytes as lesson 02 does, and a datagram that is not UTF-8 does not stop it" {
   explained_in 5
+  covers R5.4
   port=$(free_port)
   start_chat c udp_chat "$port"
   run_peer udp_source 127.0.0.1 "$port" hex:c4e3bac3 hex:610a5c09 text:still # GBK 你好; a \n \\ \t
@@ -365,6 +388,7 @@ expect_default_port() {
 
 @test "a failed sendto is reported and udp_chat keeps running" {
   explained_in 5
+  covers R5.7
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
@@ -378,6 +402,7 @@ expect_default_port() {
 
 @test "a line typed before any /to is an error, is not sent, and the chat keeps running" {
   explained_in 5
+  covers R5.24
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
@@ -390,6 +415,7 @@ expect_default_port() {
 
 @test "an invalid IP in /to is an error and udp_chat keeps running" {
   explained_in 5
+  covers R5.20
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
@@ -402,6 +428,7 @@ expect_default_port() {
 
 @test "an invalid port in /to is an error and udp_chat keeps running" {
   explained_in 5
+  covers R5.20
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
@@ -418,6 +445,7 @@ expect_default_port() {
 
 @test "an unknown command is an error and udp_chat keeps running" {
   explained_in 5
+  covers R5.22
   port=$(free_port)
   start_chat c udp_chat "$port"
   feed c "/shout hello"
@@ -428,6 +456,7 @@ expect_default_port() {
 
 @test "/quit ends udp_chat: bye, status 0" {
   explained_in 5
+  covers R5.8 R5.21
   port=$(free_port)
   start_chat c udp_chat "$port"
   feed c "/quit"
@@ -438,6 +467,7 @@ expect_default_port() {
 
 @test "end of input ends udp_chat cleanly with status 0" {
   explained_in 4
+  covers R5.8 R5.27
   port=$(free_port)
   start_chat c udp_chat "$port"
   wait_exit c
@@ -447,6 +477,7 @@ expect_default_port() {
 
 @test "two udp_chats talk to each other in both directions, UTF-8 included" {
   explained_in 3
+  covers R5.18 R5.19 R5.24
   two_ports
   start_chat a udp_chat "$port_a"
   start_chat b udp_chat "$port_b"
@@ -466,6 +497,7 @@ expect_default_port() {
 
 @test "the menu chat and udp_chat talk to each other" {
   explained_in 3
+  covers R5.11 R5.14 R5.24
   two_ports
   start_chat m udp_menu_chat "$port_a"
   start_chat c udp_chat "$port_b"
@@ -479,6 +511,7 @@ expect_default_port() {
 
 @test "udp_chat on a port already in use names the cause and exits non-zero" {
   explained_in 1
+  covers R5.2
   port=$(free_port)
   start_sink "$port" --ms 3000
   run_prog udp_chat "$port"
@@ -488,5 +521,6 @@ expect_default_port() {
 
 @test "without PORT udp_chat binds port 7890" {
   explained_in 5
+  covers R5.2 R5.3
   expect_default_port c udp_chat
 }

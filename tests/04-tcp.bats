@@ -50,6 +50,7 @@ time_wait_on() {
 # bats test_tags=starter-provides
 @test "server: a bad option or a bad port is a usage error: status 2" {
   explained_in 9
+  covers R9.4
   run_prog server -x
   assert_failure 2
   assert_regex "$stderr" '^usage: server'
@@ -64,6 +65,7 @@ time_wait_on() {
 # bats test_tags=starter-provides
 @test "client: without HOST and PORT it prints a usage line and exits with status 2" {
   explained_in 9
+  covers R9.20
   run_prog client 127.0.0.1
   assert_failure 2
   assert_regex "$stderr" '^usage: client'
@@ -75,6 +77,7 @@ time_wait_on() {
 # bats test_tags=starter-provides
 @test "client: with nothing on standard input it says so and exits with status 1" {
   explained_in 9
+  covers R9.23
   run_prog client 127.0.0.1 9
   assert_failure 1
   assert_regex "$stderr" '^client: standard input is empty'
@@ -83,6 +86,7 @@ time_wait_on() {
 # bats test_tags=starter-provides
 @test "client: a line longer than 4095 bytes is refused before connecting: status 1" {
   explained_in 9
+  covers R9.24
   head -c 5000 /dev/zero | tr '\0' 'a' >"$BATS_TEST_TMPDIR/long"
   run_prog --in-file "$BATS_TEST_TMPDIR/long" client 127.0.0.1 9
   assert_failure 1
@@ -93,6 +97,7 @@ time_wait_on() {
 
 @test "server: prints the client's line with its address, replies \"thank you !\", exits 0" {
   explained_in 3
+  covers R9.5 R9.6 R9.7 R9.8 R9.9 R9.15 R5.1
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'hello\n'
@@ -105,6 +110,7 @@ time_wait_on() {
 
 @test "server: a line sent one byte at a time is still one message (TCP is a byte stream)" {
   explained_in 5
+  covers R5.1 R9.7
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'one byte at a time\n' --chunk 1 --pause-ms 15
@@ -116,6 +122,7 @@ time_wait_on() {
 
 @test "server: the message ends at the first newline; what follows is ignored" {
   explained_in 5
+  covers R5.4
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'first line\nsecond line\n'
@@ -128,6 +135,7 @@ time_wait_on() {
 
 @test "server: replies as soon as the newline arrives, while the client keeps its side open" {
   explained_in 5
+  covers R5.1 R9.7
   port=$(free_port)
   start_server srv "$port"
   # --keep-open: no end of stream from the client; only the "\n" ends the message.
@@ -140,6 +148,7 @@ time_wait_on() {
 
 @test "server: without a newline, the client's end of stream ends the message" {
   explained_in 5
+  covers R5.2
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send 'no newline' --chunk 3 --pause-ms 10
@@ -151,6 +160,7 @@ time_wait_on() {
 
 @test "server: an empty line is a message too: it prints \"from ADDR:PORT: \" and replies" {
   explained_in 5
+  covers R5.5 R9.8
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'\n' --keep-open
@@ -162,6 +172,7 @@ time_wait_on() {
 
 @test "server: a client that connects and closes without sending does not crash it (status 1, reason on stderr)" {
   explained_in 6
+  covers R9.10 R9.11 R9.15
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --close-now
@@ -174,6 +185,7 @@ time_wait_on() {
 
 @test "server: a silent client that never closes is dropped after -t SECONDS" {
   explained_in 6
+  covers R9.3 R9.10 R9.12
   port=$(free_port)
   start_server srv "$port" -t 1
   # The peer sends nothing and keeps the connection open; it waits up to 5 s for the server.
@@ -187,6 +199,7 @@ time_wait_on() {
 
 @test "server: a message longer than 4096 bytes without a newline gets no reply" {
   explained_in 6
+  covers R5.3 R9.13
   port=$(free_port)
   head -c 5000 /dev/zero | tr '\0' 'a' >"$BATS_TEST_TMPDIR/long"
   start_server srv "$port"
@@ -199,6 +212,7 @@ time_wait_on() {
 
 @test "server -k: serves clients one after another and goes on after a client that failed" {
   explained_in 7
+  covers R9.2
   port=$(free_port)
   start_server srv "$port" -k -t 1
   run_peer tcp_client 127.0.0.1 "$port" --send $'first\n'
@@ -218,6 +232,7 @@ time_wait_on() {
 
 @test "server -k: a client that resets the connection (RST) is reported and the server goes on" {
   explained_in 6
+  covers R9.2 R9.14
   port=$(free_port)
   start_server srv "$port" -k
   run_peer tcp4_reset_client 127.0.0.1 "$port" --send 'half a li'
@@ -232,6 +247,7 @@ time_wait_on() {
 
 @test "server: restarts on the same port right after it exits, despite TIME_WAIT (SO_REUSEADDR)" {
   explained_in 8
+  covers R9.5
   port=$(free_port)
   start_server srv1 "$port"
   # --keep-open: the client does not close first, so the server's close starts the four-way close.
@@ -252,6 +268,7 @@ time_wait_on() {
 
 @test "server: answers nc (printf 'hi from nc\\n' | nc -N 127.0.0.1 PORT)" {
   explained_in 10
+  covers R9.8 R9.9
   command -v nc >/dev/null || skip "nc (netcat-openbsd) is not installed"
   port=$(free_port)
   start_server srv "$port"
@@ -267,6 +284,7 @@ time_wait_on() {
 
 @test "client: sends the first line of standard input and prints the reply, exit 0" {
   explained_in 4
+  covers R9.18 R9.21 R9.22
   port=$(free_port)
   spawn_peer srv tcp_server "$port" --reply $'thank you !\n' --save "$BATS_TEST_TMPDIR/got"
   wait_tcp srv "$port"
@@ -279,6 +297,7 @@ time_wait_on() {
 
 @test "client: adds the newline when standard input ends without one" {
   explained_in 4
+  covers R9.21
   port=$(free_port)
   spawn_peer srv tcp_server "$port" --reply $'ok\n' --save "$BATS_TEST_TMPDIR/got"
   wait_tcp srv "$port"
@@ -292,6 +311,7 @@ time_wait_on() {
 
 @test "client: a reply that arrives one byte at a time is printed whole (read until the server closes)" {
   explained_in 5
+  covers R5.6 R9.22
   port=$(free_port)
   reply=$'thank you !\nand a second line\n'
   spawn_peer srv tcp_server "$port" --reply "$reply" --chunk 1 --pause-ms 10
@@ -305,6 +325,7 @@ time_wait_on() {
 
 @test "client: shuts down its writing side after the line (the server sees end of stream)" {
   explained_in 4
+  covers R9.22
   port=$(free_port)
   # This server replies only after the client's end of stream, not after the newline:
   # a client that does not shut down gives up (-t 2) before the peer does (5 s).
@@ -320,6 +341,7 @@ time_wait_on() {
 
 @test "client: a server that stalls for longer than -t SECONDS makes it give up: status 1" {
   explained_in 6
+  covers R9.19 R9.27
   port=$(free_port)
   spawn_peer srv tcp_server "$port" --reply 'thank you !' --chunk 5 --pause-ms 3000
   wait_tcp srv "$port"
@@ -331,6 +353,7 @@ time_wait_on() {
 
 @test "client: nobody listening is a connect error: status 1, the reason on stderr" {
   explained_in 4
+  covers R9.26
   port=$(free_port)
   run_prog --in 'hello' client 127.0.0.1 "$port"
   assert_failure 1
@@ -340,6 +363,7 @@ time_wait_on() {
 
 @test "client: talks to nc -l (nc prints the line, the client prints what nc sends)" {
   explained_in 10
+  covers R9.22
   port=$(free_port)
   spawn_cmd ncl nc -N -l 127.0.0.1 "$port"
   wait_tcp ncl "$port"
@@ -359,6 +383,7 @@ time_wait_on() {
 
 @test "client and server talk to each other" {
   explained_in 9
+  covers R9.22 R9.9
   port=$(free_port)
   start_server srv "$port"
   run_prog --in 'hello, server' client 127.0.0.1 "$port"

@@ -95,6 +95,7 @@ peak_memory_kib() {
 # bats test_tags=starter-provides
 @test "download_server with no PORT prints a usage line on stderr and exits with status 2" {
   explained_in 9
+  covers R9.1
   run_prog download_server
   assert_failure 2
   assert_regex "$stderr" '^usage: download_server '
@@ -103,6 +104,7 @@ peak_memory_kib() {
 # bats test_tags=starter-provides
 @test "download_server refuses a PORT that is not a number from 1 to 65535 (status 2)" {
   explained_in 9
+  covers R9.1
   for bad in abc 0 65536 -5 80x ''; do
     run_prog download_server "$bad"
     assert_failure 2
@@ -113,6 +115,7 @@ peak_memory_kib() {
 # bats test_tags=starter-provides
 @test "download_client without HOST PORT NAME prints a usage line on stderr and exits with status 2" {
   explained_in 9
+  covers R9.12
   run_prog download_client 127.0.0.1 7
   assert_failure 2
   assert_regex "$stderr" '^usage: download_client '
@@ -121,6 +124,7 @@ peak_memory_kib() {
 # bats test_tags=starter-provides
 @test "download_client refuses a NAME it cannot send: empty, with a '/', over 255 bytes (status 2)" {
   explained_in 9
+  covers R9.12
   for bad in '' '../x' 'a/b' "$(printf 'n%.0s' {1..256})"; do
     run_prog download_client 127.0.0.1 7 "$bad"
     assert_failure 2
@@ -133,6 +137,7 @@ peak_memory_kib() {
 
 @test "files of 0 bytes, 1 byte, 65536 bytes and 65537 bytes arrive byte for byte" {
   explained_in 7
+  covers R2.6 R9.14
   mkdir "$BATS_TEST_TMPDIR/srv"
   for size in 0 1 65536 65537; do
     head -c "$size" /dev/urandom >"$BATS_TEST_TMPDIR/srv/f$size.bin"
@@ -148,6 +153,7 @@ peak_memory_kib() {
 
 @test "a 40 MiB file of random bytes arrives byte for byte" {
   explained_in 6
+  covers R2.6 R9.8 R9.14
   start_server "$SERVED"
   download big.bin
   assert_success
@@ -157,6 +163,7 @@ peak_memory_kib() {
 
 @test "a binary file with every byte value 0 to 255 and runs of NUL bytes arrives byte for byte" {
   explained_in 7
+  covers R2.6 R9.14
   mkdir "$BATS_TEST_TMPDIR/srv"
   {
     for i in {1..40}; do
@@ -172,6 +179,7 @@ peak_memory_kib() {
 
 @test "the server logs each download as: ADDRESS:PORT \"NAME\" sent N bytes" {
   explained_in 3
+  covers R9.3 R9.6
   start_server "$SERVED"
   download hello.txt
   assert_success
@@ -180,6 +188,7 @@ peak_memory_kib() {
 
 @test "without -d the server serves its current directory" {
   explained_in 3
+  covers R9.2
   printf 'from the current directory\n' >here.txt
   port=$(free_port)
   spawn_prog server download_server "$port"
@@ -192,6 +201,7 @@ peak_memory_kib() {
 
 @test "the log shows control bytes, quotes and backslashes in a name as \\xHH: one request, one line" {
   explained_in 3
+  covers R9.6
   start_server "$SERVED"
   raw_request $'fake" sent 1 bytes\x01\\x\n'
   assert_reply "ERR no such file"
@@ -200,6 +210,7 @@ peak_memory_kib() {
 
 @test "the client saves under -o PATH when asked, and takes UTF-8 names as they are" {
   explained_in 9
+  covers R9.14 R2.2
   mkdir "$BATS_TEST_TMPDIR/srv"
   printf '你好，世界\n' >"$BATS_TEST_TMPDIR/srv/中文.txt"
   start_server "$BATS_TEST_TMPDIR/srv"
@@ -214,6 +225,7 @@ peak_memory_kib() {
 
 @test "a name of 255 bytes is served; a request line of 256 bytes without a newline is refused as too long" {
   explained_in 4
+  covers R2.1 R2.4 R2.10
   mkdir "$BATS_TEST_TMPDIR/srv"
   long=$(printf 'n%.0s' {1..255})
   printf 'long name\n' >"$BATS_TEST_TMPDIR/srv/$long"
@@ -233,6 +245,7 @@ peak_memory_kib() {
 
 @test "a missing file: the client exits 1 with the server's reason and leaves no file; the server logs it and goes on" {
   explained_in 7
+  covers R2.13 R9.16 R9.6
   start_server "$SERVED"
   download no-such-file.txt
   assert_failure 1
@@ -246,6 +259,7 @@ peak_memory_kib() {
 
 @test "names that escape the directory get exactly \"ERR bad name\", are logged, and the server goes on" {
   explained_in 5
+  covers R2.9 R2.1 R9.6
   srv="$BATS_TEST_TMPDIR/srv"
   mkdir -p "$srv/sub"
   printf 'inside\n' >"$srv/sub/inner.txt"
@@ -270,6 +284,7 @@ peak_memory_kib() {
 
 @test "a symbolic link or a directory in the served directory is refused as not a regular file" {
   explained_in 5
+  covers R2.14
   srv="$BATS_TEST_TMPDIR/srv"
   mkdir -p "$srv/folder"
   printf 'outside\n' >"$BATS_TEST_TMPDIR/secret.txt"
@@ -287,6 +302,7 @@ peak_memory_kib() {
 
 @test "a request that arrives one byte at a time is answered with OK SIZE and the whole file" {
   explained_in 4
+  covers R2.3 R2.8
   start_server "$SERVED"
   run_peer tcp_client 127.0.0.1 "$port" --send $'small.bin\n' --chunk 1 --pause-ms 20 --keep-open --out reply
   assert_success
@@ -298,6 +314,7 @@ peak_memory_kib() {
 
 @test "a client that vanishes mid-transfer does not kill the server: it logs the abort and serves the next client" {
   explained_in 6
+  covers R9.9 R9.6
   start_server "$SERVED"
   run_peer tcp_client 127.0.0.1 "$port" --send $'big.bin\n' --read-max 100000 --out /dev/null
   assert_failure 4 # the peer stopped reading on purpose
@@ -309,6 +326,7 @@ peak_memory_kib() {
 
 @test "a client that connects and sends nothing gets ERR timeout after about 3 seconds" {
   explained_in 4
+  covers R2.5 R2.11
   start_server "$SERVED"
   started=$(date +%s%N)
   run_peer tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 8000 --out reply
@@ -325,6 +343,7 @@ peak_memory_kib() {
 
 @test "the 3 seconds are for the whole line: a request dripping in a byte every 250 ms gets ERR timeout" {
   explained_in 4
+  covers R2.5 R9.7
   start_server "$SERVED"
   # 20 bytes, no newline: 5 s of dripping. The peer stops as soon as a reply begins.
   spawn_peer drip dl_stall 127.0.0.1 "$port" --request aaaaaaaaaaaaaaaaaaaa --drip-ms 250 --idle-ms 4000 \
@@ -343,6 +362,7 @@ peak_memory_kib() {
 
 @test "ten clients one after another, good and bad, and the eleventh is served; no descriptor leaks" {
   explained_in 8
+  covers R9.11
   start_server "$SERVED"
   fds_before=$(ls "/proc/$(prog_pid server)/fd" | wc -l)
   for round in 1 2; do
@@ -363,6 +383,7 @@ peak_memory_kib() {
 
 @test "while one client stalls in the middle of a big file, a second client is served" {
   explained_in 8
+  covers R9.5
   start_server "$SERVED"
   spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 8000
   wait_line slow '^read 65536 bytes$'
@@ -372,6 +393,7 @@ peak_memory_kib() {
 
 @test "a client that connects and says nothing does not delay the next client" {
   explained_in 8
+  covers R9.5
   start_server "$SERVED"
   spawn_peer silent dl_stall 127.0.0.1 "$port" --stall-ms 8000
   wait_line silent '^connected$'
@@ -380,6 +402,7 @@ peak_memory_kib() {
 
 @test "memory stays flat: serving a 40 MiB file raises the server's peak memory by less than 8 MiB" {
   explained_in 6
+  covers R9.8
   start_server "$SERVED"
   before=$(peak_memory_kib "$(prog_pid server)")
   # The reader takes 64 KiB, then stops: a server that loads whole files has loaded it by now.
@@ -399,6 +422,7 @@ peak_memory_kib() {
 
 @test "the client sends NAME and a newline, and takes a reply that arrives five bytes at a time" {
   explained_in 7
+  covers R9.14
   port=$(free_port)
   head -c 3000 /dev/urandom >data
   { printf 'OK 3000\n'; cat data; } >"$BATS_TEST_TMPDIR/reply"
@@ -415,6 +439,7 @@ peak_memory_kib() {
 
 @test "a reply that ends early is an error: status 1, bytes counted, the older file under the name untouched" {
   explained_in 7
+  covers R9.18
   port=$(free_port)
   { printf 'OK 100000\n'; head -c 5000 /dev/urandom; } >"$BATS_TEST_TMPDIR/reply"
   spawn_peer server tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
@@ -430,6 +455,7 @@ peak_memory_kib() {
 
 @test "an existing [接收] file is replaced once the new download is complete" {
   explained_in 7
+  covers R9.14
   start_server "$SERVED"
   printf 'the old copy\n' >"[接收]small.bin"
   download small.bin
@@ -440,6 +466,7 @@ peak_memory_kib() {
 
 @test "the saved file gets the mode of a new file (0644 under umask 022), not the temporary file's 0600" {
   explained_in 7
+  covers R9.15
   start_server "$SERVED"
   umask 022
   download hello.txt
@@ -450,6 +477,7 @@ peak_memory_kib() {
 
 @test "a reply that is neither OK nor ERR is an error: status 1, bad reply, no file" {
   explained_in 7
+  covers R9.17
   port=$(free_port)
   spawn_peer server tcp_server "$port" --reply $'HTTP/1.0 200 OK\r\n\r\nhello'
   wait_tcp server "$port"
@@ -461,6 +489,7 @@ peak_memory_kib() {
 
 @test "the client says why when no server listens: status 1, Connection refused, no file" {
   explained_in 7
+  covers R9.20
   port=$(free_port)
   download hello.txt
   assert_failure 1
@@ -472,6 +501,7 @@ peak_memory_kib() {
 
 @test "SIGTERM stops the server: it prints stopped, exits 0 and frees the port" {
   explained_in 8
+  covers R9.4
   start_server "$SERVED"
   send_signal server TERM
   wait_exit server
@@ -483,6 +513,7 @@ peak_memory_kib() {
 
 @test "SIGINT (Ctrl-C) stops the server the same way" {
   explained_in 8
+  covers R9.4
   start_server "$SERVED"
   send_signal server INT
   wait_exit server

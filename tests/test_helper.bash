@@ -12,6 +12,7 @@
 #
 # What it gives a test:
 #   explained_in N           the lesson section a failure should send the student to
+#   covers R7.3 [R7.4 ...]   the numbered rules of the lesson's contract this test checks
 #   free_port                a port free for TCP and UDP, chosen now
 #   run_prog [opts] P ARGS   run lab program P to completion under a timeout (sets status/output/stderr)
 #   run_peer [opts] P ARGS   the same for a test peer (run_bounded: for any command)
@@ -45,6 +46,7 @@ READY_MS=${READY_MS:-5000}
 declare -gA _PID=() _INFD=()
 declare -ga _PGIDS=() # every background process group, killed in teardown even after wait_exit
 _SECTION=
+_RULES=
 
 # ---- failure messages --------------------------------------------------------
 
@@ -52,6 +54,13 @@ _SECTION=
 # On failure, teardown prints its heading in both languages.
 explained_in() {
   _SECTION=$1
+}
+
+# covers R7.3 [R7.4 ...]: the rules of the lesson's contract ("- **R7.3** ..." in its text)
+# that this test checks. tests/check-rules reads these lines to find rules that no test
+# checks; at run time the call only remembers the IDs (in _RULES) for a failure message.
+covers() {
+  _RULES="$*"
 }
 
 # _section_heading FILE N: the "## N. Title" line of a lesson file.
