@@ -233,6 +233,32 @@ run_without_loopback() {
   assert_line "closed 1 sockets"
 }
 
+# bats test_tags=points:1
+@test "64 KINDs, the most it takes, are all made: ready: 64 sockets open" {
+  explained_in 7
+  covers R7.9 R7.6 R7.8
+  run_prog sockets $(printf 'udp %.0s' {1..64})
+  assert_success
+  made=$(grep -c '^udp fd=' <<<"$output" || true)
+  ((made == 64)) || flunk_wire "lines for 64 udp sockets (64 is allowed; 65 is the usage error)" "64 lines \"udp fd=...\"" "$made"
+  assert_line "ready: 64 sockets open"
+  assert_line "closed 64 sockets"
+}
+
+# bats test_tags=points:1
+@test "input before end of file is ignored, a last line without a newline too" {
+  explained_in 7
+  covers R7.7 R7.8
+  spawn_prog sk sockets udp tcp
+  wait_line sk '^ready: 2 sockets open$'
+  feed sk $'\t  spaces, tabs and a carriage return\r'
+  printf 'no newline at the end' >&"${_INFD[sk]}"
+  wait_exit sk
+  assert_success
+  assert_line "closed 2 sockets"
+  assert_equal "$stderr" ""
+}
+
 # ---- errors ----
 
 @test "when socket() fails it prints sockets: socket(KIND): REASON and exits with status 1" {
@@ -253,4 +279,16 @@ run_without_loopback() {
   assert_failure 1
   assert_equal "$stderr" "sockets: bind(udp6): Cannot assign requested address"
   refute_line --regexp '^ready'
+}
+
+# bats test_tags=points:1
+@test "when reading standard input fails it prints sockets: read(stdin): REASON, no closed line, status 1" {
+  explained_in 7
+  covers R7.11
+  # A directory as standard input: read() on it fails with EISDIR.
+  run_prog --in-file "$BATS_TEST_TMPDIR" sockets udp
+  assert_line "ready: 1 sockets open"
+  assert_failure 1
+  assert_equal "$stderr" "sockets: read(stdin): Is a directory"
+  refute_line --regexp '^closed'
 }
