@@ -324,7 +324,7 @@ expect_default_port() {
 
 @test "lines that reach udp_chat together are still sent one datagram each" {
   explained_in 4
-  covers R5.25
+  covers R5.4 R5.5 R5.18
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port" --count 3
   start_chat c udp_chat "$port"
@@ -523,4 +523,153 @@ expect_default_port() {
   explained_in 5
   covers R5.2 R5.3
   expect_default_port c udp_chat
+}
+
+# ---- the edges of each rule ----
+
+# bats test_tags=points:1
+@test "/to takes its three words apart at tabs and runs of blanks, and trailing blanks do not make it too long" {
+  explained_in 5
+  covers R5.19
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port" --count 2
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 9"
+  wait_line c '^peer is 127\.0\.0\.1:9$'
+  # 300 blanks after the port: the line is 320 bytes long, and still three words.
+  feed c "/to 127.0.0.1 $sink_port$(printf ' %.0s' {1..300})"
+  feed c "after a long /to"
+  expect_datagram 1 "after a long /to"
+  feed c "/to 127.0.0.1 9"
+  feed c $'/to\t127.0.0.1 \t  '"$sink_port"$'\t'
+  feed c "after tabs"
+  expect_datagram 2 "after tabs"
+  [[ $(grep -c "^peer is 127\\.0\\.0\\.1:$sink_port\$" "$BATS_TEST_TMPDIR/c.out") == 2 ]] ||
+    flunk_wire "the lines \"peer is 127.0.0.1:$sink_port\"" "2 (one per /to)" "$(cat "$BATS_TEST_TMPDIR/c.out" "$BATS_TEST_TMPDIR/c.err")"
+}
+
+# bats test_tags=points:1
+@test "/to with a word too many or too few, or an address look-alike, is refused and the peer stays" {
+  explained_in 5
+  covers R5.20 R5.7
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port"
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
+  feed c "/to 127.0.0.1 9 extra"
+  wait_err c '^udp_chat: usage: /to IP PORT$'
+  feed c "/to"
+  for ip in 127.1 127.0.0.01 0x7f.0.0.1 ::1; do
+    feed c "/to $ip 9"
+    wait_err c "^udp_chat: invalid IP address \"$ip\"\$"
+  done
+  feed c "/to 127.0.0.1 65536"
+  wait_err c '^udp_chat: invalid port "65536"$'
+  feed c "still to the first peer"
+  expect_datagram 1 "still to the first peer"
+  usage_lines=$(grep -c '^udp_chat: usage: /to IP PORT$' "$BATS_TEST_TMPDIR/c.err")
+  ((usage_lines == 2)) || flunk_wire "usage lines for \"/to 127.0.0.1 9 extra\" and \"/to\"" 2 "$usage_lines"
+  [[ $(grep -c '^peer is' "$BATS_TEST_TMPDIR/c.out") == 1 ]] ||
+    flunk_wire "peer changes" "only the first /to: one \"peer is\" line" "$(grep '^peer is' "$BATS_TEST_TMPDIR/c.out")"
+}
+
+# bats test_tags=points:1
+@test "typed lines that arrive in one piece are handled one by one: a /to, then each line its own datagram" {
+  explained_in 5
+  covers R5.25 R5.24
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port" --count 3
+  start_chat c udp_chat "$port"
+  wait_line c "^udp_chat on port $port\$"
+  feed c "/to 127.0.0.1 $sink_port"$'\nfirst\n\tsecond,  with a tab\r\nthird' # one write
+  expect_datagram 1 "first"
+  expect_datagram 2 $'\tsecond,  with a tab\r'
+  expect_datagram 3 "third"
+}
+
+# bats test_tags=points:1
+@test "udp_chat sends a last line that ends without a newline, then says bye" {
+  explained_in 5
+  covers R5.27 R5.8
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port"
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
+  printf 'the last words' >&"${_INFD[c]}"
+  wait_exit c
+  assert_success
+  assert_line "bye"
+  expect_datagram 1 "the last words"
+}
+
+# bats test_tags=points:1
+@test "udp_chat sends a line of exactly 65507 bytes as one datagram, and one of 65508 as two" {
+  explained_in 5
+  covers R5.26
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port" --count 4
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  feed c "$(fill 65507)"
+  feed c "$(fill 65508)"
+  feed c "end"
+  expect_datagram 1 "$(fill 65507)"
+  expect_datagram 2 "$(fill 65507)"
+  expect_datagram 3 "$(fill 65508 | tail -c 1)"
+  expect_datagram 4 "end"
+}
+
+# bats test_tags=points:1
+@test "when reading standard input fails, both chats say read(stdin): REASON, no bye, status 1" {
+  explained_in 5
+  covers R5.9
+  for prog in udp_chat udp_menu_chat; do
+    port=$(free_port)
+    # A directory as standard input: read() on it fails with EISDIR.
+    run_prog --in-file "$BATS_TEST_TMPDIR" "$prog" "$port"
+    [[ $status == 1 && $stderr == *"$prog: read(stdin): Is a directory"* && $output != *bye* && $output == *"$prog on port $port"* ]] ||
+      flunk_wire "$prog $port, with a standard input that cannot be read" \
+        "$prog on port $port; then $prog: read(stdin): Is a directory; no bye; status 1" \
+        "status $status; stdout: $output; stderr: $stderr"
+  done
+}
+
+# bats test_tags=points:1
+@test "the menu chat takes port 65535 and refuses 65536; an answer with a blank around it is not a choice" {
+  explained_in 5
+  covers R5.11 R5.13 R5.16
+  port=$(free_port)
+  start_chat m udp_menu_chat "$port"
+  menu_send m "to the last port" 127.0.0.1 65535
+  wait_line m 'sent 16 bytes to 127\.0\.0\.1:65535$'
+  menu_send m "lost" 127.0.0.1 65536
+  wait_err m '^udp_menu_chat: invalid port "65536"$'
+  feed m "1 "
+  wait_err m '^udp_menu_chat: invalid choice "1 ": type 1, 2 or 3$'
+  feed m $'\t3'
+  wait_err m $'^udp_menu_chat: invalid choice "\t3": type 1, 2 or 3$'
+  feed m "3"
+  wait_exit m
+  assert_success
+  assert_line --regexp 'bye$'
+}
+
+# bats test_tags=points:1
+@test "the menu chat refuses an IP that only looks like an address, and does not ask for the port" {
+  explained_in 5
+  covers R5.12
+  port=$(free_port)
+  start_chat m udp_menu_chat "$port"
+  for ip in 127.1 127.0.0.01 " 127.0.0.1"; do
+    feed m 1
+    feed m "lost"
+    feed m "$ip"
+    wait_err m "^udp_menu_chat: invalid IP address \"$ip\"\$"
+  done
+  feed m 3
+  wait_exit m
+  assert_success
+  refute_output --partial 'to port>'
 }

@@ -179,11 +179,7 @@ static void set_peer(struct chat *chat, const char *ip, const char *port_text, c
  */
 static void run_command(struct chat *chat, const char *line, size_t length)
 {
-    char command[256];
-    if (length >= sizeof command) {
-        fprintf(stderr, "udp_chat: command too long\n");
-        return;
-    }
+    static char command[MAX_MESSAGE + 1]; /* any line fits: typed[] holds MAX_MESSAGE bytes */
     memcpy(command, line, length);
     command[length] = '\0';
     char *rest = NULL;
