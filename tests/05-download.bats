@@ -105,7 +105,7 @@ peak_memory_kib() {
 @test "download_server refuses a PORT that is not a number from 1 to 65535 (status 2)" {
   explained_in 9
   covers R9.1
-  for bad in abc 0 65536 -5 80x ''; do
+  for bad in abc 0 65536 -5 80x '' +80 ' 80' '80 ' 0x50; do
     run_prog download_server "$bad"
     assert_failure 2
     assert_regex "$stderr" '^usage: download_server '
@@ -245,7 +245,7 @@ peak_memory_kib() {
 
 @test "a missing file: the client exits 1 with the server's reason and leaves no file; the server logs it and goes on" {
   explained_in 7
-  covers R2.13 R9.16 R9.6
+  covers R2.13 R9.16 R9.6 R9.13
   start_server "$SERVED"
   download no-such-file.txt
   assert_failure 1
@@ -259,7 +259,7 @@ peak_memory_kib() {
 
 @test "names that escape the directory get exactly \"ERR bad name\", are logged, and the server goes on" {
   explained_in 5
-  covers R2.9 R2.1 R9.6
+  covers R2.9 R2.1 R2.7 R9.6
   srv="$BATS_TEST_TMPDIR/srv"
   mkdir -p "$srv/sub"
   printf 'inside\n' >"$srv/sub/inner.txt"
@@ -521,3 +521,203 @@ peak_memory_kib() {
   assert_line --regexp '^serving .* on port [0-9]+$'
   assert_line "stopped"
 }
+
+# ---- the edges of each rule ----
+
+# zombie_children PID: the children of PID that have ended and wait to be reaped (state Z).
+zombie_children() {
+  local child
+  for child in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+    [[ $(cut -d' ' -f3 "/proc/$child/stat" 2>/dev/null) == Z ]] && echo "$child"
+  done
+  return 0
+}
+
+# bats test_tags=points:1
+@test "a name ending at end of stream, without its newline, or no name at all, gets ERR bad request" {
+  explained_in 2
+  covers R2.12 R2.7 R9.6
+  start_server "$SERVED"
+  raw_request 'hello.txt' # tcp_client then shuts down its writing side: end of stream, no newline
+  assert_reply "ERR bad request"
+  raw_request ''
+  assert_reply "ERR bad request"
+  log_line '^127\.0\.0\.1:[0-9]+ - refused: bad request$'
+}
+
+# bats test_tags=points:1
+@test "a carriage return, spaces and tabs are bytes of the name; bytes after the newline are ignored" {
+  explained_in 2
+  covers R2.2 R2.3
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv"
+  printf 'cr\n' >"$srv/name"$'\r'
+  printf 'blanks\n' >"$srv/ two  words"$'\t'
+  printf 'plain\n' >"$srv/plain.txt"
+  start_server "$srv"
+  raw_request $'name\r\n'
+  assert_reply $'OK 3\ncr'
+  raw_request $' two  words\t\n'
+  assert_reply $'OK 7\nblanks'
+  raw_request $'plain.txt\r\n'
+  assert_reply "ERR no such file" # the name is "plain.txt\r": the \r is not part of the line's end
+  raw_request $'plain.txt\nthis line is ignored\n'
+  assert_reply $'OK 6\nplain'
+}
+
+# bats test_tags=points:1
+@test "a file the server may not read gets ERR permission denied" {
+  explained_in 2
+  covers R2.15
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv"
+  # the user nobody (below) must be able to reach it: o+x on the test's folders
+  for d in "$srv" "$BATS_TEST_TMPDIR" "$(dirname "$BATS_TEST_TMPDIR")" "$BATS_RUN_TMPDIR"; do chmod o+rx "$d"; done
+  printf 'secret\n' >"$srv/locked.txt"
+  printf 'open\n' >"$srv/open.txt"
+  chmod 000 "$srv/locked.txt"
+  chmod 644 "$srv/open.txt"
+  port=$(free_port)
+  if (($(id -u) == 0)); then
+    # root may read anything: run the server as nobody, who may not
+    command -v setpriv >/dev/null || skip "running as root without setpriv (util-linux)"
+    _spawn server "$(command -v setpriv)" --reuid=65534 --regid=65534 --clear-groups \
+      "$(lab_bin download_server)" -d "$srv" "$port"
+  else
+    spawn_prog server download_server -d "$srv" "$port"
+  fi
+  wait_tcp server "$port"
+  raw_request $'locked.txt\n'
+  assert_reply "ERR permission denied"
+  raw_request $'open.txt\n'
+  assert_reply $'OK 5\nopen'
+  log_line '^127\.0\.0\.1:[0-9]+ "locked\.txt" refused: permission denied$'
+}
+
+# bats test_tags=points:1
+@test "a name that openat cannot open for another reason (a Unix socket: ENXIO) gets ERR cannot open" {
+  explained_in 2
+  covers R2.16
+  command -v perl >/dev/null || skip "perl is not installed (it makes the Unix socket)"
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv"
+  # A bound Unix socket leaves its name in the directory after the program exits.
+  perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Local => $ARGV[0], Listen => 1) or die "$!\n"' "$srv/socket" ||
+    fail "could not make a Unix socket in $srv"
+  [[ -S $srv/socket ]] || fail "no Unix socket at $srv/socket"
+  start_server "$srv"
+  raw_request $'socket\n'
+  assert_reply "ERR cannot open"
+  log_line '^127\.0\.0\.1:[0-9]+ "socket" refused: cannot open$'
+}
+
+# bats test_tags=points:1
+@test "after its reply the server closes within a second, even when the client keeps its side open" {
+  explained_in 2
+  covers R2.18 R9.10 R2.7
+  start_server "$SERVED"
+  # --keep-open: no end of stream from the client; --idle-ms 2500: give up 2.5 s after the reply.
+  run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --keep-open --idle-ms 2500 --out reply
+  ((status != 3)) || flunk_wire "the end of the connection after the reply" "the server closes within 1 s" "still open 2.5 s after the reply"
+  assert_success
+  assert_reply $'OK 6\nhello'
+  run_peer tcp_client 127.0.0.1 "$port" --send $'missing.txt\n' --keep-open --idle-ms 2500 --out reply
+  assert_success
+  assert_reply "ERR no such file" # and nothing after it
+}
+
+# bats test_tags=points:1
+@test "a status line with a sign, a space too many, a carriage return or lower case is a bad reply; leading zeros are digits" {
+  explained_in 2
+  covers R2.6 R2.17 R9.17 R9.14
+  local i=0
+  for reply in 'OK +5' 'OK  5' 'OK 5 ' $'OK 5\r' 'OK -5' 'OK 0x5' 'ok 5' 'OK' 'OK 5x' "OK $(printf '1%.0s' {1..200})"; do
+    i=$((i + 1))
+    port=$(free_port)
+    printf '%s\nhello' "$reply" >"$BATS_TEST_TMPDIR/reply"
+    spawn_peer "srv$i" tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
+    wait_tcp "srv$i" "$port"
+    download -o got.txt hello.txt
+    [[ $status == 1 && $stderr == *"bad reply"* ]] ||
+      flunk_wire "the client's answer to the status line \"$(printf '%s' "$reply" | head -c 60 | _visible)\"" \
+        "status 1, a message with bad reply" "status $status: $stdout $stderr"
+    assert_files_here
+  done
+  port=$(free_port)
+  printf 'OK 0005\nhello' >"$BATS_TEST_TMPDIR/reply"
+  spawn_peer zeros tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
+  wait_tcp zeros "$port"
+  download -o got.txt hello.txt
+  assert_success
+  assert_output "saved got.txt (5 bytes)"
+}
+
+# bats test_tags=points:1
+@test "a status line that never ends (1000 bytes, no newline) is a bad reply, not a hang or a crash" {
+  explained_in 2
+  covers R2.17 R9.17
+  port=$(free_port)
+  head -c 1000 /dev/zero | tr '\0' 'O' >"$BATS_TEST_TMPDIR/reply"
+  spawn_peer srv tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
+  wait_tcp srv "$port"
+  download hello.txt
+  assert_failure 1
+  assert_regex "$stderr" 'bad reply'
+  assert_files_here
+}
+
+# bats test_tags=points:1
+@test "a HOST that cannot be resolved: download_client: HOST port PORT: REASON, status 1, no file" {
+  explained_in 9
+  covers R9.19
+  run_prog --timeout 30 download_client no-such-host.invalid 9 hello.txt
+  assert_failure 1
+  assert_regex "$stderr" '^download_client: no-such-host\.invalid port 9: .+'
+  assert_files_here
+}
+
+# bats test_tags=points:1
+@test "nobody waits forever: a silent server is given up after 10 s, a client that stops reading is aborted" {
+  explained_in 9
+  covers R2.19 R9.21 R9.9
+  PROG_TIMEOUT=25 # the programs of this test run for more than the usual 10 s
+  start_server "$SERVED"
+  # a client that takes 64 KiB of a 40 MiB file, then nothing for 14 s
+  spawn_peer stalled dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 14000
+  wait_line stalled '^read 65536 bytes$'
+  # meanwhile, a server that accepts and then says nothing
+  silent_port=$(free_port)
+  spawn_cmd quiet nc -l 127.0.0.1 "$silent_port"
+  wait_tcp quiet "$silent_port"
+  run_prog --timeout 20 download_client 127.0.0.1 "$silent_port" hello.txt
+  assert_failure 1
+  [[ -n $stderr ]] || flunk_wire "download_client's message after 10 s without a byte" "a message on stderr" "nothing"
+  assert_files_here
+  READY_MS=8000 log_line "^127\\.0\\.0\\.1:[0-9]+ \"big\\.bin\" aborted after [0-9]+ of $BIG_SIZE bytes: "
+}
+
+# bats test_tags=points:1
+@test "the log reaches a pipe line by line, with one serving line, and no child is left a zombie" {
+  explained_in 9
+  covers R9.3 R9.6 R9.11
+  port=$(free_port)
+  # the server's standard output is a pipe (to cat), not a file
+  _spawn server bash -c '"$0" "$@" | cat' "$(lab_bin download_server)" -d "$SERVED" "$port"
+  wait_tcp server "$port"
+  wait_line server "^serving .* on port $port\$"
+  download hello.txt
+  assert_success
+  download missing.txt
+  log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" sent 6 bytes$'
+  log_line '^127\.0\.0\.1:[0-9]+ "missing\.txt" refused: no such file$'
+  serving=$(grep -c '^serving ' "$BATS_TEST_TMPDIR/server.out")
+  ((serving == 1)) || flunk_wire "\"serving\" lines (a line left in the stdio buffer is printed again by each child)" 1 "$serving"
+  server_pid=$(pgrep -P "$(prog_pid server)" -x download_server | head -1)
+  [[ -n $server_pid ]] || fail "cannot find download_server under the pipe"
+  local deadline=$((SECONDS + 3)) zombies
+  while zombies=$(zombie_children "$server_pid") && [[ -n $zombies ]] && ((SECONDS < deadline)); do
+    run_peer await line /dev/null x --ms 50 || true # a short pause before looking again
+  done
+  [[ -z $zombies ]] || flunk_wire "children of the server that ended" "reaped (section 8)" "zombies: $zombies"
+}
+
