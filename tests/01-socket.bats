@@ -64,6 +64,7 @@ run_without_loopback() {
 # bats test_tags=starter-provides
 @test "with no KIND it prints a usage line on stderr and exits with status 2" {
   explained_in 7
+  covers R7.9
   run_prog sockets
   assert_failure 2
   assert_equal "$output" ""
@@ -73,6 +74,7 @@ run_without_loopback() {
 # bats test_tags=starter-provides
 @test "an unknown KIND is a usage error: status 2, nothing created" {
   explained_in 7
+  covers R7.9
   run_prog sockets tcp carrier-pigeon
   assert_failure 2
   assert_equal "$output" ""
@@ -82,6 +84,7 @@ run_without_loopback() {
 # bats test_tags=starter-provides
 @test "more than 64 KINDs is a usage error: status 2" {
   explained_in 7
+  covers R7.9
   run_prog sockets $(printf 'udp %.0s' {1..65})
   assert_failure 2
   assert_equal "$output" ""
@@ -93,6 +96,7 @@ run_without_loopback() {
 # bats test_tags=points:2
 @test "a tcp socket is AF_INET, SOCK_STREAM, protocol 6 (TCP)" {
   explained_in 3
+  covers R7.1 R7.2 R7.4
   run_prog sockets tcp
   assert_success
   line=$(report_for tcp)
@@ -102,6 +106,7 @@ run_without_loopback() {
 # bats test_tags=points:2
 @test "a udp socket is AF_INET, SOCK_DGRAM, protocol 17 (UDP)" {
   explained_in 3
+  covers R7.1 R7.2 R7.4
   run_prog sockets udp
   assert_success
   line=$(report_for udp)
@@ -111,6 +116,7 @@ run_without_loopback() {
 # bats test_tags=points:2
 @test "tcp6 and udp6 sockets are AF_INET6 and bound to [::1]" {
   explained_in 4
+  covers R7.1 R7.4 R7.5
   has_ipv6_loopback || skip "this machine has no IPv6 loopback address"
   run_prog sockets tcp6 udp6
   assert_success
@@ -125,6 +131,7 @@ run_without_loopback() {
 # bats test_tags=points:2
 @test "unix-stream and unix-dgram sockets are AF_UNIX, protocol 0, with no name" {
   explained_in 3
+  covers R7.1 R7.4 R7.5
   run_prog sockets unix-stream unix-dgram
   assert_success
   stream=$(report_for unix-stream)
@@ -137,6 +144,7 @@ run_without_loopback() {
 # bats test_tags=points:2
 @test "Internet sockets are bound to 127.0.0.1 on a port the kernel chose" {
   explained_in 4
+  covers R7.1 R7.5
   run_prog sockets tcp udp
   assert_success
   assert_regex "$(field "$(report_for tcp)" local)" '^127\.0\.0\.1:[1-9][0-9]*$'
@@ -146,6 +154,7 @@ run_without_loopback() {
 # bats test_tags=points:2
 @test "sockets are reported in command-line order, each with its own descriptor and port" {
   explained_in 7
+  covers R7.1 R7.2 R7.3
   run_prog sockets tcp udp tcp udp
   assert_success
   kinds=$(grep ' fd=' <<<"$output" | cut -d' ' -f1 | tr '\n' ' ')
@@ -161,6 +170,7 @@ run_without_loopback() {
 # bats test_tags=points:2
 @test "each reported fd is a socket the process really holds while it waits" {
   explained_in 1
+  covers R7.3 R7.6 R7.7
   spawn_prog sk sockets tcp udp unix-stream
   wait_line sk '^ready: 3 sockets open$'
   pid=$(prog_pid sk)
@@ -177,6 +187,7 @@ run_without_loopback() {
 # bats test_tags=points:2
 @test "a reported port is in use while the program waits, and free once stdin closes" {
   explained_in 5
+  covers R7.5 R7.7 R7.8
   spawn_prog sk sockets tcp udp
   wait_line sk '^ready: 2 sockets open$'
   tcp_port=$(grep '^tcp ' "$BATS_TEST_TMPDIR/sk.out" | grep -o 'local=[^ ]*' | cut -d: -f2)
@@ -198,6 +209,7 @@ run_without_loopback() {
 # bats test_tags=points:1
 @test "the address printed for a udp or udp6 socket is the one the kernel lists for that descriptor" {
   explained_in 4
+  covers R7.5
   kinds=(udp udp)
   has_ipv6_loopback && kinds+=(udp6 udp6)
   spawn_prog sk sockets "${kinds[@]}"
@@ -220,6 +232,7 @@ run_without_loopback() {
 # bats test_tags=points:1
 @test "it prints ready and then waits: it does not exit before end of input" {
   explained_in 7
+  covers R7.6 R7.7 R7.8
   spawn_prog sk sockets udp
   wait_line sk '^ready: 1 sockets open$'
   feed sk "not yet"
@@ -230,11 +243,38 @@ run_without_loopback() {
   assert_line "closed 1 sockets"
 }
 
+# bats test_tags=points:1
+@test "64 KINDs, the most it takes, are all made: ready: 64 sockets open" {
+  explained_in 7
+  covers R7.9 R7.6 R7.8
+  run_prog sockets $(printf 'udp %.0s' {1..64})
+  assert_success
+  made=$(grep -c '^udp fd=' <<<"$output" || true)
+  ((made == 64)) || flunk_wire "lines for 64 udp sockets (64 is allowed; 65 is the usage error)" "64 lines \"udp fd=...\"" "$made"
+  assert_line "ready: 64 sockets open"
+  assert_line "closed 64 sockets"
+}
+
+# bats test_tags=points:1
+@test "input before end of file is ignored, a last line without a newline too" {
+  explained_in 7
+  covers R7.7 R7.8
+  spawn_prog sk sockets udp tcp
+  wait_line sk '^ready: 2 sockets open$'
+  feed sk $'\t  spaces, tabs and a carriage return\r'
+  printf 'no newline at the end' >&"${_INFD[sk]}"
+  wait_exit sk
+  assert_success
+  assert_line "closed 2 sockets"
+  assert_equal "$stderr" ""
+}
+
 # ---- errors ----
 
 # bats test_tags=points:1
 @test "when socket() fails it prints sockets: socket(KIND): REASON and exits with status 1" {
   explained_in 6
+  covers R7.10
   # 16 descriptors in all: some of the 40 sockets must fail with EMFILE.
   run_prog --fd-limit 16 sockets $(printf 'tcp %.0s' {1..40})
   assert_failure 1 # 1: a system call failed (2 is for usage errors)
@@ -245,9 +285,22 @@ run_without_loopback() {
 # bats test_tags=points:1
 @test "when bind() fails it prints sockets: bind(KIND): REASON and exits with status 1" {
   explained_in 6
+  covers R7.10
   can_hide_loopback || skip "this machine cannot run a program without ::1 (unshare -rn)"
   run_without_loopback unix-dgram udp6 unix-stream
   assert_failure 1
   assert_equal "$stderr" "sockets: bind(udp6): Cannot assign requested address"
   refute_line --regexp '^ready'
+}
+
+# bats test_tags=points:1
+@test "when reading standard input fails it prints sockets: read(stdin): REASON, no closed line, status 1" {
+  explained_in 7
+  covers R7.11
+  # A directory as standard input: read() on it fails with EISDIR.
+  run_prog --in-file "$BATS_TEST_TMPDIR" sockets udp
+  assert_line "ready: 1 sockets open"
+  assert_failure 1
+  assert_equal "$stderr" "sockets: read(stdin): Is a directory"
+  refute_line --regexp '^closed'
 }

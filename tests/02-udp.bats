@@ -35,6 +35,7 @@ receive_from_peer() {
 # bats test_tags=starter-provides
 @test "each program, given the wrong number of arguments, prints its usage line and exits with status 2" {
   explained_in 7
+  covers R7.2
   for args in "udp_send" "udp_send 127.0.0.1" "udp_ask 127.0.0.1 1 2" "udp_receive" "udp_receive 1 2"; do
     run_prog $args
     assert_failure 2
@@ -46,6 +47,7 @@ receive_from_peer() {
 # bats test_tags=starter-provides
 @test "a PORT that is not a number from 1 to 65535 is a usage error that names it" {
   explained_in 7
+  covers R7.1 R7.3
   for port in 0 65536 -1 80x abc ""; do
     run_prog --in hi udp_send 127.0.0.1 "$port"
     assert_failure 2
@@ -64,6 +66,7 @@ receive_from_peer() {
 # bats test_tags=points:2
 @test "udp_send sends the line as one datagram, without its newline, and reports the byte count" {
   explained_in 3
+  covers R7.6 R7.7 R7.8
   port=$(free_port)
   start_sink "$port"
   run_prog --in hello udp_send 127.0.0.1 "$port"
@@ -75,6 +78,7 @@ receive_from_peer() {
 # bats test_tags=points:1
 @test "udp_send sends an empty line as an empty datagram: 0 bytes is a legal datagram" {
   explained_in 3
+  covers R7.6 R7.7 R7.8
   port=$(free_port)
   start_sink "$port"
   run_prog --in "" udp_send 127.0.0.1 "$port"
@@ -86,6 +90,7 @@ receive_from_peer() {
 # bats test_tags=points:1
 @test "udp_send sends a UTF-8 Chinese line byte for byte" {
   explained_in 6
+  covers R7.7
   port=$(free_port)
   start_sink "$port"
   run_prog --in "你好，世界" udp_send 127.0.0.1 "$port"
@@ -97,6 +102,7 @@ receive_from_peer() {
 # bats test_tags=points:2
 @test "udp_send sends a 65507-byte line, the largest UDP/IPv4 payload, as one whole datagram" {
   explained_in 3
+  covers R7.7 R7.9
   port=$(free_port)
   start_sink "$port"
   head -c 65507 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/big"
@@ -109,6 +115,7 @@ receive_from_peer() {
 # bats test_tags=points:1
 @test "udp_send cannot send 65508 bytes: sendto fails with Message too long, status 1" {
   explained_in 3
+  covers R7.4 R7.9
   port=$(free_port)
   head -c 65508 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/big"
   run_prog --in-file "$BATS_TEST_TMPDIR/big" udp_send 127.0.0.1 "$port"
@@ -120,6 +127,7 @@ receive_from_peer() {
 # bats test_tags=points:1
 @test "udp_send rejects a HOST that is not a dotted IPv4 address: it names it, status 2" {
   explained_in 2
+  covers R7.1 R7.3
   for host in 256.0.0.1 localhost 1.2.3 ""; do
     run_prog --in hi udp_send "$host" 9
     assert_failure 2
@@ -133,6 +141,7 @@ receive_from_peer() {
 # bats test_tags=points:2
 @test "udp_receive prints one datagram with its size and sender, then exits 0" {
   explained_in 4
+  covers R7.10
   port=$(free_port)
   receive_from_peer "$port" "text:hello"
   assert_success
@@ -142,6 +151,7 @@ receive_from_peer() {
 # bats test_tags=points:1
 @test "udp_receive reports an empty datagram as 0 bytes" {
   explained_in 4
+  covers R7.5 R7.10
   port=$(free_port)
   receive_from_peer "$port" empty
   assert_success
@@ -151,6 +161,7 @@ receive_from_peer() {
 # bats test_tags=points:1
 @test "udp_receive prints UTF-8 Chinese text byte for byte" {
   explained_in 6
+  covers R7.5
   port=$(free_port)
   receive_from_peer "$port" "text:中文消息"
   assert_success
@@ -160,6 +171,7 @@ receive_from_peer() {
 # bats test_tags=points:1
 @test "udp_receive does not decode: GBK bytes come out unchanged" {
   explained_in 6
+  covers R7.5
   port=$(free_port)
   receive_from_peer "$port" "hex:c4e3bac3" # 你好 in GBK
   assert_success
@@ -171,6 +183,7 @@ receive_from_peer() {
 # bats test_tags=points:1
 @test "udp_receive writes control bytes as \\xNN and a backslash as \\\\, so a datagram stays on one line" {
   explained_in 6
+  covers R7.5
   port=$(free_port)
   receive_from_peer "$port" "hex:610a62095c00637f"
   assert_success
@@ -180,6 +193,7 @@ receive_from_peer() {
 # bats test_tags=points:2
 @test "udp_receive keeps a 1024-byte datagram whole" {
   explained_in 4
+  covers R7.11
   port=$(free_port)
   receive_from_peer "$port" "fill:1024"
   assert_success
@@ -189,6 +203,7 @@ receive_from_peer() {
 # bats test_tags=points:2
 @test "udp_receive reports a datagram larger than its 1024-byte buffer as truncated, status 1" {
   explained_in 4
+  covers R7.11
   port=$(free_port)
   receive_from_peer "$port" "fill:3000"
   assert_failure 1
@@ -199,6 +214,7 @@ receive_from_peer() {
 # bats test_tags=points:1
 @test "udp_receive binds every local address: a datagram to 127.0.0.2 arrives too" {
   explained_in 4
+  covers R7.10
   port=$(free_port)
   spawn_prog rx udp_receive "$port"
   wait_udp rx "$port"
@@ -212,6 +228,7 @@ receive_from_peer() {
 # bats test_tags=points:1
 @test "udp_receive on a port already in use names the cause and exits non-zero" {
   explained_in 4
+  covers R7.4 R7.12
   port=$(free_port)
   start_sink "$port" --ms 3000
   run_prog udp_receive "$port"
@@ -224,6 +241,7 @@ receive_from_peer() {
 # bats test_tags=points:2
 @test "udp_ask sends the line, then prints the reply and the address and port it came from" {
   explained_in 5
+  covers R7.13 R7.15
   port=$(free_port)
   start_sink "$port" --reply "text:pong"
   run_prog --in ping udp_ask 127.0.0.1 "$port"
@@ -236,6 +254,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 # bats test_tags=points:1
 @test "udp_ask prints a UTF-8 Chinese reply byte for byte" {
   explained_in 6
+  covers R7.5 R7.15
   port=$(free_port)
   start_sink "$port" --reply "text:收到了"
   run_prog --in "你好" udp_ask 127.0.0.1 "$port"
@@ -247,6 +266,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 # bats test_tags=points:1
 @test "udp_ask accepts an empty reply: 0 bytes" {
   explained_in 5
+  covers R7.15
   port=$(free_port)
   start_sink "$port" --reply empty
   run_prog --in ping udp_ask 127.0.0.1 "$port"
@@ -257,6 +277,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 # bats test_tags=points:2
 @test "udp_ask gives up after 2 seconds without a reply: it says so and exits 1" {
   explained_in 5
+  covers R7.13 R7.17
   port=$(free_port)
   start_sink "$port" # receives, never replies
   local started=$EPOCHREALTIME
@@ -293,6 +314,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 # bats test_tags=points:2
 @test "udp_ask ignores a datagram from an unexpected sender and prints the real reply" {
   explained_in 5
+  covers R7.14
   port=$(free_port)
   start_sink "$port" --stray "text:intruder" --reply "text:pong"
   run_prog --in ping udp_ask 127.0.0.1 "$port"
@@ -305,6 +327,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 # bats test_tags=points:1
 @test "udp_ask reports a reply larger than its 1024-byte buffer as truncated, status 1" {
   explained_in 4
+  covers R7.16
   port=$(free_port)
   start_sink "$port" --reply "fill:2000"
   run_prog --in ping udp_ask 127.0.0.1 "$port"
@@ -316,8 +339,139 @@ received 4 bytes from 127.0.0.1:$port: pong"
 # bats test_tags=points:1
 @test "udp_ask rejects a HOST that is not a dotted IPv4 address: it names it, status 2" {
   explained_in 2
+  covers R7.1 R7.3
   run_prog --in hi udp_ask 127.0.0.256 9
   assert_failure 2
   assert_equal "$output" ""
   assert_regex "$stderr" 'udp_ask: invalid IPv4 address "127\.0\.0\.256"'
+}
+
+# ---- the edges of each rule ----
+
+# bats test_tags=points:1
+@test "udp_send sends only the first line, with its tabs, spaces and carriage return, byte for byte" {
+  explained_in 7
+  covers R7.6 R7.7 R7.8
+  port=$(free_port)
+  start_sink "$port"
+  run_prog --in-file "$(bytes_file in '\t two  spaces\r\nsecond line\n')" udp_send 127.0.0.1 "$port"
+  assert_success
+  assert_output "sent 14 bytes to 127.0.0.1:$port"
+  expect_datagram_file 1 "$(bytes_file want '\t two  spaces\r')"
+}
+
+# bats test_tags=points:1
+@test "udp_send sends a last line without a newline as it is, and no input at all as an empty datagram" {
+  explained_in 7
+  covers R7.6 R7.7
+  port=$(free_port)
+  start_sink "$port" --count 2
+  run_prog --in-file "$(bytes_file in 'no newline')" udp_send 127.0.0.1 "$port"
+  assert_success
+  assert_output "sent 10 bytes to 127.0.0.1:$port"
+  expect_datagram_file 1 "$(bytes_file want1 'no newline')"
+  run_prog udp_send 127.0.0.1 "$port" # standard input: /dev/null, no byte at all
+  assert_success
+  assert_output "sent 0 bytes to 127.0.0.1:$port"
+  expect_datagram_file 2 "$(bytes_file want2 '')"
+}
+
+# bats test_tags=points:1
+@test "udp_send takes a PORT with leading zeros and prints it without them" {
+  explained_in 7
+  covers R7.1 R7.8
+  port=$(free_port)
+  start_sink "$port"
+  run_prog --in hi udp_send 127.0.0.1 "00$port"
+  assert_success
+  assert_output "sent 2 bytes to 127.0.0.1:$port"
+  expect_datagram_file 1 "$(bytes_file want 'hi')"
+}
+
+# bats test_tags=points:1
+@test "HOST forms that look like IPv4 addresses but are not dotted quads are refused by all, status 2" {
+  explained_in 7
+  covers R7.1 R7.3
+  port=$(free_port)
+  start_sink "$port" # nothing may reach it
+  for host in 127.1 0x7f.0.0.1 127.0.0.01 017.0.0.1 " 127.0.0.1" "127.0.0.1 " 127.0.0.1. ::1; do
+    for prog in udp_send udp_ask; do
+      run_prog --in hi "$prog" "$host" "$port"
+      [[ $status == 2 && $stderr == *"$prog: invalid IPv4 address \"$host\""* ]] ||
+        flunk_wire "$prog \"$host\" $port (not a dotted IPv4 address)" \
+          "status 2, $prog: invalid IPv4 address \"$host\"" "status $status, ${stderr:-no message}"
+    done
+  done
+  [[ -z $(ls "$BATS_TEST_TMPDIR/sink") ]] || flunk_wire "datagrams sent to a refused HOST" "none" "$(ls "$BATS_TEST_TMPDIR/sink" | wc -l)"
+}
+
+# bats test_tags=points:1
+@test "udp_receive waits as long as it takes: still waiting after 2.5 seconds, then prints the datagram" {
+  explained_in 7
+  covers R7.10
+  port=$(free_port)
+  spawn_prog rx udp_receive "$port"
+  wait_udp rx "$port"
+  run_peer await line "$BATS_TEST_TMPDIR/rx.out" '.' --pid "$(prog_pid rx)" --ms 2500
+  ((status == 1)) || flunk_wire "udp_receive 2.5 s after it bound its port, with nothing sent" \
+    "still waiting (no time limit)" "it has exited or printed: $(cat "$BATS_TEST_TMPDIR/rx.out" "$BATS_TEST_TMPDIR/rx.err")"
+  run_peer udp_source 127.0.0.1 "$port" "text:late"
+  wait_exit rx
+  assert_success
+  assert_output --regexp '^received 4 bytes from 127\.0\.0\.1:[0-9]+: late$'
+}
+
+# bats test_tags=points:1
+@test "udp_receive: 1025 bytes, one more than its buffer, is already truncated" {
+  explained_in 7
+  covers R7.11
+  port=$(free_port)
+  receive_from_peer "$port" "fill:1025"
+  assert_failure 1
+  assert_output "received 1024 bytes from 127.0.0.1:$sport: $(head -c 1024 < <(yes abcdefghijklmnopqrstuvwxyz | tr -d '\n'))"
+  assert_regex "$stderr" 'udp_receive: datagram truncated: it had 1025 bytes, the buffer holds 1024'
+}
+
+# bats test_tags=points:1
+@test "udp_ask keeps a 1024-byte reply whole and truncates a 1025-byte one" {
+  explained_in 7
+  covers R7.15 R7.16
+  port=$(free_port)
+  start_sink "$port" --reply "fill:1024"
+  run_prog --in ping udp_ask 127.0.0.1 "$port"
+  assert_success
+  assert_line "received 1024 bytes from 127.0.0.1:$port: $(head -c 1024 < <(yes abcdefghijklmnopqrstuvwxyz | tr -d '\n'))"
+  assert_equal "$stderr" ""
+  wait_exit sink
+  start_sink "$port" --reply "fill:1025"
+  run_prog --in ping udp_ask 127.0.0.1 "$port"
+  assert_failure 1
+  assert_regex "$stderr" 'udp_ask: reply truncated: it had 1025 bytes, the buffer holds 1024'
+}
+
+# bats test_tags=points:1
+@test "udp_ask flushes its sent line before it waits, and strays every 250 ms do not stretch its 2 seconds" {
+  explained_in 5
+  covers R7.13 R7.14 R7.17
+  port=$(free_port)
+  start_sink "$port" # receives, never replies
+  local started=$EPOCHREALTIME
+  spawn_prog ask udp_ask 127.0.0.1 "$port"
+  feed ask "ping"
+  await_datagram 1 "$(bytes_file want 'ping')"
+  ask_port=$(sed -n 's/^1 .*:\([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/sink.out")
+  # Strangers keep writing to udp_ask's port for 3.5 s. A program that waits 2 s again
+  # after each one, instead of what is left of the 2 s, is still waiting at 5.5 s.
+  spawn_cmd strays bash -c 'for i in $(seq 14); do "$0" 127.0.0.1 "$1" text:stray >/dev/null || exit 1; sleep 0.25; done' \
+    "$SOCKLAB_PEERS/udp_source" "$ask_port"
+  wait_line ask "^sent 4 bytes to 127\\.0\\.0\\.1:$port\$"
+  prog_pid ask >/dev/null # the line came out while udp_ask still waits: it was flushed
+  wait_exit ask
+  local waited_ms=$(((${EPOCHREALTIME//[.,]/} - ${started//[.,]/}) / 1000))
+  assert_failure 1
+  assert_regex "$stderr" "udp_ask: ignored 5 bytes from 127\\.0\\.0\\.1:[0-9]+ \\(not the server\\)"
+  assert_regex "$stderr" "udp_ask: no reply from 127\\.0\\.0\\.1:$port within 2 seconds"
+  ((waited_ms >= 1900 && waited_ms <= 4500)) ||
+    flunk_wire "how long udp_ask waited, counted from sending, while strays kept coming" \
+      "2 seconds in all (1.9 s to 4.5 s counts)" "$waited_ms ms"
 }

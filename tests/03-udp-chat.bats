@@ -93,6 +93,7 @@ expect_default_port() {
 # bats test_tags=starter-provides
 @test "both chats, given a PORT that is not 1 to 65535 or more than one argument, print usage and exit 2" {
   explained_in 5
+  covers R5.1
   for prog in udp_menu_chat udp_chat; do
     for args in "0" "65536" "abc" "7890 7891"; do
       run_prog "$prog" $args
@@ -107,6 +108,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "the menu chat says which port it bound, then shows the menu" {
   explained_in 5
+  covers R5.3 R5.10
   port=$(free_port)
   start_chat m udp_menu_chat "$port"
   wait_line m "^udp_menu_chat on port $port$"
@@ -120,6 +122,7 @@ expect_default_port() {
 # bats test_tags=points:2
 @test "menu choice 1 sends the message from the chat's own port to the IP and port it asks for" {
   explained_in 1
+  covers R5.6 R5.11
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -132,6 +135,7 @@ expect_default_port() {
 # bats test_tags=points:2
 @test "menu choice 2 shows one message with the address and port it came from" {
   explained_in 1
+  covers R5.4 R5.14
   port=$(free_port)
   start_chat m udp_menu_chat "$port"
   feed m 2
@@ -144,6 +148,7 @@ expect_default_port() {
 # bats test_tags=points:2
 @test "a message that arrives while the menu waits is kept by the kernel and shown at the next choice 2" {
   explained_in 2
+  covers R5.14
   port=$(free_port)
   start_chat m udp_menu_chat "$port"
   wait_line m 'choice> '
@@ -155,6 +160,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "the menu chat sends and shows UTF-8 Chinese text byte for byte" {
   explained_in 5
+  covers R5.4 R5.11
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -168,6 +174,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "menu choice 1 sends an empty message as an empty datagram" {
   explained_in 5
+  covers R5.11
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -179,6 +186,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "the menu chat shows an empty datagram and a 65507-byte one whole: nothing is truncated" {
   explained_in 5
+  covers R5.4 R5.5
   port=$(free_port)
   start_chat m udp_menu_chat "$port"
   run_peer udp_source 127.0.0.1 "$port" empty fill:65507
@@ -196,6 +204,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "a failed sendto is reported and the menu chat keeps running" {
   explained_in 5
+  covers R5.7
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -208,6 +217,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "an invalid menu choice is an error and the menu comes back" {
   explained_in 5
+  covers R5.7 R5.16
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -225,6 +235,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "an invalid IP is an error and the menu chat keeps running" {
   explained_in 5
+  covers R5.7 R5.12
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -241,6 +252,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "an invalid port is an error and the menu chat keeps running" {
   explained_in 5
+  covers R5.13
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -257,6 +269,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "menu choice 3 quits: bye, status 0" {
   explained_in 5
+  covers R5.8 R5.15
   port=$(free_port)
   start_chat m udp_menu_chat "$port"
   feed m 3
@@ -268,6 +281,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "end of input ends the menu chat cleanly with status 0, at the menu or in the middle of a question" {
   explained_in 5
+  covers R5.8 R5.17
   port=$(free_port)
   start_chat m udp_menu_chat "$port"
   wait_exit m # end of input at "choice> "
@@ -284,6 +298,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "the menu chat on a port already in use names the cause and exits non-zero" {
   explained_in 1
+  covers R5.2
   port=$(free_port)
   start_sink "$port" --ms 3000
   run_prog udp_menu_chat "$port"
@@ -294,6 +309,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "without PORT the menu chat binds port 7890" {
   explained_in 5
+  covers R5.2 R5.3
   expect_default_port m udp_menu_chat
 }
 
@@ -302,6 +318,7 @@ expect_default_port() {
 # bats test_tags=points:2
 @test "udp_chat shows a message the moment it arrives, while nothing is typed" {
   explained_in 3
+  covers R5.18 R5.28
   port=$(free_port)
   start_chat c udp_chat "$port"
   wait_line c "^udp_chat on port $port$"
@@ -314,6 +331,7 @@ expect_default_port() {
 # bats test_tags=points:2
 @test "udp_chat sends each typed line as one datagram, from its own port, to the peer chosen with /to" {
   explained_in 5
+  covers R5.6 R5.19 R5.24
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port" --count 2
   start_chat c udp_chat "$port"
@@ -329,6 +347,7 @@ expect_default_port() {
 # bats test_tags=points:2
 @test "lines that reach udp_chat together are still sent one datagram each" {
   explained_in 4
+  covers R5.4 R5.5 R5.18
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port" --count 3
   start_chat c udp_chat "$port"
@@ -341,6 +360,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "udp_chat sends nothing for an empty line" {
   explained_in 5
+  covers R5.23
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
@@ -353,6 +373,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "udp_chat sends a line longer than 65507 bytes in pieces of 65507 bytes" {
   explained_in 5
+  covers R5.26
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port" --count 2
   start_chat c udp_chat "$port"
@@ -365,6 +386,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "udp_chat shows an empty datagram and a 65507-byte one whole: nothing is truncated" {
   explained_in 5
+  covers R5.4 R5.5
   port=$(free_port)
   start_chat c udp_chat "$port"
   run_peer udp_source 127.0.0.1 "$port" empty fill:65507 text:end
@@ -378,6 +400,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "udp_chat prints bytes as lesson 02 does, and a datagram that is not UTF-8 does not stop it" {
   explained_in 5
+  covers R5.4
   port=$(free_port)
   start_chat c udp_chat "$port"
   run_peer udp_source 127.0.0.1 "$port" hex:c4e3bac3 hex:610a5c09 text:still # GBK 你好; a \n \\ \t
@@ -393,6 +416,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "a failed sendto is reported and udp_chat keeps running" {
   explained_in 5
+  covers R5.7
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
@@ -407,6 +431,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "a line typed before any /to is an error, is not sent, and the chat keeps running" {
   explained_in 5
+  covers R5.24
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
@@ -420,6 +445,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "an invalid IP in /to is an error and udp_chat keeps running" {
   explained_in 5
+  covers R5.20
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
@@ -433,6 +459,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "an invalid port in /to is an error and udp_chat keeps running" {
   explained_in 5
+  covers R5.20
   port=$(free_port) sink_port=$(free_port)
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
@@ -468,6 +495,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "an unknown command is an error and udp_chat keeps running" {
   explained_in 5
+  covers R5.22
   port=$(free_port)
   start_chat c udp_chat "$port"
   feed c "/shout hello"
@@ -479,6 +507,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "/quit ends udp_chat: bye, status 0" {
   explained_in 5
+  covers R5.8 R5.21
   port=$(free_port)
   start_chat c udp_chat "$port"
   feed c "/quit"
@@ -490,6 +519,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "end of input ends udp_chat cleanly with status 0" {
   explained_in 4
+  covers R5.8 R5.27
   port=$(free_port)
   start_chat c udp_chat "$port"
   wait_exit c
@@ -516,6 +546,7 @@ expect_default_port() {
 # bats test_tags=points:2
 @test "two udp_chats talk to each other in both directions, UTF-8 included" {
   explained_in 3
+  covers R5.18 R5.19 R5.24
   two_ports
   start_chat a udp_chat "$port_a"
   start_chat b udp_chat "$port_b"
@@ -536,6 +567,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "the menu chat and udp_chat talk to each other" {
   explained_in 3
+  covers R5.11 R5.14 R5.24
   two_ports
   start_chat m udp_menu_chat "$port_a"
   start_chat c udp_chat "$port_b"
@@ -550,6 +582,7 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "udp_chat on a port already in use names the cause and exits non-zero" {
   explained_in 1
+  covers R5.2
   port=$(free_port)
   start_sink "$port" --ms 3000
   run_prog udp_chat "$port"
@@ -560,5 +593,155 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "without PORT udp_chat binds port 7890" {
   explained_in 5
+  covers R5.2 R5.3
   expect_default_port c udp_chat
+}
+
+# ---- the edges of each rule ----
+
+# bats test_tags=points:1
+@test "/to takes its three words apart at tabs and runs of blanks, and trailing blanks do not make it too long" {
+  explained_in 5
+  covers R5.19
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port" --count 2
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 9"
+  wait_line c '^peer is 127\.0\.0\.1:9$'
+  # 300 blanks after the port: the line is 320 bytes long, and still three words.
+  feed c "/to 127.0.0.1 $sink_port$(printf ' %.0s' {1..300})"
+  feed c "after a long /to"
+  expect_datagram 1 "after a long /to"
+  feed c "/to 127.0.0.1 9"
+  feed c $'/to\t127.0.0.1 \t  '"$sink_port"$'\t'
+  feed c "after tabs"
+  expect_datagram 2 "after tabs"
+  [[ $(grep -c "^peer is 127\\.0\\.0\\.1:$sink_port\$" "$BATS_TEST_TMPDIR/c.out") == 2 ]] ||
+    flunk_wire "the lines \"peer is 127.0.0.1:$sink_port\"" "2 (one per /to)" "$(cat "$BATS_TEST_TMPDIR/c.out" "$BATS_TEST_TMPDIR/c.err")"
+}
+
+# bats test_tags=points:1
+@test "/to with a word too many or too few, or an address look-alike, is refused and the peer stays" {
+  explained_in 5
+  covers R5.20 R5.7
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port"
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
+  feed c "/to 127.0.0.1 9 extra"
+  wait_err c '^udp_chat: usage: /to IP PORT$'
+  feed c "/to"
+  for ip in 127.1 127.0.0.01 0x7f.0.0.1 ::1; do
+    feed c "/to $ip 9"
+    wait_err c "^udp_chat: invalid IP address \"$ip\"\$"
+  done
+  feed c "/to 127.0.0.1 65536"
+  wait_err c '^udp_chat: invalid port "65536"$'
+  feed c "still to the first peer"
+  expect_datagram 1 "still to the first peer"
+  usage_lines=$(grep -c '^udp_chat: usage: /to IP PORT$' "$BATS_TEST_TMPDIR/c.err")
+  ((usage_lines == 2)) || flunk_wire "usage lines for \"/to 127.0.0.1 9 extra\" and \"/to\"" 2 "$usage_lines"
+  [[ $(grep -c '^peer is' "$BATS_TEST_TMPDIR/c.out") == 1 ]] ||
+    flunk_wire "peer changes" "only the first /to: one \"peer is\" line" "$(grep '^peer is' "$BATS_TEST_TMPDIR/c.out")"
+}
+
+# bats test_tags=points:1
+@test "typed lines that arrive in one piece are handled one by one: a /to, then each line its own datagram" {
+  explained_in 5
+  covers R5.25 R5.24
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port" --count 3
+  start_chat c udp_chat "$port"
+  wait_line c "^udp_chat on port $port\$"
+  feed c "/to 127.0.0.1 $sink_port"$'\nfirst\n\tsecond,  with a tab\r\nthird' # one write
+  expect_datagram 1 "first"
+  expect_datagram 2 $'\tsecond,  with a tab\r'
+  expect_datagram 3 "third"
+}
+
+# bats test_tags=points:1
+@test "udp_chat sends a last line that ends without a newline, then says bye" {
+  explained_in 5
+  covers R5.27 R5.8
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port"
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
+  printf 'the last words' >&"${_INFD[c]}"
+  wait_exit c
+  assert_success
+  assert_line "bye"
+  expect_datagram 1 "the last words"
+}
+
+# bats test_tags=points:1
+@test "udp_chat sends a line of exactly 65507 bytes as one datagram, and one of 65508 as two" {
+  explained_in 5
+  covers R5.26
+  port=$(free_port) sink_port=$(free_port)
+  start_sink "$sink_port" --count 4
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  feed c "$(fill 65507)"
+  feed c "$(fill 65508)"
+  feed c "end"
+  expect_datagram 1 "$(fill 65507)"
+  expect_datagram 2 "$(fill 65507)"
+  expect_datagram 3 "$(fill 65508 | tail -c 1)"
+  expect_datagram 4 "end"
+}
+
+# bats test_tags=points:1
+@test "when reading standard input fails, both chats say read(stdin): REASON, no bye, status 1" {
+  explained_in 5
+  covers R5.9
+  for prog in udp_chat udp_menu_chat; do
+    port=$(free_port)
+    # A directory as standard input: read() on it fails with EISDIR.
+    run_prog --in-file "$BATS_TEST_TMPDIR" "$prog" "$port"
+    [[ $status == 1 && $stderr == *"$prog: read(stdin): Is a directory"* && $output != *bye* && $output == *"$prog on port $port"* ]] ||
+      flunk_wire "$prog $port, with a standard input that cannot be read" \
+        "$prog on port $port; then $prog: read(stdin): Is a directory; no bye; status 1" \
+        "status $status; stdout: $output; stderr: $stderr"
+  done
+}
+
+# bats test_tags=points:1
+@test "the menu chat takes port 65535 and refuses 65536; an answer with a blank around it is not a choice" {
+  explained_in 5
+  covers R5.11 R5.13 R5.16
+  port=$(free_port)
+  start_chat m udp_menu_chat "$port"
+  menu_send m "to the last port" 127.0.0.1 65535
+  wait_line m 'sent 16 bytes to 127\.0\.0\.1:65535$'
+  menu_send m "lost" 127.0.0.1 65536
+  wait_err m '^udp_menu_chat: invalid port "65536"$'
+  feed m "1 "
+  wait_err m '^udp_menu_chat: invalid choice "1 ": type 1, 2 or 3$'
+  feed m $'\t3'
+  wait_err m $'^udp_menu_chat: invalid choice "\t3": type 1, 2 or 3$'
+  feed m "3"
+  wait_exit m
+  assert_success
+  assert_line --regexp 'bye$'
+}
+
+# bats test_tags=points:1
+@test "the menu chat refuses an IP that only looks like an address, and does not ask for the port" {
+  explained_in 5
+  covers R5.12
+  port=$(free_port)
+  start_chat m udp_menu_chat "$port"
+  for ip in 127.1 127.0.0.01 " 127.0.0.1"; do
+    feed m 1
+    feed m "lost"
+    feed m "$ip"
+    wait_err m "^udp_menu_chat: invalid IP address \"$ip\"\$"
+  done
+  feed m 3
+  wait_exit m
+  assert_success
+  refute_output --partial 'to port>'
 }

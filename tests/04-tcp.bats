@@ -50,6 +50,7 @@ time_wait_on() {
 # bats test_tags=starter-provides
 @test "server: a bad option or a bad port is a usage error: status 2" {
   explained_in 9
+  covers R9.4
   run_prog server -x
   assert_failure 2
   assert_regex "$stderr" '^usage: server'
@@ -64,6 +65,7 @@ time_wait_on() {
 # bats test_tags=starter-provides
 @test "client: without HOST and PORT it prints a usage line and exits with status 2" {
   explained_in 9
+  covers R9.20
   run_prog client 127.0.0.1
   assert_failure 2
   assert_regex "$stderr" '^usage: client'
@@ -75,6 +77,7 @@ time_wait_on() {
 # bats test_tags=starter-provides
 @test "client: with nothing on standard input it says so and exits with status 1" {
   explained_in 9
+  covers R9.23
   run_prog client 127.0.0.1 9
   assert_failure 1
   assert_regex "$stderr" '^client: standard input is empty'
@@ -83,6 +86,7 @@ time_wait_on() {
 # bats test_tags=starter-provides
 @test "client: a line longer than 4095 bytes is refused before connecting: status 1" {
   explained_in 9
+  covers R9.24
   head -c 5000 /dev/zero | tr '\0' 'a' >"$BATS_TEST_TMPDIR/long"
   run_prog --in-file "$BATS_TEST_TMPDIR/long" client 127.0.0.1 9
   assert_failure 1
@@ -94,6 +98,7 @@ time_wait_on() {
 # bats test_tags=points:3
 @test "server: prints the client's line with its address, replies \"thank you !\", exits 0" {
   explained_in 3
+  covers R9.5 R9.6 R9.7 R9.8 R9.9 R9.15 R5.1
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'hello\n'
@@ -107,6 +112,7 @@ time_wait_on() {
 # bats test_tags=points:3
 @test "server: a line sent one byte at a time is still one message (TCP is a byte stream)" {
   explained_in 5
+  covers R5.1 R9.7
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'one byte at a time\n' --chunk 1 --pause-ms 15
@@ -151,6 +157,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:3
 @test "server: replies as soon as the newline arrives, while the client keeps its side open" {
   explained_in 5
+  covers R5.1 R9.7
   port=$(free_port)
   start_server srv "$port"
   # --keep-open: no end of stream from the client; only the "\n" ends the message.
@@ -164,6 +171,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:3
 @test "server: without a newline, the client's end of stream ends the message" {
   explained_in 5
+  covers R5.2
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send 'no newline' --chunk 3 --pause-ms 10
@@ -176,6 +184,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:2
 @test "server: an empty line is a message too: it prints \"from ADDR:PORT: \" and replies" {
   explained_in 5
+  covers R5.5 R9.8
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'\n' --keep-open
@@ -188,6 +197,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:2
 @test "server: a client that connects and closes without sending does not crash it (status 1, reason on stderr)" {
   explained_in 6
+  covers R9.10 R9.11 R9.15
   port=$(free_port)
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --close-now
@@ -201,6 +211,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:2
 @test "server: a silent client that never closes is dropped after -t SECONDS" {
   explained_in 6
+  covers R9.3 R9.10 R9.12
   port=$(free_port)
   start_server srv "$port" -t 1
   # The peer sends nothing and keeps the connection open; it waits up to 5 s for the server.
@@ -215,6 +226,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:2
 @test "server: a message longer than 4096 bytes without a newline gets no reply" {
   explained_in 6
+  covers R5.3 R9.13
   port=$(free_port)
   head -c 5000 /dev/zero | tr '\0' 'a' >"$BATS_TEST_TMPDIR/long"
   start_server srv "$port"
@@ -225,25 +237,10 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_regex "$stderr" 'server: 127\.0\.0\.1:[0-9]+: message longer than 4096 bytes'
 }
 
-# bats test_tags=points:2
-@test "server: 4095 bytes and a shutdown are a message; 4096 bytes and a shutdown are too long" {
-  explained_in 5
-  port=$(free_port)
-  head -c 4095 /dev/zero | tr '\0' 'a' >"$BATS_TEST_TMPDIR/longest"
-  head -c 4096 /dev/zero | tr '\0' 'a' >"$BATS_TEST_TMPDIR/too-long"
-  start_server srv "$port" -k
-  # tcp_client shuts down its writing side after sending: the message ends there, no newline
-  run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/longest"
-  assert_thank_you srv
-  run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/too-long" --idle-ms 3000
-  [[ $output != *"thank you"* ]] ||
-    flunk_wire "the reply to 4096 bytes without a newline, then a shutdown" "no reply: the message is too long" "$output"
-  wait_err srv 'message longer than 4096 bytes'
-}
-
 # bats test_tags=points:3
 @test "server -k: serves clients one after another and goes on after a client that failed" {
   explained_in 7
+  covers R9.2
   port=$(free_port)
   start_server srv "$port" -k -t 1
   run_peer tcp_client 127.0.0.1 "$port" --send $'first\n'
@@ -264,6 +261,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:2
 @test "server -k: a client that resets the connection (RST) is reported and the server goes on" {
   explained_in 6
+  covers R9.2 R9.14
   port=$(free_port)
   start_server srv "$port" -k
   run_peer tcp4_reset_client 127.0.0.1 "$port" --send 'half a li'
@@ -279,6 +277,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:2
 @test "server: restarts on the same port right after it exits, despite TIME_WAIT (SO_REUSEADDR)" {
   explained_in 8
+  covers R9.5
   port=$(free_port)
   start_server srv1 "$port"
   # --keep-open: the client does not close first, so the server's close starts the four-way close.
@@ -300,6 +299,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:2
 @test "server: answers nc (printf 'hi from nc\\n' | nc -N 127.0.0.1 PORT)" {
   explained_in 10
+  covers R9.8 R9.9
   command -v nc >/dev/null || skip "nc (netcat-openbsd) is not installed"
   port=$(free_port)
   start_server srv "$port"
@@ -316,6 +316,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:3
 @test "client: sends the first line of standard input and prints the reply, exit 0" {
   explained_in 4
+  covers R9.18 R9.21 R9.22
   port=$(free_port)
   spawn_peer srv tcp_server "$port" --reply $'thank you !\n' --save "$BATS_TEST_TMPDIR/got"
   wait_tcp srv "$port"
@@ -329,6 +330,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:2
 @test "client: adds the newline when standard input ends without one" {
   explained_in 4
+  covers R9.21
   port=$(free_port)
   spawn_peer srv tcp_server "$port" --reply $'ok\n' --save "$BATS_TEST_TMPDIR/got"
   wait_tcp srv "$port"
@@ -343,6 +345,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:3
 @test "client: a reply that arrives one byte at a time is printed whole (read until the server closes)" {
   explained_in 5
+  covers R5.6 R9.22
   port=$(free_port)
   reply=$'thank you !\nand a second line\n'
   spawn_peer srv tcp_server "$port" --reply "$reply" --chunk 1 --pause-ms 10
@@ -357,6 +360,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:3
 @test "client: shuts down its writing side after the line (the server sees end of stream)" {
   explained_in 4
+  covers R9.22
   port=$(free_port)
   # This server replies only after the client's end of stream, not after the newline:
   # a client that does not shut down gives up (-t 2) before the peer does (5 s).
@@ -373,6 +377,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:2
 @test "client: a server that stalls for longer than -t SECONDS makes it give up: status 1" {
   explained_in 6
+  covers R9.19 R9.27
   port=$(free_port)
   spawn_peer srv tcp_server "$port" --reply 'thank you !' --chunk 5 --pause-ms 3000
   wait_tcp srv "$port"
@@ -385,6 +390,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:2
 @test "client: nobody listening is a connect error: status 1, the reason on stderr" {
   explained_in 4
+  covers R9.26
   port=$(free_port)
   run_prog --in 'hello' client 127.0.0.1 "$port"
   assert_failure 1
@@ -395,6 +401,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:2
 @test "client: talks to nc -l (nc prints the line, the client prints what nc sends)" {
   explained_in 10
+  covers R9.22
   port=$(free_port)
   spawn_cmd ncl nc -N -l 127.0.0.1 "$port"
   wait_tcp ncl "$port"
@@ -415,6 +422,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # bats test_tags=points:2
 @test "client and server talk to each other" {
   explained_in 9
+  covers R9.22 R9.9
   port=$(free_port)
   start_server srv "$port"
   run_prog --in 'hello, server' client 127.0.0.1 "$port"
@@ -465,4 +473,205 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   printf '%s\n' "$line" >"$BATS_TEST_TMPDIR/want"
   assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received"
   assert_faults_happened
+}
+
+# ---- the edges of each rule ----
+
+# bats test_tags=points:1
+@test "server: 4095 bytes and the newline (4096 in all) are a message; 4096 bytes before the newline are too long" {
+  explained_in 5
+  covers R5.3 R5.2 R9.13
+  port=$(free_port)
+  start_server srv "$port" -k -t 2
+  head -c 4095 /dev/zero | tr '\0' a >"$BATS_TEST_TMPDIR/a4095"
+  head -c 4096 /dev/zero | tr '\0' b >"$BATS_TEST_TMPDIR/b4096"
+  { cat "$BATS_TEST_TMPDIR/a4095"; echo; } >"$BATS_TEST_TMPDIR/line4096"
+  { cat "$BATS_TEST_TMPDIR/b4096"; echo; } >"$BATS_TEST_TMPDIR/line4097"
+  run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/line4096"
+  assert_thank_you srv
+  # the server prints its line before it replies (R9.8, R9.9): it is there by now
+  grep -qE "^from 127\\.0\\.0\\.1:[0-9]+: a{4095}\$" "$BATS_TEST_TMPDIR/srv.out" ||
+    flunk_wire "the server's line for a 4095-byte message" "from 127.0.0.1:CPORT: aaa... (4095 a)" "$(cut -c1-80 "$BATS_TEST_TMPDIR/srv.out")"
+  run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/a4095" # no newline: the end of stream ends it
+  assert_thank_you srv
+  run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/line4097"
+  [[ $output != *"thank you"* ]] || flunk_wire "the reply to 4096 bytes before the newline" "none (too long)" "$output"
+  wait_err srv 'server: 127\.0\.0\.1:[0-9]+: message longer than 4096 bytes'
+  run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/b4096" # 4096 bytes, then end of stream
+  [[ $output != *"thank you"* ]] || flunk_wire "the reply to 4096 bytes and no newline" "none (too long)" "$output"
+  run_peer await line "$BATS_TEST_TMPDIR/srv.out" '^from .*: b' --pid "$(prog_pid srv)" --ms 300
+  assert_failure 1 # no "from" line for either too-long message
+}
+
+# bats test_tags=points:1
+@test "server: the receive timeout is per recv: a line that trickles in for 2.4 s is served under -t 1" {
+  explained_in 6
+  covers R9.3 R9.6 R9.12
+  port=$(free_port)
+  start_server srv "$port" -t 1
+  # 5 pieces, 600 ms apart: never 1 s without a byte, 2.4 s in all.
+  run_peer tcp_client 127.0.0.1 "$port" --send $'slow line\n' --chunk 2 --pause-ms 600
+  assert_thank_you srv
+  wait_exit srv
+  assert_success
+  assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: slow line$'
+}
+
+# bats test_tags=points:1
+@test "server: -t 3600 is taken, -t 0 and -t 3601 are usage errors" {
+  explained_in 9
+  covers R9.3 R9.4
+  port=$(free_port)
+  for bad in 0 3601 -1 1x; do
+    run_prog server -t "$bad" "$port"
+    [[ $status == 2 && $stderr == usage:* ]] ||
+      flunk_wire "server -t $bad $port" "status 2 and the usage line" "status $status, ${stderr:-no message}"
+  done
+  start_server srv "$port" -t 3600
+  run_peer tcp_client 127.0.0.1 "$port" --send $'hi\n'
+  assert_thank_you srv
+  wait_exit srv
+  assert_success
+}
+
+# bats test_tags=points:1
+@test "server: listens on every local address (a client of 127.0.0.2 is served), and on 7788 without PORT" {
+  explained_in 9
+  covers R9.1
+  port=$(free_port)
+  start_server srv "$port"
+  run_peer tcp_client 127.0.0.2 "$port" --send $'to another address\n'
+  assert_thank_you srv
+  wait_exit srv
+  assert_success
+  spawn_prog def server
+  local code=0
+  "$(_peer_bin await)" tcp 7788 --pid "${_PID[def]}" --ms "$READY_MS" || code=$?
+  if ((code == 3)) && grep -q 'Address already in use' "$BATS_TEST_TMPDIR/def.err"; then
+    skip "port 7788 is in use on this machine"
+  fi
+  ((code == 0)) || _not_ready def "listen on TCP port 7788 (the default)" "$code"
+  wait_line def '^listening on port 7788$'
+}
+
+# bats test_tags=points:1
+@test "server: a port another program listens on is a bind error: server: bind (port PORT): REASON, status 1" {
+  explained_in 9
+  covers R9.16 R9.5
+  port=$(free_port)
+  spawn_peer other tcp_server "$port" --accept-ms 5000
+  wait_tcp other "$port"
+  run_prog server "$port"
+  assert_failure 1
+  assert_regex "$stderr" "^server: bind \\(port $port\\): Address already in use"
+  refute_output --partial listening
+}
+
+# bats test_tags=points:1
+@test "server -k: clients that send a line and reset at once never kill it (no SIGPIPE); the next client is served" {
+  explained_in 6
+  covers R9.17 R9.14 R9.2
+  port=$(free_port)
+  start_server srv "$port" -k
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    run_peer tcp4_reset_client 127.0.0.1 "$port" --send $'here and gone\n' --wait-ms 0
+    assert_success
+  done
+  run_peer tcp_client 127.0.0.1 "$port" --send $'still served\n'
+  assert_thank_you srv
+  pid=$(prog_pid srv)
+  [[ $(cut -d' ' -f3 "/proc/$pid/stat") != Z ]] || flunk_wire "the server process" "alive" "a zombie"
+}
+
+# bats test_tags=points:1
+@test "client: a 4095-byte line is sent whole; a 4096-byte line is refused and nothing is sent" {
+  explained_in 9
+  covers R9.24 R9.21
+  port=$(free_port)
+  spawn_peer srv tcp_server "$port" --reply $'ok\n' --save "$BATS_TEST_TMPDIR/got"
+  wait_tcp srv "$port"
+  head -c 4096 /dev/zero | tr '\0' a >"$BATS_TEST_TMPDIR/line4096"
+  run_prog --in-file "$BATS_TEST_TMPDIR/line4096" client 127.0.0.1 "$port"
+  assert_failure 1
+  assert_regex "$stderr" '^client: the line is longer than 4095 bytes'
+  head -c 4095 "$BATS_TEST_TMPDIR/line4096" >"$BATS_TEST_TMPDIR/line4095"
+  run_prog --in-file "$BATS_TEST_TMPDIR/line4095" client 127.0.0.1 "$port"
+  assert_success
+  assert_output "ok"
+  { cat "$BATS_TEST_TMPDIR/line4095"; echo; } >"$BATS_TEST_TMPDIR/want"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received (the refused line never came)"
+}
+
+# bats test_tags=points:1
+@test "client: sends the first line with its tabs and carriage return as it is; a lone newline is a line, not empty input" {
+  explained_in 9
+  covers R9.21 R9.22 R9.23
+  port=$(free_port)
+  spawn_peer srv tcp_server "$port" --reply $'ok\n' --save "$BATS_TEST_TMPDIR/got" --clients 2
+  wait_tcp srv "$port"
+  printf '\tone  two\r\nthree\n' >"$BATS_TEST_TMPDIR/in"
+  run_prog --in-file "$BATS_TEST_TMPDIR/in" client 127.0.0.1 "$port"
+  assert_success
+  printf '\tone  two\r\n' >"$BATS_TEST_TMPDIR/want"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received"
+  printf '\n' >"$BATS_TEST_TMPDIR/in"
+  run_prog --in-file "$BATS_TEST_TMPDIR/in" client 127.0.0.1 "$port"
+  assert_success
+  assert_output "ok"
+  assert_same_file "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/got" "what the server received for a lone newline"
+}
+
+# bats test_tags=points:1
+@test "client: the timeout is per recv: a reply that trickles in for 1.8 s arrives whole under -t 1; -t 3601 is refused" {
+  explained_in 6
+  covers R9.19 R9.20 R9.27
+  port=$(free_port)
+  spawn_peer srv tcp_server "$port" --reply $'thank you !\n' --chunk 3 --pause-ms 600
+  wait_tcp srv "$port"
+  run_prog --in 'hello' client -t 1 127.0.0.1 "$port"
+  assert_success
+  assert_output "thank you !"
+  run_prog --in 'hello' client -t 3601 127.0.0.1 "$port"
+  assert_failure 2
+  assert_regex "$stderr" '^usage: client'
+}
+
+# bats test_tags=points:1
+@test "client: a PORT that names no service is a resolution error: client: HOST port PORT: REASON, status 1" {
+  explained_in 9
+  covers R9.25
+  run_prog --in 'hello' client 127.0.0.1 no-such-service
+  assert_failure 1
+  assert_equal "$output" ""
+  assert_regex "$stderr" '^client: 127\.0\.0\.1 port no-such-service: .+'
+}
+
+# bats test_tags=points:1
+@test "client: talks to a server on the IPv6 loopback, ::1" {
+  explained_in 9
+  covers R9.18 R9.22
+  grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null || skip "this machine has no IPv6 loopback address"
+  port=$(free_port)
+  spawn_cmd ncl nc -N -6 -l ::1 "$port"
+  wait_tcp ncl "$port"
+  feed ncl "hello over IPv6"
+  close_input ncl
+  run_prog --in 'from the client' client ::1 "$port"
+  assert_success
+  assert_output "hello over IPv6"
+  wait_exit ncl
+  assert_output "from the client"
+}
+
+# bats test_tags=points:1
+@test "client: a server that resets the connection: client: CALL: REASON, status 1, not killed by a signal" {
+  explained_in 9
+  covers R9.28 R9.29
+  port=$(free_port)
+  spawn_peer srv tcp_server "$port" --reset yes
+  wait_tcp srv "$port"
+  run_prog --in 'hello' client 127.0.0.1 "$port"
+  ((status == 1)) || flunk_wire "the client's exit status after a reset" "1 (and a message)" "$status$( ((status > 128)) && echo " (killed by signal $((status - 128)))")"
+  # the reset may come before the client's shutdown or during its recv: either call may report it
+  assert_regex "$stderr" '^client: (shutdown|recv): (Connection reset by peer|Transport endpoint is not connected)'
 }

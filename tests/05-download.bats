@@ -95,6 +95,7 @@ peak_memory_kib() {
 # bats test_tags=starter-provides
 @test "download_server with no PORT prints a usage line on stderr and exits with status 2" {
   explained_in 9
+  covers R9.1
   run_prog download_server
   assert_failure 2
   assert_regex "$stderr" '^usage: download_server '
@@ -103,7 +104,8 @@ peak_memory_kib() {
 # bats test_tags=starter-provides
 @test "download_server refuses a PORT that is not a number from 1 to 65535 (status 2)" {
   explained_in 9
-  for bad in abc 0 65536 -5 80x ''; do
+  covers R9.1
+  for bad in abc 0 65536 -5 80x '' +80 ' 80' '80 ' 0x50; do
     run_prog download_server "$bad"
     assert_failure 2
     assert_regex "$stderr" '^usage: download_server '
@@ -113,6 +115,7 @@ peak_memory_kib() {
 # bats test_tags=starter-provides
 @test "download_client without HOST PORT NAME prints a usage line on stderr and exits with status 2" {
   explained_in 9
+  covers R9.12
   run_prog download_client 127.0.0.1 7
   assert_failure 2
   assert_regex "$stderr" '^usage: download_client '
@@ -121,6 +124,7 @@ peak_memory_kib() {
 # bats test_tags=starter-provides
 @test "download_client refuses a NAME it cannot send: empty, with a '/', over 255 bytes (status 2)" {
   explained_in 9
+  covers R9.12
   for bad in '' '../x' 'a/b' "$(printf 'n%.0s' {1..256})"; do
     run_prog download_client 127.0.0.1 7 "$bad"
     assert_failure 2
@@ -134,6 +138,7 @@ peak_memory_kib() {
 # bats test_tags=points:3
 @test "files of 0 bytes, 1 byte, 65536 bytes and 65537 bytes arrive byte for byte" {
   explained_in 7
+  covers R2.6 R9.14
   mkdir "$BATS_TEST_TMPDIR/srv"
   for size in 0 1 65536 65537; do
     head -c "$size" /dev/urandom >"$BATS_TEST_TMPDIR/srv/f$size.bin"
@@ -150,6 +155,7 @@ peak_memory_kib() {
 # bats test_tags=points:3
 @test "a 40 MiB file of random bytes arrives byte for byte" {
   explained_in 6
+  covers R2.6 R9.8 R9.14
   start_server "$SERVED"
   download big.bin
   assert_success
@@ -160,6 +166,7 @@ peak_memory_kib() {
 # bats test_tags=points:3
 @test "a binary file with every byte value 0 to 255 and runs of NUL bytes arrives byte for byte" {
   explained_in 7
+  covers R2.6 R9.14
   mkdir "$BATS_TEST_TMPDIR/srv"
   {
     for i in {1..40}; do
@@ -176,6 +183,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "the server logs each download as: ADDRESS:PORT \"NAME\" sent N bytes" {
   explained_in 3
+  covers R9.3 R9.6
   start_server "$SERVED"
   download hello.txt
   assert_success
@@ -185,6 +193,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "without -d the server serves its current directory" {
   explained_in 3
+  covers R9.2
   printf 'from the current directory\n' >here.txt
   port=$(free_port)
   spawn_prog server download_server "$port"
@@ -198,6 +207,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "the log shows control bytes, quotes and backslashes in a name as \\xHH: one request, one line" {
   explained_in 3
+  covers R9.6
   start_server "$SERVED"
   raw_request $'fake" sent 1 bytes\x01\\x\n'
   assert_reply "ERR no such file"
@@ -207,6 +217,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "the client saves under -o PATH when asked, and takes UTF-8 names as they are" {
   explained_in 9
+  covers R9.14 R2.2
   mkdir "$BATS_TEST_TMPDIR/srv"
   printf '你好，世界\n' >"$BATS_TEST_TMPDIR/srv/中文.txt"
   start_server "$BATS_TEST_TMPDIR/srv"
@@ -222,6 +233,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "a name of 255 bytes is served; a request line of 256 bytes without a newline is refused as too long" {
   explained_in 4
+  covers R2.1 R2.4 R2.10
   mkdir "$BATS_TEST_TMPDIR/srv"
   long=$(printf 'n%.0s' {1..255})
   printf 'long name\n' >"$BATS_TEST_TMPDIR/srv/$long"
@@ -242,6 +254,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "a missing file: the client exits 1 with the server's reason and leaves no file; the server logs it and goes on" {
   explained_in 7
+  covers R2.13 R9.16 R9.6 R9.13
   start_server "$SERVED"
   download no-such-file.txt
   assert_failure 1
@@ -256,6 +269,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "names that escape the directory get exactly \"ERR bad name\", are logged, and the server goes on" {
   explained_in 5
+  covers R2.9 R2.1 R2.7 R9.6
   srv="$BATS_TEST_TMPDIR/srv"
   mkdir -p "$srv/sub"
   printf 'inside\n' >"$srv/sub/inner.txt"
@@ -281,6 +295,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "a symbolic link or a directory in the served directory is refused as not a regular file" {
   explained_in 5
+  covers R2.14
   srv="$BATS_TEST_TMPDIR/srv"
   mkdir -p "$srv/folder"
   printf 'outside\n' >"$BATS_TEST_TMPDIR/secret.txt"
@@ -299,6 +314,7 @@ peak_memory_kib() {
 # bats test_tags=points:3
 @test "a request that arrives one byte at a time is answered with OK SIZE and the whole file" {
   explained_in 4
+  covers R2.3 R2.8
   start_server "$SERVED"
   run_peer tcp_client 127.0.0.1 "$port" --send $'small.bin\n' --chunk 1 --pause-ms 20 --keep-open --out reply
   assert_success
@@ -311,6 +327,7 @@ peak_memory_kib() {
 # bats test_tags=points:3
 @test "a client that vanishes mid-transfer does not kill the server: it logs the abort and serves the next client" {
   explained_in 6
+  covers R9.9 R9.6
   start_server "$SERVED"
   run_peer tcp_client 127.0.0.1 "$port" --send $'big.bin\n' --read-max 100000 --out /dev/null
   assert_failure 4 # the peer stopped reading on purpose
@@ -323,6 +340,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "a client that connects and sends nothing gets ERR timeout after about 3 seconds" {
   explained_in 4
+  covers R2.5 R2.11
   start_server "$SERVED"
   started=$(date +%s%N)
   run_peer tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 8000 --out reply
@@ -340,6 +358,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "the 3 seconds are for the whole line: a request dripping in a byte every 250 ms gets ERR timeout" {
   explained_in 4
+  covers R2.5 R9.7
   start_server "$SERVED"
   # 20 bytes, no newline: 5 s of dripping. The peer stops as soon as a reply begins.
   spawn_peer drip dl_stall 127.0.0.1 "$port" --request aaaaaaaaaaaaaaaaaaaa --drip-ms 250 --idle-ms 4000 \
@@ -359,6 +378,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "ten clients one after another, good and bad, and the eleventh is served; no descriptor leaks" {
   explained_in 8
+  covers R9.11
   start_server "$SERVED"
   fds_before=$(ls "/proc/$(prog_pid server)/fd" | wc -l)
   for round in 1 2; do
@@ -380,6 +400,7 @@ peak_memory_kib() {
 # bats test_tags=points:3
 @test "while one client stalls in the middle of a big file, a second client is served" {
   explained_in 8
+  covers R9.5
   start_server "$SERVED"
   spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 8000
   wait_line slow '^read 65536 bytes$'
@@ -390,6 +411,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "a client that connects and says nothing does not delay the next client" {
   explained_in 8
+  covers R9.5
   start_server "$SERVED"
   spawn_peer silent dl_stall 127.0.0.1 "$port" --stall-ms 8000
   wait_line silent '^connected$'
@@ -399,6 +421,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "memory stays flat: serving a 40 MiB file raises the server's peak memory by less than 8 MiB" {
   explained_in 6
+  covers R9.8
   start_server "$SERVED"
   before=$(peak_memory_kib "$(prog_pid server)")
   # The reader takes 64 KiB, then stops: a server that loads whole files has loaded it by now.
@@ -421,6 +444,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "the client sends NAME and a newline, and takes a reply that arrives five bytes at a time" {
   explained_in 7
+  covers R9.14
   port=$(free_port)
   head -c 3000 /dev/urandom >data
   { printf 'OK 3000\n'; cat data; } >"$BATS_TEST_TMPDIR/reply"
@@ -438,6 +462,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "a reply that ends early is an error: status 1, bytes counted, the older file under the name untouched" {
   explained_in 7
+  covers R9.18
   port=$(free_port)
   { printf 'OK 100000\n'; head -c 5000 /dev/urandom; } >"$BATS_TEST_TMPDIR/reply"
   spawn_peer server tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
@@ -454,6 +479,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "an existing [接收] file is replaced once the new download is complete" {
   explained_in 7
+  covers R9.14
   start_server "$SERVED"
   printf 'the old copy\n' >"[接收]small.bin"
   download small.bin
@@ -465,6 +491,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "the saved file gets the mode of a new file (0644 under umask 022), not the temporary file's 0600" {
   explained_in 7
+  covers R9.15
   start_server "$SERVED"
   umask 022
   download hello.txt
@@ -476,6 +503,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "a reply that is neither OK nor ERR is an error: status 1, bad reply, no file" {
   explained_in 7
+  covers R9.17
   port=$(free_port)
   spawn_peer server tcp_server "$port" --reply $'HTTP/1.0 200 OK\r\n\r\nhello'
   wait_tcp server "$port"
@@ -488,6 +516,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "the client says why when no server listens: status 1, Connection refused, no file" {
   explained_in 7
+  covers R9.20
   port=$(free_port)
   download hello.txt
   assert_failure 1
@@ -508,6 +537,7 @@ only_child() {
 # bats test_tags=points:2
 @test "a child serving a client still follows SIGTERM: the signal ends that child at once" {
   explained_in 8
+  covers R9.4
   start_server "$SERVED"
   spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 8000
   wait_line slow '^read 65536 bytes$'
@@ -525,6 +555,7 @@ only_child() {
 # bats test_tags=points:2
 @test "SIGTERM stops the server: it prints stopped, exits 0 and frees the port" {
   explained_in 8
+  covers R9.4
   start_server "$SERVED"
   send_signal server TERM
   wait_exit server
@@ -537,6 +568,7 @@ only_child() {
 # bats test_tags=points:2
 @test "SIGINT (Ctrl-C) stops the server the same way" {
   explained_in 8
+  covers R9.4
   start_server "$SERVED"
   send_signal server INT
   wait_exit server
@@ -588,3 +620,204 @@ only_child() {
   assert_same_file "$BATS_TEST_TMPDIR/expected-request" "$BATS_TEST_TMPDIR/request" "the request the server received"
   assert_faults_happened
 }
+
+# ---- the edges of each rule ----
+
+# zombie_children PID: the children of PID that have ended and wait to be reaped (state Z).
+zombie_children() {
+  local child
+  for child in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+    [[ $(cut -d' ' -f3 "/proc/$child/stat" 2>/dev/null) == Z ]] && echo "$child"
+  done
+  return 0
+}
+
+# bats test_tags=points:1
+@test "a name ending at end of stream, without its newline, or no name at all, gets ERR bad request" {
+  explained_in 2
+  covers R2.12 R2.7 R9.6
+  start_server "$SERVED"
+  raw_request 'hello.txt' # tcp_client then shuts down its writing side: end of stream, no newline
+  assert_reply "ERR bad request"
+  raw_request ''
+  assert_reply "ERR bad request"
+  log_line '^127\.0\.0\.1:[0-9]+ - refused: bad request$'
+}
+
+# bats test_tags=points:1
+@test "a carriage return, spaces and tabs are bytes of the name; bytes after the newline are ignored" {
+  explained_in 2
+  covers R2.2 R2.3
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv"
+  printf 'cr\n' >"$srv/name"$'\r'
+  printf 'blanks\n' >"$srv/ two  words"$'\t'
+  printf 'plain\n' >"$srv/plain.txt"
+  start_server "$srv"
+  raw_request $'name\r\n'
+  assert_reply $'OK 3\ncr'
+  raw_request $' two  words\t\n'
+  assert_reply $'OK 7\nblanks'
+  raw_request $'plain.txt\r\n'
+  assert_reply "ERR no such file" # the name is "plain.txt\r": the \r is not part of the line's end
+  raw_request $'plain.txt\nthis line is ignored\n'
+  assert_reply $'OK 6\nplain'
+}
+
+# bats test_tags=points:1
+@test "a file the server may not read gets ERR permission denied" {
+  explained_in 2
+  covers R2.15
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv"
+  # the user nobody (below) must be able to reach it: o+x on the test's folders
+  for d in "$srv" "$BATS_TEST_TMPDIR" "$(dirname "$BATS_TEST_TMPDIR")" "$BATS_RUN_TMPDIR"; do chmod o+rx "$d"; done
+  printf 'secret\n' >"$srv/locked.txt"
+  printf 'open\n' >"$srv/open.txt"
+  chmod 000 "$srv/locked.txt"
+  chmod 644 "$srv/open.txt"
+  start_server "$srv"
+  raw_request $'locked.txt\n'
+  if [[ $(head -c 3 reply) == "OK " ]] && (($(id -u) == 0)); then
+    # The server runs as root, who may read anything: run it again as nobody, who may not.
+    command -v setpriv >/dev/null || skip "the server runs as root, and setpriv (util-linux) is missing"
+    send_signal server TERM
+    wait_exit server
+    port=$(free_port)
+    _spawn server2 "$(command -v setpriv)" --reuid=65534 --regid=65534 --clear-groups \
+      "$(lab_bin download_server)" -d "$srv" "$port"
+    wait_tcp server2 "$port"
+    raw_request $'locked.txt\n'
+  fi
+  assert_reply "ERR permission denied"
+  raw_request $'open.txt\n'
+  assert_reply $'OK 5\nopen'
+}
+
+# bats test_tags=points:1
+@test "a name that openat cannot open for another reason (a Unix socket: ENXIO) gets ERR cannot open" {
+  explained_in 2
+  covers R2.16
+  command -v perl >/dev/null || skip "perl is not installed (it makes the Unix socket)"
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv"
+  # A bound Unix socket leaves its name in the directory after the program exits.
+  perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Local => $ARGV[0], Listen => 1) or die "$!\n"' "$srv/socket" ||
+    fail "could not make a Unix socket in $srv"
+  [[ -S $srv/socket ]] || fail "no Unix socket at $srv/socket"
+  start_server "$srv"
+  raw_request $'socket\n'
+  assert_reply "ERR cannot open"
+  log_line '^127\.0\.0\.1:[0-9]+ "socket" refused: cannot open$'
+}
+
+# bats test_tags=points:1
+@test "after its reply the server closes within a second, even when the client keeps its side open" {
+  explained_in 2
+  covers R2.18 R9.10 R2.7
+  start_server "$SERVED"
+  # --keep-open: no end of stream from the client; --idle-ms 2500: give up 2.5 s after the reply.
+  run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --keep-open --idle-ms 2500 --out reply
+  ((status != 3)) || flunk_wire "the end of the connection after the reply" "the server closes within 1 s" "still open 2.5 s after the reply"
+  assert_success
+  assert_reply $'OK 6\nhello'
+  run_peer tcp_client 127.0.0.1 "$port" --send $'missing.txt\n' --keep-open --idle-ms 2500 --out reply
+  assert_success
+  assert_reply "ERR no such file" # and nothing after it
+}
+
+# bats test_tags=points:1
+@test "a status line with a sign, a space too many, a carriage return or lower case is a bad reply; leading zeros are digits" {
+  explained_in 2
+  covers R2.6 R2.17 R9.17 R9.14
+  local i=0
+  for reply in 'OK +5' 'OK  5' 'OK 5 ' $'OK 5\r' 'OK -5' 'OK 0x5' 'ok 5' 'OK' 'OK 5x' "OK $(printf '1%.0s' {1..200})"; do
+    i=$((i + 1))
+    port=$(free_port)
+    printf '%s\nhello' "$reply" >"$BATS_TEST_TMPDIR/reply"
+    spawn_peer "srv$i" tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
+    wait_tcp "srv$i" "$port"
+    download -o got.txt hello.txt
+    [[ $status == 1 && $stderr == *"bad reply"* ]] ||
+      flunk_wire "the client's answer to the status line \"$(printf '%s' "$reply" | head -c 60 | _visible)\"" \
+        "status 1, a message with bad reply" "status $status: $stdout $stderr"
+    assert_files_here
+  done
+  port=$(free_port)
+  printf 'OK 0005\nhello' >"$BATS_TEST_TMPDIR/reply"
+  spawn_peer zeros tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
+  wait_tcp zeros "$port"
+  download -o got.txt hello.txt
+  assert_success
+  assert_output "saved got.txt (5 bytes)"
+}
+
+# bats test_tags=points:1
+@test "a status line that never ends (1000 bytes, no newline) is a bad reply, not a hang or a crash" {
+  explained_in 2
+  covers R2.17 R9.17
+  port=$(free_port)
+  head -c 1000 /dev/zero | tr '\0' 'O' >"$BATS_TEST_TMPDIR/reply"
+  spawn_peer srv tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
+  wait_tcp srv "$port"
+  download hello.txt
+  assert_failure 1
+  assert_regex "$stderr" 'bad reply'
+  assert_files_here
+}
+
+# bats test_tags=points:1
+@test "a HOST that cannot be resolved: download_client: HOST port PORT: REASON, status 1, no file" {
+  explained_in 9
+  covers R9.19
+  run_prog --timeout 30 download_client no-such-host.invalid 9 hello.txt
+  assert_failure 1
+  assert_regex "$stderr" '^download_client: no-such-host\.invalid port 9: .+'
+  assert_files_here
+}
+
+# bats test_tags=points:1
+@test "nobody waits forever: a silent server is given up after 10 s, a client that stops reading is aborted" {
+  explained_in 9
+  covers R2.19 R9.21 R9.9
+  PROG_TIMEOUT=25 # the programs of this test run for more than the usual 10 s
+  start_server "$SERVED"
+  # a client that takes 64 KiB of a 40 MiB file, then nothing for 14 s
+  spawn_peer stalled dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 14000
+  wait_line stalled '^read 65536 bytes$'
+  # meanwhile, a server that accepts and then says nothing
+  silent_port=$(free_port)
+  spawn_cmd quiet nc -l 127.0.0.1 "$silent_port"
+  wait_tcp quiet "$silent_port"
+  run_prog --timeout 20 download_client 127.0.0.1 "$silent_port" hello.txt
+  assert_failure 1
+  [[ -n $stderr ]] || flunk_wire "download_client's message after 10 s without a byte" "a message on stderr" "nothing"
+  assert_files_here
+  READY_MS=8000 log_line "^127\\.0\\.0\\.1:[0-9]+ \"big\\.bin\" aborted after [0-9]+ of $BIG_SIZE bytes: "
+}
+
+# bats test_tags=points:1
+@test "the log reaches a pipe line by line, with one serving line, and no child is left a zombie" {
+  explained_in 9
+  covers R9.3 R9.6 R9.11
+  port=$(free_port)
+  # the server's standard output is a pipe (to cat), not a file
+  _spawn server bash -c '"$0" "$@" | cat' "$(lab_bin download_server)" -d "$SERVED" "$port"
+  wait_tcp server "$port"
+  wait_line server "^serving .* on port $port\$"
+  download hello.txt
+  assert_success
+  download missing.txt
+  log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" sent 6 bytes$'
+  log_line '^127\.0\.0\.1:[0-9]+ "missing\.txt" refused: no such file$'
+  serving=$(grep -c '^serving ' "$BATS_TEST_TMPDIR/server.out")
+  ((serving == 1)) || flunk_wire "\"serving\" lines (a line left in the stdio buffer is printed again by each child)" 1 "$serving"
+  server_pid=$(pgrep -P "$(prog_pid server)" -x download_server | head -1)
+  [[ -n $server_pid ]] || fail "cannot find download_server under the pipe"
+  local deadline=$((SECONDS + 3)) zombies
+  while zombies=$(zombie_children "$server_pid") && [[ -n $zombies ]] && ((SECONDS < deadline)); do
+    run_peer await line /dev/null x --ms 50 || true # a short pause before looking again
+  done
+  [[ -z $zombies ]] || flunk_wire "children of the server that ended" "reaped (section 8)" "zombies: $zombies"
+}
+

@@ -38,6 +38,7 @@ ETH_IPV6='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x86dd (I
 # bats test_tags=starter-provides
 @test "layers without exactly one FILE prints its usage line and exits with status 2" {
   explained_in 7
+  covers R7.7
   run_prog layers
   assert_failure 2
   assert_equal "$stderr" "usage: layers FILE"
@@ -48,6 +49,7 @@ ETH_IPV6='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x86dd (I
 # bats test_tags=starter-provides
 @test "a file that cannot be opened, is not pcap, or has another link type: a message naming the cause, status 1" {
   explained_in 7
+  covers R7.6
   run_prog layers "$BATS_TEST_TMPDIR/none.pcap"
   assert_failure 1
   assert_equal "$stderr" "layers: $BATS_TEST_TMPDIR/none.pcap: No such file or directory"
@@ -65,6 +67,7 @@ ETH_IPV6='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x86dd (I
 # bats test_tags=points:3
 @test "the handshake: SYN, SYN-ACK, ACK, each with its layers, ports, flags and numbers" {
   explained_in 4
+  covers R7.1 R7.2
   layers_of tcp-thank-you
   assert_success
   assert_packet 1 "packet 1: 74 of 74 bytes
@@ -84,6 +87,7 @@ $ETH_IPV4
 # bats test_tags=points:3
 @test "the data and the close: payloads counted from the headers' lengths, then FIN and ACK each way" {
   explained_in 4
+  covers R7.1 R7.3
   layers_of tcp-thank-you
   assert_success
   assert_line "  transport: TCP 34240 > 7701, flags [P.], seq 220914697, ack 139473194, window 64, header 32 bytes, payload 6 bytes"
@@ -96,6 +100,7 @@ $ETH_IPV4
 # bats test_tags=points:2
 @test "a UDP exchange: one datagram each way, length and payload from the UDP header" {
   explained_in 3
+  covers R7.1 R7.3
   layers_of udp-ask
   assert_success
   assert_packet 1 "packet 1: 46 of 46 bytes
@@ -108,6 +113,7 @@ $ETH_IPV4
 # bats test_tags=points:2
 @test "IPv6: addresses in their short form, hop limit, next header, payload length" {
   explained_in 5
+  covers R7.1 R7.2
   layers_of tcp6-thank-you
   assert_success
   assert_packet 1 "packet 1: 94 of 94 bytes
@@ -122,6 +128,7 @@ $ETH_IPV6
 # bats test_tags=points:2
 @test "the file's own byte order and time unit do not change what is printed" {
   explained_in 6
+  covers R7.7
   layers_of udp-ask
   local little=$output
   layers_of udp-ask-big-endian
@@ -136,6 +143,7 @@ $ETH_IPV6
 # bats test_tags=points:3
 @test "headers cut short by the capture: an error line for that packet, and the next packet is decoded" {
   explained_in 5
+  covers R7.4 R7.5
   layers_of malformed
   assert_success
   assert_packet 1 "packet 1: 10 of 10 bytes
@@ -159,6 +167,7 @@ $ETH_IPV6
 # bats test_tags=points:3
 @test "impossible header fields get an error line that names them; the program goes on" {
   explained_in 5
+  covers R7.4 R7.5
   layers_of malformed
   assert_success
   assert_line "  error: bad IPv4 header: version 4, header length 12 bytes, total length 40 bytes"
@@ -172,6 +181,7 @@ $ETH_IPV6
 # bats test_tags=points:2
 @test "IPv4 options move the TCP header: its place comes from the IPv4 header length" {
   explained_in 5
+  covers R7.3
   layers_of malformed
   assert_packet 5 "packet 5: 63 of 63 bytes
 $ETH_IPV4
@@ -182,6 +192,7 @@ $ETH_IPV4
 # bats test_tags=points:2
 @test "payload lengths come from the headers, not from how many bytes the capture holds" {
   explained_in 5
+  covers R7.3
   layers_of malformed
   # Ethernet pads short frames to 60 bytes: the padding is not payload
   assert_packet 17 "packet 17: 60 of 60 bytes
@@ -202,6 +213,7 @@ $ETH_IPV4
 # bats test_tags=points:2
 @test "what is not decoded is named: ARP, ICMP, a later fragment, a segment with no flags" {
   explained_in 7
+  covers R7.1
   layers_of malformed
   assert_packet 2 "packet 2: 42 of 42 bytes
   link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x0806, not decoded"
@@ -213,6 +225,7 @@ $ETH_IPV4
 # bats test_tags=points:2
 @test "a file that ends inside a packet: the packets before it, then a message and status 1" {
   explained_in 7
+  covers R7.6
   layers_of tcp-cut-short
   assert_failure 1
   assert_line "  transport: TCP 34240 > 7701, flags [.], seq 220914697, ack 139473194, window 64, header 32 bytes, payload 0 bytes"
@@ -264,6 +277,7 @@ layers_view() {
 # bats test_tags=points:3
 @test "layers agrees with tcpdump -r on addresses, ports, flags, numbers and lengths of every capture" {
   explained_in 2
+  covers R7.1 R7.2
   command -v tcpdump >/dev/null || skip "tcpdump is not installed (run tests/setup)"
   local name
   for name in tcp-thank-you tcp6-thank-you udp-ask udp-ask-big-endian; do

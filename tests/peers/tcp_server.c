@@ -13,6 +13,7 @@
  *       --clients N        serve N clients one after another, then exit (default 1)
  *       --idle-ms MS       give up on a client that sends nothing for MS (default 5000)
  *       --accept-ms MS     exit (status 3) when no client comes for MS (default 10000)
+ *       --reset yes        after the reply, abort the connection with an RST (SO_LINGER 0), not a FIN
  *
  * It binds 127.0.0.1:PORT with SO_REUSEADDR and listens; a test waits for the port. For each client
  * it prints on stdout "client sent N bytes" and closes. It shares no code with the lab's solutions.
@@ -32,7 +33,7 @@
 
 /** @brief What the command line asked for. */
 struct options {
-    const char *port, *text, *reply_file, *until, *save;
+    const char *port, *text, *reply_file, *until, *save, *reset;
     long chunk, pause_ms, clients, idle_ms, accept_ms;
 };
 
@@ -48,7 +49,8 @@ static void pause_ms(long ms)
 static int usage(void)
 {
     fprintf(stderr, "usage: tcp_server PORT [--reply TEXT | --reply-file F] [--chunk N] [--pause-ms MS]\n"
-                    "       [--until line|eof|nothing] [--save F] [--clients N] [--idle-ms MS] [--accept-ms MS]\n");
+                    "       [--until line|eof|nothing] [--save F] [--clients N] [--idle-ms MS] [--accept-ms MS]\n"
+                    "       [--reset yes]\n");
     return 2;
 }
 
@@ -83,6 +85,8 @@ static int parse(int argc, char **argv, struct options *o)
             o->idle_ms = atol(v);
         else if (strcmp(a, "--accept-ms") == 0)
             o->accept_ms = atol(v);
+        else if (strcmp(a, "--reset") == 0)
+            o->reset = v;
         else
             return -1;
     }
@@ -217,6 +221,11 @@ int main(int argc, char **argv)
         }
         long got = read_request(conn_fd, &o);
         send_reply(conn_fd, reply, len, &o);
+        if (o.reset != NULL) { /* linger on, 0 seconds: close() throws the connection away with an RST */
+            struct linger abort_now = {.l_onoff = 1, .l_linger = 0};
+            if (setsockopt(conn_fd, SOL_SOCKET, SO_LINGER, &abort_now, sizeof abort_now) == -1)
+                perror("tcp_server: setsockopt(SO_LINGER)");
+        }
         close(conn_fd);
         printf("client sent %ld bytes\n", got);
         fflush(stdout);
