@@ -49,6 +49,13 @@ expect_fill_shown() {
       "from 127.0.0.1:$2: and $3 bytes abcdefghij... (nothing truncated)" "${#shown} bytes: ${shown:0:30}..."
 }
 
+# chat_and_sink_ports: set port (the chat's) and sink_port (the peer's) to two different free ports.
+chat_and_sink_ports() {
+  port=$(free_port)
+  sink_port=$(free_port)
+  while [[ $sink_port == "$port" ]]; do sink_port=$(free_port); done
+}
+
 # two_ports: set port_a and port_b to two different free ports.
 two_ports() {
   port_a=$(free_port)
@@ -123,7 +130,7 @@ expect_default_port() {
 @test "menu choice 1 sends the message from the chat's own port to the IP and port it asks for" {
   explained_in 1
   covers R5.6 R5.11
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
   menu_send m "hello, sink" 127.0.0.1 "$sink_port"
@@ -161,7 +168,7 @@ expect_default_port() {
 @test "the menu chat sends and shows UTF-8 Chinese text byte for byte" {
   explained_in 5
   covers R5.4 R5.11
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
   menu_send m "你好，朋友" 127.0.0.1 "$sink_port"
@@ -175,7 +182,7 @@ expect_default_port() {
 @test "menu choice 1 sends an empty message as an empty datagram" {
   explained_in 5
   covers R5.11
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
   menu_send m "" 127.0.0.1 "$sink_port"
@@ -205,7 +212,7 @@ expect_default_port() {
 @test "a failed sendto is reported and the menu chat keeps running" {
   explained_in 5
   covers R5.7
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
   menu_send m "to everyone" 255.255.255.255 9 # a broadcast address: refused without SO_BROADCAST
@@ -218,7 +225,7 @@ expect_default_port() {
 @test "an invalid menu choice is an error and the menu comes back" {
   explained_in 5
   covers R5.7 R5.16
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
   feed m 9
@@ -236,7 +243,7 @@ expect_default_port() {
 @test "an invalid IP is an error and the menu chat keeps running" {
   explained_in 5
   covers R5.7 R5.12
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
   feed m 1
@@ -253,7 +260,7 @@ expect_default_port() {
 @test "an invalid port is an error and the menu chat keeps running" {
   explained_in 5
   covers R5.13
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
   for bad in 0 70000 abc; do
@@ -332,7 +339,7 @@ expect_default_port() {
 @test "udp_chat sends each typed line as one datagram, from its own port, to the peer chosen with /to" {
   explained_in 5
   covers R5.6 R5.19 R5.24
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port" --count 2
   start_chat c udp_chat "$port"
   feed c "/to 127.0.0.1 $sink_port"
@@ -348,7 +355,7 @@ expect_default_port() {
 @test "lines that reach udp_chat together are still sent one datagram each" {
   explained_in 4
   covers R5.4 R5.5 R5.18
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port" --count 3
   start_chat c udp_chat "$port"
   feed c "/to 127.0.0.1 $sink_port"$'\none\ntwo\nthree' # four lines in one write()
@@ -361,7 +368,7 @@ expect_default_port() {
 @test "udp_chat sends nothing for an empty line" {
   explained_in 5
   covers R5.23
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
   feed c "/to 127.0.0.1 $sink_port"
@@ -374,7 +381,7 @@ expect_default_port() {
 @test "udp_chat sends a line longer than 65507 bytes in pieces of 65507 bytes" {
   explained_in 5
   covers R5.26
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port" --count 2
   start_chat c udp_chat "$port"
   feed c "/to 127.0.0.1 $sink_port"
@@ -417,7 +424,7 @@ expect_default_port() {
 @test "a failed sendto is reported and udp_chat keeps running" {
   explained_in 5
   covers R5.7
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
   feed c "/to 255.255.255.255 9" # a broadcast address: refused without SO_BROADCAST
@@ -432,7 +439,7 @@ expect_default_port() {
 @test "a line typed before any /to is an error, is not sent, and the chat keeps running" {
   explained_in 5
   covers R5.24
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
   feed c "too early"
@@ -446,7 +453,7 @@ expect_default_port() {
 @test "an invalid IP in /to is an error and udp_chat keeps running" {
   explained_in 5
   covers R5.20
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
   feed c "/to 127.0.0.1 $sink_port"
@@ -460,7 +467,7 @@ expect_default_port() {
 @test "an invalid port in /to is an error and udp_chat keeps running" {
   explained_in 5
   covers R5.20
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
   for bad in 0 65536 12ab; do
@@ -478,7 +485,7 @@ expect_default_port() {
 @test "a /to line of any length (spaces and tabs around the words) sets the peer; a bad /to leaves it as it was" {
   explained_in 5
   covers R5.19 R5.20
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port" --count 2
   start_chat c udp_chat "$port"
   spaces=$(printf '%300s' '')
@@ -531,7 +538,7 @@ expect_default_port() {
 @test "end of input after a last line without a newline: the line is sent, then bye" {
   explained_in 5
   covers R5.27
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
   feed c "/to 127.0.0.1 $sink_port"
@@ -603,7 +610,7 @@ expect_default_port() {
 @test "/to takes its three words apart at tabs and runs of blanks, and trailing blanks do not make it too long" {
   explained_in 5
   covers R5.19
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port" --count 2
   start_chat c udp_chat "$port"
   feed c "/to 127.0.0.1 9"
@@ -624,7 +631,7 @@ expect_default_port() {
 @test "/to with a word too many or too few, or an address look-alike, is refused and the peer stays" {
   explained_in 5
   covers R5.20 R5.7
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
   feed c "/to 127.0.0.1 $sink_port"
@@ -650,7 +657,7 @@ expect_default_port() {
 @test "typed lines that arrive in one piece are handled one by one: a /to, then each line its own datagram" {
   explained_in 5
   covers R5.25 R5.24
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port" --count 3
   start_chat c udp_chat "$port"
   wait_line c "^udp_chat on port $port\$"
@@ -664,7 +671,7 @@ expect_default_port() {
 @test "udp_chat sends a last line that ends without a newline, then says bye" {
   explained_in 5
   covers R5.27 R5.8
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
   feed c "/to 127.0.0.1 $sink_port"
@@ -680,7 +687,7 @@ expect_default_port() {
 @test "udp_chat sends a line of exactly 65507 bytes as one datagram, and one of 65508 as two" {
   explained_in 5
   covers R5.26
-  port=$(free_port) sink_port=$(free_port)
+  chat_and_sink_ports
   start_sink "$sink_port" --count 4
   start_chat c udp_chat "$port"
   feed c "/to 127.0.0.1 $sink_port"
