@@ -15,7 +15,8 @@
 #   make hint LESSON=02        the next hint for the lesson's first failing test (LEVEL=N: hint N)
 #   make progress              every lesson's state and the one next thing to do
 #   make watch LESSON=02       rerun the lesson's tests whenever its sources change
-#   make docs                  Doxygen HTML of every program, with the lessons, in build/docs/
+#   make docs                  the student's HTML (lessons, glossary, starter, diagrams): build/docs/student/
+#   make docs-instructor       the same plus solutions and test peers: build/docs/instructor/
 #   make clean
 #
 # Everything is built out of tree, under build/.
@@ -51,7 +52,7 @@ PEER_BIN := $(addprefix $(BUILD)/peers/,$(PEERS))
 # The fault-injection preload (tests/faults/faults.c): short sends and recvs, EINTR, for the tests.
 FAULTS   := $(BUILD)/faults/libfaults.so
 
-.PHONY: all impl peers check grade dist classroom test docs diagrams clean hint progress watch
+.PHONY: all impl peers check grade dist classroom test docs docs-instructor diagrams clean hint progress watch
 .DELETE_ON_ERROR:
 
 all: peers
@@ -125,13 +126,26 @@ classroom:
 test: peers
 	@if [ -d solutions ]; then tests/selftest $(LESSONS); else tests/selftest-handout $(LESSONS); fi
 
-docs: $(BUILD)/docs/html/index.html
+# The documentation: Doxygen reads the Markdown and the C files through lessons/doxygen-filter.
+# The student's set has the lessons (in order, both languages), the glossary, the starter
+# programs and the diagrams, and no solution; the instructor's adds solutions/ and tests/peers/.
+DOC_PAGES   := $(CURDIR)/README.md $(foreach l,$(sort $(ALL_LESSONS)),$(wildcard $(CURDIR)/lessons/$(l)/README.md $(CURDIR)/lessons/$(l)/README.zh.md)) $(CURDIR)/lessons/glossary.md
+DOC_SOURCES := $(wildcard README.md lessons/*.md lessons/*/*.md diagrams/*.svg starter/*/*.c) \
+               lessons/Doxyfile lessons/doxygen-filter lessons/DoxygenLayout.xml lessons/socklab.css
+doxygen_run = rm -rf $(BUILD)/docs/$(1) && mkdir -p $(BUILD)/docs/$(1) && \
+	SOCKLAB_TOP=$(CURDIR) SOCKLAB_DOCS=$(CURDIR)/$(BUILD)/docs/$(1) SOCKLAB_SET=$(1) SOCKLAB_PAGES="$(DOC_PAGES)" \
+	doxygen $(2) && if [ -s $(BUILD)/docs/$(1)/warnings.log ]; then cat $(BUILD)/docs/$(1)/warnings.log; fi
 
-$(BUILD)/docs/html/index.html: $(wildcard solutions/*/*.c tests/peers/*.c lessons/*/*.md diagrams/*.dot) lessons/Doxyfile
-	@mkdir -p $(BUILD)/docs
-	SOCKLAB_TOP=$(CURDIR) SOCKLAB_DOCS=$(BUILD)/docs doxygen lessons/Doxyfile
-	@if [ -s $(BUILD)/docs/warnings.log ]; then cat $(BUILD)/docs/warnings.log; fi
-	@echo "docs: open $(BUILD)/docs/html/index.html"
+docs: $(BUILD)/docs/student/html/index.html
+docs-instructor: $(BUILD)/docs/instructor/html/index.html
+
+$(BUILD)/docs/student/html/index.html: $(DOC_SOURCES)
+	@$(call doxygen_run,student,lessons/Doxyfile)
+	@echo "docs: open $@"
+
+$(BUILD)/docs/instructor/html/index.html: $(DOC_SOURCES) lessons/Doxyfile.instructor $(wildcard solutions/*/*.c tests/peers/*.c)
+	@$(call doxygen_run,instructor,lessons/Doxyfile.instructor)
+	@echo "docs: open $@"
 
 # Diagram sources are Graphviz files; the SVG beside each one is what the lessons show.
 diagrams: $(patsubst %.dot,%.svg,$(wildcard diagrams/*.dot))
