@@ -41,7 +41,7 @@ kernel_udp_address() {
       esac
       echo "$addr:$((16#${laddr##*:}))"
       return 0
-    done < <(tail -n +2 "/proc/net/$table" 2>/dev/null)
+    done < <(tail -n +2 "/proc/$1/net/$table" 2>/dev/null) # the tables of the program's network
   done
 }
 

@@ -41,7 +41,7 @@ assert_printed() {
 time_wait_on() {
   local hex
   hex=$(printf '%04X' "$1")
-  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+  cat "$(net_table tcp)" "$(net_table tcp6)" 2>/dev/null |
     grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 06 "
 }
 
@@ -255,7 +255,7 @@ time_wait_on() {
   command -v nc >/dev/null || skip "nc (netcat-openbsd) is not installed"
   port=$(free_port)
   start_server srv "$port"
-  run bash -c 'printf "hi from nc\n" | timeout 5 nc -N 127.0.0.1 "$1"' _ "$port"
+  run in_test_net bash -c 'printf "hi from nc\n" | timeout 5 nc -N 127.0.0.1 "$1"' _ "$port"
   assert_success
   assert_output "thank you !"
   wait_exit srv

@@ -26,6 +26,11 @@
 #   wait_exit LABEL          wait for LABEL to end; sets status/output/stderr like run
 #   send_signal LABEL SIG    signal LABEL's program
 #   prog_pid LABEL           the process ID of LABEL's program
+#   in_test_net CMD ARGS     run a tool (nc, say) in the test's network, where the programs are
+#   net_table NAME           the kernel's table (tcp, tcp6, udp, udp6) of the test's network
+#
+# How programs run (the sandbox, its limits and the environment that reaches a program):
+# see tests/sandbox.bash.
 #   flunk_wire WHAT EXPECTED RECEIVED   fail with an expected/received pair
 #   assert_same_file EXPECTED ACTUAL    byte-for-byte comparison, with sizes and checksums
 
@@ -45,6 +50,9 @@ READY_MS=${READY_MS:-5000}
 declare -gA _PID=() _INFD=()
 declare -ga _PGIDS=() # every background process group, killed in teardown even after wait_exit
 _SECTION=
+
+load sandbox
+sandbox_start
 
 # ---- failure messages --------------------------------------------------------
 
@@ -112,15 +120,21 @@ _peer_bin() {
 
 # free_port: print a port nobody uses now, for TCP and for UDP.
 free_port() {
-  "$(_peer_bin ports)" free
+  in_test_net "$(_peer_bin ports)" free
 }
 
 # run_bounded [--in TEXT|--in-file F|--timeout S|--fd-limit N] CMD ARGS: run any command to
-# completion under the timeout (run_prog and run_peer use it; a test may wrap a lab program,
-# e.g. run_bounded unshare -rn "$(lab_bin sockets)" tcp).
+# completion under the timeout, sandboxed and limited like a lab program (run_prog uses it; a
+# test may wrap a lab program, e.g. run_bounded unshare -rn "$(lab_bin sockets)" tcp).
 # Standard input is /dev/null unless given. Sets status, output, stderr (bats run).
 run_bounded() {
-  local input=/dev/null text= has_text= secs=$PROG_TIMEOUT fd_limit=
+  _run_opts untrusted "$@"
+}
+
+# _run_opts KIND [options] CMD ARGS: run_bounded for a program of KIND (trusted: a peer).
+_run_opts() {
+  local kind=$1 input=/dev/null text= has_text= secs=$PROG_TIMEOUT fd_limit=
+  shift
   while [[ $1 == --* ]]; do
     case $1 in
       --in) text=$2; has_text=1 ;;
@@ -132,18 +146,11 @@ run_bounded() {
     shift 2
   done
   local bin=$1
-  shift
   if [[ -n $has_text ]]; then
     input="$BATS_TEST_TMPDIR/.stdin.$RANDOM"
     printf '%s\n' "$text" >"$input"
   fi
-  # ulimit -n applies to this one command only: it runs in its own bash.
-  # The command gets neither bats' fd 3 nor our ends of background programs' stdin FIFOs.
-  run --separate-stderr bash -c '
-      [[ -z $1 ]] || ulimit -n "$1"
-      for fd in $2; do eval "exec $fd>&-"; done
-      shift 2
-      exec "$@"' _ "$fd_limit" "${_INFD[*]}" timeout -k 2 "$secs" "$bin" "$@" <"$input" 3>&-
+  _run_jailed "$kind" "$secs" "$input" "$fd_limit" "$@"
   if ((status == 124 || status == 137)); then
     fail "$(basename "$bin") did not finish within ${secs}s: it hangs (waiting for input or a peer that never comes?)
 stdout so far: $output
@@ -157,7 +164,7 @@ run_prog() {
   local bin
   bin=$(lab_bin "$1") || return 1
   shift
-  run_bounded "${opts[@]}" "$bin" "$@"
+  _run_opts untrusted "${opts[@]}" "$bin" "$@"
 }
 
 run_peer() {
@@ -166,29 +173,24 @@ run_peer() {
   local bin
   bin=$(_peer_bin "$1") || return 1
   shift
-  run_bounded "${opts[@]}" "$bin" "$@"
+  _run_opts trusted "${opts[@]}" "$bin" "$@"
 }
 
 # ---- background programs -----------------------------------------------------
 
-# _spawn LABEL BIN ARGS: start BIN in the background, under a timeout, in its own
-# process group. Its stdin is a FIFO that the test holds open (feed, close_input);
-# stdout and stderr go to files. It inherits neither bats' fd 3 nor the FIFOs of
-# other background programs, so that closing our end really is end of file.
+# _spawn KIND LABEL BIN ARGS: start BIN in the background, under a timeout, in the test's
+# sandbox (KIND: untrusted for a lab program, trusted for a peer or a tool). Its stdin is a
+# FIFO that the test holds open (feed, close_input); stdout and stderr go to LABEL.out and
+# LABEL.err. It inherits neither bats' fd 3 nor the FIFOs of other background programs, so
+# that closing our end really is end of file.
 _spawn() {
-  local label=$1 bin=$2
+  local kind=$1 label=$2
   shift 2
-  local dir=$BATS_TEST_TMPDIR
-  rm -f "$dir/$label.in"
-  mkfifo "$dir/$label.in"
-  (
-    for fd in "${_INFD[@]}"; do exec {fd}>&-; done
-    exec timeout -k 2 "$PROG_TIMEOUT" "$bin" "$@" <"$dir/$label.in" >"$dir/$label.out" 2>"$dir/$label.err" 3>&-
-  ) &
-  _PID[$label]=$!
-  _PGIDS+=("$!") # timeout(1) leads its own process group: its pid is the group's id
+  rm -f "$BATS_TEST_TMPDIR/$label.in"
+  mkfifo "$BATS_TEST_TMPDIR/$label.in"
+  _spawn_jailed "$kind" "$label" "$@"
   # Opening the FIFO for writing completes once the program opened it for reading.
-  exec {_fd}>"$dir/$label.in"
+  exec {_fd}>"$BATS_TEST_TMPDIR/$label.in"
   _INFD[$label]=$_fd
 }
 
@@ -196,14 +198,14 @@ spawn_prog() {
   local label=$1 bin
   bin=$(lab_bin "$2") || return 1
   shift 2
-  _spawn "$label" "$bin" "$@"
+  _spawn untrusted "$label" "$bin" "$@"
 }
 
 spawn_peer() {
   local label=$1 bin
   bin=$(_peer_bin "$2") || return 1
   shift 2
-  _spawn "$label" "$bin" "$@"
+  _spawn trusted "$label" "$bin" "$@"
 }
 
 # spawn_cmd LABEL CMD ARGS: start a system tool (nc, say) in the background, like spawn_peer.
@@ -212,7 +214,7 @@ spawn_cmd() {
   local label=$1 bin
   bin=$(command -v "$2") || skip "$2 is not installed (run tests/setup)"
   shift 2
-  _spawn "$label" "$bin" "$@"
+  _spawn trusted "$label" "$bin" "$@"
 }
 
 # feed LABEL TEXT: TEXT and a newline on LABEL's standard input, in one write(): when TEXT
@@ -290,6 +292,7 @@ wait_exit() {
   status=0
   wait "$pid" || status=$?
   unset "_PID[$label]"
+  _spawned_end "$label" "$status"
   output=$(cat "$BATS_TEST_TMPDIR/$label.out")
   stderr=$(cat "$BATS_TEST_TMPDIR/$label.err")
   mapfile -t lines <<<"$output"
@@ -302,10 +305,11 @@ stderr: $stderr"
 
 # prog_pid LABEL: the process ID of LABEL's program itself (not of the timeout around it).
 prog_pid() {
-  local tpid=${_PID[$1]} child
-  read -r child _ <"/proc/$tpid/task/$tpid/children" || true
-  [[ -n $child ]] || fail "$1 is not running"
-  printf '%s\n' "$child"
+  local pid=${_PID[$1]:-}
+  [[ -n $pid && -e /proc/$pid ]] || fail "$1 is not running"
+  pid=$(_find_prog "$pid" "${_BIN[$1]}")
+  [[ $pid != "${_PID[$1]}" ]] || fail "$1 is not running"
+  printf '%s\n' "$pid"
 }
 
 # send_signal LABEL SIG: deliver SIG to LABEL's program itself (not to the timeout around it,
@@ -317,18 +321,13 @@ send_signal() {
 # lab_teardown: kill every background program and its children, reap them,
 # and on failure say which lesson section to read.
 lab_teardown() {
-  local label pgid
-  # whole groups: a forking server's children die with it, even after wait_exit reaped it
-  for pgid in "${_PGIDS[@]}"; do
-    kill -KILL -- "-$pgid" 2>/dev/null || kill -KILL "$pgid" 2>/dev/null || true
-  done
-  for label in "${!_PID[@]}"; do
-    wait "${_PID[$label]}" 2>/dev/null || true
-  done
+  local label over_limit=0
+  sandbox_kill_all || over_limit=1
   for label in "${!_INFD[@]}"; do close_input "$label"; done
   if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
     # bats-assert shows stdout; the program's own error message is on stderr
     [[ -z ${stderr:-} ]] || printf '\nstderr of the last program run:\n%s\n' "$(head -c 3000 <<<"$stderr")"
     _print_section_hint
   fi
+  return "$over_limit"
 }

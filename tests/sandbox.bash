@@ -1,0 +1,294 @@
+# socklab sandbox: how the harness runs programs. Loaded by tests/test_helper.bash.
+#
+# Each test gets a network namespace of its own (only loopback, up), held by a small
+# bwrap "holder" started when the test loads test_helper and killed in its teardown.
+# Every program of the test joins that network, so they talk over loopback as before, and
+# no two tests (or two gradings) ever share a port.
+#
+#   a test peer or a tool (trusted)   timeout - nsenter (the test's network) - PEER
+#   a lab program (untrusted)         timeout - nsenter - setpriv (nobody, when we are root)
+#                                       - bwrap (own PID, IPC, UTS and mount namespaces: the
+#                                         filesystem read-only, /tmp private, the working
+#                                         directory the only writable folder; --die-with-parent)
+#                                       - prlimit (CPU, memory, processes, file size, open files)
+#                                       - PROGRAM, with stdout and stderr through tests/cap-output
+#
+# The timeout is outside the sandbox, where the program cannot see or kill it; when it
+# fires, bwrap dies and the kernel ends the program's PID namespace: every process the
+# program started, daemons and new sessions too, is gone. The same happens as soon as the
+# program itself exits.
+#
+# Where bwrap cannot make namespaces (SOCKLAB_SANDBOX=none, see tests/sandbox-probe) programs
+# run as before (process groups, killed in teardown) but with the same limits; tests/check
+# sweeps what is left at the end of the grading.
+#
+# Environment (all optional):
+#   SOCKLAB_SANDBOX            ns or none (tests/check sets it once per grading)
+#   SOCKLAB_LIMIT_CPU          seconds of CPU time per process (default 10)
+#   SOCKLAB_LIMIT_MEM_MIB      address space in MiB (default 1024); for ASan builds, whose
+#                              shadow memory needs terabytes of address space, the same number
+#                              is ASan's own hard_rss_limit_mb instead
+#   SOCKLAB_LIMIT_PROCS        processes and threads in one sandbox (default 64)
+#   SOCKLAB_LIMIT_FSIZE_MIB    the largest file a program may write, in MiB (default 64)
+#   SOCKLAB_LIMIT_FILES        open descriptors (default 256)
+#   SOCKLAB_LIMIT_OUTPUT       bytes kept of each of stdout and stderr (default 1 MiB)
+# The rest of the environment reaches the program unchanged (LD_PRELOAD, SOCKLAB_FAULTS, ...);
+# the whole filesystem, build/ included, is readable inside.
+
+LIMIT_CPU=${SOCKLAB_LIMIT_CPU:-10}
+LIMIT_MEM_MIB=${SOCKLAB_LIMIT_MEM_MIB:-1024}
+LIMIT_PROCS=${SOCKLAB_LIMIT_PROCS:-64}
+LIMIT_FSIZE_MIB=${SOCKLAB_LIMIT_FSIZE_MIB:-64}
+LIMIT_FILES=${SOCKLAB_LIMIT_FILES:-256}
+LIMIT_OUTPUT=${SOCKLAB_LIMIT_OUTPUT:-1048576}
+
+_SBX_TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+_SBX_HOLDER= _SBX_HOLDER_BWRAP=
+_SBX_ENTER=() # the command words that join the test's network namespace
+_SBX_UID=     # the user lab programs run as (empty: ours)
+declare -gA _CAPS=() _BIN=()
+
+# _sandbox_mode: decide once per bats run (cached in BATS_RUN_TMPDIR): ns or none, and the uid.
+_sandbox_mode() {
+  local cache=$BATS_RUN_TMPDIR/.socklab-sandbox
+  if [[ ! -s $cache ]]; then
+    local mode=${SOCKLAB_SANDBOX:-$("$_SBX_TOP/tests/sandbox-probe" 2>/dev/null)} uid=
+    # As root, programs run as nobody: RLIMIT_NPROC does not hold for root. Only if nobody
+    # can reach the programs (a lab under /root cannot be): else they run as root, caps dropped.
+    if [[ $mode == ns ]] && ((EUID == 0)) &&
+      setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$SOCKLAB_BIN" -a -x "$SOCKLAB_PEERS" 2>/dev/null; then
+      uid=65534
+      chmod o+x "$BATS_RUN_TMPDIR" # bats made it 0700: nobody must reach the test folders
+    fi
+    echo "${mode:-none} $uid" >"$cache"
+  fi
+  read -r SOCKLAB_SANDBOX _SBX_UID <"$cache"
+}
+
+# sandbox_start: give this test its network namespace (called when test_helper is loaded).
+sandbox_start() {
+  _sandbox_mode
+  [[ $SOCKLAB_SANDBOX == ns ]] || return 0
+  local info=$BATS_TEST_TMPDIR/.holder userns=()
+  ((EUID == 0)) || userns=(--unshare-user)
+  rm -f "$info" && mkfifo "$info"
+  bwrap --ro-bind / / --dev /dev "${userns[@]}" --unshare-net --unshare-ipc --die-with-parent \
+    --info-fd 9 -- sleep infinity 9>"$info" </dev/null >/dev/null 2>&1 3>&- &
+  _SBX_HOLDER_BWRAP=$!
+  local json
+  read -r -d '' json <"$info"
+  _SBX_HOLDER=$(sed -n 's/.*"child-pid": *\([0-9]*\).*/\1/p' <<<"$json")
+  [[ -n $_SBX_HOLDER ]] || fail "sandbox: bwrap could not make the test's network namespace"
+  if ((EUID == 0)); then
+    _SBX_ENTER=(nsenter "--net=/proc/$_SBX_HOLDER/ns/net" --)
+  else
+    _SBX_ENTER=(nsenter "--user=/proc/$_SBX_HOLDER/ns/user" "--net=/proc/$_SBX_HOLDER/ns/net" --preserve-credentials --)
+  fi
+}
+
+# sandbox_stop: end the test's network namespace (from lab_teardown, after the programs).
+sandbox_stop() {
+  [[ -n $_SBX_HOLDER_BWRAP ]] || return 0
+  kill -KILL "$_SBX_HOLDER_BWRAP" "$_SBX_HOLDER" 2>/dev/null
+  wait "$_SBX_HOLDER_BWRAP" 2>/dev/null
+  _SBX_HOLDER_BWRAP=
+}
+
+# in_test_net CMD ARGS: run a trusted command (nc, say) in the test's network, where the
+# programs under test are. A test that talks to a program without a helper needs it.
+in_test_net() {
+  "${_SBX_ENTER[@]}" "$@"
+}
+
+# net_table NAME: the kernel's table NAME (tcp, tcp6, udp, udp6) of the test's network.
+net_table() {
+  if [[ -n $_SBX_HOLDER ]]; then
+    printf '/proc/%s/net/%s\n' "$_SBX_HOLDER" "$1"
+  else
+    printf '/proc/net/%s\n' "$1"
+  fi
+}
+
+# _workdir: the program's working directory, the only folder it may write: the test's current
+# directory if the test made it (lesson 05 cds into one), else a scratch folder of the test.
+_workdir() {
+  local dir=$PWD
+  if [[ $dir != "$BATS_TEST_TMPDIR"/* ]]; then
+    dir=$BATS_TEST_TMPDIR/work
+    mkdir -p "$dir"
+  fi
+  [[ -z $_SBX_UID ]] || chown "$_SBX_UID" "$dir"
+  printf '%s\n' "$dir"
+}
+
+# _is_sanitized: are the lab programs under test an ASan build (a -san build folder)?
+_is_sanitized() {
+  [[ ${SOCKLAB_BIN%/} == *-san/* ]]
+}
+
+# _jail KIND WORKDIR [FD_LIMIT]: set _JAIL to the words that run a program of KIND
+# (trusted: a peer or a tool; untrusted: a lab program) in the test's sandbox.
+_jail() {
+  local kind=$1 work=$2 files=${3:-$LIMIT_FILES}
+  _JAIL=("${_SBX_ENTER[@]}")
+  [[ $kind == trusted ]] && return 0
+  if [[ $SOCKLAB_SANDBOX == ns ]]; then
+    [[ -z $_SBX_UID ]] || _JAIL+=(setpriv "--reuid=$_SBX_UID" "--regid=$_SBX_UID" --clear-groups)
+    _JAIL+=(bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp
+      --ro-bind "$_SBX_TOP" "$_SBX_TOP" --ro-bind "$SOCKLAB_BIN" "$SOCKLAB_BIN"
+      --ro-bind "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR" --bind "$work" "$work" --chdir "$work"
+      --unshare-pid --unshare-ipc --unshare-uts --die-with-parent --new-session --)
+  fi
+  local memory=("--as=$((LIMIT_MEM_MIB << 20))")
+  _is_sanitized && memory=()
+  _JAIL+=(prlimit "--cpu=$LIMIT_CPU" "${memory[@]}" "--nproc=$LIMIT_PROCS"
+    "--fsize=$((LIMIT_FSIZE_MIB << 20))" "--nofile=$files" --core=0 --)
+}
+
+# _exec_jailed KIND WORKDIR FD_LIMIT SECS BIN ARGS: (in a subshell whose redirections are
+# set) become BIN under the timeout, in the sandbox. It keeps neither bats' fd 3 nor our ends
+# of background programs' stdin FIFOs, so that closing our end really is end of file.
+_exec_jailed() {
+  local kind=$1 work=$2 files=$3 secs=$4 fd
+  shift 4
+  for fd in "${_INFD[@]}"; do eval "exec $fd>&-"; done
+  exec 3>&-
+  _jail "$kind" "$work" "$files"
+  # ASan keeps its own memory limit (RLIMIT_AS would starve its shadow memory)
+  _is_sanitized && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}hard_rss_limit_mb=$LIMIT_MEM_MIB"
+  cd "$work" || exit 2
+  exec timeout -k 2 "$secs" "${_JAIL[@]}" "$@"
+}
+
+# _start_caps ID SECS: FIFOs ID.o/ID.e whose readers keep at most LIMIT_OUTPUT bytes of each
+# in FILE.out/FILE.err (ID is a path without the suffix). Their pids are in _CAP_PIDS. They
+# end at the program's end, or SECS+3 s after starting whatever it left running.
+_start_caps() {
+  local id=$1 secs=$2 stream fd
+  _CAP_PIDS=()
+  for stream in out err; do
+    rm -f "$id.$stream" "$id.$stream.cut" "$id.$stream.pipe"
+    mkfifo "$id.$stream.pipe"
+    (
+      for fd in "${_INFD[@]}"; do eval "exec $fd>&-"; done
+      exec timeout -k 1 $((secs + 3)) "$_SBX_TOP/tests/cap-output" "$id.$stream" "$LIMIT_OUTPUT" \
+        <"$id.$stream.pipe" 3>&-
+    ) &
+    _CAP_PIDS+=("$!")
+  done
+}
+
+# _limit_verdict WHAT ID STATUS: fail if the program WHAT (its output in ID.out and ID.err)
+# went past a limit that always means failure; add a note naming a limit that its error
+# message suggests (the note shows if the test fails).
+_limit_verdict() {
+  local what=$1 id=$2 status=$3 stream
+  for stream in out err; do
+    [[ ! -e $id.$stream.cut ]] ||
+      fail "$what wrote more than $LIMIT_OUTPUT bytes on std$stream: the output limit (the rest was cut)"
+  done
+  ((status == 152)) && fail "$what was killed by the CPU time limit ($LIMIT_CPU s of CPU, signal XCPU)"
+  ((status == 153)) && fail "$what was killed by the file size limit (it wrote a file over $LIMIT_FSIZE_MIB MiB, signal XFSZ)"
+  if grep -qiE 'Cannot allocate memory|out of memory|rss limit exhausted|allocation-size-too-big' "$id.err" 2>/dev/null; then
+    echo "note: $what ran with a memory limit of $LIMIT_MEM_MIB MiB"
+  fi
+  if grep -qE 'Resource temporarily unavailable' "$id.err" 2>/dev/null; then
+    echo "note: $what ran with a limit of $LIMIT_PROCS processes and threads"
+  fi
+  return 0
+}
+
+# _wait_caps PID...: wait for the output readers of a program.
+_wait_caps() {
+  local pid
+  for pid in "$@"; do wait "$pid" 2>/dev/null; done
+  return 0
+}
+
+# _replay OUT ERR STATUS: print what a program printed and end as it ended (for bats' run).
+_replay() {
+  cat "$1"
+  cat "$2" >&2
+  return "$3"
+}
+
+# _run_jailed KIND SECS INPUT FD_LIMIT BIN ARGS: run BIN to completion; sets status, output,
+# lines, stderr (bats run). Lab programs' output goes through tests/cap-output.
+_run_jailed() {
+  local kind=$1 secs=$2 input=$3 files=$4 id=$BATS_TEST_TMPDIR/.run.$RANDOM rc=0 work
+  shift 4
+  work=$(_workdir)
+  if [[ $kind == untrusted ]]; then
+    _start_caps "$id" "$secs"
+    (_exec_jailed "$kind" "$work" "$files" "$secs" "$@") <"$input" >"$id.out.pipe" 2>"$id.err.pipe" || rc=$?
+    _wait_caps "${_CAP_PIDS[@]}"
+  else
+    (_exec_jailed "$kind" "$work" "$files" "$secs" "$@") <"$input" >"$id.out" 2>"$id.err" || rc=$?
+  fi
+  run --separate-stderr _replay "$id.out" "$id.err" "$rc"
+  [[ $kind == trusted ]] || _limit_verdict "$(basename "$1")" "$id" "$rc"
+}
+
+# _spawn_jailed KIND LABEL BIN ARGS: start BIN in the background (see _spawn).
+_spawn_jailed() {
+  local kind=$1 label=$2 dir=$BATS_TEST_TMPDIR work
+  shift 2
+  work=$(_workdir)
+  _BIN[$label]=$1
+  if [[ $kind == untrusted ]]; then
+    _start_caps "$dir/$label" "$PROG_TIMEOUT"
+    _CAPS[$label]=${_CAP_PIDS[*]}
+    (_exec_jailed "$kind" "$work" "" "$PROG_TIMEOUT" "$@") <"$dir/$label.in" \
+      >"$dir/$label.out.pipe" 2>"$dir/$label.err.pipe" &
+  else
+    (_exec_jailed "$kind" "$work" "" "$PROG_TIMEOUT" "$@") <"$dir/$label.in" \
+      >"$dir/$label.out" 2>"$dir/$label.err" &
+  fi
+  _PID[$label]=$!
+  _PGIDS+=("$!") # timeout(1) leads its own process group: its pid is the group's id
+}
+
+# _spawned_end LABEL STATUS: after LABEL's program ended: wait for its output, check its limits.
+_spawned_end() {
+  local caps=${_CAPS[$1]:-}
+  unset "_CAPS[$1]"
+  # shellcheck disable=SC2086 # two pids
+  [[ -z $caps ]] || { _wait_caps $caps; _limit_verdict "$1" "$BATS_TEST_TMPDIR/$1" "$2"; }
+}
+
+# _find_prog PID BIN: the process, PID or below it, that runs BIN (the sandbox adds bwrap's
+# two processes between the timeout and the program); the deepest first child if none does.
+_find_prog() {
+  local pid=$1 want child depth exe
+  want=$(realpath -e "$2" 2>/dev/null || echo "$2")
+  for ((depth = 0; depth < 8; depth++)); do
+    exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || true
+    [[ $exe == "$want" ]] && break
+    child=
+    read -r child _ <"/proc/$pid/task/$pid/children" 2>/dev/null || true
+    [[ -n $child ]] || break
+    pid=$child
+  done
+  printf '%s\n' "$pid"
+}
+
+# sandbox_kill_all: kill every background program of the test and what it started, and wait
+# for their output readers (the kill part of lab_teardown). Fails if one went over a limit.
+sandbox_kill_all() {
+  local label pgid over_limit=0
+  # whole groups: a forking server's children die with it, even after wait_exit reaped it;
+  # in the sandbox, bwrap's death ends the program's PID namespace, daemons included
+  for pgid in "${_PGIDS[@]}"; do
+    kill -KILL -- "-$pgid" 2>/dev/null || kill -KILL "$pgid" 2>/dev/null || true
+  done
+  for label in "${!_PID[@]}"; do
+    wait "${_PID[$label]}" 2>/dev/null || true
+  done
+  for label in "${!_CAPS[@]}"; do
+    # shellcheck disable=SC2086 # two pids
+    kill -KILL ${_CAPS[$label]} 2>/dev/null
+    _spawned_end "$label" 0 || over_limit=1
+  done
+  sandbox_stop
+  return "$over_limit"
+}
