@@ -33,22 +33,26 @@ endif
 # built program by program, under the same names.
 programs = $(basename $(notdir $(wildcard starter/$(1)/*.c)))
 
-# build/<tag>/<lesson>/<program>, where the tag names the implementation and the flags.
-impl_tag = $(if $(filter starter solutions,$(1)),$(1),impl$(subst /,_,$(abspath $(1))))$(if $(SANITIZE),-san)
+# build/<tag>/<lesson>/<program>, where the tag (tests/impl-key) names the implementation and the flags.
+# make impl knows starter and solutions only; make check builds any copy (tests/compile).
+impl_tag = $(1)$(if $(SANITIZE),-san)
 bin_dir  = $(BUILD)/$(call impl_tag,$(1))
 binaries = $(foreach l,$(LESSONS),$(addprefix $(call bin_dir,$(1))/$(l)/,$(call programs,$(l))))
 
 PEERS    := $(basename $(notdir $(wildcard tests/peers/*.c)))
 PEER_BIN := $(addprefix $(BUILD)/peers/,$(PEERS))
 
-.PHONY: all impl peers check test docs diagrams clean
+.PHONY: all impl impl-unknown peers check test docs diagrams clean
 .DELETE_ON_ERROR:
 
 all: peers
 	@$(MAKE) --no-print-directory impl IMPL=starter
 	@$(MAKE) --no-print-directory impl IMPL=solutions
 
-impl: $(call binaries,$(IMPL))
+impl: $(if $(filter starter solutions,$(IMPL)),$(call binaries,$(IMPL)),impl-unknown)
+
+impl-unknown:
+	@echo "make impl builds IMPL=starter or IMPL=solutions; a copy is built by make check IMPL=..." >&2; exit 2
 
 peers: $(PEER_BIN)
 
@@ -65,16 +69,23 @@ $(call bin_dir,$(1))/%: $(1)/%.c
 	    cat $$@.log$$$$$$$$ >&2; mv -f $$@.log$$$$$$$$ $$@.error; rm -f $$@ $$@.tmp$$$$$$$$; exit 1; \
 	fi
 endef
-$(eval $(call compile_rule,$(IMPL)))
+$(foreach i,starter solutions,$(eval $(call compile_rule,$(i))))
 
 $(BUILD)/peers/%: tests/peers/%.c
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) $(CFLAGS) -o $@.tmp$$$$ $< && mv -f $@.tmp$$$$ $@
 
-# make check: build what compiles (-k), then grade every chosen lesson.
+# make check: compile IMPL afresh into a folder of this grading alone, grade it, publish the
+# programs to build/<impl-key>/ (tests/check). IMPL may hold any character: it reaches the
+# script through the environment, never through make's words.
+# tests/check exits 0 all passed, 1 some test failed, 2 could not grade; make turns 1 and 2
+# into 2, so it says which it was.
+export IMPL SANITIZE
 check: peers
-	@$(MAKE) --no-print-directory -k impl 2>&1 | sed 's/^/  build: /' || true
-	@tests/grade $(call bin_dir,$(IMPL)) $(LESSONS)
+	@CC='$(CC)' CFLAGS='$(CFLAGS)' WARNINGS='$(WARNINGS)' SAN_FLAGS='$(if $(SANITIZE),$(SAN_FLAGS))' \
+	  tests/check "$$IMPL" $(LESSONS) || { status=$$?; \
+	  echo "make check: $$( [ $$status = 1 ] && echo 'some tests failed' || echo 'the grader could not run') (tests/check exit status $$status)" >&2; \
+	  exit $$status; }
 
 # make test: the lab tests itself. See tests/selftest.
 test: peers

@@ -15,8 +15,8 @@ setup() {
 }
 
 teardown() {
-  # a student copy is built under build/impl<path>; do not leave it behind
-  rm -rf "$top/build/impl$(tr / _ <<<"$impl")" "$top/build/impl$(tr / _ <<<"$impl")"-san
+  # a student copy's programs are published under build/<impl-key>; do not leave them behind
+  rm -rf "$top/build/$("$top/tests/impl-key" "$impl")" "$top/build/$(SANITIZE=1 "$top/tests/impl-key" "$impl")"
 }
 
 # no_process_left RUN_ID: no process still carries SOCKLAB_RUN_ID=RUN_ID in its environment.

@@ -106,6 +106,8 @@ lab_bin() {
   local bin="$SOCKLAB_BIN/$1"
   if [[ -x $bin ]]; then
     printf '%s\n' "$bin"
+  elif [[ -f $bin.missing ]]; then
+    fail "$1 was not built: $(cat "$bin.missing")"
   elif [[ -f $bin.error ]]; then
     { echo "$1 did not compile:"; cat "$bin.error"; } | fail
   else
