@@ -12,6 +12,10 @@
 #
 # Everything is built out of tree, under build/.
 
+# bash runs the recipes: dash drops exported bash functions from the environment, and bats
+# run from inside bats (make test's harness checks) needs one of them.
+SHELL    := /bin/bash
+
 IMPL     ?= starter
 LESSON   ?=
 SANITIZE ?=

@@ -42,7 +42,7 @@ LIMIT_FSIZE_MIB=${SOCKLAB_LIMIT_FSIZE_MIB:-64}
 LIMIT_FILES=${SOCKLAB_LIMIT_FILES:-256}
 LIMIT_OUTPUT=${SOCKLAB_LIMIT_OUTPUT:-1048576}
 
-_SBX_TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+_SBX_TOP=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)
 _SBX_HOLDER= _SBX_HOLDER_BWRAP=
 _SBX_ENTER=() # the command words that join the test's network namespace
 _SBX_UID=     # the user lab programs run as (empty: ours)
@@ -146,13 +146,15 @@ _jail() {
 }
 
 # _exec_jailed KIND WORKDIR FD_LIMIT SECS BIN ARGS: (in a subshell whose redirections are
-# set) become BIN under the timeout, in the sandbox. It keeps neither bats' fd 3 nor our ends
-# of background programs' stdin FIFOs, so that closing our end really is end of file.
+# set) become BIN under the timeout, in the sandbox. It keeps only descriptors 0, 1 and 2:
+# not bats' (its fd 3, the test's output file), nor our ends of background programs' stdin
+# FIFOs, so that closing our end really is end of file.
 _exec_jailed() {
   local kind=$1 work=$2 files=$3 secs=$4 fd
   shift 4
-  for fd in "${_INFD[@]}"; do eval "exec $fd>&-"; done
-  exec 3>&-
+  for fd in $(ls "/proc/$BASHPID/fd"); do
+    ((fd <= 2)) || eval "exec $fd>&-" 2>/dev/null
+  done
   _jail "$kind" "$work" "$files"
   # ASan keeps its own memory limit (RLIMIT_AS would starve its shadow memory)
   _is_sanitized && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}hard_rss_limit_mb=$LIMIT_MEM_MIB"

@@ -51,7 +51,7 @@ declare -gA _PID=() _INFD=()
 declare -ga _PGIDS=() # every background process group, killed in teardown even after wait_exit
 _SECTION=
 
-load sandbox
+source "${BASH_SOURCE[0]%/*}/sandbox.bash" # beside this file, wherever the test file is
 sandbox_start
 
 # ---- failure messages --------------------------------------------------------
@@ -241,8 +241,15 @@ close_input() {
 
 # _not_ready LABEL WHAT CODE: explain why waiting for LABEL failed.
 _not_ready() {
-  local why="did not happen within ${READY_MS} ms"
-  [[ $3 == 3 ]] && why="the program exited first"
+  local why="did not happen within ${READY_MS} ms" status=0
+  if [[ $3 == 3 ]]; then
+    why="the program exited first"
+    # it may not have exited by itself: its timeout may have stopped it
+    wait "${_PID[$1]}" 2>/dev/null || status=$?
+    unset "_PID[$1]"
+    ((status == 124 || status == 137)) && why="$1 did not finish within ${PROG_TIMEOUT}s: it hangs, and its timeout stopped it"
+    ((status == 152 || status == 153)) && _limit_verdict "$1" "$BATS_TEST_TMPDIR/$1" "$status"
+  fi
   {
     echo "waited for $1 to $2: $why"
     echo "its stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")"
