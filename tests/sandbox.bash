@@ -126,17 +126,33 @@ _is_sanitized() {
   [[ ${SOCKLAB_BIN%/} == *-san/* ]]
 }
 
+# _sanitizer_log_dirs: the folders that ASAN/UBSAN/LSAN_OPTIONS' log_path= write into.
+_sanitizer_log_dirs() {
+  local opts path
+  for opts in "${ASAN_OPTIONS:-}" "${UBSAN_OPTIONS:-}" "${LSAN_OPTIONS:-}"; do
+    path=$(grep -o 'log_path=[^:]*' <<<"$opts" | head -1)
+    path=${path#log_path=}
+    [[ $path == /* && -d ${path%/*} ]] && printf '%s\n' "${path%/*}"
+  done
+  return 0
+}
+
 # _jail KIND WORKDIR [FD_LIMIT]: set _JAIL to the words that run a program of KIND
 # (trusted: a peer or a tool; untrusted: a lab program) in the test's sandbox.
 _jail() {
-  local kind=$1 work=$2 files=${3:-$LIMIT_FILES}
+  local kind=$1 work=$2 files=${3:-$LIMIT_FILES} dir logs=()
   _JAIL=("${_SBX_ENTER[@]}")
   [[ $kind == trusted ]] && return 0
   if [[ $SOCKLAB_SANDBOX == ns ]]; then
-    [[ -z $_SBX_UID ]] || _JAIL+=(setpriv "--reuid=$_SBX_UID" "--regid=$_SBX_UID" --clear-groups)
+    # sanitizer reports must reach make test's folder (root's, 0700): an ASan build runs as us
+    if _is_sanitized; then
+      while read -r dir; do [[ -z $dir ]] || logs+=(--bind "$dir" "$dir"); done < <(_sanitizer_log_dirs)
+    elif [[ -n $_SBX_UID ]]; then
+      _JAIL+=(setpriv "--reuid=$_SBX_UID" "--regid=$_SBX_UID" --clear-groups)
+    fi
     _JAIL+=(bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp
       --ro-bind "$_SBX_TOP" "$_SBX_TOP" --ro-bind "$SOCKLAB_BIN" "$SOCKLAB_BIN"
-      --ro-bind "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR" --bind "$work" "$work" --chdir "$work"
+      --ro-bind "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR" "${logs[@]}" --bind "$work" "$work" --chdir "$work"
       --unshare-pid --unshare-ipc --unshare-uts --die-with-parent --new-session --)
   fi
   local memory=("--as=$((LIMIT_MEM_MIB << 20))")
@@ -156,8 +172,15 @@ _exec_jailed() {
     ((fd <= 2)) || eval "exec $fd>&-" 2>/dev/null
   done
   _jail "$kind" "$work" "$files"
-  # ASan keeps its own memory limit (RLIMIT_AS would starve its shadow memory)
-  _is_sanitized && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}hard_rss_limit_mb=$LIMIT_MEM_MIB"
+  if _is_sanitized; then
+    # ASan keeps its own memory limit (RLIMIT_AS would starve its shadow memory)
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}hard_rss_limit_mb=$LIMIT_MEM_MIB"
+    # every sandboxed program is pid 2 in its namespace: name its report files apart
+    local tag=$RANDOM$RANDOM var
+    for var in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+      [[ -z ${!var:-} ]] || export "$var=$(sed "s|log_path=\([^:]*\)|log_path=\1.$tag|" <<<"${!var}")"
+    done
+  fi
   cd "$work" || exit 2
   exec timeout -k 2 "$secs" "${_JAIL[@]}" "$@"
 }
