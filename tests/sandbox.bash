@@ -11,7 +11,7 @@
 #                                         filesystem read-only, /tmp private, the working
 #                                         directory the only writable folder; --die-with-parent)
 #                                       - prlimit (CPU, memory, processes, file size, open files)
-#                                       - PROGRAM, with stdout and stderr through tests/cap-output
+#                                       - PROGRAM, its stdout and stderr kept up to a bound
 #
 # The timeout is outside the sandbox, where the program cannot see or kill it; when it
 # fires, bwrap dies and the kernel ends the program's PID namespace: every process the
@@ -185,9 +185,12 @@ _exec_jailed() {
   exec timeout -k 2 "$secs" "${_JAIL[@]}" "$@"
 }
 
-# _start_caps ID SECS: FIFOs ID.o/ID.e whose readers keep at most LIMIT_OUTPUT bytes of each
-# in FILE.out/FILE.err (ID is a path without the suffix). Their pids are in _CAP_PIDS. They
-# end at the program's end, or SECS+3 s after starting whatever it left running.
+# _start_caps ID SECS: FIFOs ID.out.pipe and ID.err.pipe whose readers copy at most
+# LIMIT_OUTPUT bytes of each to ID.out and ID.err. The readers are cat under a file size
+# limit: cat writes each piece as soon as it arrives (the harness watches for ready lines),
+# and signal XFSZ stops it at the bound; the program's next write then gets EPIPE or SIGPIPE,
+# so a flood fills neither the disk nor the grader's memory. The readers end with the
+# program, or SECS+3 s after starting whatever it left running. Their "pid:file" are in _CAP_PIDS.
 _start_caps() {
   local id=$1 secs=$2 stream fd
   _CAP_PIDS=()
@@ -196,11 +199,25 @@ _start_caps() {
     mkfifo "$id.$stream.pipe"
     (
       for fd in "${_INFD[@]}"; do eval "exec $fd>&-"; done
-      exec timeout -k 1 $((secs + 3)) "$_SBX_TOP/tests/cap-output" "$id.$stream" "$LIMIT_OUTPUT" \
-        <"$id.$stream.pipe" 3>&-
+      exec timeout -k 1 $((secs + 3)) prlimit --fsize="$LIMIT_OUTPUT" cat <"$id.$stream.pipe" >"$id.$stream" 3>&-
     ) &
-    _CAP_PIDS+=("$!")
+    _CAP_PIDS+=("$!:$id.$stream")
   done
+}
+
+# _wait_caps PID:FILE...: wait for the output readers of a program; where one stopped at the
+# bound (status 153, signal XFSZ), end its FILE with a note and leave FILE.cut beside it.
+_wait_caps() {
+  local cap status
+  for cap in "$@"; do
+    status=0
+    wait "${cap%%:*}" 2>/dev/null || status=$?
+    if ((status == 153)); then
+      printf '\n[socklab: output cut here: the program wrote more than %s bytes]\n' "$LIMIT_OUTPUT" >>"${cap#*:}"
+      : >"${cap#*:}.cut"
+    fi
+  done
+  return 0
 }
 
 # _limit_verdict WHAT ID STATUS: fail if the program WHAT (its output in ID.out and ID.err)
@@ -223,13 +240,6 @@ _limit_verdict() {
   return 0
 }
 
-# _wait_caps PID...: wait for the output readers of a program.
-_wait_caps() {
-  local pid
-  for pid in "$@"; do wait "$pid" 2>/dev/null; done
-  return 0
-}
-
 # _replay OUT ERR STATUS: print what a program printed and end as it ended (for bats' run).
 _replay() {
   cat "$1"
@@ -238,7 +248,7 @@ _replay() {
 }
 
 # _run_jailed KIND SECS INPUT FD_LIMIT BIN ARGS: run BIN to completion; sets status, output,
-# lines, stderr (bats run). Lab programs' output goes through tests/cap-output.
+# lines, stderr (bats run). Lab programs' output is kept up to LIMIT_OUTPUT (_start_caps).
 _run_jailed() {
   local kind=$1 secs=$2 input=$3 files=$4 id=$BATS_TEST_TMPDIR/.run.$RANDOM rc=0 work
   shift 4
@@ -277,7 +287,7 @@ _spawn_jailed() {
 _spawned_end() {
   local caps=${_CAPS[$1]:-}
   unset "_CAPS[$1]"
-  # shellcheck disable=SC2086 # two pids
+  # shellcheck disable=SC2086 # two pid:file words
   [[ -z $caps ]] || { _wait_caps $caps; _limit_verdict "$1" "$BATS_TEST_TMPDIR/$1" "$2"; }
 }
 
@@ -309,9 +319,10 @@ sandbox_kill_all() {
   for label in "${!_PID[@]}"; do
     wait "${_PID[$label]}" 2>/dev/null || true
   done
+  local cap
   for label in "${!_CAPS[@]}"; do
-    # shellcheck disable=SC2086 # two pids
-    kill -KILL ${_CAPS[$label]} 2>/dev/null
+    # without a sandbox, a daemon may hold the pipes open
+    for cap in ${_CAPS[$label]}; do kill -KILL "${cap%%:*}" 2>/dev/null; done
     _spawned_end "$label" 0 || over_limit=1
   done
   sandbox_stop
