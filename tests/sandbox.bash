@@ -109,16 +109,17 @@ net_table() {
   fi
 }
 
-# _workdir: the program's working directory, the only folder it may write: the test's current
-# directory if the test made it (lesson 05 cds into one), else a scratch folder of the test.
+# _workdir: set _WORK to the program's working directory, the only folder it may write: the
+# test's current directory if the test made it (lesson 05 cds into one), else a scratch folder
+# of the test. (No $(...) and no needless command here: under load every fork costs.)
 _workdir() {
-  local dir=$PWD
-  if [[ $dir != "$BATS_TEST_TMPDIR"/* ]]; then
-    dir=$BATS_TEST_TMPDIR/work
-    mkdir -p "$dir"
+  _WORK=$PWD
+  if [[ $_WORK != "$BATS_TEST_TMPDIR"/* ]]; then
+    _WORK=$BATS_TEST_TMPDIR/work
+    [[ -d $_WORK ]] || mkdir "$_WORK"
   fi
-  [[ -z $_SBX_UID ]] || chown "$_SBX_UID" "$dir"
-  printf '%s\n' "$dir"
+  # programs that run as nobody must write there; a folder already theirs is not ours (-O)
+  [[ -z $_SBX_UID || ! -O $_WORK ]] || chown "$_SBX_UID" "$_WORK"
 }
 
 # _is_sanitized: are the lab programs under test an ASan build (a -san build folder)?
@@ -168,7 +169,8 @@ _jail() {
 _exec_jailed() {
   local kind=$1 work=$2 files=$3 secs=$4 fd
   shift 4
-  for fd in $(ls "/proc/$BASHPID/fd"); do
+  for fd in "/proc/$BASHPID/fd/"*; do
+    fd=${fd##*/}
     ((fd <= 2)) || eval "exec $fd>&-" 2>/dev/null
   done
   _jail "$kind" "$work" "$files"
@@ -190,16 +192,18 @@ _exec_jailed() {
 # limit: cat writes each piece as soon as it arrives (the harness watches for ready lines),
 # and signal XFSZ stops it at the bound; the program's next write then gets EPIPE or SIGPIPE,
 # so a flood fills neither the disk nor the grader's memory. The readers end with the
-# program, or SECS+3 s after starting whatever it left running. Their "pid:file" are in _CAP_PIDS.
+# program's PID namespace; without a sandbox, where a daemon may keep the pipe open, SECS+3 s
+# after starting at the latest. Their "pid:file" are in _CAP_PIDS.
 _start_caps() {
-  local id=$1 secs=$2 stream fd
+  local id=$1 secs=$2 stream fd bound=()
+  [[ $SOCKLAB_SANDBOX == ns ]] || bound=(timeout -k 1 $((secs + 3)))
   _CAP_PIDS=()
+  rm -f "$id".{out,err}{,.cut,.pipe}
+  mkfifo "$id".{out,err}.pipe
   for stream in out err; do
-    rm -f "$id.$stream" "$id.$stream.cut" "$id.$stream.pipe"
-    mkfifo "$id.$stream.pipe"
     (
       for fd in "${_INFD[@]}"; do eval "exec $fd>&-"; done
-      exec timeout -k 1 $((secs + 3)) prlimit --fsize="$LIMIT_OUTPUT" cat <"$id.$stream.pipe" >"$id.$stream" 3>&-
+      exec "${bound[@]}" prlimit --fsize="$LIMIT_OUTPUT" cat <"$id.$stream.pipe" >"$id.$stream" 3>&-
     ) &
     _CAP_PIDS+=("$!:$id.$stream")
   done
@@ -252,7 +256,8 @@ _replay() {
 _run_jailed() {
   local kind=$1 secs=$2 input=$3 files=$4 id=$BATS_TEST_TMPDIR/.run.$RANDOM rc=0 work
   shift 4
-  work=$(_workdir)
+  _workdir
+  work=$_WORK
   if [[ $kind == untrusted ]]; then
     _start_caps "$id" "$secs"
     (_exec_jailed "$kind" "$work" "$files" "$secs" "$@") <"$input" >"$id.out.pipe" 2>"$id.err.pipe" || rc=$?
@@ -268,7 +273,8 @@ _run_jailed() {
 _spawn_jailed() {
   local kind=$1 label=$2 dir=$BATS_TEST_TMPDIR work
   shift 2
-  work=$(_workdir)
+  _workdir
+  work=$_WORK
   _BIN[$label]=$1
   if [[ $kind == untrusted ]]; then
     _start_caps "$dir/$label" "$PROG_TIMEOUT"
