@@ -28,11 +28,11 @@
 #   prog_pid LABEL           the process ID of LABEL's program
 #   in_test_net CMD ARGS     run a tool (nc, say) in the test's network, where the programs are
 #   net_table NAME           the kernel's table (tcp, tcp6, udp, udp6) of the test's network
+#   flunk_wire WHAT EXPECTED RECEIVED   fail with an expected/received pair
+#   assert_same_file EXPECTED ACTUAL    byte-for-byte comparison, with sizes and checksums
 #
 # How programs run (the sandbox, its limits and the environment that reaches a program):
 # see tests/sandbox.bash.
-#   flunk_wire WHAT EXPECTED RECEIVED   fail with an expected/received pair
-#   assert_same_file EXPECTED ACTUAL    byte-for-byte comparison, with sizes and checksums
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
