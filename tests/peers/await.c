@@ -70,7 +70,10 @@ static void table_inodes(long pid, const char *table, unsigned port, const char 
     fclose(f);
 }
 
-/** @brief Does process @p pid hold a descriptor for one of the @p count socket @p inodes? */
+/**
+ * @brief Does process @p pid hold a descriptor for one of the @p count socket @p inodes
+ *        (for any socket at all if @p count is 0)?
+ */
 static int holds_socket(long pid, const unsigned long *inodes, int count)
 {
     char path[64], link[64];
@@ -90,6 +93,7 @@ static int holds_socket(long pid, const unsigned long *inodes, int count)
         link[n] = '\0';
         if (sscanf(link, "socket:[%lu]", &inode) != 1)
             continue;
+        found = count == 0;
         for (int i = 0; i < count && !found; i++)
             found = inodes[i] == inode;
     }
@@ -106,6 +110,8 @@ static int port_in_use(char kind, unsigned port, long pid)
 {
     unsigned long inodes[MAX_INODES];
     int count = 0;
+    if (pid > 0 && !holds_socket(pid, NULL, 0))
+        return 0; /* no socket at all (timeout, bwrap): no table to read */
     const char *state = kind == 't' ? "0A" : NULL; /* "0A" is TCP_LISTEN in the kernel's table */
     table_inodes(pid, kind == 't' ? "tcp" : "udp", port, state, inodes, &count);
     table_inodes(pid, kind == 't' ? "tcp6" : "udp6", port, state, inodes, &count);
