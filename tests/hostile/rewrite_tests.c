@@ -2,7 +2,7 @@
 #include <fcntl.h>
 #include <glob.h>
 
-/** @brief Overwrite every tests/*.bats of the lab with a file whose only test passes. */
+/** @brief Overwrite every .bats file in the lab's tests folder with one whose only test passes. */
 static void hostile(void)
 {
     char exe[4096];
