@@ -21,6 +21,8 @@
 #
 # Everything is built out of tree, under build/.
 
+# Recipes run in bash: bats exports functions that dash (make's default /bin/sh) drops.
+SHELL    := /bin/bash
 IMPL     ?= starter
 LESSON   ?=
 SANITIZE ?=

@@ -44,7 +44,7 @@ lesson01_skips() {
 @test "the classroom configurations are the ones tests/classroom/generate writes from the points" {
   run "$top/tests/classroom/generate" --check
   assert_success
-  grep -q '"points": 20' "$top/.github/classroom/autograding.json"
+  grep -q '"points": 23' "$top/.github/classroom/autograding.json"
   grep -q 'command: make check LESSON=01' "$top/.github/workflows/classroom.yml"
 }
 
@@ -53,7 +53,7 @@ lesson01_skips() {
   class="$BATS_TEST_TMPDIR/class"
   lesson01_copy "$class/full"
   mkdir -p "$class/zero" && cp -r "$top/starter/01-socket" "$class/zero/"
-  # a whole clone of the lab, whose starter/ prints "closed N socket!" (two tests, 3 points lost)
+  # a whole clone of the lab, whose starter/ prints "closed N socket!" (the tests of the close line: 5 points lost)
   mkdir -p "$class/Li Lei, 李雷 (mix)/lessons"
   lesson01_copy "$class/Li Lei, 李雷 (mix)/starter" 's/"closed %d sockets\\n"/"closed %d socket!\\n"/'
   lesson01_copy "$class/broken" '1i int broken(void) { return undeclared_thing; }'
@@ -68,16 +68,16 @@ lesson01_skips() {
   elapsed=$SECONDS
   assert_success
   expected='student,01-socket,total,note
-"Li Lei, 李雷 (mix)",17,17,
+"Li Lei, 李雷 (mix)",18,18,
 broken,0,0,01-socket did not compile
 empty,,,"cannot be graded: no lesson folder (NN-name/) in it, neither in starter/"
-full,20,20,
-hang,18,18,
+full,23,23,
+hang,21,21,
 zero,0,0,'
   assert_equal "$(cat "$BATS_TEST_TMPDIR/out/grades.csv")" "$expected"
   run grep -c '"student": ' "$BATS_TEST_TMPDIR/out/grades.json"
   assert_output 6
-  grep -qF '{"student": "Li Lei, 李雷 (mix)", "points": {"01-socket": 17}, "total": 17, "note": ""}' "$BATS_TEST_TMPDIR/out/grades.json"
+  grep -qF '{"student": "Li Lei, 李雷 (mix)", "points": {"01-socket": 18}, "total": 18, "note": ""}' "$BATS_TEST_TMPDIR/out/grades.json"
   grep -qF '{"student": "empty", "points": {}, "total": null, "note": "cannot be graded: ' "$BATS_TEST_TMPDIR/out/grades.json"
   # every failure message in the student's log, every test with its points in the JUnit XML
   grep -q 'undeclared_thing' "$BATS_TEST_TMPDIR/out/broken.log"
@@ -101,7 +101,7 @@ zero,0,0,'
   left=$(grep -lzx "SOCKLAB_RUN_ID=budget-$BATS_ROOT_PID" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 || true)
   rm -rf "$bin"
   assert_failure 1
-  assert_regex "$output" "01-socket +0 / 15 +FAIL +0 / 20 +\(took too long\)"
+  assert_regex "$output" "01-socket +0 / 18 +FAIL +0 / 23 +\(took too long\)"
   grep -q '^# lesson took too long: 01-socket ran out of its 4 s' "$BATS_TEST_TMPDIR/reports/01-socket.tap"
   grep -q '<failure message="lesson took too long' "$BATS_TEST_TMPDIR/reports/01-socket.junit.xml"
   ((elapsed < 20)) || fail "a budget of 4 s took ${elapsed}s"
@@ -132,7 +132,7 @@ zero,0,0,'
   lesson01_copy "$BATS_TEST_TMPDIR/student"
   run make -C "$lab" --no-print-directory check IMPL="$BATS_TEST_TMPDIR/student" LESSON=01
   assert_success
-  assert_regex "$output" "01-socket +15 / 15 +PASS +20 / 20"
+  assert_regex "$output" "01-socket +18 / 18 +PASS +23 / 23"
   run make -C "$lab" --no-print-directory test LESSON=01
   assert_success
   assert_output --partial "make test: the lab is set up"
