@@ -777,16 +777,11 @@ zombie_children() {
 }
 
 # bats test_tags=points:1
-@test "nobody waits forever: a silent server is given up after 10 s, a client that stops reading is aborted" {
+@test "nobody waits forever: a silent server is given up after 10 s" {
   explained_in 9
-  covers R2.19 R9.21 R9.9
-  PROG_TIMEOUT=32 # the programs of this test run for more than the usual 10 s
-  start_server "$SERVED"
-  # a client that takes 64 KiB of a 40 MiB file, then nothing for 20 s: the server's 10 s
-  # must run out even when filling the socket buffers took it several seconds (ASan, load)
-  spawn_peer stalled dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 20000
-  wait_line stalled '^read 65536 bytes$'
-  # meanwhile, a server that accepts and then says nothing
+  covers R2.19 R9.21
+  PROG_TIMEOUT=25 # the client runs for more than the usual 10 s
+  # a server that accepts and then says nothing
   silent_port=$(free_port)
   spawn_cmd quiet nc -l 127.0.0.1 "$silent_port"
   wait_tcp quiet "$silent_port"
@@ -794,7 +789,6 @@ zombie_children() {
   assert_failure 1
   [[ -n $stderr ]] || flunk_wire "download_client's message after 10 s without a byte" "a message on stderr" "nothing"
   assert_files_here
-  READY_MS=15000 log_line "^127\\.0\\.0\\.1:[0-9]+ \"big\\.bin\" aborted after [0-9]+ of $BIG_SIZE bytes: "
 }
 
 # bats test_tags=points:1
