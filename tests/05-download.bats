@@ -785,8 +785,11 @@ zombie_children() {
   silent_port=$(free_port)
   spawn_cmd quiet nc -l 127.0.0.1 "$silent_port"
   wait_tcp quiet "$silent_port"
+  local started=$SECONDS
   run_prog --timeout 20 download_client 127.0.0.1 "$silent_port" hello.txt
+  local waited=$((SECONDS - started))
   assert_failure 1
+  ((waited >= 9)) || flunk_wire "how long download_client waited for a silent server" "about 10 s" "${waited} s"
   [[ -n $stderr ]] || flunk_wire "download_client's message after 10 s without a byte" "a message on stderr" "nothing"
   assert_files_here
 }
