@@ -61,21 +61,24 @@ EOF
 }
 
 @test "two make check of one fresh copy at the same time both build it, both pass, and no test process is left" {
-  # a copy of solutions/ that nothing has built yet: both runs compile it at once
+  # a copy of solutions/ that nothing has built yet: both runs compile it at once, grade it
+  # and write its reports (two lessons are enough: step 2 already ran every lesson)
+  local pair=("${lessons[@]:0:2}")
   mkdir -p "$impl"
-  for lesson in "${lessons[@]}"; do cp -r "$top/solutions/$lesson" "$impl/"; done
+  for lesson in "${pair[@]}"; do cp -r "$top/solutions/$lesson" "$impl/"; done
   for run in a b; do
     (
       rc=0
       SOCKLAB_RUN_ID="parallel-$BATS_ROOT_PID" make -C "$top" --no-print-directory check IMPL="$impl" \
-        LESSON="${lessons[*]}" >"$BATS_TEST_TMPDIR/$run.out" 2>&1 || rc=$?
+        LESSON="${pair[*]}" >"$BATS_TEST_TMPDIR/$run.out" 2>&1 || rc=$?
       echo "$rc" >"$BATS_TEST_TMPDIR/$run.rc"
     ) 3>&- &
   done
   wait
   for run in a b; do
     [[ $(cat "$BATS_TEST_TMPDIR/$run.rc") == 0 ]] ||
-      fail "run $run failed while another ran: $(grep -A15 '^not ok' "$BATS_TEST_TMPDIR/$run.out" | head -60)"
+      fail "run $run failed (exit $(cat "$BATS_TEST_TMPDIR/$run.rc")) while another ran: $(grep -A15 '^not ok' "$BATS_TEST_TMPDIR/$run.out" | head -60)
+its last lines: $(tail -15 "$BATS_TEST_TMPDIR/$run.out")"
   done
   no_process_left "parallel-$BATS_ROOT_PID"
 }
