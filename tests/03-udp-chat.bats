@@ -291,13 +291,13 @@ expect_default_port() {
   covers R5.8 R5.17
   port=$(free_port)
   start_chat m udp_menu_chat "$port"
-  wait_exit m # end of input at "choice> "
+  wait_exit m 5 # end of input at "choice> ": it ends at once
   assert_success
   assert_output --regexp 'bye$'
   start_chat m2 udp_menu_chat "$port"
   feed m2 1
   feed m2 "never sent"
-  wait_exit m2 # end of input at "to IP> "
+  wait_exit m2 5 # end of input at "to IP> "
   assert_success
   assert_output --regexp 'bye$'
 }

@@ -25,7 +25,8 @@
 #   wait_tcp / wait_udp LABEL PORT   wait until LABEL listens on / has bound PORT
 #   wait_line LABEL ERE      wait until LABEL printed a line matching ERE (wait_err: on stderr;
 #                            poll_line: the same, but returns a status instead of failing)
-#   wait_exit LABEL          wait for LABEL to end; sets status/output/stderr like run
+#   wait_exit LABEL [SECS]   close its input, wait for LABEL to end (within SECS, when given);
+#                            sets status/output/stderr like run
 #   send_signal LABEL SIG    signal LABEL's program
 #   prog_pid LABEL           the process ID of LABEL's program
 #   flunk_wire WHAT EXPECTED RECEIVED   fail with an expected/received pair
@@ -359,11 +360,25 @@ wait_err() {
   ((code == 0)) || _not_ready "$1" "print a line matching /$2/ on stderr" "$code"
 }
 
-# wait_exit LABEL: wait for LABEL's program to end (it is bounded by its timeout)
-# and set status, output, lines and stderr from it, as bats' run does.
+# wait_exit LABEL [SECONDS]: close LABEL's standard input, wait for its program to end (within
+# SECONDS of that when given, else within its timeout) and set status, output, lines and
+# stderr from it, as bats' run does. SECONDS is for a program the lesson says ends at once
+# at end of input: one that goes on fails then, not after its whole timeout.
 wait_exit() {
-  local label=$1 pid=${_PID[$1]}
+  local label=$1 pid=${_PID[$1]} code=0
   close_input "$label"
+  if [[ -n ${2:-} ]]; then
+    # a line that /dev/null never has: await returns 3 when the program ends, 1 at the deadline
+    "$(_peer_bin await)" line /dev/null '^never$' --pid "$pid" --ms $(($2 * 1000)) || code=$?
+    if ((code == 1)); then
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null
+      unset "_PID[$label]"
+      fail "$label did not exit within ${2}s of the end of its input: it goes on
+stdout (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.out")
+stderr (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.err")"
+    fi
+  fi
   status=0
   wait "$pid" || status=$?
   unset "_PID[$label]"
