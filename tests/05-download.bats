@@ -387,7 +387,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "one client at a time: a client that says nothing holds the server 3 s, then the next one is served" {
   explained_in 8
-  covers R9.5 R2.11
+  covers R9.4 R9.5 R2.11
   start_server "$SERVED"
   spawn_peer silent dl_stall 127.0.0.1 "$port" --stall-ms 8000
   wait_line silent '^connected$'

@@ -140,7 +140,8 @@ static void on_stop(int sig)
 }
 
 /**
- * @brief The SIGCHLD handler: does nothing; its only job is to make pselect() return.
+ * @brief The SIGCHLD handler: does nothing; its only job is to interrupt the wait
+ *        for the next client, so that the loop reaps the child at once.
  * @param sig the signal number (unused)
  */
 static void on_child(int sig)
@@ -151,10 +152,12 @@ static void on_child(int sig)
 /**
  * @brief Install the signal handlers and block the signals they catch.
  *
- * SIGPIPE is ignored: a client that vanishes must make send() fail with EPIPE, not
- * kill us. SIGINT, SIGTERM and SIGCHLD stay blocked except inside pselect(), so
- * that one can never slip in between our check of stop_requested and the wait.
- * @param[out] wait_mask the mask pselect() must use: ours without those three.
+ * SIGPIPE is ignored: a client that vanishes must make a send fail with EPIPE,
+ * not kill us. SIGINT, SIGTERM and SIGCHLD stay blocked everywhere except while
+ * the server waits for the next client, so that none can slip in between the
+ * check of stop_requested and the wait.
+ * @param[out] wait_mask the signal mask to wait with: the one in force before,
+ *             in which those three are not blocked.
  * @return 0, or -1 with errno set.
  */
 static int install_signals(sigset_t *wait_mask)
@@ -170,7 +173,8 @@ static int install_signals(sigset_t *wait_mask)
 }
 
 /**
- * @brief In a new child: SIGINT and SIGTERM back to their defaults, nothing blocked.
+ * @brief In a new child: SIGINT and SIGTERM back to their default action, and the
+ *        signal mask as it was before install_signals.
  *
  * A child serving a download must not run the parent's stop logic: `kill PARENT`
  * lets it finish, and Ctrl-C (sent to the whole process group) ends it.
@@ -491,7 +495,7 @@ static void log_outcome(const char *peer, const struct outcome *out)
 
 /**
  * @brief Format the client's address as "a.b.c.d:port".
- * @param peer the address accept() gave
+ * @param peer the client's address, as the kernel gave it when the connection was accepted
  * @param[out] text where to write it
  * @param size the size of @p text
  */
@@ -513,10 +517,12 @@ static void reap_children(void)
 }
 
 /**
- * @brief Wait until a client connects or a signal arrives.
+ * @brief Wait until a client connects or one of our signals arrives; the signals
+ *        are let in only during the wait, in the same step as the wait.
  * @param listen_fd the listening socket
  * @param wait_mask the signal mask to wait with: our three signals unblocked
- * @return 1 when accept() will not block, 0 after a signal, -1 on an error.
+ * @return 1 when a connection can be taken without blocking, 0 after a signal,
+ *         -1 on an error.
  */
 static int wait_for_client(int listen_fd, const sigset_t *wait_mask)
 {
@@ -530,8 +536,11 @@ static int wait_for_client(int listen_fd, const sigset_t *wait_mask)
 /**
  * @brief Accept one client and serve it in a child process.
  *
- * The parent closes its copy of the connection at once and goes back to accept();
- * the child serves, logs and exits. A slow client holds only its own child.
+ * The parent gives up its copy of the connection at once and goes back to wait;
+ * the child serves, logs, closes gracefully and exits. A slow client holds only
+ * its own child. A client that gave up while waiting in the queue, or a signal,
+ * is not an error; a failed fork costs that one client only (a message on
+ * stderr), not the server.
  * @param listen_fd the listening socket
  * @param dir_fd the served directory
  * @param wait_mask the mask saved by install_signals(), for the child to restore
@@ -564,7 +573,7 @@ static int accept_and_fork(int listen_fd, int dir_fd, const sigset_t *wait_mask)
  * @brief Serve clients until SIGINT or SIGTERM.
  * @param listen_fd the listening socket
  * @param dir_fd the served directory
- * @param wait_mask the signal mask pselect() waits with
+ * @param wait_mask the signal mask to wait with
  * @return 0 when asked to stop, or 1 on a fatal error (already printed).
  */
 static int serve(int listen_fd, int dir_fd, const sigset_t *wait_mask)
