@@ -154,7 +154,7 @@ static int install_signals(sigset_t *wait_mask)
     sa.sa_handler = SIG_IGN;
     if (sigaction(SIGPIPE, &sa, NULL) == -1)
         return -1;
-    sa.sa_handler = on_stop; /* no SA_RESTART: we want pselect() to return EINTR */
+    sa.sa_handler = on_stop; /* no SA_RESTART: an interrupted call returns EINTR to the loop */
     if (sigaction(SIGINT, &sa, NULL) == -1 || sigaction(SIGTERM, &sa, NULL) == -1)
         return -1;
     sa.sa_handler = on_child;
