@@ -5,7 +5,7 @@
  * Usage: download_server [-d DIR] PORT
  *
  * It listens on TCP port PORT of every IPv4 address and serves the regular files of
- * DIR (default: the current directory), one child process per client. The protocol:
+ * DIR (default: the current directory), one client after the other. The protocol:
  *
  *     client -> server   NAME "\n"                 (NAME: 1 to 255 bytes, no "/", no NUL)
  *     server -> client   "OK " SIZE "\n" + exactly SIZE bytes of the file, then close
@@ -18,25 +18,22 @@
  *     127.0.0.1:40312 "big.iso" aborted after 65536 of 10485760 bytes: Connection reset by peer
  *     127.0.0.1:40312 - refused: timeout
  *
- * SIGINT or SIGTERM: it stops accepting, prints "stopped" and exits 0.
- * See lessons/05-download/README.md for the full contract.
+ * It runs until it is killed (Ctrl-C, kill): lesson 06 serves many clients at once and
+ * stops cleanly. See lessons/05-download/README.md for the full contract.
  */
-#define _DEFAULT_SOURCE /* NAME_MAX, O_NOFOLLOW, SO_SNDTIMEO, pselect with our mask */
+#define _DEFAULT_SOURCE /* NAME_MAX, O_NOFOLLOW, SO_SNDTIMEO, MSG_NOSIGNAL */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,9 +42,6 @@
 #define REQUEST_TIMEOUT_MS 3000    /* the whole request line must arrive within this time */
 #define SEND_TIMEOUT_S 10          /* a client that takes nothing for this long is dropped */
 #define LINGER_MS 1000             /* how long we wait for the client to close after our reply */
-
-/** @brief Set by the SIGINT/SIGTERM handler; the accept loop checks it. */
-static volatile sig_atomic_t stop_requested = 0;
 
 /** @brief How one client was served, for the log line. */
 struct outcome {
@@ -108,77 +102,6 @@ static int parse_args(int argc, char **argv, const char **dir, int *port)
         return -1;
     *port = parse_port(argv[optind]);
     return *port == -1 ? -1 : 0;
-}
-
-/**
- * @brief The SIGINT/SIGTERM handler: remember that we were asked to stop.
- *
- * A handler may only touch a volatile sig_atomic_t: the loop does the real work.
- * @param sig the signal number (unused)
- */
-static void on_stop(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
-/**
- * @brief The SIGCHLD handler: does nothing; its only job is to make pselect() return.
- * @param sig the signal number (unused)
- */
-static void on_child(int sig)
-{
-    (void)sig;
-}
-
-/**
- * @brief Install the signal handlers and block the signals they catch.
- *
- * SIGPIPE is ignored: a client that vanishes must make send() fail with EPIPE, not
- * kill us. SIGINT, SIGTERM and SIGCHLD stay blocked except inside pselect(), so
- * that one can never slip in between our check of stop_requested and the wait.
- * @param[out] wait_mask the mask pselect() must use: ours without those three.
- * @return 0, or -1 with errno set.
- */
-static int install_signals(sigset_t *wait_mask)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = SIG_IGN;
-    if (sigaction(SIGPIPE, &sa, NULL) == -1)
-        return -1;
-    sa.sa_handler = on_stop; /* no SA_RESTART: we want pselect() to return EINTR */
-    if (sigaction(SIGINT, &sa, NULL) == -1 || sigaction(SIGTERM, &sa, NULL) == -1)
-        return -1;
-    sa.sa_handler = on_child;
-    if (sigaction(SIGCHLD, &sa, NULL) == -1)
-        return -1;
-
-    sigset_t caught;
-    sigemptyset(&caught);
-    sigaddset(&caught, SIGINT);
-    sigaddset(&caught, SIGTERM);
-    sigaddset(&caught, SIGCHLD);
-    return sigprocmask(SIG_BLOCK, &caught, wait_mask);
-}
-
-/**
- * @brief In a new child: SIGINT and SIGTERM back to their defaults, nothing blocked.
- *
- * A child serving a download must not run the parent's stop logic: `kill PARENT`
- * lets it finish, and Ctrl-C (sent to the whole process group) ends it.
- * @param wait_mask the mask saved by install_signals(), to restore
- */
-static void reset_signals_in_child(const sigset_t *wait_mask)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = SIG_DFL; /* these calls fail only for a bad signal number: not ours */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigprocmask(SIG_SETMASK, wait_mask, NULL);
 }
 
 /**
@@ -328,7 +251,9 @@ static int open_in_dir(int dir_fd, const char *name, long long *size, const char
 static int send_all(int fd, const char *buf, size_t len)
 {
     while (len > 0) {
-        ssize_t n = send(fd, buf, len, 0);
+        /* MSG_NOSIGNAL: a client that has gone makes send fail with EPIPE, instead of
+         * killing the whole server with the signal SIGPIPE (lesson 06 explains signals). */
+        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
         if (n == -1 && errno == EINTR)
             continue;
         if (n == -1)
@@ -375,9 +300,10 @@ static int stream_file(int conn_fd, int file_fd, struct outcome *out)
 /**
  * @brief Close the connection without destroying our last words.
  *
- * close() on a socket with unread input makes the kernel answer with a reset (RST),
- * and a reset may make the client's kernel throw away our reply before the client
- * read it. So: shutdown(SHUT_WR) sends our FIN ("that was all"), then we read and
+ * close() on a socket with unread input makes the kernel answer with a reset (RST).
+ * A reset throws away what we have not sent yet (the end of our reply may still be
+ * in our send buffer), and makes the client's next send fail, so that it may give
+ * up before it reads our reply. So: shutdown(SHUT_WR) sends our FIN ("that was all"), then we read and
  * discard what the client still sends until it closes, for LINGER_MS at most.
  * @param conn_fd the client's connection; closed on return
  */
@@ -499,42 +425,13 @@ static void peer_text(const struct sockaddr_in *peer, char *text, size_t size)
     snprintf(text, size, "%s:%u", host, ntohs(peer->sin_port));
 }
 
-/** @brief Collect every child that has finished, so that none stays a zombie. */
-static void reap_children(void)
-{
-    while (waitpid(-1, NULL, WNOHANG) > 0)
-        ;
-}
-
 /**
- * @brief Wait until a client connects or a signal arrives.
- * @param listen_fd the listening socket
- * @param wait_mask the signal mask to wait with: our three signals unblocked
- * @return 1 when accept() will not block, 0 after a signal, -1 on an error.
- */
-static int wait_for_client(int listen_fd, const sigset_t *wait_mask)
-{
-    fd_set readable;
-    FD_ZERO(&readable);
-    FD_SET(listen_fd, &readable);
-    /* Our three signals are unblocked only while pselect() waits: atomically. */
-    int n = pselect(listen_fd + 1, &readable, NULL, NULL, NULL, wait_mask);
-    if (n == -1 && errno == EINTR)
-        return 0;
-    return n == -1 ? -1 : 1;
-}
-
-/**
- * @brief Accept one client and serve it in a child process.
- *
- * The parent closes its copy of the connection at once and goes back to accept();
- * the child serves, logs and exits. A slow client holds only its own child.
+ * @brief Accept one client and serve it, here and now: the next client waits in the queue.
  * @param listen_fd the listening socket
  * @param dir_fd the served directory
- * @param wait_mask the mask saved by install_signals(), for the child to restore
  * @return 0, or -1 on an error that should stop the server.
  */
-static int accept_and_fork(int listen_fd, int dir_fd, const sigset_t *wait_mask)
+static int accept_and_serve(int listen_fd, int dir_fd)
 {
     struct sockaddr_in peer;
     socklen_t peer_len = sizeof peer;
@@ -542,49 +439,33 @@ static int accept_and_fork(int listen_fd, int dir_fd, const sigset_t *wait_mask)
     if (conn_fd == -1) /* ECONNABORTED: that client gave up before we took it */
         return errno == EINTR || errno == ECONNABORTED ? 0 : -1;
 
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(listen_fd);
-        reset_signals_in_child(wait_mask);
-        char who[INET_ADDRSTRLEN + 8];
-        peer_text(&peer, who, sizeof who);
-        struct outcome out = {.name = ""};
-        serve_client(conn_fd, dir_fd, &out);
-        log_outcome(who, &out);
-        close_gracefully(conn_fd);
-        exit(0);
-    }
-    if (pid == -1)
-        fprintf(stderr, "download_server: fork: %s\n", strerror(errno)); /* drop this client, go on */
-    close(conn_fd);
+    char who[INET_ADDRSTRLEN + 8];
+    peer_text(&peer, who, sizeof who);
+    struct outcome out = {.name = ""};
+    serve_client(conn_fd, dir_fd, &out);
+    log_outcome(who, &out);
+    close_gracefully(conn_fd);
     return 0;
 }
 
 /**
- * @brief Serve clients until SIGINT or SIGTERM.
+ * @brief Serve clients one after the other, until the process is killed.
  * @param listen_fd the listening socket
  * @param dir_fd the served directory
- * @param wait_mask the signal mask pselect() waits with
- * @return 0 when asked to stop, or 1 on a fatal error (already printed).
+ * @return 1 after printing "download_server: accept: REASON" (it returns only on a failure).
  */
-static int serve(int listen_fd, int dir_fd, const sigset_t *wait_mask)
+static int serve(int listen_fd, int dir_fd)
 {
-    while (!stop_requested) {
-        reap_children();
-        int ready = wait_for_client(listen_fd, wait_mask);
-        const char *what = ready == -1 ? "pselect" : "accept";
-        if (ready == -1 || (ready == 1 && accept_and_fork(listen_fd, dir_fd, wait_mask) == -1)) {
-            fprintf(stderr, "download_server: %s: %s\n", what, strerror(errno));
-            return 1;
-        }
-    }
-    return 0;
+    while (accept_and_serve(listen_fd, dir_fd) == 0)
+        ;
+    fprintf(stderr, "download_server: accept: %s\n", strerror(errno));
+    return 1;
 }
 
 /**
  * @brief Parse the command line, open the directory, listen, serve until stopped.
  * @param argc, argv the command line: [-d DIR] PORT
- * @return 0 after SIGINT/SIGTERM, 1 on a runtime error, 2 on a usage error.
+ * @return 1 on a runtime error, 2 on a usage error; killed otherwise.
  */
 int main(int argc, char **argv)
 {
@@ -598,29 +479,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "download_server: %s: %s\n", dir, strerror(errno));
         return 1;
     }
-    sigset_t wait_mask;
-    if (install_signals(&wait_mask) == -1) {
-        fprintf(stderr, "download_server: sigaction: %s\n", strerror(errno));
-        close(dir_fd);
-        return 1;
-    }
     int listen_fd = listen_on(port);
     if (listen_fd == -1) {
         close(dir_fd);
         return 1;
     }
     printf("serving %s on port %d\n", dir, port);
-    fflush(stdout); /* before any fork: a child must not inherit unwritten output */
+    fflush(stdout); /* a test, or a pipe, sees the line now */
 
-    int status = serve(listen_fd, dir_fd, &wait_mask);
+    int status = serve(listen_fd, dir_fd);
     close(dir_fd); /* opened read-only: closing it cannot lose anything */
-    if (close(listen_fd) == -1) {
-        fprintf(stderr, "download_server: close: %s\n", strerror(errno));
-        status = 1;
-    }
-    if (status == 0) {
-        printf("stopped\n");
-        fflush(stdout);
-    }
+    close(listen_fd);
     return status;
 }

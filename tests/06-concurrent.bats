@@ -1,0 +1,270 @@
+#!/usr/bin/env bats
+# Lesson 06 (the concurrent server): the specification of concurrent_server, as tests.
+# The contract is lessons/06-concurrent/README.md, section 8; the protocol is lesson 05's.
+# Processes are observed in /proc (children, states, descriptors), not in the server's output.
+
+# The big file is made once for the whole file: random bytes cost time.
+setup_file() {
+  export SERVED="$BATS_FILE_TMPDIR/served"
+  mkdir -p "$SERVED"
+  head -c $((40 * 1024 * 1024)) /dev/urandom >"$SERVED/big.bin"
+  head -c 100000 /dev/urandom >"$SERVED/small.bin"
+  printf 'hello\n' >"$SERVED/hello.txt"
+}
+
+setup() {
+  load test_helper
+  mkdir -p "$BATS_TEST_TMPDIR/got"
+  cd "$BATS_TEST_TMPDIR/got" || exit 1
+}
+
+teardown() { lab_teardown; }
+
+BIG_SIZE=$((40 * 1024 * 1024))
+
+# start_server: concurrent_server serving $SERVED on a free port ($port), ready for clients.
+start_server() {
+  port=$(free_port)
+  spawn_prog server concurrent_server -d "$SERVED" "$port"
+  wait_tcp server "$port"
+}
+
+# assert_reply TEXT: ./reply holds exactly TEXT and a newline.
+assert_reply() {
+  printf '%s\n' "$1" >expected-reply
+  if ! cmp -s expected-reply reply; then
+    flunk_wire "the server's reply" "$(_visible <expected-reply)" "$(_visible <reply)"
+  fi
+}
+
+# assert_served_within_2s NAME: a client asking for NAME now gets "OK SIZE" and the file
+# within 2 seconds, while other clients hold the server; the reply lands in ./reply.
+assert_served_within_2s() {
+  run_peer tcp_client 127.0.0.1 "$port" --send "$1"$'\n' --idle-ms 2000 --out reply
+  if ((status == 3)); then
+    flunk_wire "the reply to a client, while another one holds its connection" \
+      "OK $(wc -c <"$SERVED/$1") and the file, at once (a child per client)" \
+      "nothing within 2 s: the server is busy with the other client"
+  fi
+  assert_success
+  { printf 'OK %s\n' "$(wc -c <"$SERVED/$1")"; cat "$SERVED/$1"; } >expected-reply
+  assert_same_file expected-reply reply "the reply to the second client"
+}
+
+# children PID: the child processes of PID, one per line (zombies included).
+children() {
+  local kids
+  read -ra kids <"/proc/$1/task/$1/children" 2>/dev/null || true
+  ((${#kids[@]} == 0)) || printf '%s\n' "${kids[@]}"
+}
+
+# zombie_children PID: the children of PID that have ended and wait to be reaped (state Z).
+zombie_children() {
+  local child
+  for child in $(children "$1"); do
+    [[ $(cut -d' ' -f3 "/proc/$child/stat" 2>/dev/null) == Z ]] && echo "$child"
+  done
+  return 0
+}
+
+# pause_50ms: a short pause before looking at /proc again (await's deadline, not sleep).
+pause_50ms() {
+  run_peer await line /dev/null '^never$' --ms 50 || true
+}
+
+# stalled_client LABEL: a client that reads 64 KiB of big.bin, then stops reading for 8 s;
+# returns once the server is in the middle of that transfer.
+stalled_client() {
+  spawn_peer "$1" dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 8000
+  wait_line "$1" '^read 65536 bytes$'
+}
+
+# assert_ends_within_2s PID WHAT: process PID exits (or becomes a zombie) within 2 s.
+assert_ends_within_2s() {
+  local code=0
+  # await returns 3 as soon as the process has exited (gone, or a zombie), 1 at the deadline
+  "$SOCKLAB_PEERS/await" line /dev/null '^never$' --pid "$1" --ms 2000 || code=$?
+  ((code == 3)) || flunk_wire "$2" \
+    "ended by the signal (a child gets back the default action AND the signal mask the parent had before blocking)" \
+    "still running 2 s later: the signal is blocked or caught in the child"
+}
+
+# ---- what the starter already does (lesson 05's server, one client at a time) ----
+
+# bats test_tags=starter-provides
+@test "concurrent_server with no PORT prints a usage line on stderr and exits with status 2" {
+  explained_in 8
+  covers R8.1
+  run_prog concurrent_server
+  assert_failure 2
+  assert_regex "$stderr" '^usage: concurrent_server '
+}
+
+# bats test_tags=starter-provides
+@test "it speaks lesson 05's protocol: a file arrives whole, a missing one is refused, each logged" {
+  explained_in 8
+  covers R8.1
+  start_server
+  run_peer tcp_client 127.0.0.1 "$port" --send $'small.bin\n' --out reply
+  assert_success
+  { printf 'OK 100000\n'; cat "$SERVED/small.bin"; } >expected-reply
+  assert_same_file expected-reply reply "the reply"
+  run_peer tcp_client 127.0.0.1 "$port" --send $'missing.txt\n' --out reply
+  assert_success
+  assert_reply "ERR no such file"
+  wait_line server '^127\.0\.0\.1:[0-9]+ "small\.bin" sent 100000 bytes$'
+  wait_line server '^127\.0\.0\.1:[0-9]+ "missing\.txt" refused: no such file$'
+}
+
+# ---- a child per client ----
+
+# bats test_tags=points:3
+@test "while one client stalls in the middle of a big file, a second client is served" {
+  explained_in 5
+  covers R8.3
+  start_server
+  stalled_client slow
+  assert_served_within_2s small.bin
+  prog_pid slow >/dev/null # the first client is still stalled, its transfer unfinished
+}
+
+# bats test_tags=points:2
+@test "a client that connects and says nothing does not delay the next client" {
+  explained_in 5
+  covers R8.3
+  start_server
+  spawn_peer silent dl_stall 127.0.0.1 "$port" --stall-ms 8000
+  wait_line silent '^connected$'
+  assert_served_within_2s hello.txt
+}
+
+# bats test_tags=points:3
+@test "after 20 short clients beside a stalled one: one child left, no zombie, no descriptor leaked, one serving line" {
+  explained_in 6
+  covers R8.4 R8.5 R8.9
+  PROG_TIMEOUT=40 # 20 clients and more: the server runs longer than the usual 10 s under the sanitizers
+  port=$(free_port)
+  # the server's standard output is a pipe (to cat): a line left in the stdio buffer before
+  # a fork would be printed again by each child
+  _spawn server bash -c '"$0" "$@" | cat' "$(lab_bin concurrent_server)" -d "$SERVED" "$port"
+  wait_tcp server "$port"
+  wait_line server "^serving .* on port $port\$"
+  server_pid=$(pgrep -P "$(prog_pid server)" -f concurrent_server | head -1)
+  [[ -n $server_pid ]] || fail "cannot find concurrent_server under the pipe"
+  stalled_client slow
+  assert_served_within_2s hello.txt
+  # counted once the server runs (a sanitizer may hold a descriptor of its own while it starts)
+  fds_before=$(ls "/proc/$server_pid/fd" | wc -l)
+  for round in {1..5}; do
+    assert_served_within_2s hello.txt
+    run_peer tcp_client 127.0.0.1 "$port" --send $'missing.txt\n' --idle-ms 2000 --out /dev/null
+    assert_success
+    run_peer tcp_client 127.0.0.1 "$port" --close-now
+    run_peer tcp_client 127.0.0.1 "$port" --send $'small.bin\n' --read-max 10 --idle-ms 2000 --out /dev/null
+  done
+  # No more clients come: each child that ended must be reaped all the same.
+  local deadline=$((SECONDS + 4)) kids zombies
+  while kids=$(children "$server_pid") && zombies=$(zombie_children "$server_pid") &&
+    [[ -n $zombies || $(wc -l <<<"$kids") != 1 ]] && ((SECONDS < deadline)); do
+    pause_50ms
+  done
+  [[ -z $zombies ]] || flunk_wire "the server's children 4 s after the last short client ended (section 6)" \
+    "reaped: no zombie, though no other client came" "zombies: $zombies"
+  assert_equal "children: $(wc -l <<<"$kids")" "children: 1"
+  fds_after=$(ls "/proc/$server_pid/fd" | wc -l)
+  assert_equal "$fds_after open descriptors in the parent" "$fds_before open descriptors in the parent"
+  serving=$(grep -c '^serving ' "$BATS_TEST_TMPDIR/server.out")
+  ((serving == 1)) || flunk_wire "\"serving\" lines (a line left in the stdio buffer is printed again by each child)" 1 "$serving"
+}
+
+# ---- signals ----
+
+# bats test_tags=points:3
+@test "a child serving a client still follows SIGTERM and SIGINT: each ends its child at once" {
+  explained_in 4
+  covers R8.6
+  start_server
+  stalled_client slow1
+  stalled_client slow2
+  mapfile -t kids < <(children "$(prog_pid server)")
+  ((${#kids[@]} == 2)) || flunk_wire "the server's children while it serves two stalled clients" "2 children" \
+    "${#kids[@]}: ${kids[*]}"
+  kill -TERM "${kids[0]}"
+  assert_ends_within_2s "${kids[0]}" "the child serving a stalled client, 2 s after SIGTERM"
+  kill -INT "${kids[1]}"
+  assert_ends_within_2s "${kids[1]}" "the child serving a stalled client, 2 s after SIGINT"
+  prog_pid server >/dev/null # the parent itself goes on
+  assert_served_within_2s hello.txt
+}
+
+# bats test_tags=points:2
+@test "SIGTERM stops the server: it prints stopped, exits 0 and frees the port" {
+  explained_in 7
+  covers R8.7
+  start_server
+  send_signal server TERM
+  wait_exit server
+  assert_success
+  assert_line "stopped"
+  run_peer ports probe tcp "$port"
+  assert_success
+}
+
+# bats test_tags=points:2
+@test "SIGINT (Ctrl-C) stops the server the same way" {
+  explained_in 7
+  covers R8.7
+  start_server
+  send_signal server INT
+  wait_exit server
+  assert_success
+  assert_line --regexp '^serving .* on port [0-9]+$'
+  assert_line "stopped"
+}
+
+# bats test_tags=points:2
+@test "a stop does not cut a running download: the parent exits 0, no one takes new clients, its child sends the file to the end" {
+  explained_in 7
+  covers R8.7 R8.8
+  start_server
+  spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 3000
+  wait_line slow '^read 65536 bytes$'
+  send_signal server TERM
+  wait_exit server
+  assert_success
+  assert_line "stopped"
+  # the child still serves; the listening socket must be closed in every process by now
+  run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --idle-ms 1000 --out reply
+  ((status == 1)) || flunk_wire "a new client after the stop, while a child still sends its file" \
+    "Connection refused: the parent closed the listening socket, and the child closed its copy at fork (section 5)" \
+    "status $status: $stderr"
+  wait_exit slow
+  assert_success
+  total=$((BIG_SIZE + ${#BIG_SIZE} + 4)) # "OK " SIZE "\n" and the file
+  assert_line "received $total bytes in all"
+}
+
+# bats test_tags=points:2
+@test "the server survives a client that resets mid-transfer: the child logs the abort, the next client is served" {
+  explained_in 2
+  covers R8.2
+  start_server
+  # it asks for 40 MiB, reads nothing, and aborts the connection with an RST 200 ms later
+  run_peer tcp4_reset_client 127.0.0.1 "$port" --send $'big.bin\n' --wait-ms 200
+  assert_success
+  wait_line server "^127\\.0\\.0\\.1:[0-9]+ \"big\\.bin\" aborted after [0-9]+ of $BIG_SIZE bytes: "
+  # and the same with a client that reads a little, then closes with unread data
+  run_peer tcp_client 127.0.0.1 "$port" --send $'big.bin\n' --read-max 100000 --out /dev/null
+  assert_failure 4 # the peer stopped reading on purpose
+  prog_pid server >/dev/null
+  assert_served_within_2s hello.txt
+  local aborted
+  aborted=$(grep -c '"big\.bin" aborted after' "$BATS_TEST_TMPDIR/server.out")
+  local deadline=$((SECONDS + 3))
+  while ((aborted < 2 && SECONDS < deadline)); do
+    pause_50ms
+    aborted=$(grep -c '"big\.bin" aborted after' "$BATS_TEST_TMPDIR/server.out")
+  done
+  ((aborted == 2)) || flunk_wire "log lines \"aborted after\" for the two clients that left mid-transfer" \
+    "2 (SIGPIPE ignored: send fails, the child logs it)" "$aborted (a child killed by SIGPIPE logs nothing)"
+}
