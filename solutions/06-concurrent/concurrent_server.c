@@ -166,7 +166,13 @@ static int install_signals(sigset_t *wait_mask)
     sigaddset(&caught, SIGINT);
     sigaddset(&caught, SIGTERM);
     sigaddset(&caught, SIGCHLD);
-    return sigprocmask(SIG_BLOCK, &caught, wait_mask);
+    if (sigprocmask(SIG_BLOCK, &caught, wait_mask) == -1)
+        return -1;
+    /* the mask we were started with may block some of them already (exec keeps it) */
+    sigdelset(wait_mask, SIGINT);
+    sigdelset(wait_mask, SIGTERM);
+    sigdelset(wait_mask, SIGCHLD);
+    return 0;
 }
 
 /**
