@@ -203,7 +203,7 @@ assert_ends_within_2s() {
   covers R8.7
   start_server
   send_signal server TERM
-  wait_exit server
+  wait_exit server 5 "after SIGTERM"
   assert_success
   assert_line "stopped"
   run_peer ports probe tcp "$port"
@@ -216,7 +216,7 @@ assert_ends_within_2s() {
   covers R8.7
   start_server
   send_signal server INT
-  wait_exit server
+  wait_exit server 5 "after SIGINT"
   assert_success
   assert_line --regexp '^serving .* on port [0-9]+$'
   assert_line "stopped"
@@ -230,7 +230,7 @@ assert_ends_within_2s() {
   spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 3000
   wait_line slow '^read 65536 bytes$'
   send_signal server TERM
-  wait_exit server
+  wait_exit server 5 "after SIGTERM"
   assert_success
   assert_line "stopped"
   # the child still serves; the listening socket must be closed in every process by now

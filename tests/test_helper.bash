@@ -360,10 +360,11 @@ wait_err() {
   ((code == 0)) || _not_ready "$1" "print a line matching /$2/ on stderr" "$code"
 }
 
-# wait_exit LABEL [SECONDS]: close LABEL's standard input, wait for its program to end (within
-# SECONDS of that when given, else within its timeout) and set status, output, lines and
-# stderr from it, as bats' run does. SECONDS is for a program the lesson says ends at once
-# at end of input: one that goes on fails then, not after its whole timeout.
+# wait_exit LABEL [SECONDS [AFTER]]: close LABEL's standard input, wait for its program to end
+# (within SECONDS of that when given, else within its timeout) and set status, output, lines
+# and stderr from it, as bats' run does. SECONDS is for a program the lesson says ends at
+# once (at end of input, or AFTER something, e.g. "after SIGTERM"): one that goes on fails
+# then, not after its whole timeout.
 wait_exit() {
   local label=$1 pid=${_PID[$1]} code=0
   close_input "$label"
@@ -374,7 +375,7 @@ wait_exit() {
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
       wait "$pid" 2>/dev/null
       unset "_PID[$label]"
-      fail "$label did not exit within ${2}s of the end of its input: it goes on
+      fail "$label did not exit within ${2}s ${3:-of the end of its input}: it goes on
 stdout (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.out")
 stderr (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.err")"
     fi
