@@ -191,7 +191,7 @@ static int name_is_safe(const char *name, size_t len)
  * @param dir_fd the served directory, opened once at the start
  * @param name a name that passed name_is_safe
  * @param[out] size the file's size, for the OK line
- * @param[out] reason the ERR reason, when the file cannot be served (section 5's tables)
+ * @param[out] reason the ERR reason, when the file cannot be served (the table of section 5)
  * @return the open file, or -1 with @p reason set.
  */
 static int open_in_dir(int dir_fd, const char *name, long long *size, const char **reason)
