@@ -151,6 +151,8 @@ lab_bin() {
     printf '%s\n' "$bin"
   elif [[ -f $bin.error ]]; then
     { say did_not_compile "$1"; cat "$bin.error"; } | fail
+  elif [[ -f $bin.missing ]]; then
+    fail "$(<"$bin.missing")" # tests/compile: the copy has no such source file
   else
     fail "$(words not_built "$1" "$bin" "$SOCKLAB_LESSON/$1.c")"
   fi
