@@ -261,6 +261,13 @@ _limit_verdict() {
   ((${2} == 152)) && fail "$1 was killed by the CPU time limit ($LIMIT_CPU s of CPU time, signal XCPU)"
   ((${2} == 153)) && fail "$1 was killed by the file size limit (a file or its output over $LIMIT_FSIZE_MIB MiB, signal XFSZ)"
   [[ -z $_OUTPUT_CUT ]] || fail "$1 wrote more than $LIMIT_OUTPUT bytes on stdout or stderr: the output limit (the rest was not read)"
+  # a note beside the failure a limit may explain (shown only if the test fails)
+  case $stderr in
+    *"Cannot allocate memory"* | *"out of memory"* | *"rss limit exhausted"*)
+      echo "note: $1 ran with a memory limit of $LIMIT_MEM_MIB MiB" ;;
+    *"Resource temporarily unavailable"*)
+      echo "note: $1 ran with a limit of $LIMIT_PROCS processes and threads" ;;
+  esac
   return 0
 }
 
@@ -379,9 +386,19 @@ close_input() {
 
 # _not_ready LABEL WHAT CODE: explain why waiting for LABEL failed.
 _not_ready() {
-  local why
+  local why rc=0
   why=$(words within_ms "$READY_MS")
-  [[ $3 == 3 ]] && why=$(words exited_first)
+  if [[ $3 == 3 ]]; then
+    why=$(words exited_first)
+    # how it ended: its time limit, or another limit, is the reason to give
+    wait "${_PID[$1]}" 2>/dev/null || rc=$?
+    unset "_PID[$1]"
+    _set_results "$BATS_TEST_TMPDIR/$1.out" "$BATS_TEST_TMPDIR/$1.err" "$rc"
+    ((rc != 124)) || fail "$1 did not finish within ${PROG_TIMEOUT}s of starting (its time limit), and never got ready
+stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
+stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
+    _limit_verdict "$1" "$rc"
+  fi
   {
     say waited_for "$1" "$(_waited_what "$2")" "$why"
     echo "$(words its_stdout) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")"
