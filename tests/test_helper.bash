@@ -488,15 +488,17 @@ send_signal() {
 # and on failure say which lesson section to read.
 lab_teardown() {
   local label pgid
-  # whole groups: a forking server's children die with it, even after wait_exit reaped it
-  for pgid in "${_PGIDS[@]}"; do
-    kill -KILL -- "-$pgid" 2>/dev/null || kill -KILL "$pgid" 2>/dev/null || true
-  done
-  # and every process of the lesson's user: daemons, new sessions, orphans
-  [[ -z $_SWEEP ]] || "$_CONFINE" --sweep "$SOCKLAB_UID"
-  for label in "${!_PID[@]}"; do
-    wait "${_PID[$label]}" 2>/dev/null || true
-  done
+  {
+    # whole groups: a forking server's children die with it, even after wait_exit reaped it
+    for pgid in "${_PGIDS[@]}"; do
+      kill -KILL -- "-$pgid" || kill -KILL "$pgid" || true
+    done
+    # and every process of the lesson's user: daemons, new sessions, orphans
+    [[ -z $_SWEEP ]] || "$_CONFINE" --sweep "$SOCKLAB_UID"
+    for label in "${!_PID[@]}"; do
+      wait "${_PID[$label]}" || true
+    done
+  } 2>/dev/null # nor bash's "Killed" notices in the failure messages
   for label in "${!_INFD[@]}"; do close_input "$label"; done
   if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
     # bats-assert shows stdout; the program's own error message is on stderr
