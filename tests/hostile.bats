@@ -62,9 +62,9 @@ needs_sandbox() {
   ((EUID == 0)) || skip "the grader is not root: lab programs run as its own user"
 }
 
-# make_copy FIXTURE DIR [BASE]: a copy of lesson 01 in DIR whose sockets runs
-# tests/hostile/FIXTURE.c first, then the main of BASE (solutions, or starter). FIXTURE
-# "solution" or "starter": those files as they are.
+# make_copy FIXTURE[,FIXTURE...] DIR [BASE]: a copy of lesson 01 in DIR whose sockets runs
+# tests/hostile/FIXTURE.c (each, in order) first, then the main of BASE (solutions, or
+# starter). FIXTURE "solution" or "starter": those files as they are.
 make_copy() {
   mkdir -p "$2/01-socket"
   copies+=("$2")
@@ -72,14 +72,20 @@ make_copy() {
     solution) cp "$top/solutions/01-socket/sockets.c" "$2/01-socket/" ;;
     starter) cp "$top/starter/01-socket/sockets.c" "$2/01-socket/" ;;
     *)
-      cat >"$2/01-socket/sockets.c" <<EOF
-/* hostile fixture $1: the reference solution, with tests/hostile/$1.c run first */
-#define main solution_main
-#include "$top/${3:-solutions}/01-socket/sockets.c"
-#undef main
-#include "$top/tests/hostile/$1.c"
-int main(int argc, char **argv) { hostile(); return solution_main(argc, argv); }
-EOF
+      local fixture calls=
+      {
+        echo "/* hostile fixture $1: ${3:-solutions}' sockets.c, with tests/hostile/{$1}.c run first */"
+        echo "#define main solution_main"
+        echo "#include \"$top/${3:-solutions}/01-socket/sockets.c\""
+        echo "#undef main"
+        for fixture in ${1//,/ }; do
+          echo "#define hostile hostile_$fixture"
+          echo "#include \"$top/tests/hostile/$fixture.c\""
+          echo "#undef hostile"
+          calls+="hostile_$fixture(); "
+        done
+        echo "int main(int argc, char **argv) { $calls return solution_main(argc, argv); }"
+      } >"$2/01-socket/sockets.c"
       ;;
   esac
 }
@@ -103,25 +109,19 @@ verdict() {
 
 @test "a submission that rewrites the test files or writes into the lab changes nothing" {
   needs_sandbox
-  make_copy rewrite_tests "$BATS_TEST_TMPDIR/rewrite"
-  make_copy write_repo "$BATS_TEST_TMPDIR/write"
+  make_copy rewrite_tests,write_repo "$BATS_TEST_TMPDIR/rewrite"
   grade "$BATS_TEST_TMPDIR/rewrite"
-  verdict 01 1 1 # its program is right; its attack did nothing
-  lab_unchanged
-  grade "$BATS_TEST_TMPDIR/write"
-  verdict 01 1 1
+  verdict 01 1 1 # its program is right; its attacks did nothing
   lab_unchanged
   no_process_left
 }
 
 @test "daemons, new sessions and a port squatter are gone when the grading ends; the next grading passes" {
   needs_sandbox
-  for fixture in daemonise setsid squat_ports; do
-    make_copy "$fixture" "$BATS_TEST_TMPDIR/$fixture"
-    grade "$BATS_TEST_TMPDIR/$fixture"
-    verdict 01 1 1
-    no_process_left
-  done
+  make_copy daemonise,setsid,squat_ports "$BATS_TEST_TMPDIR/daemons"
+  grade "$BATS_TEST_TMPDIR/daemons"
+  verdict 01 1 1
+  no_process_left
   # a copy in a folder with a space in its name, graded after the squatter; and one with
   # quotes, Chinese characters and a leading dash
   make_copy solution "$BATS_TEST_TMPDIR/Li Lei"

@@ -293,7 +293,11 @@ run_bounded() {
   fi
   local id=$BATS_TEST_TMPDIR/.run.$RANDOM rc=0
   _confine_words "$secs" "$fd_limit" "$@"
-  "${_CONF[@]}" "$@" <"$input" >"$id.out" 2>"$id.err" || rc=$?
+  # in the background, waited for at once: teardown kills its process group too (what the
+  # program left running in it)
+  "${_CONF[@]}" "$@" <"$input" >"$id.out" 2>"$id.err" &
+  _PGIDS+=("$!")
+  wait "$!" || rc=$?
   _set_results "$id.out" "$id.err" "$rc"
   if ((status == 124 || status == 137)); then
     fail "$(basename "$1") did not finish within ${secs}s: it hangs (waiting for input or a peer that never comes?)
