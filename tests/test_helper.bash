@@ -10,6 +10,7 @@
 #   SOCKLAB_PEERS   the built test peers (build/peers)
 #   SOCKLAB_LESSON  the lesson's name, e.g. 01-socket
 #   SOCKLAB_IMPL    (optional) the IMPL of make check, for the make hint line of a failure
+#   SOCKLAB_UID     (optional) the user lab programs run as (tests/grade sets it when root)
 #
 # What it gives a test:
 #   explained_in N           the lesson section a failure should send the student to
@@ -30,6 +31,8 @@
 #   prog_pid LABEL           the process ID of LABEL's program
 #   flunk_wire WHAT EXPECTED RECEIVED   fail with an expected/received pair
 #   assert_same_file EXPECTED ACTUAL    byte-for-byte comparison, with sizes and checksums
+#
+# How programs run (the sandbox, confine, limits, the lesson's user): see "how programs run" below.
 #
 # A failure's fixed words (expected/received, waited for ..., did not compile, the section
 # to read, the make hint line) are in the student's language: LAB_LANG=zh or a zh LANG
@@ -240,8 +243,9 @@ _read_capped() {
   _TEXT=${_TEXT%"${_TEXT##*[!$'\n']}"}
 }
 
-# _set_results OUT ERR STATUS: set status, output, lines and stderr from a program's files,
-# as bats' run does; each stream read up to LIMIT_OUTPUT.
+# _set_results OUT ERR STATUS [run]: set status, output, lines and stderr from a program's
+# files; each stream read up to LIMIT_OUTPUT. With "run", lines and stderr_lines skip empty
+# lines, as bats' run does (run_bounded); without, they keep them (wait_exit, as before).
 _set_results() {
   status=$3
   _read_capped "$1"
@@ -250,8 +254,13 @@ _set_results() {
   _read_capped "$2"
   stderr=$_TEXT
   cut+=$_CUT
-  mapfile -t lines <<<"$output"
-  mapfile -t stderr_lines <<<"$stderr"
+  if [[ ${4:-} == run ]]; then
+    IFS=$'\n' read -d '' -r -a lines <<<"$output" || true
+    IFS=$'\n' read -d '' -r -a stderr_lines <<<"$stderr" || true
+  else
+    mapfile -t lines <<<"$output"
+    mapfile -t stderr_lines <<<"$stderr"
+  fi
   _OUTPUT_CUT=$cut
 }
 
@@ -298,7 +307,7 @@ run_bounded() {
   "${_CONF[@]}" "$@" <"$input" >"$id.out" 2>"$id.err" &
   _PGIDS+=("$!")
   wait "$!" || rc=$?
-  _set_results "$id.out" "$id.err" "$rc"
+  _set_results "$id.out" "$id.err" "$rc" run
   if ((status == 124 || status == 137)); then
     fail "$(basename "$1") did not finish within ${secs}s: it hangs (waiting for input or a peer that never comes?)
 stdout so far: $output
