@@ -1,7 +1,8 @@
 # socklab: build, check and test the lessons.
 #
 #   make                       build every lesson of starter/ and solutions/, and the test peers
-#   make check                 build IMPL and run its tests; print a scoreboard
+#   make check                 build IMPL afresh and run its tests, each lesson in a sandbox;
+#                              print a scoreboard (tests/check: exit 0 pass, 1 fail, 2 could not run)
 #   make check LESSON=02       ... one lesson only (02 or 02-udp; LESSON="01 02" for two)
 #   make check IMPL=solutions  ... the reference solutions
 #   make check IMPL=../alice   ... a student's copy, laid out like starter/
@@ -88,10 +89,15 @@ $(FAULTS): tests/faults/faults.c
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) $(CFLAGS) -fPIC -shared -o $@.tmp$$$$ $< -ldl && mv -f $@.tmp$$$$ $@
 
-# make check: build what compiles (-k), then grade every chosen lesson.
+# make check: tests/check compiles the copy afresh into a folder of this grading alone (the
+# files there now, whatever their timestamps), grades every chosen lesson, each in a sandbox,
+# and publishes the programs to build/<impl-key>/. IMPL reaches it through the environment,
+# so that any folder name works (spaces, quotes, a leading dash).
+check: export SOCKLAB_IMPL := $(IMPL)
+check: export SANITIZE := $(SANITIZE)
 check: peers
-	@$(MAKE) --no-print-directory -k impl 2>&1 | sed 's/^/  build: /' || true
-	@SOCKLAB_IMPL='$(IMPL)' tests/grade --key "$$(SANITIZE='$(SANITIZE)' tests/impl-key '$(IMPL)')" $(call bin_dir,$(IMPL)) $(LESSONS)
+	@CC='$(CC)' CFLAGS='$(CFLAGS)' WARNINGS='$(WARNINGS)' SAN_FLAGS='$(if $(SANITIZE),$(SAN_FLAGS))' \
+	  tests/check "$$SOCKLAB_IMPL" $(LESSONS)
 
 # The student's loop (tests/hint, tests/progress, tests/watch). They take IMPL and SANITIZE
 # like make check, and run make check themselves when a lesson has no up-to-date report.

@@ -17,6 +17,7 @@ setup() {
 teardown() {
   # a student copy is built under build/impl<path>; do not leave it behind
   rm -rf "$top/build/impl$(tr / _ <<<"$impl")" "$top/build/impl$(tr / _ <<<"$impl")"-san
+  rm -rf "$top/build/$("$top/tests/impl-key" "$impl")" # where make check publishes it
 }
 
 # no_process_left RUN_ID: no process still carries SOCKLAB_RUN_ID=RUN_ID in its environment.

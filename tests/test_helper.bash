@@ -10,6 +10,7 @@
 #   SOCKLAB_PEERS   the built test peers (build/peers)
 #   SOCKLAB_LESSON  the lesson's name, e.g. 01-socket
 #   SOCKLAB_IMPL    (optional) the IMPL of make check, for the make hint line of a failure
+#   SOCKLAB_UID     (optional) the user lab programs run as (tests/grade sets it when root)
 #
 # What it gives a test:
 #   explained_in N           the lesson section a failure should send the student to
@@ -31,6 +32,8 @@
 #   prog_pid LABEL           the process ID of LABEL's program
 #   flunk_wire WHAT EXPECTED RECEIVED   fail with an expected/received pair
 #   assert_same_file EXPECTED ACTUAL    byte-for-byte comparison, with sizes and checksums
+#
+# How programs run (the sandbox, confine, limits, the lesson's user): see "how programs run" below.
 #
 # A failure's fixed words (expected/received, waited for ..., did not compile, the section
 # to read, the make hint line) are in the student's language: LAB_LANG=zh or a zh LANG
@@ -165,6 +168,8 @@ lab_bin() {
     printf '%s\n' "$bin"
   elif [[ -f $bin.error ]]; then
     { say did_not_compile "$1"; cat "$bin.error"; } | fail
+  elif [[ -f $bin.missing ]]; then
+    fail "$(<"$bin.missing")" # tests/compile: the copy has no such source file
   else
     fail "$(words not_built "$1" "$bin" "$SOCKLAB_LESSON/$1.c")"
   fi
@@ -180,10 +185,119 @@ free_port() {
   "$(_peer_bin ports)" free
 }
 
+# ---- how programs run (the sandbox) -------------------------------------------
+#
+# tests/grade runs each lesson's tests in a bubblewrap sandbox of their own (own network with
+# its own loopback, own PID namespace, the lab read-only, a private /tmp). Inside it, every
+# program a test starts runs under tests/peers/confine: a time limit it cannot escape, and
+# only descriptors 0-2. A lab program (any command whose words name a file of SOCKLAB_BIN)
+# also gets the limits below and, when the grader is root, runs as the lesson's own user
+# (SOCKLAB_UID), which can neither signal bats nor read its descriptors; when the test ends,
+# every process of that user is killed (confine --sweep), new sessions and daemons too.
+#
+# Limits of a lab program (environment, optional):
+#   SOCKLAB_LIMIT_CPU        seconds of CPU time (default 10)
+#   SOCKLAB_LIMIT_MEM_MIB    address space in MiB (default 1024; ASan builds: ASan's own
+#                            hard_rss_limit_mb instead, its shadow memory needs terabytes)
+#   SOCKLAB_LIMIT_PROCS      processes and threads of the lesson's user (default 64; as root
+#                            without SOCKLAB_UID the kernel does not apply it)
+#   SOCKLAB_LIMIT_FSIZE_MIB  the largest file it may write, its output files too (default 64)
+#   SOCKLAB_LIMIT_FILES      open descriptors (default 1024)
+#   SOCKLAB_LIMIT_OUTPUT     bytes of stdout and of stderr a test reads (default 1 MiB);
+#                            a program that writes more fails its test
+LIMIT_CPU=${SOCKLAB_LIMIT_CPU:-10}
+LIMIT_MEM_MIB=${SOCKLAB_LIMIT_MEM_MIB:-1024}
+LIMIT_PROCS=${SOCKLAB_LIMIT_PROCS:-64}
+LIMIT_FSIZE_MIB=${SOCKLAB_LIMIT_FSIZE_MIB:-64}
+LIMIT_FILES=${SOCKLAB_LIMIT_FILES:-1024}
+LIMIT_OUTPUT=${SOCKLAB_LIMIT_OUTPUT:-1048576}
+_CONFINE=$SOCKLAB_PEERS/confine
+_SWEEP= # set once a lab program ran as SOCKLAB_UID in this test
+
+# _confine_words SECS FILES CMD ARGS: set _CONF to the words that run CMD under confine,
+# with a lab program's limits and user if CMD is (or runs) a lab program.
+_confine_words() {
+  local secs=$1 files=$2 word
+  shift 2
+  _CONF=("$_CONFINE" --timeout "$secs")
+  for word in "$@"; do
+    if [[ $word == "$SOCKLAB_BIN"/* ]]; then
+      _CONF+=(--cpu "$LIMIT_CPU" --procs "$LIMIT_PROCS" --fsize-mib "$LIMIT_FSIZE_MIB" --files "${files:-$LIMIT_FILES}")
+      if [[ ${SOCKLAB_BIN%/} == *-san/* ]]; then
+        _CONF+=(--mem-mib 0) # ASan: hard_rss_limit_mb, set by tests/grade
+      else
+        _CONF+=(--mem-mib "$LIMIT_MEM_MIB")
+      fi
+      if [[ -n ${SOCKLAB_UID:-} ]]; then
+        _CONF+=(--uid "$SOCKLAB_UID")
+        _SWEEP=1
+        # bats made its folder 0700: the user must reach the test's folders (once per lesson)
+        [[ -e $BATS_RUN_TMPDIR/.open ]] || { chmod o+x "$BATS_RUN_TMPDIR" && : >"$BATS_RUN_TMPDIR/.open"; }
+        # the fault-injection log (tests/faults.bash) is written by the program
+        if [[ -n ${SOCKLAB_FAULTS_LOG:-} ]]; then
+          [[ -e $SOCKLAB_FAULTS_LOG ]] || : >"$SOCKLAB_FAULTS_LOG"
+          [[ ! -O $SOCKLAB_FAULTS_LOG ]] || chown "$SOCKLAB_UID" "$SOCKLAB_FAULTS_LOG"
+        fi
+        # the folder it runs in is the one it may write (lesson 05's downloads): the test's own
+        [[ $PWD != "$BATS_TEST_TMPDIR"* || ! -O $PWD ]] || chown "$SOCKLAB_UID" "$PWD"
+      fi
+      break
+    fi
+  done
+  [[ -n ${files:-} && ${#_CONF[@]} == 3 ]] && _CONF+=(--files "$files")
+  _CONF+=(--)
+}
+
+# _read_capped FILE: set _TEXT to FILE's first LIMIT_OUTPUT characters, trailing newlines
+# removed (as $(...) does), without a fork; _CUT=1 if FILE holds more.
+_read_capped() {
+  _TEXT= _CUT=
+  IFS= read -r -d '' -N "$LIMIT_OUTPUT" _TEXT <"$1" || true
+  ((${#_TEXT} < LIMIT_OUTPUT)) || _CUT=1
+  _TEXT=${_TEXT%"${_TEXT##*[!$'\n']}"}
+}
+
+# _set_results OUT ERR STATUS [run]: set status, output, lines and stderr from a program's
+# files; each stream read up to LIMIT_OUTPUT. With "run", lines and stderr_lines skip empty
+# lines, as bats' run does (run_bounded); without, they keep them (wait_exit, as before).
+_set_results() {
+  status=$3
+  _read_capped "$1"
+  output=$_TEXT
+  local cut=$_CUT
+  _read_capped "$2"
+  stderr=$_TEXT
+  cut+=$_CUT
+  if [[ ${4:-} == run ]]; then
+    IFS=$'\n' read -d '' -r -a lines <<<"$output" || true
+    IFS=$'\n' read -d '' -r -a stderr_lines <<<"$stderr" || true
+  else
+    mapfile -t lines <<<"$output"
+    mapfile -t stderr_lines <<<"$stderr"
+  fi
+  _OUTPUT_CUT=$cut
+}
+
+# _limit_verdict WHAT STATUS: fail if the program WHAT went past a limit (the status says
+# which: 152 CPU time, 153 file size), or wrote more than LIMIT_OUTPUT on a stream.
+_limit_verdict() {
+  ((${2} == 152)) && fail "$1 was killed by the CPU time limit ($LIMIT_CPU s of CPU time, signal XCPU)"
+  ((${2} == 153)) && fail "$1 was killed by the file size limit (a file or its output over $LIMIT_FSIZE_MIB MiB, signal XFSZ)"
+  [[ -z $_OUTPUT_CUT ]] || fail "$1 wrote more than $LIMIT_OUTPUT bytes on stdout or stderr: the output limit (the rest was not read)"
+  # a note beside the failure a limit may explain (shown only if the test fails)
+  case $stderr in
+    *"Cannot allocate memory"* | *"out of memory"* | *"rss limit exhausted"*)
+      echo "note: $1 ran with a memory limit of $LIMIT_MEM_MIB MiB" ;;
+    *"Resource temporarily unavailable"*)
+      echo "note: $1 ran with a limit of $LIMIT_PROCS processes and threads" ;;
+  esac
+  return 0
+}
+
 # run_bounded [--in TEXT|--in-file F|--timeout S|--fd-limit N] CMD ARGS: run any command to
 # completion under the timeout (run_prog and run_peer use it; a test may wrap a lab program,
 # e.g. run_bounded unshare -rn "$(lab_bin sockets)" tcp).
-# Standard input is /dev/null unless given. Sets status, output, stderr (bats run).
+# Standard input is /dev/null unless given. Sets status, output, lines, stderr (as bats run).
 run_bounded() {
   local input=/dev/null text= has_text= secs=$PROG_TIMEOUT fd_limit=
   while [[ $1 == --* ]]; do
@@ -196,24 +310,24 @@ run_bounded() {
     esac
     shift 2
   done
-  local bin=$1
-  shift
   if [[ -n $has_text ]]; then
     input="$BATS_TEST_TMPDIR/.stdin.$RANDOM"
     printf '%s\n' "$text" >"$input"
   fi
-  # ulimit -n applies to this one command only: it runs in its own bash.
-  # The command gets neither bats' fd 3 nor our ends of background programs' stdin FIFOs.
-  run --separate-stderr bash -c '
-      [[ -z $1 ]] || ulimit -n "$1"
-      for fd in $2; do eval "exec $fd>&-"; done
-      shift 2
-      exec "$@"' _ "$fd_limit" "${_INFD[*]}" timeout -k 2 "$secs" "$bin" "$@" <"$input" 3>&-
+  local id=$BATS_TEST_TMPDIR/.run.$RANDOM rc=0
+  _confine_words "$secs" "$fd_limit" "$@"
+  # in the background, waited for at once: teardown kills its process group too (what the
+  # program left running in it)
+  "${_CONF[@]}" "$@" <"$input" >"$id.out" 2>"$id.err" &
+  _PGIDS+=("$!")
+  wait "$!" || rc=$?
+  _set_results "$id.out" "$id.err" "$rc" run
   if ((status == 124 || status == 137)); then
-    fail "$(basename "$bin") did not finish within ${secs}s: it hangs (waiting for input or a peer that never comes?)
+    fail "$(basename "$1") did not finish within ${secs}s: it hangs (waiting for input or a peer that never comes?)
 stdout so far: $output
 stderr so far: $stderr"
   fi
+  _limit_verdict "$(basename "$1")" "$status"
 }
 
 run_prog() {
@@ -236,22 +350,19 @@ run_peer() {
 
 # ---- background programs -----------------------------------------------------
 
-# _spawn LABEL BIN ARGS: start BIN in the background, under a timeout, in its own
-# process group. Its stdin is a FIFO that the test holds open (feed, close_input);
-# stdout and stderr go to files. It inherits neither bats' fd 3 nor the FIFOs of
-# other background programs, so that closing our end really is end of file.
+# _spawn LABEL BIN ARGS: start BIN in the background, under confine (see run_bounded), in
+# its own process group. Its stdin is a FIFO that the test holds open (feed, close_input);
+# stdout and stderr go to files. confine keeps neither bats' fd 3 nor the FIFOs of other
+# background programs, so that closing our end really is end of file.
 _spawn() {
-  local label=$1 bin=$2
-  shift 2
-  local dir=$BATS_TEST_TMPDIR
+  local label=$1 dir=$BATS_TEST_TMPDIR
+  shift
   rm -f "$dir/$label.in"
   mkfifo "$dir/$label.in"
-  (
-    for fd in "${_INFD[@]}"; do exec {fd}>&-; done
-    exec timeout -k 2 "$PROG_TIMEOUT" "$bin" "$@" <"$dir/$label.in" >"$dir/$label.out" 2>"$dir/$label.err" 3>&-
-  ) &
+  _confine_words "$PROG_TIMEOUT" "" "$@"
+  "${_CONF[@]}" "$@" <"$dir/$label.in" >"$dir/$label.out" 2>"$dir/$label.err" &
   _PID[$label]=$!
-  _PGIDS+=("$!") # timeout(1) leads its own process group: its pid is the group's id
+  _PGIDS+=("$!") # confine leads its own process group: its pid is the group's id
   # Opening the FIFO for writing completes once the program opened it for reading.
   exec {_fd}>"$dir/$label.in"
   _INFD[$label]=$_fd
@@ -302,9 +413,19 @@ close_input() {
 
 # _not_ready LABEL WHAT CODE: explain why waiting for LABEL failed.
 _not_ready() {
-  local why
+  local why rc=0
   why=$(words within_ms "$READY_MS")
-  [[ $3 == 3 ]] && why=$(words exited_first)
+  if [[ $3 == 3 ]]; then
+    why=$(words exited_first)
+    # how it ended: its time limit, or another limit, is the reason to give
+    wait "${_PID[$1]}" 2>/dev/null || rc=$?
+    unset "_PID[$1]"
+    _set_results "$BATS_TEST_TMPDIR/$1.out" "$BATS_TEST_TMPDIR/$1.err" "$rc"
+    ((rc != 124)) || fail "$1 did not finish within ${PROG_TIMEOUT}s of starting (its time limit), and never got ready
+stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
+stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
+    _limit_verdict "$1" "$rc"
+  fi
   {
     say waited_for "$1" "$(_waited_what "$2")" "$why"
     echo "$(words its_stdout) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")"
@@ -366,7 +487,7 @@ wait_err() {
 # once (at end of input, or AFTER something, e.g. "after SIGTERM"): one that goes on fails
 # then, not after its whole timeout.
 wait_exit() {
-  local label=$1 pid=${_PID[$1]} code=0
+  local label=$1 pid=${_PID[$1]} rc=0 code=0
   close_input "$label"
   if [[ -n ${2:-} ]]; then
     # a line that /dev/null never has: await returns 3 when the program ends, 1 at the deadline
@@ -380,20 +501,18 @@ stdout (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.out")
 stderr (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.err")"
     fi
   fi
-  status=0
-  wait "$pid" || status=$?
+  wait "$pid" || rc=$?
   unset "_PID[$label]"
-  output=$(cat "$BATS_TEST_TMPDIR/$label.out")
-  stderr=$(cat "$BATS_TEST_TMPDIR/$label.err")
-  mapfile -t lines <<<"$output"
+  _set_results "$BATS_TEST_TMPDIR/$label.out" "$BATS_TEST_TMPDIR/$label.err" "$rc"
   if ((status == 124 || status == 137)); then
     fail "$label did not exit within ${PROG_TIMEOUT}s of starting: it hangs
 stdout: $output
 stderr: $stderr"
   fi
+  _limit_verdict "$label" "$status"
 }
 
-# prog_pid LABEL: the process ID of LABEL's program itself (not of the timeout around it).
+# prog_pid LABEL: the process ID of LABEL's program itself (not of the confine around it).
 prog_pid() {
   local tpid=${_PID[$1]} child
   read -r child _ <"/proc/$tpid/task/$tpid/children" || true
@@ -401,8 +520,8 @@ prog_pid() {
   printf '%s\n' "$child"
 }
 
-# send_signal LABEL SIG: deliver SIG to LABEL's program itself (not to the timeout around it,
-# which would pass on only HUP, INT, QUIT and TERM).
+# send_signal LABEL SIG: deliver SIG to LABEL's program itself (not to the confine around it,
+# which would pass on only HUP, INT and TERM).
 send_signal() {
   kill -s "$2" "$(prog_pid "$1")"
 }
@@ -411,13 +530,17 @@ send_signal() {
 # and on failure say which lesson section to read.
 lab_teardown() {
   local label pgid
-  # whole groups: a forking server's children die with it, even after wait_exit reaped it
-  for pgid in "${_PGIDS[@]}"; do
-    kill -KILL -- "-$pgid" 2>/dev/null || kill -KILL "$pgid" 2>/dev/null || true
-  done
-  for label in "${!_PID[@]}"; do
-    wait "${_PID[$label]}" 2>/dev/null || true
-  done
+  {
+    # whole groups: a forking server's children die with it, even after wait_exit reaped it
+    for pgid in "${_PGIDS[@]}"; do
+      kill -KILL -- "-$pgid" || kill -KILL "$pgid" || true
+    done
+    # and every process of the lesson's user: daemons, new sessions, orphans
+    [[ -z $_SWEEP ]] || "$_CONFINE" --sweep "$SOCKLAB_UID"
+    for label in "${!_PID[@]}"; do
+      wait "${_PID[$label]}" || true
+    done
+  } 2>/dev/null # nor bash's "Killed" notices in the failure messages
   for label in "${!_INFD[@]}"; do close_input "$label"; done
   if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
     # bats-assert shows stdout; the program's own error message is on stderr

@@ -9,39 +9,148 @@
  * Exit status: 0 when it happened, 1 when the deadline (default 5000 ms) passed,
  * 3 when process PID exited first, 2 on a usage error.
  *
- * Ports are checked in /proc/net/{tcp,tcp6,udp,udp6}, not by connecting: a
- * server that serves a single client must not have its one accept() used up
- * by the test harness. The harness polls here, in C, every few milliseconds,
+ * Ports are checked in the kernel's tables (/proc/net/{tcp,tcp6,udp,udp6}), not by
+ * connecting: a server that serves a single client must not have its one accept()
+ * used up by the test harness. The harness polls here, in C, every few milliseconds,
  * so that no test ever waits with a fixed sleep.
+ *
+ * With --pid, the socket must belong to process PID or one of its descendants: one of
+ * them holds a descriptor for a socket whose inode the tables of its own network
+ * namespace (/proc/PID/net/...) list on PORT. Another program that happens to listen
+ * on the port does not count, whatever it prints.
  */
 #define _DEFAULT_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-/** @brief Does /proc/net/@p table list a socket on @p port (in @p state, or any if NULL)? */
-static int table_has_port(const char *table, unsigned port, const char *state)
+/** @brief The most socket inodes one port can have in the tables (IPv4 and IPv6, a few each). */
+#define MAX_INODES 64
+/** @brief How deep the process tree under --pid is searched (a sandbox adds a few levels). */
+#define MAX_DEPTH 12
+
+/**
+ * @brief Collect the inodes of the sockets on @p port (in @p state, or any if NULL) that a
+ *        kernel table lists.
+ * @param pid    whose network namespace to read (/proc/PID/net), or 0 for our own
+ * @param table  "tcp", "tcp6", "udp" or "udp6"
+ * @param port   the local port
+ * @param state  the state column ("0A" is TCP_LISTEN), or NULL for any state
+ * @param inodes where to add the inodes
+ * @param count  how many @p inodes already holds; updated
+ */
+static void table_inodes(long pid, const char *table, unsigned port, const char *state,
+                         unsigned long *inodes, int *count)
 {
     char path[64], line[512];
-    snprintf(path, sizeof path, "/proc/net/%s", table);
+    if (pid > 0)
+        snprintf(path, sizeof path, "/proc/%ld/net/%s", pid, table);
+    else
+        snprintf(path, sizeof path, "/proc/net/%s", table);
     FILE *f = fopen(path, "r");
     if (f == NULL)
-        return 0; /* no IPv6 on this machine: nothing listed */
-    int found = 0;
-    while (!found && fgets(line, sizeof line, f) != NULL) {
+        return; /* no IPv6 on this machine: nothing listed */
+    while (*count < MAX_INODES && fgets(line, sizeof line, f) != NULL) {
         char local[128], remote[128], st[8];
         unsigned local_port;
-        if (sscanf(line, " %*s %127s %127s %7s", local, remote, st) != 3)
+        unsigned long inode;
+        if (sscanf(line, " %*s %127s %127s %7s %*s %*s %*s %*s %*s %lu", local, remote, st, &inode) != 4)
             continue;
         char *colon = strrchr(local, ':');
         if (colon == NULL || sscanf(colon + 1, "%x", &local_port) != 1)
             continue;
-        found = local_port == port && (state == NULL || strcmp(st, state) == 0);
+        if (local_port == port && (state == NULL || strcmp(st, state) == 0))
+            inodes[(*count)++] = inode;
     }
     fclose(f);
+}
+
+/**
+ * @brief Does process @p pid hold a descriptor for one of the @p count socket @p inodes
+ *        (for any socket at all if @p count is 0)?
+ */
+static int holds_socket(long pid, const unsigned long *inodes, int count)
+{
+    char path[64], link[64];
+    snprintf(path, sizeof path, "/proc/%ld/fd", pid);
+    DIR *dir = opendir(path);
+    if (dir == NULL)
+        return 0; /* gone, or not ours to look into */
+    int found = 0;
+    struct dirent *e;
+    while (!found && (e = readdir(dir)) != NULL) {
+        char fd_path[400];
+        snprintf(fd_path, sizeof fd_path, "%s/%s", path, e->d_name);
+        ssize_t n = readlink(fd_path, link, sizeof link - 1);
+        unsigned long inode;
+        if (n <= 0)
+            continue;
+        link[n] = '\0';
+        if (sscanf(link, "socket:[%lu]", &inode) != 1)
+            continue;
+        found = count == 0;
+        for (int i = 0; i < count && !found; i++)
+            found = inodes[i] == inode;
+    }
+    closedir(dir);
+    return found;
+}
+
+/**
+ * @brief Is a socket of @p kind ('t' TCP listening, 'u' UDP bound) on @p port listed in
+ *        the tables of @p pid's network namespace (of ours if @p pid is 0), and, if
+ *        @p pid > 0, held by @p pid itself?
+ */
+static int port_in_use(char kind, unsigned port, long pid)
+{
+    unsigned long inodes[MAX_INODES];
+    int count = 0;
+    if (pid > 0 && !holds_socket(pid, NULL, 0))
+        return 0; /* no socket at all (timeout, bwrap): no table to read */
+    const char *state = kind == 't' ? "0A" : NULL; /* "0A" is TCP_LISTEN in the kernel's table */
+    table_inodes(pid, kind == 't' ? "tcp" : "udp", port, state, inodes, &count);
+    table_inodes(pid, kind == 't' ? "tcp6" : "udp6", port, state, inodes, &count);
+    if (count == 0)
+        return 0;
+    return pid <= 0 || holds_socket(pid, inodes, count);
+}
+
+/**
+ * @brief Does @p pid or one of its descendants hold a socket of @p kind on @p port?
+ *        Each process is checked against the tables of its own network namespace: a
+ *        sandboxed program's sockets are not in the tables of the harness's namespace.
+ * @param depth how many levels further down to look
+ */
+static int tree_uses_port(long pid, char kind, unsigned port, int depth)
+{
+    if (port_in_use(kind, port, pid))
+        return 1;
+    if (depth == 0)
+        return 0;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/task", pid);
+    DIR *tasks = opendir(path);
+    if (tasks == NULL)
+        return 0;
+    int found = 0;
+    struct dirent *t;
+    while (!found && (t = readdir(tasks)) != NULL) {
+        char children_path[400];
+        snprintf(children_path, sizeof children_path, "%s/%s/children", path, t->d_name);
+        FILE *f = t->d_name[0] == '.' ? NULL : fopen(children_path, "r");
+        if (f == NULL)
+            continue;
+        long child;
+        while (!found && fscanf(f, "%ld", &child) == 1)
+            found = tree_uses_port(child, kind, port, depth - 1);
+        fclose(f);
+    }
+    closedir(tasks);
     return found;
 }
 
@@ -124,10 +233,8 @@ int main(int argc, char **argv)
         int ok;
         if (is_line)
             ok = file_has_line(argv[2], &re);
-        else if (what[0] == 't') /* "0A" is TCP_LISTEN in the kernel's table */
-            ok = table_has_port("tcp", port, "0A") || table_has_port("tcp6", port, "0A");
         else
-            ok = table_has_port("udp", port, NULL) || table_has_port("udp6", port, NULL);
+            ok = pid > 0 ? tree_uses_port(pid, what[0], port, MAX_DEPTH) : port_in_use(what[0], port, 0);
         if (ok)
             return 0;
         if (pid > 0 && has_exited(pid))
