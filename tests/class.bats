@@ -16,7 +16,8 @@ teardown() {
   for link in "$top"/build/class-copies/*; do
     [[ $(readlink "$link") == "$BATS_TEST_TMPDIR"/* ]] || continue
     key=$(basename "$link")
-    rm -rf "$top/build/reports/$key" "$top/build/impl$(tr / _ <<<"$top/build/class-copies/$key")" "$link"
+    rm -rf "$top/build/reports/$key" "$top/build/impl$(tr / _ <<<"$top/build/class-copies/$key")" \
+      "$top/build/$("$top/tests/impl-key" "$top/build/class-copies/$key")" "$link"
   done
   rm -rf "$top/build/reports/handout-test-$BATS_ROOT_PID"
 }
