@@ -13,7 +13,9 @@
  *     they wait (nothing is lost: the call did not happen), on a blocking socket only.
  * The first such transfer of each direction in a process is always cut short and the
  * first blocking call of each kind is always interrupted; after that SEED decides
- * (about half the transfers are cut to 1-7 bytes, a quarter of the waits are interrupted).
+ * (about half the transfers are cut to 1-7 bytes, a quarter of the waits are interrupted),
+ * but no more than MAX_CALM blocking calls of a kind in a row go uninterrupted: every
+ * loop of more than a few calls meets an EINTR, whatever the seed.
  * The same SEED replays the same choices (the timing of the peer aside).
  *
  * It is inert unless SOCKLAB_FAULTS is set, and in every process whose executable is not
@@ -43,6 +45,8 @@ static int active;           /* 1 in a lab program with SOCKLAB_FAULTS set */
 static uint64_t rng_state;   /* xorshift64 state, from the seed */
 static int first_cut[2];     /* 0 until the first send-like / recv-like call was cut */
 static int first_eintr[4];   /* 0 until the first blocking call of each kind was interrupted */
+static int calm[4];          /* blocking calls of each kind since its last EINTR */
+#define MAX_CALM 3           /* at most this many in a row go uninterrupted */
 static const char *log_path; /* SOCKLAB_FAULTS_LOG, or NULL */
 
 enum kind { SENDING, RECEIVING, ACCEPTING, WAITING };
@@ -161,9 +165,12 @@ static int would_block(int fd, int flags)
  */
 static int interrupt(enum kind kind, const char *what)
 {
-    if (first_eintr[kind] && next_random() % 4 != 0)
+    if (first_eintr[kind] && calm[kind] < MAX_CALM && next_random() % 4 != 0) {
+        calm[kind]++;
         return 0;
+    }
     first_eintr[kind] = 1;
+    calm[kind] = 0;
     note(what, "EINTR", 0);
     errno = EINTR;
     return 1;

@@ -124,7 +124,11 @@ static int port_in_use(char kind, unsigned port, long pid)
  * @brief Does @p pid or one of its descendants hold a socket of @p kind on @p port?
  *        Each process is checked against the tables of its own network namespace: a
  *        sandboxed program's sockets are not in the tables of the harness's namespace.
+ * @param pid the process at the top of the tree
+ * @param kind 't' for a listening TCP socket, 'u' for a bound UDP socket
+ * @param port the port
  * @param depth how many levels further down to look
+ * @return 1 if some process of the tree holds such a socket, else 0.
  */
 static int tree_uses_port(long pid, char kind, unsigned port, int depth)
 {
