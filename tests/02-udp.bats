@@ -462,8 +462,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   ask_port=$(sed -n 's/^1 .*:\([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/sink.out")
   # Strangers keep writing to udp_ask's port for 3.5 s. A program that waits 2 s again
   # after each one, instead of what is left of the 2 s, is still waiting at 5.5 s.
-  spawn_cmd strays bash -c 'for i in $(seq 14); do "$0" 127.0.0.1 "$1" text:stray >/dev/null || exit 1; sleep 0.25; done' \
-    "$SOCKLAB_PEERS/udp_source" "$ask_port"
+  spawn_peer strays udp_source --every 250 127.0.0.1 "$ask_port" $(printf 'text:stray %.0s' {1..14})
   wait_line ask "^sent 4 bytes to 127\\.0\\.0\\.1:$port\$"
   prog_pid ask >/dev/null # the line came out while udp_ask still waits: it was flushed
   wait_exit ask

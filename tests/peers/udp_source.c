@@ -2,7 +2,7 @@
  * @file udp_source.c
  * @brief Test peer (lessons 02, 03): send datagrams whose bytes the test chooses.
  *
- *     udp_source HOST PORT SPEC...
+ *     udp_source [--every MS] HOST PORT SPEC...
  *
  * Sends one datagram per SPEC, in order, from one unbound socket (the kernel picks
  * its port), to the IPv4 address HOST, port PORT. A SPEC is one of:
@@ -12,6 +12,8 @@
  *     fill:N        N bytes of the pattern abc...xyzabc...
  *     empty         a datagram of 0 bytes
  *
+ * With --every MS it waits MS milliseconds between two datagrams (a peer that keeps
+ * sending over time, e.g. strays while a program waits for its reply).
  * For each datagram it prints "sent N bytes from port P" (P: its own local port).
  * Exit status 0, 1 if a call failed, 2 on a usage error.
  */
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_BYTES 70000
@@ -110,8 +113,14 @@ static int send_one(int s, const struct sockaddr_in *dest, const unsigned char *
 
 int main(int argc, char **argv)
 {
-    if (argc < 4) {
-        fprintf(stderr, "usage: udp_source HOST PORT SPEC...   (SPEC: text:S hex:HEX fill:N empty)\n");
+    long every_ms = 0;
+    if (argc > 2 && strcmp(argv[1], "--every") == 0) {
+        every_ms = atol(argv[2]);
+        argc -= 2;
+        argv += 2;
+    }
+    if (argc < 4 || every_ms < 0) {
+        fprintf(stderr, "usage: udp_source [--every MS] HOST PORT SPEC...   (SPEC: text:S hex:HEX fill:N empty)\n");
         return 2;
     }
     struct sockaddr_in dest;
@@ -130,6 +139,11 @@ int main(int argc, char **argv)
     }
     int result = 0;
     for (int i = 3; i < argc && result == 0; i++) {
+        if (i > 3 && every_ms > 0) {
+            struct timespec pause = {every_ms / 1000, every_ms % 1000 * 1000000L};
+            while (nanosleep(&pause, &pause) == -1 && errno == EINTR) {
+            }
+        }
         long n = build_payload(argv[i], payload);
         if (n < 0) {
             fprintf(stderr, "udp_source: bad SPEC %s\n", argv[i]);
