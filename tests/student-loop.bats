@@ -369,13 +369,11 @@ EOF
 
 # ---- make watch ----
 
-# until_file_has FILE TEXT: wait (at most 10 s) until FILE contains TEXT.
+# until_file_has FILE ERE: wait (at most 10 s) until FILE has a line matching ERE
+# (the await peer polls it, with that deadline).
 until_file_has() {
-  local deadline=$((SECONDS + 10))
-  until grep -q "$2" "$1" 2>/dev/null; do
-    ((SECONDS < deadline)) || fail "waited 10 s for \"$2\" in $1: $(cat "$1")"
-    sleep 0.1
-  done
+  "$top/build/peers/await" line "$1" "$2" --ms 10000 ||
+    fail "waited 10 s for a line /$2/ in $1: $(cat "$1")"
 }
 
 @test "watch: runs the tests, then again when a .c file of the lesson changes (inotifywait, then polling)" {
