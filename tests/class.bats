@@ -34,6 +34,26 @@ lesson01_skips() {
   ! grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null || [[ -n $(unshare -rn cat /proc/net/if_inet6 2>/dev/null || echo no) ]]
 }
 
+# solution_lines_in DIR: print "FILE: LINE" for every line under DIR that is a line of
+# solutions/*/*.c (40 characters or more, blanks around it ignored, a patch's leading - or +
+# too) that no starter file holds: the reference code a handout must not give away.
+solution_lines_in() {
+  perl -e '
+    my ($top, $dir) = @ARGV;
+    sub trim { my $s = shift; $s =~ s/^\s+|\s+$//g; $s }
+    my (%starter, %secret);
+    for my $f (glob "$top/starter/*/*.c") { open my $fh, "<", $f or die "$f: $!"; $starter{trim($_)} = 1 while <$fh> }
+    for my $f (glob "$top/solutions/*/*.c") {
+      open my $fh, "<", $f or die "$f: $!";
+      while (<$fh>) { my $t = trim($_); $secret{$t} = 1 if length($t) >= 40 && !$starter{$t} }
+    }
+    die "no solution lines found under $top/solutions\n" unless %secret;
+    for my $f (split /\0/, `find "$dir" -type f -print0`) {
+      open my $fh, "<", $f or next;
+      while (<$fh>) { my $t = trim($_); (my $u = $t) =~ s/^[-+]//; print "$f: $t\n" if $secret{$t} || $secret{trim($u)} }
+    }' "$top" "$1"
+}
+
 @test "every test but starter-provides ones carries points, and each lesson's texts state its total" {
   run "$top/tests/points" --check
   assert_success
@@ -125,6 +145,12 @@ zero,0,0,'
   lab="$BATS_TEST_TMPDIR/unpacked/socklab"
   [[ ! -e $lab/solutions && ! -e $lab/tests/grade-class && ! -e $lab/tests/classroom ]] ||
     fail "the handout holds instructor material: $(ls "$lab" "$lab/tests")"
+  # nothing made from the solutions either: the zoo's patches quote them
+  run solution_lines_in "$lab"
+  assert_success
+  [[ -z $output ]] || fail "the handout shows lines of solutions/: $(head -5 <<<"$output")"
+  run solution_lines_in "$top/tests/mutants"
+  [[ -n $output ]] || fail "solution_lines_in finds nothing even in tests/mutants/: the check is broken"
   run grep -c "The instructor's loop" "$lab/README.md"
   assert_output 0
   run make -C "$lab" --no-print-directory
