@@ -89,7 +89,7 @@ assert_ends_within_2s() {
     "still running 2 s later: the signal is blocked or caught in the child"
 }
 
-# ---- what the starter already does (lesson 05's server, one client at a time) ----
+# ---- lesson 05's server, brought over: the command line (given) and the protocol (yours) ----
 
 # bats test_tags=starter-provides
 @test "concurrent_server with no PORT prints a usage line on stderr and exits with status 2" {
@@ -100,7 +100,7 @@ assert_ends_within_2s() {
   assert_regex "$stderr" '^usage: concurrent_server '
 }
 
-# bats test_tags=starter-provides
+# bats test_tags=points:3
 @test "it speaks lesson 05's protocol: a file arrives whole, a missing one is refused, each logged" {
   explained_in 8
   covers R8.1

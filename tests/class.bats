@@ -36,13 +36,14 @@ lesson01_skips() {
 
 # solution_lines_in DIR: print "FILE: LINE" for every line under DIR that is a line of
 # solutions/*/*.c (40 characters or more, blanks around it ignored, a patch's leading - or +
-# too) that no starter file holds: the reference code a handout must not give away.
+# too) that neither a starter file nor a test peer holds (a peer may open a socket with the
+# same words): the reference code a handout must not give away.
 solution_lines_in() {
   perl -e '
     my ($top, $dir) = @ARGV;
     sub trim { my $s = shift; $s =~ s/^\s+|\s+$//g; $s }
     my (%starter, %secret);
-    for my $f (glob "$top/starter/*/*.c") { open my $fh, "<", $f or die "$f: $!"; $starter{trim($_)} = 1 while <$fh> }
+    for my $f (glob "$top/starter/*/*.c $top/tests/peers/*.c $top/tests/faults/*.c") { open my $fh, "<", $f or die "$f: $!"; $starter{trim($_)} = 1 while <$fh> }
     for my $f (glob "$top/solutions/*/*.c") {
       open my $fh, "<", $f or die "$f: $!";
       while (<$fh>) { my $t = trim($_); $secret{$t} = 1 if length($t) >= 40 && !$starter{$t} }

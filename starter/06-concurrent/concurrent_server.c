@@ -24,14 +24,15 @@
  * See lessons/06-concurrent/README.md for the contract (lesson 05's for the protocol).
  *
  * STARTER: this file compiles and runs, and fails the tests until you write the
- * TODOs: that is expected. Given, from lesson 05 (and the same as its solution):
- * the command line, the listening socket, reading and checking the request,
- * opening the file, streaming it, the log line and the graceful close; the parts
- * marked "From lesson 05". As given, the server serves one client after the
- * other in this process, and SIGINT, SIGTERM or SIGPIPE kill it, as lesson 05's. Yours: the
- * signals, a child process per client, reaping, and the clean stop. Each TODO says
- * what must hold and which section of the lesson explains it; the function's
- * comment is its contract. A suggested order: sections 5 to 7 of the lesson.
+ * TODOs: that is expected. Given, as in lesson 05's starter: the command line, the
+ * clock, the send loop, the ERR line and the log line. Yours, from lesson 05: the
+ * functions you wrote in your download_server.c (listening, the request, safe names,
+ * opening, streaming, the graceful close, serving one client): copy them over the
+ * stubs of the part marked "Yours, from lesson 05"; only the program's name in their
+ * messages changes. Yours, new: the signals, a child process per client, reaping, and
+ * the clean stop. Each TODO says what must hold and which section of the lesson
+ * explains it; the function's comment is its contract. A suggested order: lesson 05's
+ * functions first (the server then works as lesson 05's), then sections 2 to 7.
  * Stuck? `make hint LESSON=06`. Check with `make check LESSON=06`.
  */
 #define _DEFAULT_SOURCE /* NAME_MAX, O_NOFOLLOW, SO_SNDTIMEO, pselect with our mask */
@@ -72,7 +73,7 @@ struct outcome {
     int error;                  /**< errno of a transfer that broke off, or 0 */
 };
 
-/* ---- From lesson 05: the command line ---- */
+/* ---- Given, as in lesson 05: the command line ---- */
 
 /**
  * @brief Print the usage lines on stderr.
@@ -123,6 +124,250 @@ static int parse_args(int argc, char **argv, const char **dir, int *port)
         return -1;
     *port = parse_port(argv[optind]);
     return *port == -1 ? -1 : 0;
+}
+
+/* ---- Given, as in lesson 05's starter: the clock, the send loop, the ERR line, the log line ---- */
+
+/**
+ * @brief Read a clock that never jumps (unlike the time of day, which an administrator may set).
+ * @return milliseconds since some fixed point in the past.
+ */
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts); /* fails only for an unknown clock: this one always exists */
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/**
+ * @brief Send all @p len bytes of @p buf, however many calls the kernel needs.
+ * @param fd the connected socket
+ * @param buf the bytes to send
+ * @param len how many
+ * @return 0, or -1 with errno set (EPIPE or ECONNRESET when the client is gone).
+ */
+static int send_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = send(fd, buf, len, 0);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1)
+            return -1;
+        buf += n; /* the kernel may take less than we offered */
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/**
+ * @brief Send "ERR reason\n" and remember the reason for the log.
+ * @param conn_fd the client's connection (the client may be gone already)
+ * @param[out] out where the reason is recorded
+ * @param reason one of the reasons of lesson 05's section 2
+ */
+static void refuse(int conn_fd, struct outcome *out, const char *reason)
+{
+    char line[64];
+    int len = snprintf(line, sizeof line, "ERR %s\n", reason);
+    out->refusal = reason;
+    send_all(conn_fd, line, (size_t)len); /* if this fails, there is no one left to tell */
+}
+
+/**
+ * @brief Print @p name between quotes, with control bytes, quote and backslash as \\xHH.
+ *
+ * The name comes from a stranger: printed raw, a newline in it would forge a log line.
+ * @param name the name's bytes
+ * @param len how many: a NUL among them is printed as \\x00, not taken as the end
+ */
+static void print_name(const char *name, size_t len)
+{
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)name; p < (const unsigned char *)name + len; p++) {
+        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+            printf("\\x%02x", *p);
+        else
+            putchar(*p); /* UTF-8 names stay readable */
+    }
+    putchar('"');
+}
+
+/**
+ * @brief Print the log line for one client and flush it: the line is whole or absent.
+ * @param peer the client's address, as "a.b.c.d:port"
+ * @param out what happened
+ */
+static void log_outcome(const char *peer, const struct outcome *out)
+{
+    printf("%s ", peer);
+    if (out->name_len > 0)
+        print_name(out->name, out->name_len);
+    else
+        putchar('-');
+    if (out->refusal != NULL)
+        printf(" refused: %s\n", out->refusal);
+    else if (out->error != 0)
+        printf(" aborted after %lld of %lld bytes: %s\n", out->sent, out->size, strerror(out->error));
+    else
+        printf(" sent %lld bytes\n", out->sent);
+    fflush(stdout);
+}
+
+/**
+ * @brief Format the client's address as "a.b.c.d:port".
+ * @param peer the client's address, as the kernel gave it when the connection was accepted
+ * @param[out] text where to write it
+ * @param size the size of @p text
+ */
+static void peer_text(const struct sockaddr_in *peer, char *text, size_t size)
+{
+    char host[INET_ADDRSTRLEN];
+    if (inet_ntop(AF_INET, &peer->sin_addr, host, sizeof host) == NULL)
+        snprintf(host, sizeof host, "?");
+    snprintf(text, size, "%s:%u", host, ntohs(peer->sin_port));
+}
+
+/* ---- Yours, from lesson 05: copy your download_server's functions over these stubs ---- */
+
+/**
+ * @brief Create a TCP socket listening on @p port of every IPv4 address, with
+ *        SO_REUSEADDR, as lesson 04's server does.
+ * @param port the port to bind
+ * @return the listening socket, or -1 after printing
+ *         "concurrent_server: CALL port PORT: REASON", CALL naming the step that failed.
+ */
+static int listen_on(int port)
+{
+    /* TODO (lesson 05, section 3): yours, from your download_server.c: the same
+     * function, with concurrent_server in its messages. */
+    fprintf(stderr, "concurrent_server: socket port %d: %s\n", port, strerror(ENOSYS));
+    return -1;
+}
+
+/**
+ * @brief Read the request line: the bytes up to a newline, arriving within
+ *        REQUEST_TIMEOUT_MS of the call in all, REQUEST_MAX bytes at most.
+ *
+ * The name may come in any number of pieces. The deadline covers the whole line,
+ * so a client that sends one byte a second cannot hold us longer than one that
+ * sends nothing.
+ * @param conn_fd the client's connection, just accepted
+ * @param[out] name the name, without its newline, NUL-terminated (REQUEST_MAX + 1 bytes).
+ * @param[out] name_len how many bytes came before the newline (a NUL among them makes
+ *             strlen(name) shorter: name_is_safe checks that)
+ * @return NULL when a line arrived, else the ERR reason: "timeout", "name too long",
+ *         or "bad request" (the client closed or failed before the newline).
+ */
+static const char *read_request(int conn_fd, char *name, size_t *name_len)
+{
+    /* TODO (lesson 05, section 4): yours, from your download_server.c: the same
+     * function, with concurrent_server in its messages. */
+    (void)conn_fd;
+    (void)now_ms;
+    name[0] = '\0';
+    *name_len = 0;
+    return "bad request";
+}
+
+/**
+ * @brief Is @p name a plain file name inside the directory?
+ *
+ * Refused: the empty name, "." and "..", and any name with a "/" (that covers
+ * "../x" and "/etc/passwd") or a NUL byte (the C string would stop early).
+ * @param name the name, NUL-terminated
+ * @param len the number of bytes that arrived before the newline
+ * @return 1 when the name is safe to open, else 0.
+ */
+static int name_is_safe(const char *name, size_t len)
+{
+    /* TODO (lesson 05, section 5): yours, from your download_server.c: the same
+     * function, with concurrent_server in its messages. */
+    (void)name;
+    (void)len;
+    return 0;
+}
+
+/**
+ * @brief Open @p name in the served directory, for reading, and find its size.
+ *
+ * A symbolic link is refused (it could point anywhere, /etc/passwd too), opening a
+ * FIFO must not block, and only a regular file is served; the size is the size
+ * of the file actually opened.
+ * @param dir_fd the served directory, opened once at the start
+ * @param name a name that passed name_is_safe
+ * @param[out] size the file's size, for the OK line
+ * @param[out] reason the ERR reason, when the file cannot be served (the table of lesson 05's section 5)
+ * @return the open file, or -1 with @p reason set.
+ */
+static int open_in_dir(int dir_fd, const char *name, long long *size, const char **reason)
+{
+    /* TODO (lesson 05, section 5): yours, from your download_server.c: the same
+     * function, with concurrent_server in its messages. */
+    (void)dir_fd;
+    (void)name;
+    *size = 0;
+    *reason = "cannot open";
+    return -1;
+}
+
+/**
+ * @brief Send exactly out->size bytes of @p file_fd, one BUF_SIZE piece at a time.
+ *
+ * The file may shrink while we send it: then we stop short and the client, who
+ * counts, sees a broken transfer. We never send more than we announced.
+ * @param conn_fd the client's connection
+ * @param file_fd the open file, at its start
+ * @param[in,out] out size to send; sent and error are updated
+ * @return 0, or -1 with out->error set (EIO when the file ended early).
+ */
+static int stream_file(int conn_fd, int file_fd, struct outcome *out)
+{
+    /* TODO (lesson 05, section 6): yours, from your download_server.c: the same
+     * function, with concurrent_server in its messages. */
+    (void)conn_fd;
+    (void)file_fd;
+    out->error = ENOSYS;
+    return -1;
+}
+
+/**
+ * @brief Close the connection without destroying our last words.
+ *
+ * Closing a socket whose input was not all read makes the kernel answer with a
+ * reset (RST). A reset throws away what we have not sent yet, and makes the
+ * client's next send fail, so that it may give up before it reads our reply. So: our FIN first ("that was all"), then read and
+ * discard what the client still sends until it closes, for LINGER_MS at most,
+ * then close.
+ * @param conn_fd the client's connection; closed on return
+ */
+static void close_gracefully(int conn_fd)
+{
+    /* TODO (lesson 05, section 4): yours, from your download_server.c: the same
+     * function, with concurrent_server in its messages. */
+    close(conn_fd);
+}
+
+/**
+ * @brief Serve one request: read it, check the name, send "OK SIZE\n" and the
+ *        file, or "ERR REASON\n".
+ *
+ * A client that takes nothing for SEND_TIMEOUT_S seconds makes a send fail.
+ * @param conn_fd the client's connection
+ * @param dir_fd the served directory
+ * @param[out] out what happened, for the log line
+ */
+static void serve_client(int conn_fd, int dir_fd, struct outcome *out)
+{
+    /* TODO (lesson 05, sections 2, 5 and 6): yours, from your download_server.c: the same
+     * function, with concurrent_server in its messages. */
+    (void)conn_fd;
+    (void)dir_fd;
+    (void)read_request; /* named here only to keep the compiler quiet until you call them */
+    (void)name_is_safe;
+    (void)open_in_dir;
+    (void)stream_file;
+    refuse(conn_fd, out, "cannot open");
 }
 
 /* ---- Yours (lesson 06): the signals (sections 2 to 4 and 7) ---- */
@@ -186,327 +431,6 @@ static void reset_signals_in_child(const sigset_t *wait_mask)
     (void)wait_mask;
 }
 
-/* ---- From lesson 05: listening, one request, one reply, the log line ---- */
-
-/**
- * @brief Create a TCP socket listening on @p port of every IPv4 address.
- * @param port the port to bind
- * @return the listening socket, or -1 after printing "concurrent_server: CALL port PORT: ...".
- */
-static int listen_on(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd == -1) {
-        fprintf(stderr, "concurrent_server: socket: %s\n", strerror(errno));
-        return -1;
-    }
-    int one = 1; /* restart at once, even while old connections sit in TIME_WAIT */
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((unsigned short)port);
-    addr.sin_addr.s_addr = htonl(INADDR_ANY);
-    const char *what = "setsockopt";
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1)
-        goto fail;
-    what = "bind";
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) == -1)
-        goto fail;
-    what = "listen";
-    if (listen(fd, 128) == -1)
-        goto fail;
-    return fd;
-
-fail:
-    fprintf(stderr, "concurrent_server: %s port %d: %s\n", what, port, strerror(errno));
-    close(fd);
-    return -1;
-}
-
-/**
- * @brief Read a clock that never jumps (unlike the time of day, which an administrator may set).
- * @return milliseconds since some fixed point in the past.
- */
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts); /* fails only for an unknown clock: this one always exists */
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/**
- * @brief Read the request line: bytes up to a newline, within REQUEST_TIMEOUT_MS in all.
- *
- * The name may come in any number of pieces: we keep reading until the newline is
- * among the bytes we hold. The deadline covers the whole line, so a client that
- * sends one byte a second cannot hold us longer than one that sends nothing.
- * @param conn_fd the client's connection, just accepted
- * @param[out] name the name, without its newline, NUL-terminated (REQUEST_MAX + 1 bytes).
- * @param[out] name_len how many bytes came before the newline (a NUL among them makes
- *             strlen(name) shorter: name_is_safe() checks that)
- * @return NULL when a line arrived, else the ERR reason: "timeout", "name too long",
- *         or "bad request" (the client closed or failed before the newline).
- */
-static const char *read_request(int conn_fd, char *name, size_t *name_len)
-{
-    char buf[REQUEST_MAX];
-    size_t got = 0;
-    long long deadline = now_ms() + REQUEST_TIMEOUT_MS;
-    for (;;) {
-        char *newline = memchr(buf, '\n', got);
-        if (newline != NULL) {
-            *name_len = (size_t)(newline - buf); /* anything after the newline is ignored */
-            memcpy(name, buf, *name_len);
-            name[*name_len] = '\0';
-            return NULL;
-        }
-        if (got == sizeof buf)
-            return "name too long";
-        long long left = deadline - now_ms();
-        struct pollfd p = {conn_fd, POLLIN, 0};
-        int ready = left > 0 ? poll(&p, 1, (int)left) : 0;
-        if (ready == 0)
-            return "timeout";
-        if (ready == -1 && errno == EINTR)
-            continue;
-        ssize_t n = ready == -1 ? -1 : recv(conn_fd, buf + got, sizeof buf - got, 0);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return "bad request";
-        got += (size_t)n;
-    }
-}
-
-/**
- * @brief Is @p name a plain file name inside the directory?
- *
- * Refused: the empty name, "." and "..", and any name with a "/" (that covers
- * "../x" and "/etc/passwd") or a NUL byte (the C string would stop early).
- * @param name the name, NUL-terminated
- * @param len the number of bytes that arrived before the newline
- * @return 1 when the name is safe to open, else 0.
- */
-static int name_is_safe(const char *name, size_t len)
-{
-    if (len == 0 || strlen(name) != len || strchr(name, '/') != NULL)
-        return 0;
-    return strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
-}
-
-/**
- * @brief Open @p name in the served directory, for reading, and find its size.
- *
- * O_NOFOLLOW refuses a symbolic link (it could point anywhere, /etc/passwd too);
- * O_NONBLOCK keeps a FIFO from blocking us; fstat() then refuses all but regular files.
- * @param dir_fd the served directory, opened once at the start
- * @param name a name that passed name_is_safe()
- * @param[out] size the file's size, for the OK line
- * @param[out] reason the ERR reason, when the file cannot be served
- * @return the open file, or -1 with @p reason set.
- */
-static int open_in_dir(int dir_fd, const char *name, long long *size, const char **reason)
-{
-    int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd == -1) {
-        *reason = errno == ENOENT   ? "no such file"
-                  : errno == EACCES ? "permission denied"
-                  : errno == ELOOP  ? "not a regular file"
-                                    : "cannot open";
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-        *reason = "not a regular file";
-        close(fd);
-        return -1;
-    }
-    *size = (long long)st.st_size;
-    return fd;
-}
-
-/**
- * @brief Send all @p len bytes of @p buf, however many calls the kernel needs.
- * @param fd the connected socket
- * @param buf the bytes to send
- * @param len how many
- * @return 0, or -1 with errno set (EPIPE or ECONNRESET when the client is gone).
- */
-static int send_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = send(fd, buf, len, 0);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n == -1)
-            return -1;
-        buf += n; /* the kernel may take less than we offered */
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/**
- * @brief Send exactly out->size bytes of @p file_fd, one BUF_SIZE piece at a time.
- *
- * The file may shrink while we send it: then we stop short and the client, who
- * counts, sees a broken transfer. We never send more than we announced.
- * @param conn_fd the client's connection
- * @param file_fd the open file, at its start
- * @param[in,out] out size to send; sent and error are updated
- * @return 0, or -1 with out->error set.
- */
-static int stream_file(int conn_fd, int file_fd, struct outcome *out)
-{
-    static char buf[BUF_SIZE];
-    while (out->sent < out->size) {
-        size_t want = sizeof buf;
-        if ((long long)want > out->size - out->sent)
-            want = (size_t)(out->size - out->sent);
-        ssize_t n = read(file_fd, buf, want);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            out->error = n == 0 ? EIO : errno; /* n == 0: the file became shorter */
-            return -1;
-        }
-        if (send_all(conn_fd, buf, (size_t)n) == -1) {
-            out->error = errno;
-            return -1;
-        }
-        out->sent += n;
-    }
-    return 0;
-}
-
-/**
- * @brief Close the connection without destroying our last words.
- *
- * close() on a socket with unread input makes the kernel answer with a reset (RST).
- * A reset throws away what we have not sent yet (the end of our reply may still be
- * in our send buffer), and makes the client's next send fail, so that it may give
- * up before it reads our reply. So: shutdown(SHUT_WR) sends our FIN ("that was all"), then we read and
- * discard what the client still sends until it closes, for LINGER_MS at most.
- * @param conn_fd the client's connection; closed on return
- */
-static void close_gracefully(int conn_fd)
-{
-    char sink[512];
-    long long deadline = now_ms() + LINGER_MS;
-    shutdown(conn_fd, SHUT_WR); /* fails only if the client is gone: nothing to save then */
-    for (;;) {
-        long long left = deadline - now_ms();
-        struct pollfd p = {conn_fd, POLLIN, 0};
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0 || recv(conn_fd, sink, sizeof sink, 0) <= 0)
-            break;
-    }
-    close(conn_fd); /* the reply is out and the log line written: no one to tell of an error */
-}
-
-/**
- * @brief Send "ERR reason\n" and remember the reason for the log.
- * @param conn_fd the client's connection (the client may be gone already)
- * @param[out] out where the reason is recorded
- * @param reason one of the reasons of lesson 05's section 2
- */
-static void refuse(int conn_fd, struct outcome *out, const char *reason)
-{
-    char line[64];
-    int len = snprintf(line, sizeof line, "ERR %s\n", reason);
-    out->refusal = reason;
-    send_all(conn_fd, line, (size_t)len); /* if this fails, there is no one left to tell */
-}
-
-/**
- * @brief Serve one request: read it, check the name, send OK and the file or ERR.
- * @param conn_fd the client's connection
- * @param dir_fd the served directory
- * @param[out] out what happened, for the log line
- */
-static void serve_client(int conn_fd, int dir_fd, struct outcome *out)
-{
-    struct timeval send_timeout = {SEND_TIMEOUT_S, 0};
-    if (setsockopt(conn_fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout) == -1) {
-        out->error = errno;
-        return;
-    }
-    const char *reason = read_request(conn_fd, out->name, &out->name_len);
-    if (reason != NULL) {
-        refuse(conn_fd, out, reason);
-        return;
-    }
-    if (!name_is_safe(out->name, out->name_len)) {
-        refuse(conn_fd, out, "bad name");
-        return;
-    }
-    int file_fd = open_in_dir(dir_fd, out->name, &out->size, &reason);
-    if (file_fd == -1) {
-        refuse(conn_fd, out, reason);
-        return;
-    }
-    char header[32];
-    int header_len = snprintf(header, sizeof header, "OK %lld\n", out->size);
-    if (send_all(conn_fd, header, (size_t)header_len) == -1)
-        out->error = errno;
-    else
-        stream_file(conn_fd, file_fd, out);
-    close(file_fd); /* opened read-only: closing it cannot lose data */
-}
-
-/**
- * @brief Print @p name between quotes, with control bytes, quote and backslash as \\xHH.
- *
- * The name comes from a stranger: printed raw, a newline in it would forge a log line.
- * @param name the name's bytes
- * @param len how many: a NUL among them is printed as \\x00, not taken as the end
- */
-static void print_name(const char *name, size_t len)
-{
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)name; p < (const unsigned char *)name + len; p++) {
-        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
-            printf("\\x%02x", *p);
-        else
-            putchar(*p); /* UTF-8 names stay readable */
-    }
-    putchar('"');
-}
-
-/**
- * @brief Print the log line for one client and flush it: the line is whole or absent.
- * @param peer the client's address, as "a.b.c.d:port"
- * @param out what happened
- */
-static void log_outcome(const char *peer, const struct outcome *out)
-{
-    printf("%s ", peer);
-    if (out->name_len > 0)
-        print_name(out->name, out->name_len);
-    else
-        putchar('-');
-    if (out->refusal != NULL)
-        printf(" refused: %s\n", out->refusal);
-    else if (out->error != 0)
-        printf(" aborted after %lld of %lld bytes: %s\n", out->sent, out->size, strerror(out->error));
-    else
-        printf(" sent %lld bytes\n", out->sent);
-    fflush(stdout);
-}
-
-/**
- * @brief Format the client's address as "a.b.c.d:port".
- * @param peer the client's address, as the kernel gave it when the connection was accepted
- * @param[out] text where to write it
- * @param size the size of @p text
- */
-static void peer_text(const struct sockaddr_in *peer, char *text, size_t size)
-{
-    char host[INET_ADDRSTRLEN];
-    if (inet_ntop(AF_INET, &peer->sin_addr, host, sizeof host) == NULL)
-        snprintf(host, sizeof host, "?");
-    snprintf(text, size, "%s:%u", host, ntohs(peer->sin_port));
-}
-
 /* ---- Yours (lesson 06): a child per client, reaping, the loop (sections 5 to 7) ---- */
 
 /** @brief Collect every child that has finished, so that none stays a zombie. */
@@ -548,25 +472,20 @@ static int wait_for_client(int listen_fd, const sigset_t *wait_mask)
  */
 static int accept_and_fork(int listen_fd, int dir_fd, const sigset_t *wait_mask)
 {
-    struct sockaddr_in peer;
-    socklen_t peer_len = sizeof peer;
-    int conn_fd = accept(listen_fd, (struct sockaddr *)&peer, &peer_len);
-    if (conn_fd == -1) /* ECONNABORTED: that client gave up before we took it */
-        return errno == EINTR || errno == ECONNABORTED ? 0 : -1;
-
-    /* TODO (section 5): do this in a child process; each process closes the
-     * descriptors it does not need, the child's signals are as section 4 says, and
-     * the child leaves without coming back here. Until then: lesson 05's way, the
-     * client is served here and the next one waits. */
-    (void)reset_signals_in_child;
+    /* TODO (section 5, and lesson 05 section 3): take the connection; serve it in a child
+     * process, as lesson 05's accept_and_serve did in the one process: each process closes
+     * the descriptors it does not need, the child's signals are as section 4 says, and the
+     * child leaves without coming back here. */
+    (void)listen_fd;
+    (void)dir_fd;
     (void)wait_mask;
-    char who[INET_ADDRSTRLEN + 8];
-    peer_text(&peer, who, sizeof who);
-    struct outcome out = {.name = ""};
-    serve_client(conn_fd, dir_fd, &out);
-    log_outcome(who, &out);
-    close_gracefully(conn_fd);
-    return 0;
+    (void)reset_signals_in_child;
+    (void)serve_client;
+    (void)log_outcome;
+    (void)close_gracefully;
+    (void)peer_text;
+    errno = ENOSYS;
+    return -1;
 }
 
 /**
