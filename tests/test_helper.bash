@@ -68,7 +68,7 @@ PROG_TIMEOUT=${PROG_TIMEOUT:-10}
 # How long to wait for a program to get ready (milliseconds).
 READY_MS=${READY_MS:-5000}
 
-declare -gA _PID=() _INFD=()
+declare -gA _PID=() _INFD=() _NAME=()
 declare -ga _PGIDS=() # every background process group, killed in teardown even after wait_exit
 _SECTION=
 _RULES=
@@ -362,6 +362,7 @@ _spawn() {
   _confine_words "$PROG_TIMEOUT" "" "$@"
   "${_CONF[@]}" "$@" <"$dir/$label.in" >"$dir/$label.out" 2>"$dir/$label.err" &
   _PID[$label]=$!
+  _NAME[$label]=${1##*/}
   _PGIDS+=("$!") # confine leads its own process group: its pid is the group's id
   # Opening the FIFO for writing completes once the program opened it for reading.
   exec {_fd}>"$dir/$label.in"
@@ -399,7 +400,7 @@ feed() {
   (
     trap '' PIPE
     cat "$BATS_TEST_TMPDIR/.feed" >&"${_INFD[$1]}"
-  ) 2>/dev/null || fail "could not type \"$2\" to $1: it has closed its standard input or exited
+  ) 2>/dev/null || fail "could not type \"$2\" to $(_who "$1"): it has closed its standard input or exited
 its stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
 its stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
 }
@@ -409,6 +410,19 @@ close_input() {
   local fd=${_INFD[$1]:-}
   [[ -n $fd ]] && exec {fd}>&-
   unset "_INFD[$1]"
+}
+
+# _who LABEL: how a message names LABEL's program: by its file name (udp_chat), with the test's
+# label beside it when the test started that program more than once (udp_chat (a)).
+_who() {
+  local name=${_NAME[$1]:-$1} other
+  for other in "${!_NAME[@]}"; do
+    if [[ $other != "$1" && ${_NAME[$other]} == "$name" ]]; then
+      printf '%s (%s)' "$name" "$1"
+      return
+    fi
+  done
+  printf '%s' "$name"
 }
 
 # _not_ready LABEL WHAT CODE: explain why waiting for LABEL failed.
@@ -421,13 +435,13 @@ _not_ready() {
     wait "${_PID[$1]}" 2>/dev/null || rc=$?
     unset "_PID[$1]"
     _set_results "$BATS_TEST_TMPDIR/$1.out" "$BATS_TEST_TMPDIR/$1.err" "$rc"
-    ((rc != 124)) || fail "$1 did not finish within ${PROG_TIMEOUT}s of starting (its time limit), and never got ready
+    ((rc != 124)) || fail "$(_who "$1") did not finish within ${PROG_TIMEOUT}s of starting (its time limit), and never got ready
 stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
 stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
-    _limit_verdict "$1" "$rc"
+    _limit_verdict "$(_who "$1")" "$rc"
   fi
   {
-    say waited_for "$1" "$(_waited_what "$2")" "$why"
+    say waited_for "$(_who "$1")" "$(_waited_what "$2")" "$why"
     echo "$(words its_stdout) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")"
     echo "$(words its_stderr) $(_sanitizer_trim <"$BATS_TEST_TMPDIR/$1.err" | head -c 2000)"
   } | fail
@@ -516,7 +530,7 @@ stderr: $stderr"
 prog_pid() {
   local tpid=${_PID[$1]} child
   read -r child _ <"/proc/$tpid/task/$tpid/children" || true
-  [[ -n $child ]] || fail "$1 is not running"
+  [[ -n $child ]] || fail "$(_who "$1") is not running"
   printf '%s\n' "$child"
 }
 

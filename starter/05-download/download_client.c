@@ -109,8 +109,8 @@ static int send_all(int fd, const char *buf, size_t len)
  * @param[out] line the line without its newline, NUL-terminated (STATUS_MAX bytes).
  * @return 0, or -1 after printing why: "download_client: recv: REASON", or
  *         "download_client: bad reply from the server: no status line" when the
- *         connection ends before a newline or the line would not fit in STATUS_MAX
- *         bytes with its newline.
+ *         connection ends before a newline or the line, newline included, is longer
+ *         than STATUS_MAX - 1 (127) bytes.
  */
 static int read_status(int fd, char *line)
 {

@@ -293,8 +293,9 @@ static void refuse(int conn_fd, struct outcome *out, const char *reason)
  */
 static void serve_client(int conn_fd, int dir_fd, struct outcome *out)
 {
-    /* TODO (sections 2, 5 and 6): the reply of section 2's table, for every case; out
-     * records what the log line needs; no descriptor is left open. */
+    /* TODO (sections 2, 5 and 6): the send timeout of section 6 on this connection
+     * first; then the reply of section 2's table, for every case; out records what
+     * the log line needs; no descriptor is left open. */
     (void)conn_fd;
     (void)dir_fd;
     (void)read_request; /* named here only to keep the compiler quiet until you call them */
