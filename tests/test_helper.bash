@@ -510,7 +510,7 @@ wait_exit() {
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
       wait "$pid" 2>/dev/null
       unset "_PID[$label]"
-      fail "$label did not exit within ${2}s ${3:-of the end of its input}: it goes on
+      fail "$(_who "$label") did not exit within ${2}s ${3:-of the end of its input}: it goes on
 stdout (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.out")
 stderr (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.err")"
     fi
@@ -519,7 +519,7 @@ stderr (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.err")"
   unset "_PID[$label]"
   _set_results "$BATS_TEST_TMPDIR/$label.out" "$BATS_TEST_TMPDIR/$label.err" "$rc"
   if ((status == 124 || status == 137)); then
-    fail "$label did not exit within ${PROG_TIMEOUT}s of starting: it hangs
+    fail "$(_who "$label") did not exit within ${PROG_TIMEOUT}s of starting: it hangs
 stdout: $output
 stderr: $stderr"
   fi
