@@ -211,3 +211,19 @@ verdict() {
   grade "$BATS_TEST_TMPDIR/x/a_b"
   verdict 01 1 1
 }
+
+@test "a lab kept in a folder others may not enter still runs student programs as the lesson's user" {
+  needs_sandbox
+  # a clone in a mktemp -d folder (0700), as a maintainer's clean-clone check makes it
+  local lab="$BATS_TEST_TMPDIR/locked/socklab"
+  mkdir -p "$lab" && chmod 700 "$BATS_TEST_TMPDIR/locked" "$lab"
+  cp -r "$top/Makefile" "$top/lessons" "$top/starter" "$top/solutions" "$top/tests" "$lab/"
+  run make -C "$lab" --no-print-directory peers
+  assert_success
+  make_copy forge_results "$BATS_TEST_TMPDIR/forge" starter
+  run env SOCKLAB_RUN_ID="$run_id" PROG_TIMEOUT=5 READY_MS=4000 BATS_FLAGS="--filter ^each.reported.fd.is.a.socket" \
+    make -C "$lab" --no-print-directory check IMPL="$BATS_TEST_TMPDIR/forge" LESSON=01
+  refute_output --partial "cannot reach"
+  verdict 01 0 1
+  no_process_left
+}
