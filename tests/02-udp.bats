@@ -67,7 +67,7 @@ receive_from_peer() {
 @test "udp_send sends the line as one datagram, without its newline, and reports the byte count" {
   explained_in 3
   covers R7.6 R7.7 R7.8
-  port=$(free_port)
+  free_port port
   start_sink "$port"
   run_prog --in hello udp_send 127.0.0.1 "$port"
   assert_success
@@ -79,7 +79,7 @@ receive_from_peer() {
 @test "udp_send sends an empty line as an empty datagram: 0 bytes is a legal datagram" {
   explained_in 3
   covers R7.6 R7.7 R7.8
-  port=$(free_port)
+  free_port port
   start_sink "$port"
   run_prog --in "" udp_send 127.0.0.1 "$port"
   assert_success
@@ -91,7 +91,7 @@ receive_from_peer() {
 @test "udp_send sends a UTF-8 Chinese line byte for byte" {
   explained_in 6
   covers R7.7
-  port=$(free_port)
+  free_port port
   start_sink "$port"
   run_prog --in "你好，世界" udp_send 127.0.0.1 "$port"
   assert_success
@@ -103,7 +103,7 @@ receive_from_peer() {
 @test "udp_send sends a 65507-byte line, the largest UDP/IPv4 payload, as one whole datagram" {
   explained_in 3
   covers R7.7 R7.9
-  port=$(free_port)
+  free_port port
   start_sink "$port"
   head -c 65507 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/big"
   run_prog --in-file "$BATS_TEST_TMPDIR/big" udp_send 127.0.0.1 "$port"
@@ -116,7 +116,7 @@ receive_from_peer() {
 @test "udp_send cannot send 65508 bytes: sendto fails with Message too long, status 1" {
   explained_in 3
   covers R7.4 R7.9
-  port=$(free_port)
+  free_port port
   head -c 65508 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/big"
   run_prog --in-file "$BATS_TEST_TMPDIR/big" udp_send 127.0.0.1 "$port"
   assert_failure 1
@@ -142,7 +142,7 @@ receive_from_peer() {
 @test "udp_receive prints one datagram with its size and sender, then exits 0" {
   explained_in 4
   covers R7.10
-  port=$(free_port)
+  free_port port
   receive_from_peer "$port" "text:hello"
   assert_success
   assert_output "received 5 bytes from 127.0.0.1:$sport: hello"
@@ -152,7 +152,7 @@ receive_from_peer() {
 @test "udp_receive reports an empty datagram as 0 bytes" {
   explained_in 4
   covers R7.5 R7.10
-  port=$(free_port)
+  free_port port
   receive_from_peer "$port" empty
   assert_success
   assert_output "received 0 bytes from 127.0.0.1:$sport: "
@@ -162,7 +162,7 @@ receive_from_peer() {
 @test "udp_receive prints UTF-8 Chinese text byte for byte" {
   explained_in 6
   covers R7.5
-  port=$(free_port)
+  free_port port
   receive_from_peer "$port" "text:中文消息"
   assert_success
   assert_output "received 12 bytes from 127.0.0.1:$sport: 中文消息"
@@ -172,7 +172,7 @@ receive_from_peer() {
 @test "udp_receive does not decode: GBK bytes come out unchanged" {
   explained_in 6
   covers R7.5
-  port=$(free_port)
+  free_port port
   receive_from_peer "$port" "hex:c4e3bac3" # 你好 in GBK
   assert_success
   expected=$(bytes_file want "received 4 bytes from 127.0.0.1:$sport: \xc4\xe3\xba\xc3\n")
@@ -184,7 +184,7 @@ receive_from_peer() {
 @test "udp_receive writes control bytes as \\xNN and a backslash as \\\\, so a datagram stays on one line" {
   explained_in 6
   covers R7.5
-  port=$(free_port)
+  free_port port
   receive_from_peer "$port" "hex:610a62095c00637f"
   assert_success
   assert_output 'received 8 bytes from 127.0.0.1:'"$sport"': a\x0ab\x09\\\x00c\x7f'
@@ -194,7 +194,7 @@ receive_from_peer() {
 @test "udp_receive keeps a 1024-byte datagram whole" {
   explained_in 4
   covers R7.11
-  port=$(free_port)
+  free_port port
   receive_from_peer "$port" "fill:1024"
   assert_success
   assert_output "received 1024 bytes from 127.0.0.1:$sport: $(head -c 1024 < <(yes abcdefghijklmnopqrstuvwxyz | tr -d '\n'))"
@@ -204,7 +204,7 @@ receive_from_peer() {
 @test "udp_receive reports a datagram larger than its 1024-byte buffer as truncated, status 1" {
   explained_in 4
   covers R7.11
-  port=$(free_port)
+  free_port port
   receive_from_peer "$port" "fill:3000"
   assert_failure 1
   assert_output "received 1024 bytes from 127.0.0.1:$sport: $(head -c 1024 < <(yes abcdefghijklmnopqrstuvwxyz | tr -d '\n'))"
@@ -215,7 +215,7 @@ receive_from_peer() {
 @test "udp_receive binds every local address: a datagram to 127.0.0.2 arrives too" {
   explained_in 4
   covers R7.10
-  port=$(free_port)
+  free_port port
   spawn_prog rx udp_receive "$port"
   wait_udp rx "$port"
   run_peer udp_source 127.0.0.2 "$port" "text:any address"
@@ -229,7 +229,7 @@ receive_from_peer() {
 @test "udp_receive on a port already in use names the cause and exits non-zero" {
   explained_in 4
   covers R7.4 R7.12
-  port=$(free_port)
+  free_port port
   start_sink "$port" --ms 3000
   run_prog udp_receive "$port"
   assert_failure 1
@@ -242,7 +242,7 @@ receive_from_peer() {
 @test "udp_ask sends the line, then prints the reply and the address and port it came from" {
   explained_in 5
   covers R7.13 R7.15
-  port=$(free_port)
+  free_port port
   start_sink "$port" --reply "text:pong"
   run_prog --in ping udp_ask 127.0.0.1 "$port"
   assert_success
@@ -255,7 +255,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 @test "udp_ask prints a UTF-8 Chinese reply byte for byte" {
   explained_in 6
   covers R7.5 R7.15
-  port=$(free_port)
+  free_port port
   start_sink "$port" --reply "text:收到了"
   run_prog --in "你好" udp_ask 127.0.0.1 "$port"
   assert_success
@@ -267,7 +267,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 @test "udp_ask accepts an empty reply: 0 bytes" {
   explained_in 5
   covers R7.15
-  port=$(free_port)
+  free_port port
   start_sink "$port" --reply empty
   run_prog --in ping udp_ask 127.0.0.1 "$port"
   assert_success
@@ -278,7 +278,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 @test "udp_ask gives up after 2 seconds without a reply: it says so and exits 1" {
   explained_in 5
   covers R7.13 R7.17
-  port=$(free_port)
+  free_port port
   start_sink "$port" # receives, never replies
   local started=$EPOCHREALTIME
   run_prog --in "anyone there?" udp_ask 127.0.0.1 "$port"
@@ -295,7 +295,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 @test "udp_ask still gives up 2 seconds after sending while a stranger keeps sending past that time" {
   explained_in 5
   covers R7.14 R7.17
-  port=$(free_port)
+  free_port port
   # a stray every 200 ms until 3 s after the request, and never a reply: each stray must
   # shorten the wait that is left, and the wait must end when nothing is left
   start_sink "$port" --stray "text:intruder" --strays 200:3000
@@ -315,7 +315,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 @test "udp_ask ignores a datagram from an unexpected sender and prints the real reply" {
   explained_in 5
   covers R7.14
-  port=$(free_port)
+  free_port port
   start_sink "$port" --stray "text:intruder" --reply "text:pong"
   run_prog --in ping udp_ask 127.0.0.1 "$port"
   assert_success
@@ -328,7 +328,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 @test "udp_ask reports a reply larger than its 1024-byte buffer as truncated, status 1" {
   explained_in 4
   covers R7.16
-  port=$(free_port)
+  free_port port
   start_sink "$port" --reply "fill:2000"
   run_prog --in ping udp_ask 127.0.0.1 "$port"
   assert_failure 1
@@ -352,7 +352,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 @test "udp_send sends only the first line, with its tabs, spaces and carriage return, byte for byte" {
   explained_in 7
   covers R7.6 R7.7 R7.8
-  port=$(free_port)
+  free_port port
   start_sink "$port"
   run_prog --in-file "$(bytes_file in '\t two  spaces\r\nsecond line\n')" udp_send 127.0.0.1 "$port"
   assert_success
@@ -364,7 +364,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 @test "udp_send sends a last line without a newline as it is, and no input at all as an empty datagram" {
   explained_in 7
   covers R7.6 R7.7
-  port=$(free_port)
+  free_port port
   start_sink "$port" --count 2
   run_prog --in-file "$(bytes_file in 'no newline')" udp_send 127.0.0.1 "$port"
   assert_success
@@ -380,7 +380,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 @test "udp_send takes a PORT with leading zeros and prints it without them" {
   explained_in 7
   covers R7.1 R7.8
-  port=$(free_port)
+  free_port port
   start_sink "$port"
   run_prog --in hi udp_send 127.0.0.1 "00$port"
   assert_success
@@ -392,7 +392,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 @test "HOST forms that look like IPv4 addresses but are not dotted quads are refused by all, status 2" {
   explained_in 7
   covers R7.1 R7.3
-  port=$(free_port)
+  free_port port
   start_sink "$port" # nothing may reach it
   for host in 127.1 0x7f.0.0.1 127.0.0.01 017.0.0.1 " 127.0.0.1" "127.0.0.1 " 127.0.0.1. ::1; do
     for prog in udp_send udp_ask; do
@@ -409,7 +409,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 @test "udp_receive waits as long as it takes: still waiting after 2.5 seconds, then prints the datagram" {
   explained_in 7
   covers R7.10
-  port=$(free_port)
+  free_port port
   spawn_prog rx udp_receive "$port"
   wait_udp rx "$port"
   run_peer await line "$BATS_TEST_TMPDIR/rx.out" '.' --pid "$(prog_pid rx)" --ms 2500
@@ -425,7 +425,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 @test "udp_receive: 1025 bytes, one more than its buffer, is already truncated" {
   explained_in 7
   covers R7.11
-  port=$(free_port)
+  free_port port
   receive_from_peer "$port" "fill:1025"
   assert_failure 1
   assert_output "received 1024 bytes from 127.0.0.1:$sport: $(head -c 1024 < <(yes abcdefghijklmnopqrstuvwxyz | tr -d '\n'))"
@@ -436,7 +436,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 @test "udp_ask keeps a 1024-byte reply whole and truncates a 1025-byte one" {
   explained_in 7
   covers R7.15 R7.16
-  port=$(free_port)
+  free_port port
   start_sink "$port" --reply "fill:1024"
   run_prog --in ping udp_ask 127.0.0.1 "$port"
   assert_success
@@ -453,7 +453,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 @test "udp_ask flushes its sent line before it waits, and strays every 250 ms do not stretch its 2 seconds" {
   explained_in 5
   covers R7.13 R7.14 R7.17
-  port=$(free_port)
+  free_port port
   start_sink "$port" # receives, never replies
   local started=$EPOCHREALTIME
   spawn_prog ask udp_ask 127.0.0.1 "$port"

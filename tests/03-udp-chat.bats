@@ -51,16 +51,12 @@ expect_fill_shown() {
 
 # chat_and_sink_ports: set port (the chat's) and sink_port (the peer's) to two different free ports.
 chat_and_sink_ports() {
-  port=$(free_port)
-  sink_port=$(free_port)
-  while [[ $sink_port == "$port" ]]; do sink_port=$(free_port); done
+  free_port port sink_port
 }
 
 # two_ports: set port_a and port_b to two different free ports.
 two_ports() {
-  port_a=$(free_port)
-  port_b=$(free_port)
-  while [[ $port_b == "$port_a" ]]; do port_b=$(free_port); done
+  free_port port_a port_b
 }
 
 # start_chat LABEL PROGRAM PORT: start a chat on PORT and wait until it has bound it.
@@ -116,7 +112,7 @@ expect_default_port() {
 @test "the menu chat says which port it bound, then shows the menu" {
   explained_in 5
   covers R5.3 R5.10
-  port=$(free_port)
+  free_port port
   start_chat m udp_menu_chat "$port"
   wait_line m "^udp_menu_chat on port $port$"
   wait_line m '^3: quit$'
@@ -143,7 +139,7 @@ expect_default_port() {
 @test "menu choice 2 shows one message with the address and port it came from" {
   explained_in 1
   covers R5.4 R5.14
-  port=$(free_port)
+  free_port port
   start_chat m udp_menu_chat "$port"
   feed m 2
   send_from_peer "$port" "hi there"
@@ -156,7 +152,7 @@ expect_default_port() {
 @test "a message that arrives while the menu waits is kept by the kernel and shown at the next choice 2" {
   explained_in 2
   covers R5.14
-  port=$(free_port)
+  free_port port
   start_chat m udp_menu_chat "$port"
   wait_line m 'choice> '
   send_from_peer "$port" "sent while you were reading the menu"
@@ -194,7 +190,7 @@ expect_default_port() {
 @test "the menu chat shows an empty datagram and a 65507-byte one whole: nothing is truncated" {
   explained_in 5
   covers R5.4 R5.5
-  port=$(free_port)
+  free_port port
   start_chat m udp_menu_chat "$port"
   run_peer udp_source 127.0.0.1 "$port" empty fill:65507
   assert_success
@@ -277,7 +273,7 @@ expect_default_port() {
 @test "menu choice 3 quits: bye, status 0" {
   explained_in 5
   covers R5.8 R5.15
-  port=$(free_port)
+  free_port port
   start_chat m udp_menu_chat "$port"
   feed m 3
   wait_line m 'bye$'
@@ -289,7 +285,7 @@ expect_default_port() {
 @test "end of input ends the menu chat cleanly with status 0, at the menu or in the middle of a question" {
   explained_in 5
   covers R5.8 R5.17
-  port=$(free_port)
+  free_port port
   start_chat m udp_menu_chat "$port"
   wait_exit m 5 # end of input at "choice> ": it ends at once
   assert_success
@@ -306,7 +302,7 @@ expect_default_port() {
 @test "the menu chat on a port already in use names the cause and exits non-zero" {
   explained_in 1
   covers R5.2
-  port=$(free_port)
+  free_port port
   start_sink "$port" --ms 3000
   run_prog udp_menu_chat "$port"
   assert_failure 1
@@ -326,7 +322,7 @@ expect_default_port() {
 @test "udp_chat shows a message the moment it arrives, while nothing is typed" {
   explained_in 3
   covers R5.18 R5.28
-  port=$(free_port)
+  free_port port
   start_chat c udp_chat "$port"
   wait_line c "^udp_chat on port $port$"
   send_from_peer "$port" "knock knock"
@@ -394,7 +390,7 @@ expect_default_port() {
 @test "udp_chat shows an empty datagram and a 65507-byte one whole: nothing is truncated" {
   explained_in 5
   covers R5.4 R5.5
-  port=$(free_port)
+  free_port port
   start_chat c udp_chat "$port"
   run_peer udp_source 127.0.0.1 "$port" empty fill:65507 text:end
   assert_success
@@ -408,7 +404,7 @@ expect_default_port() {
 @test "udp_chat prints bytes as lesson 02 does, and a datagram that is not UTF-8 does not stop it" {
   explained_in 5
   covers R5.4
-  port=$(free_port)
+  free_port port
   start_chat c udp_chat "$port"
   run_peer udp_source 127.0.0.1 "$port" hex:c4e3bac3 hex:610a5c09 text:still # GBK 你好; a \n \\ \t
   assert_success
@@ -503,7 +499,7 @@ expect_default_port() {
 @test "an unknown command is an error and udp_chat keeps running" {
   explained_in 5
   covers R5.22
-  port=$(free_port)
+  free_port port
   start_chat c udp_chat "$port"
   feed c "/shout hello"
   wait_err c 'udp_chat: unknown command "/shout"'
@@ -515,7 +511,7 @@ expect_default_port() {
 @test "/quit ends udp_chat: bye, status 0" {
   explained_in 5
   covers R5.8 R5.21
-  port=$(free_port)
+  free_port port
   start_chat c udp_chat "$port"
   feed c "/quit"
   wait_line c '^bye$'
@@ -527,7 +523,7 @@ expect_default_port() {
 @test "end of input ends udp_chat cleanly with status 0" {
   explained_in 4
   covers R5.8 R5.27
-  port=$(free_port)
+  free_port port
   start_chat c udp_chat "$port"
   wait_exit c
   assert_success
@@ -590,7 +586,7 @@ expect_default_port() {
 @test "udp_chat on a port already in use names the cause and exits non-zero" {
   explained_in 1
   covers R5.2
-  port=$(free_port)
+  free_port port
   start_sink "$port" --ms 3000
   run_prog udp_chat "$port"
   assert_failure 1
@@ -705,7 +701,7 @@ expect_default_port() {
   explained_in 5
   covers R5.9
   for prog in udp_chat udp_menu_chat; do
-    port=$(free_port)
+    free_port port
     # A directory as standard input: read() on it fails with EISDIR.
     run_prog --in-file "$BATS_TEST_TMPDIR" "$prog" "$port"
     [[ $status == 1 && $stderr == *"$prog: read(stdin): Is a directory"* && $output != *bye* && $output == *"$prog on port $port"* ]] ||
@@ -719,7 +715,7 @@ expect_default_port() {
 @test "the menu chat takes port 65535 and refuses 65536; an answer with a blank around it is not a choice" {
   explained_in 5
   covers R5.11 R5.13 R5.16
-  port=$(free_port)
+  free_port port
   start_chat m udp_menu_chat "$port"
   menu_send m "to the last port" 127.0.0.1 65535
   wait_line m 'sent 16 bytes to 127\.0\.0\.1:65535$'
@@ -739,7 +735,7 @@ expect_default_port() {
 @test "the menu chat refuses an IP that only looks like an address, and does not ask for the port" {
   explained_in 5
   covers R5.12
-  port=$(free_port)
+  free_port port
   start_chat m udp_menu_chat "$port"
   for ip in 127.1 127.0.0.01 " 127.0.0.1"; do
     feed m 1

@@ -99,7 +99,7 @@ time_wait_on() {
 @test "server: prints the client's line with its address, replies \"thank you !\", exits 0" {
   explained_in 3
   covers R9.5 R9.6 R9.7 R9.8 R9.9 R9.15 R5.1
-  port=$(free_port)
+  free_port port
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'hello\n'
   assert_thank_you srv
@@ -113,7 +113,7 @@ time_wait_on() {
 @test "server: a line sent one byte at a time is still one message (TCP is a byte stream)" {
   explained_in 5
   covers R5.1 R9.7
-  port=$(free_port)
+  free_port port
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'one byte at a time\n' --chunk 1 --pause-ms 15
   assert_thank_you srv
@@ -142,7 +142,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   # both lines in one segment, then the second line 100 ms after the first: the server
   # may close with the second line unread, so the client may see a reset after the reply
   for pacing in "" "--chunk 11 --pause-ms 100"; do
-    port=$(free_port)
+    free_port port
     start_server srv "$port"
     # shellcheck disable=SC2086 # two words or none
     run_peer tcp_client 127.0.0.1 "$port" --send $'first line\nsecond line\n' $pacing
@@ -158,7 +158,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server: replies as soon as the newline arrives, while the client keeps its side open" {
   explained_in 5
   covers R5.1 R9.7
-  port=$(free_port)
+  free_port port
   start_server srv "$port"
   # --keep-open: no end of stream from the client; only the "\n" ends the message.
   run_peer tcp_client 127.0.0.1 "$port" --send $'still here\n' --keep-open --idle-ms 3000
@@ -172,7 +172,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server: without a newline, the client's end of stream ends the message" {
   explained_in 5
   covers R5.2
-  port=$(free_port)
+  free_port port
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send 'no newline' --chunk 3 --pause-ms 10
   assert_thank_you srv
@@ -185,7 +185,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server: an empty line is a message too: it prints \"from ADDR:PORT: \" and replies" {
   explained_in 5
   covers R5.5 R9.8
-  port=$(free_port)
+  free_port port
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'\n' --keep-open
   assert_thank_you srv
@@ -198,7 +198,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server: a client that connects and closes without sending does not crash it (status 1, reason on stderr)" {
   explained_in 6
   covers R9.10 R9.11 R9.15
-  port=$(free_port)
+  free_port port
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --close-now
   assert_success
@@ -212,7 +212,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server: a silent client that never closes is dropped after -t SECONDS" {
   explained_in 6
   covers R9.3 R9.10 R9.12
-  port=$(free_port)
+  free_port port
   start_server srv "$port" -t 1
   # The peer sends nothing and keeps the connection open; it waits up to 5 s for the server.
   run_peer tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 5000
@@ -227,7 +227,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server: a message longer than 4096 bytes without a newline gets no reply" {
   explained_in 6
   covers R5.3 R9.13
-  port=$(free_port)
+  free_port port
   head -c 5000 /dev/zero | tr '\0' 'a' >"$BATS_TEST_TMPDIR/long"
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/long" --idle-ms 3000
@@ -241,7 +241,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server -k: serves clients one after another and goes on after a client that failed" {
   explained_in 7
   covers R9.2
-  port=$(free_port)
+  free_port port
   start_server srv "$port" -k -t 1
   run_peer tcp_client 127.0.0.1 "$port" --send $'first\n'
   assert_thank_you srv
@@ -262,7 +262,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server -k: a client that resets the connection (RST) is reported and the server goes on" {
   explained_in 6
   covers R9.2 R9.14
-  port=$(free_port)
+  free_port port
   start_server srv "$port" -k
   run_peer tcp4_reset_client 127.0.0.1 "$port" --send 'half a li'
   assert_success
@@ -278,7 +278,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server: restarts on the same port right after it exits, despite TIME_WAIT (SO_REUSEADDR)" {
   explained_in 8
   covers R9.5
-  port=$(free_port)
+  free_port port
   start_server srv1 "$port"
   # --keep-open: the client does not close first, so the server's close starts the four-way close.
   run_peer tcp_client 127.0.0.1 "$port" --send $'before\n' --keep-open
@@ -301,7 +301,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   explained_in 10
   covers R9.8 R9.9
   command -v nc >/dev/null || skip "nc (netcat-openbsd) is not installed"
-  port=$(free_port)
+  free_port port
   start_server srv "$port"
   run bash -c 'printf "hi from nc\n" | timeout 5 nc -N 127.0.0.1 "$1"' _ "$port"
   assert_success
@@ -317,7 +317,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "client: sends the first line of standard input and prints the reply, exit 0" {
   explained_in 4
   covers R9.18 R9.21 R9.22
-  port=$(free_port)
+  free_port port
   spawn_peer srv tcp_server "$port" --reply $'thank you !\n' --save "$BATS_TEST_TMPDIR/got"
   wait_tcp srv "$port"
   run_prog --in $'hello\nnot this one' client 127.0.0.1 "$port"
@@ -331,7 +331,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "client: adds the newline when standard input ends without one" {
   explained_in 4
   covers R9.21
-  port=$(free_port)
+  free_port port
   spawn_peer srv tcp_server "$port" --reply $'ok\n' --save "$BATS_TEST_TMPDIR/got"
   wait_tcp srv "$port"
   printf 'no newline' >"$BATS_TEST_TMPDIR/in"
@@ -346,7 +346,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "client: a reply that arrives one byte at a time is printed whole (read until the server closes)" {
   explained_in 5
   covers R5.6 R9.22
-  port=$(free_port)
+  free_port port
   reply=$'thank you !\nand a second line\n'
   spawn_peer srv tcp_server "$port" --reply "$reply" --chunk 1 --pause-ms 10
   wait_tcp srv "$port"
@@ -361,7 +361,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "client: shuts down its writing side after the line (the server sees end of stream)" {
   explained_in 4
   covers R9.22
-  port=$(free_port)
+  free_port port
   # This server replies only after the client's end of stream, not after the newline:
   # a client that does not shut down gives up (-t 2) before the peer does (5 s).
   spawn_peer srv tcp_server "$port" --reply $'got it\n' --until eof --idle-ms 5000 \
@@ -378,7 +378,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "client: a server that stalls for longer than -t SECONDS makes it give up: status 1" {
   explained_in 6
   covers R9.19 R9.27
-  port=$(free_port)
+  free_port port
   spawn_peer srv tcp_server "$port" --reply 'thank you !' --chunk 5 --pause-ms 3000
   wait_tcp srv "$port"
   run_prog --in 'hello' client -t 1 127.0.0.1 "$port"
@@ -391,7 +391,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "client: nobody listening is a connect error: status 1, the reason on stderr" {
   explained_in 4
   covers R9.26
-  port=$(free_port)
+  free_port port
   run_prog --in 'hello' client 127.0.0.1 "$port"
   assert_failure 1
   assert_equal "$output" ""
@@ -402,7 +402,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "client: talks to nc -l (nc prints the line, the client prints what nc sends)" {
   explained_in 10
   covers R9.22
-  port=$(free_port)
+  free_port port
   spawn_cmd ncl nc -N -l 127.0.0.1 "$port"
   wait_tcp ncl "$port"
   # The reply waits in nc's input before the client connects: this nc quits as soon as
@@ -423,7 +423,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "client and server talk to each other" {
   explained_in 9
   covers R9.22 R9.9
-  port=$(free_port)
+  free_port port
   start_server srv "$port"
   run_prog --in 'hello, server' client 127.0.0.1 "$port"
   assert_success
@@ -442,7 +442,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   explained_in 5
   covers R5.1 R9.2 R9.7 R9.9
   load faults
-  port=$(free_port)
+  free_port port
   with_faults start_server srv "$port" -k
   run_peer tcp_client 127.0.0.1 "$port" --send $'a line that comes in pieces\n'
   assert_thank_you srv
@@ -460,7 +460,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   explained_in 5
   covers R9.21 R9.22
   load faults
-  port=$(free_port)
+  free_port port
   line=$(head -c 3000 /dev/zero | tr '\0' 'x')
   reply=$'thank you !\nand a second line of the reply\n'
   spawn_peer srv tcp_server "$port" --reply "$reply" --save "$BATS_TEST_TMPDIR/got"
@@ -481,7 +481,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server: 4095 bytes and the newline (4096 in all) are a message; 4096 bytes before the newline are too long" {
   explained_in 5
   covers R5.3 R5.2 R9.13
-  port=$(free_port)
+  free_port port
   start_server srv "$port" -k -t 2
   head -c 4095 /dev/zero | tr '\0' a >"$BATS_TEST_TMPDIR/a4095"
   head -c 4096 /dev/zero | tr '\0' b >"$BATS_TEST_TMPDIR/b4096"
@@ -507,7 +507,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server: the receive timeout is per recv: a line that trickles in for 2.4 s is served under -t 1" {
   explained_in 6
   covers R9.3 R9.6 R9.12
-  port=$(free_port)
+  free_port port
   start_server srv "$port" -t 1
   # 5 pieces, 600 ms apart: never 1 s without a byte, 2.4 s in all.
   run_peer tcp_client 127.0.0.1 "$port" --send $'slow line\n' --chunk 2 --pause-ms 600
@@ -521,7 +521,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server: -t 3600 is taken, -t 0 and -t 3601 are usage errors" {
   explained_in 9
   covers R9.3 R9.4
-  port=$(free_port)
+  free_port port
   for bad in 0 3601 -1 1x; do
     run_prog server -t "$bad" "$port"
     [[ $status == 2 && $stderr == usage:* ]] ||
@@ -538,7 +538,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server: listens on every local address (a client of 127.0.0.2 is served), and on 7788 without PORT" {
   explained_in 9
   covers R9.1
-  port=$(free_port)
+  free_port port
   start_server srv "$port"
   run_peer tcp_client 127.0.0.2 "$port" --send $'to another address\n'
   assert_thank_you srv
@@ -558,7 +558,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server: a port another program listens on is a bind error: server: bind (port PORT): REASON, status 1" {
   explained_in 9
   covers R9.16 R9.5
-  port=$(free_port)
+  free_port port
   spawn_peer other tcp_server "$port" --accept-ms 5000
   wait_tcp other "$port"
   run_prog server "$port"
@@ -571,7 +571,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server -k: clients that send a line and reset at once never kill it (no SIGPIPE); the next client is served" {
   explained_in 6
   covers R9.17 R9.14 R9.2
-  port=$(free_port)
+  free_port port
   start_server srv "$port" -k
   for i in 1 2 3 4 5 6 7 8 9 10; do
     run_peer tcp4_reset_client 127.0.0.1 "$port" --send $'here and gone\n' --wait-ms 0
@@ -587,7 +587,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "client: a 4095-byte line is sent whole; a 4096-byte line is refused and nothing is sent" {
   explained_in 9
   covers R9.24 R9.21
-  port=$(free_port)
+  free_port port
   spawn_peer srv tcp_server "$port" --reply $'ok\n' --save "$BATS_TEST_TMPDIR/got"
   wait_tcp srv "$port"
   head -c 4096 /dev/zero | tr '\0' a >"$BATS_TEST_TMPDIR/line4096"
@@ -606,7 +606,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "client: sends the first line with its tabs and carriage return as it is; a lone newline is a line, not empty input" {
   explained_in 9
   covers R9.21 R9.22 R9.23
-  port=$(free_port)
+  free_port port
   spawn_peer srv tcp_server "$port" --reply $'ok\n' --save "$BATS_TEST_TMPDIR/got" --clients 2
   wait_tcp srv "$port"
   printf '\tone  two\r\nthree\n' >"$BATS_TEST_TMPDIR/in"
@@ -625,7 +625,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "client: the timeout is per recv: a reply that trickles in for 1.8 s arrives whole under -t 1; -t 3601 is refused" {
   explained_in 6
   covers R9.19 R9.20 R9.27
-  port=$(free_port)
+  free_port port
   spawn_peer srv tcp_server "$port" --reply $'thank you !\n' --chunk 3 --pause-ms 600
   wait_tcp srv "$port"
   run_prog --in 'hello' client -t 1 127.0.0.1 "$port"
@@ -651,7 +651,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   explained_in 9
   covers R9.18 R9.22
   grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null || skip "this machine has no IPv6 loopback address"
-  port=$(free_port)
+  free_port port
   spawn_cmd ncl nc -N -6 -l ::1 "$port"
   wait_tcp ncl "$port"
   feed ncl "hello over IPv6"
@@ -667,7 +667,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "client: a server that resets the connection: client: CALL: REASON, status 1, not killed by a signal" {
   explained_in 9
   covers R9.28 R9.29
-  port=$(free_port)
+  free_port port
   spawn_peer srv tcp_server "$port" --reset yes
   wait_tcp srv "$port"
   run_prog --in 'hello' client 127.0.0.1 "$port"

@@ -24,7 +24,7 @@ BIG_SIZE=$((40 * 1024 * 1024))
 
 # start_server DIR: download_server serving DIR on a free port ($port), ready for clients.
 start_server() {
-  port=$(free_port)
+  free_port port
   spawn_prog server download_server -d "$1" "$port"
   wait_tcp server "$port"
 }
@@ -182,7 +182,7 @@ peak_memory_kib() {
   explained_in 3
   covers R9.2
   printf 'from the current directory\n' >here.txt
-  port=$(free_port)
+  free_port port
   spawn_prog server download_server "$port"
   wait_tcp server "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'here.txt\n' --out reply
@@ -426,7 +426,7 @@ peak_memory_kib() {
 @test "the client sends NAME and a newline, and takes a reply that arrives five bytes at a time" {
   explained_in 7
   covers R9.14
-  port=$(free_port)
+  free_port port
   head -c 3000 /dev/urandom >data
   { printf 'OK 3000\n'; cat data; } >"$BATS_TEST_TMPDIR/reply"
   spawn_peer server tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply" --chunk 5 --pause-ms 1 \
@@ -444,7 +444,7 @@ peak_memory_kib() {
 @test "a reply that ends early is an error: status 1, bytes counted, the older file under the name untouched" {
   explained_in 7
   covers R9.18
-  port=$(free_port)
+  free_port port
   { printf 'OK 100000\n'; head -c 5000 /dev/urandom; } >"$BATS_TEST_TMPDIR/reply"
   spawn_peer server tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
   wait_tcp server "$port"
@@ -485,7 +485,7 @@ peak_memory_kib() {
 @test "a reply that is neither OK nor ERR is an error: status 1, bad reply, no file" {
   explained_in 7
   covers R9.17
-  port=$(free_port)
+  free_port port
   spawn_peer server tcp_server "$port" --reply $'HTTP/1.0 200 OK\r\n\r\nhello'
   wait_tcp server "$port"
   download page.html
@@ -498,7 +498,7 @@ peak_memory_kib() {
 @test "the client says why when no server listens: status 1, Connection refused, no file" {
   explained_in 7
   covers R9.20
-  port=$(free_port)
+  free_port port
   download hello.txt
   assert_failure 1
   assert_regex "$stderr" '^download_client: .*Connection refused'
@@ -514,7 +514,7 @@ peak_memory_kib() {
   explained_in 6
   covers R2.3 R2.8 R9.6 R9.7
   load faults
-  port=$(free_port)
+  free_port port
   with_faults spawn_prog server download_server -d "$SERVED" "$port"
   wait_tcp server "$port"
   raw_request $'small.bin\n'
@@ -533,7 +533,7 @@ peak_memory_kib() {
   explained_in 7
   covers R2.1 R9.14
   load faults
-  port=$(free_port)
+  free_port port
   # a megabyte: the client's loop makes many calls, and some of them are interrupted
   head -c 1000000 /dev/urandom >data
   { printf 'OK 1000000\n'; cat data; } >"$BATS_TEST_TMPDIR/reply"
@@ -603,7 +603,7 @@ peak_memory_kib() {
     command -v setpriv >/dev/null || skip "the server runs as root, and setpriv (util-linux) is missing"
     send_signal server TERM
     wait_exit server
-    port=$(free_port)
+    free_port port
     _spawn server2 "$(command -v setpriv)" --reuid=65534 --regid=65534 --clear-groups \
       "$(lab_bin download_server)" -d "$srv" "$port"
     wait_tcp server2 "$port"
@@ -653,7 +653,7 @@ peak_memory_kib() {
   local i=0
   for reply in 'OK +5' 'OK  5' 'OK 5 ' $'OK 5\r' 'OK -5' 'OK 0x5' 'ok 5' 'OK' 'OK 5x' "OK $(printf '1%.0s' {1..200})"; do
     i=$((i + 1))
-    port=$(free_port)
+    free_port port
     printf '%s\nhello' "$reply" >"$BATS_TEST_TMPDIR/reply"
     spawn_peer "srv$i" tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
     wait_tcp "srv$i" "$port"
@@ -663,7 +663,7 @@ peak_memory_kib() {
         "status 1, a message with bad reply" "status $status: $stdout $stderr"
     assert_files_here
   done
-  port=$(free_port)
+  free_port port
   printf 'OK 0005\nhello' >"$BATS_TEST_TMPDIR/reply"
   spawn_peer zeros tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
   wait_tcp zeros "$port"
@@ -676,7 +676,7 @@ peak_memory_kib() {
 @test "a status line that never ends (1000 bytes, no newline) is a bad reply, not a hang or a crash" {
   explained_in 2
   covers R2.17 R9.17
-  port=$(free_port)
+  free_port port
   head -c 1000 /dev/zero | tr '\0' 'O' >"$BATS_TEST_TMPDIR/reply"
   spawn_peer srv tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
   wait_tcp srv "$port"
@@ -702,7 +702,7 @@ peak_memory_kib() {
   covers R2.19 R9.21
   PROG_TIMEOUT=25 # the client runs for more than the usual 10 s
   # a server that accepts and then says nothing
-  silent_port=$(free_port)
+  free_port silent_port
   spawn_cmd quiet nc -l 127.0.0.1 "$silent_port"
   wait_tcp quiet "$silent_port"
   local started=$SECONDS
@@ -718,7 +718,7 @@ peak_memory_kib() {
 @test "the log reaches a pipe line by line: the serving line and each client's line at once" {
   explained_in 9
   covers R9.3 R9.6
-  port=$(free_port)
+  free_port port
   # the server's standard output is a pipe (to cat), not a file: stdio would hold the lines back
   _spawn server bash -c '"$0" "$@" | cat' "$(lab_bin download_server)" -d "$SERVED" "$port"
   wait_tcp server "$port"

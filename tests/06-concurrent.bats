@@ -24,7 +24,7 @@ BIG_SIZE=$((40 * 1024 * 1024))
 
 # start_server: concurrent_server serving $SERVED on a free port ($port), ready for clients.
 start_server() {
-  port=$(free_port)
+  free_port port
   spawn_prog server concurrent_server -d "$SERVED" "$port"
   wait_tcp server "$port"
 }
@@ -143,7 +143,7 @@ assert_ends_within_2s() {
   explained_in 6
   covers R8.4 R8.5 R8.9
   PROG_TIMEOUT=40 # 20 clients and more: the server runs longer than the usual 10 s under the sanitizers
-  port=$(free_port)
+  free_port port
   # the server's standard output is a pipe (to cat): a line left in the stdio buffer before
   # a fork would be printed again by each child
   _spawn server bash -c '"$0" "$@" | cat' "$(lab_bin concurrent_server)" -d "$SERVED" "$port"

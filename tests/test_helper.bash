@@ -161,28 +161,53 @@ assert_same_file() {
 
 # ---- programs ----------------------------------------------------------------
 
-# lab_bin NAME: path of the lab program NAME, or fail with why it is not there (it did not compile).
-lab_bin() {
-  local bin="$SOCKLAB_BIN/$1"
-  if [[ -x $bin ]]; then
-    printf '%s\n' "$bin"
-  elif [[ -f $bin.error ]]; then
-    { say did_not_compile "$1"; cat "$bin.error"; } | fail
-  elif [[ -f $bin.missing ]]; then
-    fail "$(<"$bin.missing")" # tests/compile: the copy has no such source file
+# A test's helpers find files and read output without starting processes where bash can do
+# it alone: on a machine where a process costs milliseconds, a test starts dozens of them.
+
+# _lab_bin NAME: set _BIN to the path of lab program NAME, or fail with why it is not there
+# (it did not compile). lab_bin NAME prints that path.
+_lab_bin() {
+  _BIN="$SOCKLAB_BIN/$1"
+  if [[ -x $_BIN ]]; then
+    return 0
+  elif [[ -f $_BIN.error ]]; then
+    { say did_not_compile "$1"; cat "$_BIN.error"; } | fail
+  elif [[ -f $_BIN.missing ]]; then
+    fail "$(<"$_BIN.missing")" # tests/compile: the copy has no such source file
   else
-    fail "$(words not_built "$1" "$bin" "$SOCKLAB_LESSON/$1.c")"
+    fail "$(words not_built "$1" "$_BIN" "$SOCKLAB_LESSON/$1.c")"
   fi
 }
 
-_peer_bin() {
-  [[ -x $SOCKLAB_PEERS/$1 ]] || fail "test peer $1 was not built (run make peers)"
-  printf '%s\n' "$SOCKLAB_PEERS/$1"
+lab_bin() {
+  _lab_bin "$1" && printf '%s\n' "$_BIN"
 }
 
-# free_port: print a port nobody uses now, for TCP and for UDP.
+# _peer NAME: set _PEER to the path of test peer NAME, or fail if it was not built.
+_peer() {
+  _PEER=$SOCKLAB_PEERS/$1
+  [[ -x $_PEER ]] || fail "test peer $1 was not built (run make peers)"
+}
+
+_peer_bin() {
+  _peer "$1" && printf '%s\n' "$_PEER"
+}
+
+# free_port [VAR...]: with no VAR, print a port nobody uses now, for TCP and for UDP; with
+# VARs, set each of them to such a port, all different, from one run of the ports peer.
 free_port() {
-  "$(_peer_bin ports)" free
+  _peer ports || return 1
+  (($# > 0)) || { "$_PEER" free; return; }
+  local got
+  got=$("$_PEER" free "$#") || fail "the ports peer found no $# free ports"
+  local -a picked
+  mapfile -t picked <<<"$got"
+  ((${#picked[@]} == $#)) || fail "the ports peer printed ${#picked[@]} ports, not $#"
+  local i=0 var
+  for var in "$@"; do
+    printf -v "$var" '%s' "${picked[i]}"
+    i=$((i + 1))
+  done
 }
 
 # ---- how programs run (the sandbox) -------------------------------------------
@@ -323,29 +348,27 @@ run_bounded() {
   wait "$!" || rc=$?
   _set_results "$id.out" "$id.err" "$rc" run
   if ((status == 124 || status == 137)); then
-    fail "$(basename "$1") did not finish within ${secs}s: it hangs (waiting for input or a peer that never comes?)
+    fail "${1##*/} did not finish within ${secs}s: it hangs (waiting for input or a peer that never comes?)
 stdout so far: $output
 stderr so far: $stderr"
   fi
-  _limit_verdict "$(basename "$1")" "$status"
+  _limit_verdict "${1##*/}" "$status"
 }
 
 run_prog() {
   local opts=()
   while [[ $1 == --* ]]; do opts+=("$1" "$2"); shift 2; done
-  local bin
-  bin=$(lab_bin "$1") || return 1
+  _lab_bin "$1" || return 1
   shift
-  run_bounded "${opts[@]}" "$bin" "$@"
+  run_bounded "${opts[@]}" "$_BIN" "$@"
 }
 
 run_peer() {
   local opts=()
   while [[ $1 == --* ]]; do opts+=("$1" "$2"); shift 2; done
-  local bin
-  bin=$(_peer_bin "$1") || return 1
+  _peer "$1" || return 1
   shift
-  run_bounded "${opts[@]}" "$bin" "$@"
+  run_bounded "${opts[@]}" "$_PEER" "$@"
 }
 
 # ---- background programs -----------------------------------------------------
@@ -357,7 +380,7 @@ run_peer() {
 _spawn() {
   local label=$1 dir=$BATS_TEST_TMPDIR
   shift
-  rm -f "$dir/$label.in"
+  [[ ! -e $dir/$label.in ]] || rm -f "$dir/$label.in"
   mkfifo "$dir/$label.in"
   _confine_words "$PROG_TIMEOUT" "" "$@"
   "${_CONF[@]}" "$@" <"$dir/$label.in" >"$dir/$label.out" 2>"$dir/$label.err" &
@@ -370,17 +393,17 @@ _spawn() {
 }
 
 spawn_prog() {
-  local label=$1 bin
-  bin=$(lab_bin "$2") || return 1
+  local label=$1
+  _lab_bin "$2" || return 1
   shift 2
-  _spawn "$label" "$bin" "$@"
+  _spawn "$label" "$_BIN" "$@"
 }
 
 spawn_peer() {
-  local label=$1 bin
-  bin=$(_peer_bin "$2") || return 1
+  local label=$1
+  _peer "$2" || return 1
   shift 2
-  _spawn "$label" "$bin" "$@"
+  _spawn "$label" "$_PEER" "$@"
 }
 
 # spawn_cmd LABEL CMD ARGS: start a system tool (nc, say) in the background, like spawn_peer.
@@ -393,14 +416,26 @@ spawn_cmd() {
 }
 
 # feed LABEL TEXT: TEXT and a newline on LABEL's standard input, in one write(): when TEXT
-# holds several lines they all wait there together (bash's printf would write line by line).
+# holds several lines they all wait there together.
 feed() {
-  printf '%s\n' "$2" >"$BATS_TEST_TMPDIR/.feed"
-  # SIGPIPE is ignored in a subshell only: the programs under test must not inherit that.
-  (
+  local fd=${_INFD[$1]} ok=1
+  if [[ $2 != *$'\n'* ]] && ((${#2} < 4000)); then
+    # One short line: bash's printf writes it with one write(), and no process starts. SIGPIPE
+    # is ignored for that write only (no program is started meanwhile to inherit it): a
+    # program that closed its input makes the write fail instead of killing the test.
     trap '' PIPE
-    cat "$BATS_TEST_TMPDIR/.feed" >&"${_INFD[$1]}"
-  ) 2>/dev/null || fail "could not type \"$2\" to $(_who "$1"): it has closed its standard input or exited
+    printf '%s\n' "$2" >&"$fd" 2>/dev/null || ok=
+    trap - PIPE
+  else
+    # Several lines or a long one: bash's printf would write line by line, and in pieces of
+    # its buffer; cat writes the whole file at once. SIGPIPE is ignored in its subshell only.
+    printf '%s\n' "$2" >"$BATS_TEST_TMPDIR/.feed"
+    (
+      trap '' PIPE
+      cat "$BATS_TEST_TMPDIR/.feed" >&"$fd"
+    ) 2>/dev/null || ok=
+  fi
+  [[ -n $ok ]] || fail "could not type \"$2\" to $(_who "$1"): it has closed its standard input or exited
 its stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
 its stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
 }
@@ -462,14 +497,16 @@ _waited_what() {
 # wait_tcp LABEL PORT: until LABEL's program listens on PORT (it never connects).
 wait_tcp() {
   local code=0
-  "$(_peer_bin await)" tcp "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
+  _peer await || return 1
+  "$_PEER" tcp "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
   ((code == 0)) || _not_ready "$1" "listen on TCP port $2" "$code"
 }
 
 # wait_udp LABEL PORT: until LABEL's program has bound UDP port PORT.
 wait_udp() {
   local code=0
-  "$(_peer_bin await)" udp "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
+  _peer await || return 1
+  "$_PEER" udp "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
   ((code == 0)) || _not_ready "$1" "bind UDP port $2" "$code"
 }
 
@@ -477,7 +514,8 @@ wait_udp() {
 # stdout (or in FILE); never fails the test. Status: 0 it did, 1 deadline, 3 it exited first.
 poll_line() {
   local code=0
-  "$(_peer_bin await)" line "${3:-$BATS_TEST_TMPDIR/$1.out}" "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
+  _peer await || return 1
+  "$_PEER" line "${3:-$BATS_TEST_TMPDIR/$1.out}" "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
   return "$code"
 }
 
@@ -505,7 +543,8 @@ wait_exit() {
   close_input "$label"
   if [[ -n ${2:-} ]]; then
     # a line that /dev/null never has: await returns 3 when the program ends, 1 at the deadline
-    "$(_peer_bin await)" line /dev/null '^never$' --pid "$pid" --ms $(($2 * 1000)) || code=$?
+    _peer await || return 1
+    "$_PEER" line /dev/null '^never$' --pid "$pid" --ms $(($2 * 1000)) || code=$?
     if ((code == 1)); then
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
       wait "$pid" 2>/dev/null

@@ -2,7 +2,8 @@
  * @file ports.c
  * @brief Test peer: pick a free port, or ask whether a port is free.
  *
- *     ports free                    print a port that is free for TCP and UDP
+ *     ports free [N]                print N ports (default 1), all different, each free
+ *                                   for TCP and UDP
  *     ports probe tcp|udp PORT [ADDR] exit 0 if ADDR:PORT (default 0.0.0.0) can be bound,
  *                                     1 if it is in use (EADDRINUSE), 2 on any other error
  *
@@ -55,25 +56,38 @@ static int can_bind(int type, const char *addr, unsigned port)
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "free") == 0) {
+    if ((argc == 2 || argc == 3) && strcmp(argv[1], "free") == 0) {
+        long want = argc == 3 ? strtol(argv[2], NULL, 10) : 1;
+        if (want < 1 || want > 16) {
+            fprintf(stderr, "ports: free N: N is 1 to 16\n");
+            return 2;
+        }
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         srand((unsigned)ts.tv_nsec ^ ((unsigned)getpid() << 16));
-        for (int tries = 0; tries < 200; tries++) {
+        unsigned picked[16];
+        long found = 0;
+        for (int tries = 0; tries < 200 && found < want; tries++) {
             unsigned port = 20000 + (unsigned)rand() % 12000;
-            if (can_bind(SOCK_STREAM, "0.0.0.0", port) == 1 && can_bind(SOCK_DGRAM, "0.0.0.0", port) == 1) {
-                printf("%u\n", port);
-                return 0;
-            }
+            int taken = 0;
+            for (long i = 0; i < found; i++)
+                taken |= picked[i] == port;
+            if (!taken && can_bind(SOCK_STREAM, "0.0.0.0", port) == 1 && can_bind(SOCK_DGRAM, "0.0.0.0", port) == 1)
+                picked[found++] = port;
         }
-        fprintf(stderr, "ports: no free port found in 200 tries\n");
-        return 1;
+        if (found < want) {
+            fprintf(stderr, "ports: only %ld free ports found in 200 tries\n", found);
+            return 1;
+        }
+        for (long i = 0; i < found; i++)
+            printf("%u\n", picked[i]);
+        return 0;
     }
     if ((argc == 4 || argc == 5) && strcmp(argv[1], "probe") == 0) {
         int type = strcmp(argv[2], "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM;
         int ok = can_bind(type, argc == 5 ? argv[4] : "0.0.0.0", (unsigned)strtoul(argv[3], NULL, 10));
         return ok == 1 ? 0 : ok == 0 ? 1 : 2;
     }
-    fprintf(stderr, "usage: ports free | ports probe tcp|udp PORT [ADDR]\n");
+    fprintf(stderr, "usage: ports free [N] | ports probe tcp|udp PORT [ADDR]\n");
     return 2;
 }
