@@ -85,8 +85,9 @@ solution_lines_in() {
   SECONDS=0
   # a loaded machine (make test runs alongside other work) must not cost the full copies points:
   # programs get 20 s instead of 10 before they count as hung (the hanging copy waits them out once)
+  # (a cache of its own: each copy is graded, not reused from an earlier make test)
   run env PROG_TIMEOUT=20 make -C "$top" --no-print-directory grade SUBMISSIONS="$class" GRADES="$BATS_TEST_TMPDIR/out" \
-    LESSON=01 JOBS=2
+    GRADE_CACHE="$BATS_TEST_TMPDIR/cache" LESSON=01 JOBS=2
   elapsed=$SECONDS
   assert_success
   expected='student,01-socket,total,note
@@ -108,6 +109,45 @@ zero,0,0,'
   assert_output "$(grep -c '^@test ' "$top/tests/01-socket.bats")"
   grep -q '<property name="points" value="21"/>' "$BATS_TEST_TMPDIR/out/hang.junit.xml"
   echo "# make grade, 6 folders, lesson 01: ${elapsed}s" >&3
+}
+
+@test "make grade grades a lesson once for copies with the same files: the others reuse its results, say so, and name only their own folder; REUSE=0 grades each afresh" {
+  lesson01_skips && skip "this machine skips some lesson 01 tests (no ::1 or no unshare -rn)"
+  class="$BATS_TEST_TMPDIR/class"
+  lesson01_copy "$class/alice"
+  lesson01_copy "$class/bob"
+  lesson01_copy "$class/carol" 's/"closed %d sockets\\n"/"closed %d socket!\\n"/'
+  expected='student,01-socket,total,note
+alice,23,23,
+bob,23,23,
+carol,18,18,'
+  # one copy at a time: alice is graded before bob
+  run env PROG_TIMEOUT=20 make -C "$top" --no-print-directory grade SUBMISSIONS="$class" GRADES="$BATS_TEST_TMPDIR/out" \
+    GRADE_CACHE="$BATS_TEST_TMPDIR/cache" LESSON=01 JOBS=1
+  assert_success
+  assert_equal "$(cat "$BATS_TEST_TMPDIR/out/grades.csv")" "$expected"
+  grep -q '01-socket: the same files as a copy graded before' "$BATS_TEST_TMPDIR/out/bob.log"
+  run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out/alice.log" "$BATS_TEST_TMPDIR/out/carol.log"
+  # bob's reports are complete, and name bob's build folder, never alice's
+  run grep -c '<testcase ' "$BATS_TEST_TMPDIR/out/bob.junit.xml"
+  assert_output "$(grep -c '^@test ' "$top/tests/01-socket.bats")"
+  grep -q '<property name="points" value="23"/>' "$BATS_TEST_TMPDIR/out/bob.junit.xml"
+  run grep -rl 'copy-alice-' "$top/build/reports/$("$top/tests/impl-key" "$class/bob")" "$BATS_TEST_TMPDIR/out/bob.log" "$BATS_TEST_TMPDIR/out/bob.junit.xml"
+  assert_failure
+  # REUSE=0: the same grades, each copy graded afresh
+  run env PROG_TIMEOUT=20 make -C "$top" --no-print-directory grade SUBMISSIONS="$class" GRADES="$BATS_TEST_TMPDIR/out2" \
+    GRADE_CACHE="$BATS_TEST_TMPDIR/cache" LESSON=01 JOBS=2 REUSE=0
+  assert_success
+  assert_equal "$(cat "$BATS_TEST_TMPDIR/out2/grades.csv")" "$expected"
+  run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out2/"*.log
+  # a copy whose files changed is graded again (carol fixes her close line, and says so in a comment)
+  sed -i -e 's/closed %d socket!/closed %d sockets/' -e '1i /* fixed: the close line */' "$class/carol/01-socket/sockets.c"
+  run env PROG_TIMEOUT=20 make -C "$top" --no-print-directory grade SUBMISSIONS="$class" GRADES="$BATS_TEST_TMPDIR/out3" \
+    GRADE_CACHE="$BATS_TEST_TMPDIR/cache" LESSON=01 JOBS=2
+  assert_success
+  assert_equal "$(sed -n 4p "$BATS_TEST_TMPDIR/out3/grades.csv")" "carol,23,23,"
+  grep -q 'graded before' "$BATS_TEST_TMPDIR/out3/alice.log"
+  run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out3/carol.log"
 }
 
 @test "a lesson that runs out of its budget: the rest fail as 'lesson took too long', exit 1, no process left" {
