@@ -41,6 +41,14 @@
 # the student's .c file (tests/sanitizer-report.awk). tests/present shows it all to students.
 
 bats_require_minimum_version 1.5.0
+
+# bats runs a trap before every command of a test and of every function it calls (a DEBUG
+# trap, inherited through set -T), to say where a failed test stopped. Inside the harness's
+# helpers, and while these files load, that trap cost more than the work itself (about 0.3 ms
+# a command: a fifth of lesson 03's time). Only the test's own lines are traced now, and a
+# failure is located at the line of the test that failed, not inside the helper it called.
+set +T
+[[ -z ${BATS_TEST_NAME:-} ]] || declare -ft "$BATS_TEST_NAME"
 # bats-support and bats-assert, file by file: their load.bash files run $(dirname) once per
 # file, a process each, and every test loads them again. On a machine where starting a
 # process is slow that cost more than most tests (0.4 s a test against 0.03 s this way).
@@ -58,14 +66,6 @@ _lab_load_libraries() {
 _lab_load_libraries
 # the student's language (LAB_LANG, LANG) and the harness's fixed words in English and Chinese
 source "$BATS_TEST_DIRNAME/lang.bash"
-
-# bats runs a trap before every command of a test and of every function it calls (a DEBUG
-# trap, inherited through set -T), to say where a failed test stopped. Inside the harness's
-# helpers that trap cost more than the helpers themselves (about 0.3 ms a command: a fifth of
-# lesson 03's time). Only the test's own lines are traced now, and a failure is located at
-# the line of the test that failed, not inside the helper it called.
-set +T
-[[ -z ${BATS_TEST_NAME:-} ]] || declare -ft "$BATS_TEST_NAME"
 
 : "${SOCKLAB_BIN:?run the tests with make check (SOCKLAB_BIN is not set)}"
 : "${SOCKLAB_PEERS:?run the tests with make check (SOCKLAB_PEERS is not set)}"
