@@ -549,7 +549,8 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   ((status != 1)) || skip "port 7788 is in use on this machine"
   spawn_prog def server
   local code=0
-  "$(_peer_bin await)" tcp 7788 --pid "${_PID[def]}" --ms "$READY_MS" || code=$?
+  _peer await || return 1
+  "$_PEER" tcp 7788 --pid "${_PID[def]}" --ms "$READY_MS" || code=$?
   ((code == 0)) || _not_ready def "listen on TCP port 7788 (the default)" "$code"
   wait_line def '^listening on port 7788$'
 }

@@ -15,7 +15,7 @@
 # What it gives a test:
 #   explained_in N           the lesson section a failure should send the student to
 #   covers R7.3 [R7.4 ...]   the numbered rules of the lesson's contract this test checks
-#   free_port                a port free for TCP and UDP, chosen now
+#   free_port VAR...         set each VAR to a port free for TCP and UDP, chosen now
 #   run_prog [opts] P ARGS   run lab program P to completion under a timeout (sets status/output/stderr)
 #   run_peer [opts] P ARGS   the same for a test peer (run_bounded: for any command)
 #   lab_bin P                the path of lab program P (fails with the compiler's words if it did not build)
@@ -197,15 +197,11 @@ _peer() {
   [[ -x $_PEER ]] || fail "test peer $1 was not built (run make peers)"
 }
 
-_peer_bin() {
-  _peer "$1" && printf '%s\n' "$_PEER"
-}
-
-# free_port [VAR...]: with no VAR, print a port nobody uses now, for TCP and for UDP; with
-# VARs, set each of them to such a port, all different, from one run of the ports peer.
+# free_port VAR...: set each VAR to a port nobody uses now, for TCP and for UDP, all
+# different, from one run of the ports peer.
 free_port() {
+  (($# > 0)) || fail "helper: free_port VAR... (the variables to set)"
   _peer ports || return 1
-  (($# > 0)) || { "$_PEER" free; return; }
   local got
   got=$("$_PEER" free "$#") || fail "the ports peer found no $# free ports"
   local -a picked
