@@ -94,7 +94,7 @@ make_copy() {
 grade() {
   local lesson=${2:-01} filter=${3:-'^each.reported.fd.is.a.socket'}
   SECONDS=0
-  run env SOCKLAB_RUN_ID="$run_id" PROG_TIMEOUT="${PROG_TIMEOUT:-5}" READY_MS=4000 BATS_FLAGS="--filter $filter" \
+  run env SOCKLAB_RUN_ID="$run_id" PROG_TIMEOUT="${PROG_TIMEOUT:-5}" READY_MS="${READY_MS:-4000}" BATS_FLAGS="--filter $filter" \
     make -C "$top" --no-print-directory check IMPL="$1" LESSON="$lesson"
   elapsed=$SECONDS
 }
@@ -137,7 +137,9 @@ verdict() {
 @test "a program that kills its parent timeout still ends with its test, reported as timed out" {
   needs_sandbox
   make_copy kill_timeout "$BATS_TEST_TMPDIR/killer"
-  PROG_TIMEOUT=2 grade "$BATS_TEST_TMPDIR/killer"
+  # it ignores SIGTERM, so its time limit ends it 2 + 2 s after it starts (SIGKILL follows
+  # SIGTERM 2 s later): the wait for its line must outlast that, or the two race
+  PROG_TIMEOUT=2 READY_MS=20000 grade "$BATS_TEST_TMPDIR/killer"
   verdict 01 0 1
   assert_output --partial "did not finish within 2s"
   ((elapsed < 40)) || fail "the grading took ${elapsed}s: the test outlived its timeout"
