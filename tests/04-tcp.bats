@@ -504,13 +504,14 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 }
 
 # bats test_tags=points:1
-@test "server: the receive timeout is per recv: a line that trickles in for 2.4 s is served under -t 1" {
+@test "server: the receive timeout is per recv: a line that trickles in for 2.7 s is served under -t 1" {
   explained_in 6
   covers R9.3 R9.6 R9.12
   free_port port
   start_server srv "$port" -t 1
-  # 5 pieces, 600 ms apart: never 1 s without a byte, 2.4 s in all.
-  run_peer tcp_client 127.0.0.1 "$port" --send $'slow line\n' --chunk 2 --pause-ms 600
+  # 10 pieces, 300 ms apart: never 1 s without a byte (700 ms to spare on a loaded machine),
+  # 2.7 s in all.
+  run_peer tcp_client 127.0.0.1 "$port" --send $'slow line\n' --chunk 1 --pause-ms 300
   assert_thank_you srv
   wait_exit srv
   assert_success
@@ -627,7 +628,8 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   explained_in 6
   covers R9.19 R9.20 R9.27
   free_port port
-  spawn_peer srv tcp_server "$port" --reply $'thank you !\n' --chunk 3 --pause-ms 600
+  # 6 pieces, 360 ms apart: never 1 s without a byte (640 ms to spare), 1.8 s in all
+  spawn_peer srv tcp_server "$port" --reply $'thank you !\n' --chunk 2 --pause-ms 360
   wait_tcp srv "$port"
   run_prog --in 'hello' client -t 1 127.0.0.1 "$port"
   assert_success
