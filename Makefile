@@ -117,16 +117,22 @@ watch:
 # make grade: a whole class, JOBS copies at a time (tests/grade-class).
 SUBMISSIONS ?=
 GRADES      ?= $(BUILD)/grades
+# grade, dist and classroom are the instructor's: the students' handout has not their tools.
+instructor_tool = @test -x $(1) || { echo "make $@ is an instructor's command: this copy of the lab (the students' handout) has no $(1)" >&2; exit 2; }
+
 grade: peers
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [JOBS=N] [LESSON=...]" >&2; exit 2; }
+	$(call instructor_tool,tests/grade-class)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [JOBS=N] [LESSON=...] [GRADES=OUT] [REUSE=0]" >&2; exit 2; }
 	@tests/grade-class "$(SUBMISSIONS)" "$(GRADES)" $(LESSONS)
 
 # make dist: the archive students get (tests/dist): everything but solutions/ and the instructor's files.
 dist:
+	$(call instructor_tool,tests/dist)
 	@tests/dist $(BUILD)/socklab-handout.tar.gz
 
 # make classroom: tests/classroom/ (GitHub Classroom, Gradescope) from the tests' points tags.
 classroom:
+	$(call instructor_tool,tests/classroom/generate)
 	@tests/classroom/generate
 
 # make test: the lab tests itself. See tests/selftest.

@@ -70,7 +70,7 @@ solution_lines_in() {
   grep -q 'command: make check LESSON=01' "$top/.github/workflows/classroom.yml"
 }
 
-@test "make grade on a small class: full marks, zero, a mix, one that does not compile, one that hangs, one that is no copy" {
+@test "make grade on a small class: full marks, zero, a mix, one that does not compile, one that hangs, one that is no copy, an archive" {
   lesson01_skips && skip "this machine skips some lesson 01 tests (no ::1 or no unshare -rn)"
   class="$BATS_TEST_TMPDIR/class"
   lesson01_copy "$class/full"
@@ -82,6 +82,9 @@ solution_lines_in() {
   # hangs when its first KIND is unix-stream (one test, 2 points)
   lesson01_copy "$class/hang" '/^int main(int argc, char \*\*argv)$/{n;s/$/ if (argc > 1 \&\& strcmp(argv[1], "unix-stream") == 0) for (;;) pause();/}'
   mkdir -p "$class/empty"
+  # an archive handed in as it is gets a row that says why it was not graded; hidden files none
+  echo "PK" >"$class/bob.zip"
+  touch "$class/.DS_Store"
   SECONDS=0
   # a loaded machine (make test runs alongside other work) must not cost the full copies points:
   # programs get 20 s instead of 10 before they count as hung (the hanging copy waits them out once)
@@ -92,6 +95,7 @@ solution_lines_in() {
   assert_success
   expected='student,01-socket,total,note
 "Li Lei, 李雷 (mix)",18,18,
+bob.zip,,,cannot be graded: not a folder (an archive? unpack each copy into a folder of its own)
 broken,0,0,01-socket did not compile
 empty,,,"cannot be graded: no lesson folder (NN-name/) in it, neither in starter/"
 full,23,23,
@@ -99,7 +103,7 @@ hang,21,21,
 zero,0,0,'
   assert_equal "$(cat "$BATS_TEST_TMPDIR/out/grades.csv")" "$expected"
   run grep -c '"student": ' "$BATS_TEST_TMPDIR/out/grades.json"
-  assert_output 6
+  assert_output 7
   grep -qF '{"student": "Li Lei, 李雷 (mix)", "points": {"01-socket": 18}, "total": 18, "note": ""}' "$BATS_TEST_TMPDIR/out/grades.json"
   grep -qF '{"student": "empty", "points": {}, "total": null, "note": "cannot be graded: ' "$BATS_TEST_TMPDIR/out/grades.json"
   # every failure message in the student's log, every test with its points in the JUnit XML
@@ -108,7 +112,17 @@ zero,0,0,'
   run grep -c '<testcase ' "$BATS_TEST_TMPDIR/out/hang.junit.xml"
   assert_output "$(grep -c '^@test ' "$top/tests/01-socket.bats")"
   grep -q '<property name="points" value="21"/>' "$BATS_TEST_TMPDIR/out/hang.junit.xml"
-  echo "# make grade, 6 folders, lesson 01: ${elapsed}s" >&3
+  # a failure's JUnit message says what went wrong, not where in the harness it was noticed
+  run grep -o '<failure message="[^"]*"' "$BATS_TEST_TMPDIR/out/zero.junit.xml"
+  assert_line --partial 'open_socket is not written yet'
+  refute_line --partial '(in test file'
+  # a log ends with the scoreboard of the copy's row; its hints are what the student types in
+  # their own copy (no IMPL), and make's own error line is not there
+  assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/out/Li Lei, 李雷 (mix).log")" "total: 14 passed, 4 failed; points 18 / 23"
+  grep -q '^stuck? make hint LESSON=01 gives a hint' "$BATS_TEST_TMPDIR/out/zero.log"
+  run grep -l 'IMPL=\|^make.*Error' "$BATS_TEST_TMPDIR/out/"*.log
+  assert_output ""
+  echo "# make grade, 8 entries, lesson 01: ${elapsed}s" >&3
 }
 
 @test "make grade grades a lesson once for copies with the same files: the others reuse its results, say so, and name only their own folder; REUSE=0 grades each afresh" {
@@ -127,6 +141,9 @@ carol,18,18,'
   assert_success
   assert_equal "$(cat "$BATS_TEST_TMPDIR/out/grades.csv")" "$expected"
   grep -q '01-socket: the same files as a copy graded before' "$BATS_TEST_TMPDIR/out/bob.log"
+  # shown as make check shows it (not bats' raw report), with the scoreboard of bob's row
+  run ! grep -q '^# explained_in\|^# (in test file' "$BATS_TEST_TMPDIR/out/bob.log"
+  assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/out/bob.log")" "total: 18 passed, 0 failed; points 23 / 23"
   run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out/alice.log" "$BATS_TEST_TMPDIR/out/carol.log"
   # bob's reports are complete, and name bob's build folder, never alice's
   run grep -c '<testcase ' "$BATS_TEST_TMPDIR/out/bob.junit.xml"
@@ -148,6 +165,17 @@ carol,18,18,'
   assert_equal "$(sed -n 4p "$BATS_TEST_TMPDIR/out3/grades.csv")" "carol,23,23,"
   grep -q 'graded before' "$BATS_TEST_TMPDIR/out3/alice.log"
   run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out3/carol.log"
+}
+
+@test "make check IMPL=a whole clone of the lab grades its starter/, as make grade does" {
+  lesson01_copy "$BATS_TEST_TMPDIR/clone/starter"
+  mkdir -p "$BATS_TEST_TMPDIR/clone/lessons" "$BATS_TEST_TMPDIR/clone/tests"
+  run make -C "$top" --no-print-directory check IMPL="$BATS_TEST_TMPDIR/clone" LESSON=01
+  assert_success
+  assert_output --partial "is a whole clone of the lab: grading its starter/"
+  assert_regex "$output" "01-socket +18 / 18 +PASS +23 / 23"
+  rm -rf "$top/build/$("$top/tests/impl-key" "$BATS_TEST_TMPDIR/clone/starter")" \
+    "$top/build/reports/$("$top/tests/impl-key" "$BATS_TEST_TMPDIR/clone/starter")"
 }
 
 @test "a lesson that runs out of its budget: the rest fail as 'lesson took too long', exit 1, no process left" {
@@ -192,8 +220,13 @@ carol,18,18,'
   [[ -z $output ]] || fail "the handout shows lines of solutions/: $(head -5 <<<"$output")"
   run solution_lines_in "$top/tests/mutants"
   [[ -n $output ]] || fail "solution_lines_in finds nothing even in tests/mutants/: the check is broken"
-  run grep -c "The instructor's loop" "$lab/README.md"
-  assert_output 0
+  # its READMEs name nothing it does not hold: no solutions, no CI, no instructor's command
+  run grep -nE "solutions/|\.ci/|make (grade|dist|classroom)|tests/(zoo|grade-class|selftest)|The instructor's loop|For maintainers|教师的流程|给维护者" \
+    "$lab/README.md" "$lab/README.zh.md"
+  assert_output ""
+  run make -C "$lab" --no-print-directory grade SUBMISSIONS="$BATS_TEST_TMPDIR"
+  assert_failure 2
+  assert_output --partial "make grade is an instructor's command"
   run make -C "$lab" --no-print-directory
   assert_success
   [[ -x $lab/build/starter/01-socket/sockets ]] || fail "make did not build the starter"

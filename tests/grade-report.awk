@@ -37,6 +37,24 @@ function selected(tags,   nf, f, i, nt, t, j, ok, want, neg, has) {
   return 0
 }
 
+# summary(msg): for JUnit's message attribute, the failure's first line that says what went
+# wrong (not bats' location lines "(in test file ...", "(from function ...", "`cmd' failed", nor
+# blank lines or bats-assert's dashes), and the program's first line of stderr when the
+# message shows it.
+function summary(msg,   n, l, i, line, first, err) {
+  n = split(msg, l, "\n")
+  for (i = 1; i <= n; i++) {
+    line = l[i]
+    if (err == "" && i < n && line ~ /^(stderr of the last program run:|最后运行的程序的标准错误：|its stderr:|它的标准错误：)[ \t]*$/ && l[i + 1] !~ /^[ \t]*$/)
+      err = l[i + 1]
+    if (line ~ /^[ \t]*$/ || line ~ /^\((in|from) (test file|function) / || line ~ /^[ \t]*`.*' failed( with status [0-9]+)?$/ || line ~ /^[ \t]*--[ \t]*$/) continue
+    sub(/^[ \t]*(-- )?/, "", line); sub(/ --[ \t]*$/, "", line)
+    if (first == "") first = line
+  }
+  if (first == "") first = l[1]
+  return err == "" ? first : first " (stderr: " err ")"
+}
+
 FNR == NR {
   order[++ntests] = $4
   points[$4] = $2
@@ -106,7 +124,7 @@ END {
       p, (rok[i] && !rskip[i]) ? p : 0 >junitfile
     if (rskip[i]) print "      <skipped/>" >junitfile
     else if (!rok[i]) {
-      first = rmsg[i]; sub(/\n.*/, "", first)
+      first = summary(rmsg[i])
       printf "      <failure message=\"%s\">%s</failure>\n", xml(first), xml(rmsg[i]) >junitfile
     }
     print "    </testcase>" >junitfile

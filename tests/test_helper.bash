@@ -10,6 +10,8 @@
 #   SOCKLAB_PEERS   the built test peers (build/peers)
 #   SOCKLAB_LESSON  the lesson's name, e.g. 01-socket
 #   SOCKLAB_IMPL    (optional) the IMPL of make check, for the make hint line of a failure
+#   SOCKLAB_HINT_IMPL (optional) the IMPL that line names instead (starter: none), for gradings
+#                   whose student runs make hint in a copy of their own (make grade, Gradescope)
 #   SOCKLAB_UID     (optional) the user lab programs run as (tests/grade sets it when root)
 #
 # What it gives a test:
@@ -64,6 +66,22 @@ _lab_load_libraries() {
   bats_load_library bats-support && bats_load_library bats-assert
 }
 _lab_load_libraries
+# bats-assert's assert_line and refute_line stop with bash's "lines: parameter not set" when a
+# program printed nothing (an empty array counts as unset): assert_line says so instead, and
+# refute_line passes, as no line can match.
+eval "_bats_assert_line() $(declare -f assert_line | tail -n +2)"
+eval "_bats_refute_line() $(declare -f refute_line | tail -n +2)"
+assert_line() {
+  if declare -p lines &>/dev/null && ((${#lines[@]} == 0)); then
+    say no_output "$*" | fail
+    return
+  fi
+  _bats_assert_line "$@"
+}
+refute_line() {
+  declare -p lines &>/dev/null && ((${#lines[@]} == 0)) && return 0
+  _bats_refute_line "$@"
+}
 # the student's language (LAB_LANG, LANG) and the harness's fixed words in English and Chinese
 source "$BATS_TEST_DIRNAME/lang.bash"
 
@@ -114,8 +132,10 @@ _print_section_hint() {
     if [[ $(lab_lang) == zh ]]; then printf '%s\n%s\n' "$zh" "$en"; else printf '%s\n%s\n' "$en" "$zh"; fi
     printf 'explained_in: %s\n' "$_SECTION"
   fi
-  # a copy graded with make check IMPL=path gets its hints with the same IMPL
-  [[ ${SOCKLAB_IMPL:-starter} == starter ]] || n="$n IMPL=$SOCKLAB_IMPL"
+  # a copy graded with make check IMPL=path gets its hints with the same IMPL (SOCKLAB_HINT_IMPL:
+  # the one to name instead, when the student runs make hint elsewhere: make grade, Gradescope)
+  local impl=${SOCKLAB_HINT_IMPL:-${SOCKLAB_IMPL:-starter}}
+  [[ $impl == starter ]] || n="$n IMPL=$impl"
   say hint_line "$n"
 }
 
