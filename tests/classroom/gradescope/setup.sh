@@ -4,5 +4,5 @@
 # The autograder zip holds setup.sh, run_autograder and socklab/ (the unpacked make dist).
 set -euo pipefail
 cd /autograder/source/socklab
-tests/setup
+tests/setup --grading
 make peers
