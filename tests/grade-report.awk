@@ -45,7 +45,7 @@ function summary(msg,   n, l, i, line, first, err) {
   n = split(msg, l, "\n")
   for (i = 1; i <= n; i++) {
     line = l[i]
-    if (err == "" && i < n && line ~ /^(stderr of the last program run:|最后运行的程序的标准错误：|its stderr:|它的标准错误：)[ \t]*$/ && l[i + 1] !~ /^[ \t]*$/)
+    if (err == "" && i < n && line ~ /^(stderr of .+:|.+的标准错误：|its stderr:)[ \t]*$/ && l[i + 1] !~ /^[ \t]*$/)
       err = l[i + 1]
     if (line ~ /^[ \t]*$/ || line ~ /^\((in|from) (test file|function) / || line ~ /^[ \t]*`.*' failed( with status [0-9]+)?$/ || line ~ /^[ \t]*--[ \t]*$/) continue
     sub(/^[ \t]*(-- )?/, "", line); sub(/ --[ \t]*$/, "", line)

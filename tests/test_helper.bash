@@ -94,7 +94,7 @@ PROG_TIMEOUT=${PROG_TIMEOUT:-10}
 # How long to wait for a program to get ready (milliseconds).
 READY_MS=${READY_MS:-5000}
 
-declare -gA _PID=() _INFD=() _NAME=()
+declare -gA _PID=() _INFD=() _NAME=() _LABPROG=() # _LABPROG: labels of lab programs (not peers)
 declare -ga _PGIDS=() # every background process group, killed in teardown even after wait_exit
 _SECTION=
 _RULES=
@@ -420,6 +420,7 @@ spawn_prog() {
   local label=$1
   _lab_bin "$2" || return 1
   shift 2
+  _LABPROG[$label]=1
   _spawn "$label" "$_BIN" "$@"
 }
 
@@ -622,7 +623,17 @@ lab_teardown() {
   if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
     # bats-assert shows stdout; the program's own error message is on stderr
     _sanitizer_summary
-    [[ -z ${stderr:-} ]] || printf '\n%s\n%s\n' "$(words last_stderr)" "$(_sanitizer_trim <<<"$stderr" | head -c 3000)"
+    if [[ -n ${stderr:-} ]]; then
+      printf '\n%s\n%s\n' "$(words last_stderr)" "$(_sanitizer_trim <<<"$stderr" | head -c 3000)"
+    else
+      # no program ran to its end: what the ones started in the background said (a wait for
+      # a peer that failed does not show it)
+      for label in "${!_LABPROG[@]}"; do
+        [[ -s $BATS_TEST_TMPDIR/$label.err ]] || continue
+        printf '\n%s\n%s\n' "$(words prog_stderr "$(_who "$label")")" \
+          "$(_sanitizer_trim <"$BATS_TEST_TMPDIR/$label.err" | head -c 3000)"
+      done
+    fi
     _print_section_hint
   fi
 }
