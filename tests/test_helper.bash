@@ -69,8 +69,16 @@ _lab_load_libraries
 # bats-assert's assert_line and refute_line stop with bash's "lines: parameter not set" when a
 # program printed nothing (an empty array counts as unset): assert_line says so instead, and
 # refute_line passes, as no line can match.
-eval "_bats_assert_line() $(declare -f assert_line | tail -n +2)"
-eval "_bats_refute_line() $(declare -f refute_line | tail -n +2)"
+# _lab_copy_function OLD NEW: define NEW as a copy of the function OLD (through a file: no
+# subshell, which would cost a process every time a test loads this file)
+_lab_copy_function() {
+  local file=${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-$BATS_RUN_TMPDIR}}/.function text=
+  declare -f "$1" >"$file" || return 1
+  IFS= read -r -d '' text <"$file" || true
+  eval "$2${text#"$1"}"
+}
+_lab_copy_function assert_line _bats_assert_line
+_lab_copy_function refute_line _bats_refute_line
 assert_line() {
   if declare -p lines &>/dev/null && ((${#lines[@]} == 0)); then
     say no_output "$*" | fail
