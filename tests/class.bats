@@ -104,8 +104,8 @@ zero,0,0,'
   assert_equal "$(cat "$BATS_TEST_TMPDIR/out/grades.csv")" "$expected"
   run grep -c '"student": ' "$BATS_TEST_TMPDIR/out/grades.json"
   assert_output 7
-  grep -qF '{"student": "Li Lei, 李雷 (mix)", "points": {"01-socket": 18}, "total": 18, "note": ""}' "$BATS_TEST_TMPDIR/out/grades.json"
-  grep -qF '{"student": "empty", "points": {}, "total": null, "note": "cannot be graded: ' "$BATS_TEST_TMPDIR/out/grades.json"
+  grep -qF '{"student": "Li Lei, 李雷 (mix)", "points": {"01-socket": 18}, "possible": {"01-socket": 23}, "total": 18, "total_possible": 23, "note": ""}' "$BATS_TEST_TMPDIR/out/grades.json"
+  grep -qF '{"student": "empty", "points": {}, "possible": {"01-socket": 23}, "total": null, "total_possible": 23, "note": "cannot be graded: ' "$BATS_TEST_TMPDIR/out/grades.json"
   # every failure message in the student's log, every test with its points in the JUnit XML
   grep -q 'undeclared_thing' "$BATS_TEST_TMPDIR/out/broken.log"
   grep -q 'did not finish within\|did not exit within' "$BATS_TEST_TMPDIR/out/hang.log"
