@@ -167,13 +167,17 @@ carol,18,18,'
   run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out3/carol.log"
 }
 
-@test "make check IMPL=a whole clone of the lab grades its starter/, as make grade does" {
+@test "make check and make progress take a whole clone of the lab by its starter/, as make grade does" {
   lesson01_copy "$BATS_TEST_TMPDIR/clone/starter"
   mkdir -p "$BATS_TEST_TMPDIR/clone/lessons" "$BATS_TEST_TMPDIR/clone/tests"
   run make -C "$top" --no-print-directory check IMPL="$BATS_TEST_TMPDIR/clone" LESSON=01
   assert_success
   assert_output --partial "is a whole clone of the lab: grading its starter/"
   assert_regex "$output" "01-socket +18 / 18 +PASS +23 / 23"
+  # the student's loop takes the clone the same way: its results, its starter/'s files
+  run make -C "$top" --no-print-directory progress IMPL="$BATS_TEST_TMPDIR/clone"
+  assert_success
+  assert_regex "$output" "01-socket +done \(18 of 18\)"
   rm -rf "$top/build/$("$top/tests/impl-key" "$BATS_TEST_TMPDIR/clone/starter")" \
     "$top/build/reports/$("$top/tests/impl-key" "$BATS_TEST_TMPDIR/clone/starter")"
 }
