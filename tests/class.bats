@@ -34,6 +34,17 @@ lesson01_skips() {
   ! grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null || [[ -n $(unshare -rn cat /proc/net/if_inet6 2>/dev/null || echo no) ]]
 }
 
+# grade_class OUT ARGS...: make grade of $class, lesson 01, into $BATS_TEST_TMPDIR/OUT, with a
+# cache of this test's own (each copy is graded here, not reused from an earlier make test);
+# sets status and output. A loaded machine (make test runs alongside other work) must not cost
+# a copy points: programs get 20 s instead of 10 before they count as hung.
+grade_class() {
+  local out=$1
+  shift
+  run env PROG_TIMEOUT=20 make -C "$top" --no-print-directory grade SUBMISSIONS="$class" GRADES="$BATS_TEST_TMPDIR/$out" \
+    GRADE_CACHE="$BATS_TEST_TMPDIR/cache" LESSON=01 "$@"
+}
+
 # solution_lines_in DIR: print "FILE: LINE" for every line under DIR that is a line of
 # solutions/*/*.c (40 characters or more, blanks around it ignored, a patch's leading - or +
 # too) that neither a starter file nor a test peer holds (a peer may open a socket with the
@@ -86,11 +97,8 @@ solution_lines_in() {
   echo "PK" >"$class/bob.zip"
   touch "$class/.DS_Store"
   SECONDS=0
-  # a loaded machine (make test runs alongside other work) must not cost the full copies points:
-  # programs get 20 s instead of 10 before they count as hung (the hanging copy waits them out once)
-  # (a cache of its own: each copy is graded, not reused from an earlier make test)
-  run env PROG_TIMEOUT=20 make -C "$top" --no-print-directory grade SUBMISSIONS="$class" GRADES="$BATS_TEST_TMPDIR/out" \
-    GRADE_CACHE="$BATS_TEST_TMPDIR/cache" LESSON=01 JOBS=2
+  # (the hanging copy waits out its 20 s once)
+  grade_class out JOBS=2
   elapsed=$SECONDS
   assert_success
   expected='student,01-socket,total,note
@@ -136,8 +144,7 @@ alice,23,23,
 bob,23,23,
 carol,18,18,'
   # one copy at a time: alice is graded before bob
-  run env PROG_TIMEOUT=20 make -C "$top" --no-print-directory grade SUBMISSIONS="$class" GRADES="$BATS_TEST_TMPDIR/out" \
-    GRADE_CACHE="$BATS_TEST_TMPDIR/cache" LESSON=01 JOBS=1
+  grade_class out JOBS=1
   assert_success
   assert_equal "$(cat "$BATS_TEST_TMPDIR/out/grades.csv")" "$expected"
   grep -q '01-socket: the same files as a copy graded before' "$BATS_TEST_TMPDIR/out/bob.log"
@@ -152,15 +159,13 @@ carol,18,18,'
   run grep -rl 'copy-alice-' "$top/build/reports/$("$top/tests/impl-key" "$class/bob")" "$BATS_TEST_TMPDIR/out/bob.log" "$BATS_TEST_TMPDIR/out/bob.junit.xml"
   assert_failure
   # REUSE=0: the same grades, each copy graded afresh
-  run env PROG_TIMEOUT=20 make -C "$top" --no-print-directory grade SUBMISSIONS="$class" GRADES="$BATS_TEST_TMPDIR/out2" \
-    GRADE_CACHE="$BATS_TEST_TMPDIR/cache" LESSON=01 JOBS=2 REUSE=0
+  grade_class out2 JOBS=2 REUSE=0
   assert_success
   assert_equal "$(cat "$BATS_TEST_TMPDIR/out2/grades.csv")" "$expected"
   run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out2/"*.log
   # a copy whose files changed is graded again (carol fixes her close line, and says so in a comment)
   sed -i -e 's/closed %d socket!/closed %d sockets/' -e '1i /* fixed: the close line */' "$class/carol/01-socket/sockets.c"
-  run env PROG_TIMEOUT=20 make -C "$top" --no-print-directory grade SUBMISSIONS="$class" GRADES="$BATS_TEST_TMPDIR/out3" \
-    GRADE_CACHE="$BATS_TEST_TMPDIR/cache" LESSON=01 JOBS=2
+  grade_class out3 JOBS=2
   assert_success
   assert_equal "$(sed -n 4p "$BATS_TEST_TMPDIR/out3/grades.csv")" "carol,23,23,"
   grep -q 'graded before' "$BATS_TEST_TMPDIR/out3/alice.log"
