@@ -157,3 +157,12 @@ say() {
   words "$@"
   printf '\n'
 }
+
+# say_hint_line N: the line that points at make hint for lesson N. A copy graded with make
+# check IMPL=path gets its hints with the same IMPL; SOCKLAB_HINT_IMPL names another one when
+# the student runs make hint in a copy of their own (make grade, Gradescope; starter: none).
+say_hint_line() {
+  local n=$1 impl=${SOCKLAB_HINT_IMPL:-${SOCKLAB_IMPL:-starter}}
+  [[ $impl == starter ]] || n="$n IMPL=$impl"
+  say hint_line "$n"
+}

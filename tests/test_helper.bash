@@ -66,9 +66,6 @@ _lab_load_libraries() {
   bats_load_library bats-support && bats_load_library bats-assert
 }
 _lab_load_libraries
-# bats-assert's assert_line and refute_line stop with bash's "lines: parameter not set" when a
-# program printed nothing (an empty array counts as unset): assert_line says so instead, and
-# refute_line passes, as no line can match.
 # _lab_copy_function OLD NEW: define NEW as a copy of the function OLD (through a file: no
 # subshell, which would cost a process every time a test loads this file)
 _lab_copy_function() {
@@ -77,6 +74,9 @@ _lab_copy_function() {
   IFS= read -r -d '' text <"$file" || true
   eval "$2${text#"$1"}"
 }
+# bats-assert's assert_line and refute_line stop with bash's "lines: parameter not set" when a
+# program printed nothing (an empty array counts as unset): assert_line says so instead, and
+# refute_line passes, as no line can match.
 _lab_copy_function assert_line _bats_assert_line
 _lab_copy_function refute_line _bats_refute_line
 assert_line() {
@@ -140,11 +140,7 @@ _print_section_hint() {
     if [[ $(lab_lang) == zh ]]; then printf '%s\n%s\n' "$zh" "$en"; else printf '%s\n%s\n' "$en" "$zh"; fi
     printf 'explained_in: %s\n' "$_SECTION"
   fi
-  # a copy graded with make check IMPL=path gets its hints with the same IMPL (SOCKLAB_HINT_IMPL:
-  # the one to name instead, when the student runs make hint elsewhere: make grade, Gradescope)
-  local impl=${SOCKLAB_HINT_IMPL:-${SOCKLAB_IMPL:-starter}}
-  [[ $impl == starter ]] || n="$n IMPL=$impl"
-  say hint_line "$n"
+  say_hint_line "$n"
 }
 
 # _sanitizer_summary: when a program of this test crashed under ASan/UBSan (make check
