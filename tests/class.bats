@@ -239,6 +239,12 @@ carol,18,18,'
   run make -C "$lab" --no-print-directory
   assert_success
   [[ -x $lab/build/starter/01-socket/sockets ]] || fail "make did not build the starter"
+  # lesson 05's benchmark is there and takes the student's own programs (the starter's, not
+  # written yet: it says so before timing anything); the lab's own benchmark is not
+  [[ ! -e $lab/tests/bench/check-floor.sh ]] || fail "the handout holds tests/bench/check-floor.sh"
+  run "$lab/tests/bench/download.sh" 1 1
+  assert_failure 1
+  assert_output --partial "$lab/build/starter/05-download: download_server and download_client do not download a file yet"
   lesson01_copy "$BATS_TEST_TMPDIR/student"
   run make -C "$lab" --no-print-directory check IMPL="$BATS_TEST_TMPDIR/student" LESSON=01
   assert_success

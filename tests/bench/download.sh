@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# tests/bench/download.sh [SIZE_MIB] [ROUNDS]: lesson 05's reference download_server and
-# download_client against netcat, on the same file, over loopback, in the same run.
+# tests/bench/download.sh [SIZE_MIB] [ROUNDS]: lesson 05's download_server and download_client
+# against netcat, on the same file, over loopback, in the same run.
 #
+#   IMPL      (environment) whose programs: solutions, the reference (the default when
+#             build/solutions/ exists), or starter, your own (the default in the students'
+#             handout, which has no solutions)
 #   SIZE_MIB  size of the file, default 1024 (1 GiB)
 #   ROUNDS    transfers per program pair, default 5; the best round of each is compared
 #
-# It builds nothing: run `make` first (it uses build/solutions/05-download/ and build/peers/).
+# It builds nothing: run `make` first (it uses build/IMPL/05-download/ and build/peers/).
 # It needs nc (netcat-openbsd) and GNU time (/usr/bin/time) for the peak memory.
 # The file is made from /dev/urandom in a temporary directory and read once beforehand,
 # so that both pairs read it from the page cache, and `sync` runs before each transfer,
@@ -13,12 +16,14 @@
 #
 # Prints, per pair: the time and throughput of each round, the best throughput, and the
 # peak resident memory (max RSS) of the sending and the receiving side; then the ratio
-# reference / nc (target: >= 1.0) and whether the reference stayed under 4 MiB.
+# IMPL / nc (target: >= 1.0) and whether IMPL's programs stayed under 4 MiB.
 # It is a benchmark, not a test: it is not part of make test.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-bin="$top/build/solutions/05-download"
+impl=${IMPL:-solutions}
+[[ -n ${IMPL:-} || -d $top/build/solutions ]] || impl=starter
+bin="$top/build/$impl/05-download"
 peers="$top/build/peers"
 size_mib=${1:-1024}
 rounds=${2:-5}
@@ -38,6 +43,29 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir "$work/served"
+
+# works: IMPL's programs download a small file correctly (before any timing: a program that
+# is not written yet gets one clear message, not a benchmark's)
+works() {
+  local port pid ok=0
+  head -c 100000 /dev/urandom >"$work/served/check.bin"
+  port=$("$peers/ports" free)
+  "$bin/download_server" -d "$work/served" "$port" >/dev/null 2>&1 &
+  pid=$!
+  if "$peers/await" tcp "$port" --pid "$pid" --ms 5000 2>/dev/null &&
+    timeout 10 "$bin/download_client" -o "$work/check.out" 127.0.0.1 "$port" check.bin >/dev/null 2>&1 &&
+    cmp -s "$work/served/check.bin" "$work/check.out"; then
+    ok=1
+  fi
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -f "$work/served/check.bin" "$work/check.out"
+  ((ok))
+}
+works || {
+  echo "download.sh: $bin: download_server and download_client do not download a file yet (make check LESSON=05 says why)" >&2
+  exit 1
+}
 file="$work/served/file.bin"
 size=$((size_mib * 1024 * 1024))
 echo "making a file of $size_mib MiB in $work ..."
@@ -70,7 +98,7 @@ max_kib() {
   cat "$@" | sort -n | tail -1
 }
 
-# run_reference ROUND: one download with download_server and download_client; prints nanoseconds.
+# run_reference ROUND: one download with IMPL's download_server and download_client; prints nanoseconds.
 run_reference() {
   local port out="$work/out.bin"
   port=$("$peers/ports" free)
@@ -86,7 +114,7 @@ run_reference() {
   kill -TERM "$(child_of "$server_pid")"
   wait "$server_pid"
   server_pid=
-  cmp -s "$file" "$out" || { echo "download.sh: the reference copy differs from the file" >&2; exit 1; }
+  cmp -s "$file" "$out" || { echo "download.sh: the $impl copy differs from the file" >&2; exit 1; }
   rm -f "$out"
   sync
   echo $((t1 - t0))
@@ -119,7 +147,7 @@ seconds() {
   awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'
 }
 
-# Odd rounds run the reference first, even rounds nc first: neither always goes first.
+# Odd rounds run IMPL's programs first, even rounds nc first: neither always goes first.
 for round in $(seq "$rounds"); do
   if ((round % 2)); then
     ref_ns=$(run_reference "$round")
@@ -130,7 +158,7 @@ for round in $(seq "$rounds"); do
   fi
   ref=$(mib_per_s "$ref_ns")
   nc=$(mib_per_s "$nc_ns")
-  echo "round $round  reference: $(seconds "$ref_ns") s, $ref MiB/s    nc: $(seconds "$nc_ns") s, $nc MiB/s"
+  echo "round $round  $impl: $(seconds "$ref_ns") s, $ref MiB/s    nc: $(seconds "$nc_ns") s, $nc MiB/s"
   best_ref=$(awk -v a="$best_ref" -v b="$ref" 'BEGIN { print (b > a ? b : a) }')
   best_nc=$(awk -v a="$best_nc" -v b="$nc" 'BEGIN { print (b > a ? b : a) }')
 done
@@ -142,14 +170,14 @@ nc_client_kib=$(max_kib "$work"/nc-client.*)
 
 echo
 echo "file: $size_mib MiB over 127.0.0.1, best of $rounds rounds"
-printf '  %-32s %10s MiB/s   peak memory: server %6d KiB, client %6d KiB\n' \
-  "download_server + download_client" "$best_ref" "$ref_server_kib" "$ref_client_kib"
-printf '  %-32s %10s MiB/s   peak memory: server %6d KiB, client %6d KiB\n' \
+printf '  %-45s %10s MiB/s   peak memory: server %6d KiB, client %6d KiB\n' \
+  "download_server + download_client ($impl)" "$best_ref" "$ref_server_kib" "$ref_client_kib"
+printf '  %-45s %10s MiB/s   peak memory: server %6d KiB, client %6d KiB\n' \
   "nc -N -l + nc -d" "$best_nc" "$nc_server_kib" "$nc_client_kib"
 ratio=$(awk -v a="$best_ref" -v b="$best_nc" 'BEGIN { printf "%.2f", a / b }')
-echo "ratio reference / nc: $ratio (target >= 1.00)"
+echo "ratio $impl / nc: $ratio (target >= 1.00)"
 if ((ref_server_kib < 4096 && ref_client_kib < 4096)); then
-  echo "reference peak memory: under 4 MiB on both sides (target met)"
+  echo "$impl peak memory: under 4 MiB on both sides (target met)"
 else
-  echo "reference peak memory: over 4 MiB on one side (target missed)"
+  echo "$impl peak memory: over 4 MiB on one side (target missed)"
 fi
