@@ -274,7 +274,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_line "received 0 bytes from 127.0.0.1:$port: "
 }
 
-# bats test_tags=points:2
+# bats test_tags=points:2,waits:2
 @test "udp_ask gives up after 2 seconds without a reply: it says so and exits 1" {
   explained_in 5
   covers R7.13 R7.17
@@ -291,7 +291,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   expect_datagram_file 1 "$(bytes_file want 'anyone there?')"
 }
 
-# bats test_tags=points:1
+# bats test_tags=points:1,waits:2
 @test "udp_ask still gives up 2 seconds after sending while a stranger keeps sending past that time" {
   explained_in 5
   covers R7.14 R7.17
@@ -407,7 +407,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   [[ -z $(ls "$BATS_TEST_TMPDIR/sink") ]] || flunk_wire "datagrams sent to a refused HOST" "none" "$(ls "$BATS_TEST_TMPDIR/sink" | wc -l)"
 }
 
-# bats test_tags=points:1
+# bats test_tags=points:1,waits:3
 @test "udp_receive waits as long as it takes: still waiting after 2.5 seconds, then prints the datagram" {
   explained_in 7
   covers R7.10
@@ -451,7 +451,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_regex "$stderr" 'udp_ask: reply truncated: it had 1025 bytes, the buffer holds 1024'
 }
 
-# bats test_tags=points:1
+# bats test_tags=points:1,waits:2
 @test "udp_ask flushes its sent line before it waits, and strays every 250 ms do not stretch its 2 seconds" {
   explained_in 5
   covers R7.13 R7.14 R7.17

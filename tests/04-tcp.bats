@@ -503,7 +503,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_failure 1 # no "from" line for either too-long message
 }
 
-# bats test_tags=points:1
+# bats test_tags=points:1,waits:3
 @test "server: the receive timeout is per recv: a line that trickles in for 2.7 s is served under -t 1" {
   explained_in 6
   covers R9.3 R9.6 R9.12
@@ -623,7 +623,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_same_file "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/got" "what the server received for a lone newline"
 }
 
-# bats test_tags=points:1
+# bats test_tags=points:1,waits:2
 @test "client: the timeout is per recv: a reply that trickles in for 1.8 s arrives whole under -t 1; -t 3601 is refused" {
   explained_in 6
   covers R9.19 R9.20 R9.27

@@ -324,7 +324,7 @@ peak_memory_kib() {
   assert_same_file "$SERVED/hello.txt" "[接收]hello.txt"
 }
 
-# bats test_tags=points:2
+# bats test_tags=points:2,waits:3
 @test "a client that connects and sends nothing gets ERR timeout after about 3 seconds" {
   explained_in 4
   covers R2.5 R2.11
@@ -342,7 +342,7 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
 }
 
-# bats test_tags=points:2
+# bats test_tags=points:2,waits:3
 @test "the 3 seconds are for the whole line: a request dripping in a byte every 250 ms gets ERR timeout" {
   explained_in 4
   covers R2.5 R9.7
@@ -384,7 +384,7 @@ peak_memory_kib() {
   assert_equal "$fds_after open descriptors" "$fds_before open descriptors"
 }
 
-# bats test_tags=points:2
+# bats test_tags=points:2,waits:4
 @test "one client at a time: a client that says nothing holds the server 3 s, then the next one is served" {
   explained_in 8
   covers R9.4 R9.5 R2.11
@@ -399,7 +399,7 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
 }
 
-# bats test_tags=points:2
+# bats test_tags=points:2,waits:2
 @test "memory stays flat: serving a 40 MiB file raises the server's peak memory by less than 8 MiB" {
   explained_in 6
   covers R9.8
@@ -696,7 +696,7 @@ peak_memory_kib() {
   assert_files_here
 }
 
-# bats test_tags=points:1
+# bats test_tags=points:1,waits:10
 @test "nobody waits forever: a silent server is given up after 10 s" {
   explained_in 9
   covers R2.19 R9.21

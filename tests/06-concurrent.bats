@@ -222,7 +222,7 @@ assert_ends_within_2s() {
   assert_line "stopped"
 }
 
-# bats test_tags=points:2
+# bats test_tags=points:2,waits:3
 @test "a stop does not cut a running download: the parent exits 0, no one takes new clients, its child sends the file to the end" {
   explained_in 7
   covers R8.7 R8.8

@@ -207,6 +207,65 @@ carol,18,18,'
   [[ -z $left ]] || fail "processes of the stopped lesson are still running: $(ps -o pid=,args= -p "${left//$'\n'/,}")"
 }
 
+@test "the grader merges a lesson's shares: results in the file's order, numbered anew, the same reports as one run" {
+  # one TAP of lesson 02 as one bats run prints it: every test ok but the fifth, with its message
+  "$top/tests/points" 02 >"$BATS_TEST_TMPDIR/points"
+  awk -F'\t' '{ if (NR == 5) { print "not ok " NR " " $4; print "# (in test file tests/02-udp.bats, line 9)"; print "# expected: hello" }
+    else print "ok " NR " " $4 }' "$BATS_TEST_TMPDIR/points" >"$BATS_TEST_TMPDIR/body"
+  { echo "1..$(wc -l <"$BATS_TEST_TMPDIR/points")"; cat "$BATS_TEST_TMPDIR/body"; } >"$BATS_TEST_TMPDIR/one.tap"
+  # the same results as two shares (odd tests, even tests), each numbered from 1 with a plan
+  # of its own, given in the other order
+  for share in odd even; do
+    awk -v share=$share '/^(ok|not ok) [0-9]+/ { n++; keep = ((n % 2 == 1) == (share == "odd")); if (keep) { k++; sub(/ [0-9]+ /, " " k " ") } }
+      keep { body = body $0 "\n" } END { printf "1..%d\n%s", k, body }' "$BATS_TEST_TMPDIR/body" >"$BATS_TEST_TMPDIR/$share.tap"
+  done
+  for run in one shares; do
+    taps=("$BATS_TEST_TMPDIR/one.tap")
+    [[ $run == one ]] || taps=("$BATS_TEST_TMPDIR/even.tap" "$BATS_TEST_TMPDIR/odd.tap")
+    awk -F'\t' -v lesson=02-udp -v filters= -v too_long=0 -v budget=600 -v tapfile="$BATS_TEST_TMPDIR/$run.out.tap" \
+      -v junitfile="$BATS_TEST_TMPDIR/$run.xml" -v rowfile="$BATS_TEST_TMPDIR/$run.row" \
+      -f "$top/tests/grade-report.awk" "$BATS_TEST_TMPDIR/points" "${taps[@]}"
+  done
+  run diff "$BATS_TEST_TMPDIR/one.out.tap" "$BATS_TEST_TMPDIR/shares.out.tap"
+  assert_success
+  run diff "$BATS_TEST_TMPDIR/one.xml" "$BATS_TEST_TMPDIR/shares.xml"
+  assert_success
+  possible=$("$top/tests/points" --totals 02 | cut -d' ' -f2)
+  fifth=$(sed -n 5p "$BATS_TEST_TMPDIR/points" | cut -f2)
+  run cat "$BATS_TEST_TMPDIR/shares.row"
+  assert_output "02-udp 32 33 $((possible - fifth)) $possible fail 0"
+  run grep -c -E '^(ok|not ok) [0-9]+ ' "$BATS_TEST_TMPDIR/shares.out.tap"
+  assert_output 33
+  # after the summary line and the plan: test 5's message stays with it, test 6 comes next
+  run sed -n '3p;9p;10p' "$BATS_TEST_TMPDIR/shares.out.tap"
+  assert_line --index 0 "ok 1 $(cut -f4 "$BATS_TEST_TMPDIR/points" | sed -n 1p)"
+  assert_line --index 1 "# expected: hello"
+  assert_line --index 2 "ok 6 $(cut -f4 "$BATS_TEST_TMPDIR/points" | sed -n 6p)"
+}
+
+@test "graded alone, a lesson whose tests wait out timeouts runs them side by side: one report, the same results as one run" {
+  # lesson 06 has one test that waits (waits:3): two bats runs, each in a sandbox of its own
+  for shares in default 1; do
+    setting=(-u LESSON_SHARES)
+    [[ $shares == default ]] || setting=(LESSON_SHARES="$shares")
+    run env "${setting[@]}" GRADE_REPORTS="$BATS_TEST_TMPDIR/$shares" "$top/tests/grade" "$top/build/starter" 06-concurrent
+    assert_failure 1
+    grep -E '^(ok|not ok) ' "$BATS_TEST_TMPDIR/$shares/06-concurrent.tap" | sed -E 's/^(ok|not ok) [0-9]+ /\1 /' \
+      >"$BATS_TEST_TMPDIR/$shares.results"
+  done
+  grep -q '^# socklab: lesson 06-concurrent, .*, bats runs side by side: 2$' "$BATS_TEST_TMPDIR/default/06-concurrent.log" ||
+    fail "lesson 06 alone did not run as 2 bats runs: $(head -1 "$BATS_TEST_TMPDIR/default/06-concurrent.log")"
+  grep -q '^# socklab: lesson 06-concurrent, .*, bats runs side by side: 1$' "$BATS_TEST_TMPDIR/1/06-concurrent.log" ||
+    fail "LESSON_SHARES=1 did not run lesson 06 as one bats run: $(head -1 "$BATS_TEST_TMPDIR/1/06-concurrent.log")"
+  # the same results, in the lesson file's order
+  run diff "$BATS_TEST_TMPDIR/default.results" "$BATS_TEST_TMPDIR/1.results"
+  assert_success
+  run diff <(sed -E 's/^(ok|not ok) //' "$BATS_TEST_TMPDIR/default.results") <("$top/tests/points" 06 | cut -f4)
+  assert_success
+  run diff "$BATS_TEST_TMPDIR/default/points.tsv" "$BATS_TEST_TMPDIR/1/points.tsv"
+  assert_success
+}
+
 @test "the grader exits 2 with the reason on stderr when it cannot run" {
   run --separate-stderr "$top/tests/grade" "$top/build/solutions" 99-nothing
   assert_failure 2

@@ -3,7 +3,9 @@
 #   awk -F'\t' -v lesson=L -v too_long=0|1 -v budget=S -v filters=EXPRS \
 #       -v tapfile=F -v junitfile=F -v rowfile=F -f grade-report.awk POINTS TAP
 #
-# POINTS is what tests/points prints for the lesson (lesson, points, tags, name); TAP is bats's output.
+# POINTS is what tests/points prints for the lesson (lesson, points, tags, name); TAP is bats's output:
+# one file, or one per share of the tests when tests/grade ran the lesson as several bats runs
+# (their results come out in the lesson file's order, numbered anew, under one plan).
 # When the lesson ran out of time (too_long=1), every test it should have run and did not report
 # becomes "not ok ... lesson took too long". FILTERS is the --filter-tags expressions bats was
 # given, separated by spaces ("" for none), so that only tests bats would have run count.
@@ -63,28 +65,30 @@ FNR == NR {
 }
 
 # ---- the TAP ----
-/^1\.\.[0-9]+/ { planned = substr($0, 4) + 0; tap[++nlines] = $0; next }
+# Each result keeps the lines that follow it (its failure message) in rlines[n]; lines before a
+# file's first result go first. A file's plan adds to the whole plan.
+FNR == 1 { last = 0 }
+/^1\.\.[0-9]+/ { planned += substr($0, 4) + 0; plans++; next }
 /^(ok|not ok) [0-9]+/ {
   line = $0
   ok = (line ~ /^ok /)
   name = line
   sub(/^(ok|not ok) [0-9]+ /, "", name)
   sub(/ # in [0-9]+ ?ms$/, "", name)
+  sub(/ # timeout after [0-9]+s$/, "", name) # bats' own BATS_TEST_TIMEOUT
   skip = 0
   if (name ~ / # [Ss][Kk][Ii][Pp]( |$)/) { skip = 1; sub(/ # [Ss][Kk][Ii][Pp]( .*)?$/, "", name) }
   n = ++nres
-  rname[n] = name; rok[n] = ok; rskip[n] = skip; rmsg[n] = ""
+  rname[n] = name; rok[n] = ok; rskip[n] = skip; rmsg[n] = ""; rlines[n] = ""
+  rest[n] = line; sub(/^(ok|not ok) [0-9]+/, "", rest[n])
   seen[name] = 1
-  tap[++nlines] = line
+  if (!(name in result_of)) result_of[name] = n
   last = n
   next
 }
-/^#/ {
-  if (last) rmsg[last] = rmsg[last] (rmsg[last] == "" ? "" : "\n") substr($0, 3)
-  tap[++nlines] = $0
-  next
-}
-{ tap[++nlines] = $0 }
+/^#/ && last { rmsg[last] = rmsg[last] (rmsg[last] == "" ? "" : "\n") substr($0, 3) }
+last { rlines[last] = rlines[last] "\n" $0; next }
+{ pre[++npre] = $0 }
 
 END {
   if (too_long) {
@@ -92,12 +96,17 @@ END {
       name = order[i]
       if (seen[name] || !wanted[name]) continue
       n = ++nres
-      rname[n] = name; rok[n] = 0; rskip[n] = 0
+      rname[n] = name; rok[n] = 0; rskip[n] = 0; rest[n] = " " name
       rmsg[n] = "lesson took too long: " lesson " ran out of its " budget " s before this test finished"
-      tap[++nlines] = "not ok " n " " name
-      tap[++nlines] = "# " rmsg[n]
+      rlines[n] = "\n# " rmsg[n]
+      result_of[name] = n
     }
   }
+  # the results in the lesson file's order (a result no test of the file has, last), numbered anew
+  nplaced = 0
+  for (i = 1; i <= ntests; i++)
+    if (order[i] in result_of) { n = result_of[order[i]]; place[++nplaced] = n; placed[n] = 1 }
+  for (n = 1; n <= nres; n++) if (!placed[n]) place[++nplaced] = n
   passed = failed = skipped = earned = possible = 0
   for (i = 1; i <= nres; i++) {
     p = points[rname[i]] + 0
@@ -111,13 +120,19 @@ END {
 
   printf "# socklab: lesson %s points %d / %d, tests %d passed / %d%s\n", lesson, earned, possible, passed, total,
     (too_long ? ", took too long" : "") >tapfile
-  for (i = 1; i <= nlines; i++) print tap[i] >tapfile
+  if (plans) print "1.." planned >tapfile
+  for (i = 1; i <= npre; i++) print pre[i] >tapfile
+  for (i = 1; i <= nplaced; i++) {
+    n = place[i]
+    printf "%s %d%s%s\n", (rok[n] ? "ok" : "not ok"), i, rest[n], rlines[n] >tapfile
+  }
 
   print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" >junitfile
   printf "<testsuites name=\"socklab\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n", nres, failed, skipped >junitfile
   printf "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n", xml(lesson), nres, failed, skipped >junitfile
   printf "    <properties>\n      <property name=\"points\" value=\"%d\"/>\n      <property name=\"points_possible\" value=\"%d\"/>\n    </properties>\n", earned, possible >junitfile
-  for (i = 1; i <= nres; i++) {
+  for (j = 1; j <= nplaced; j++) {
+    i = place[j]
     p = points[rname[i]] + 0
     printf "    <testcase classname=\"%s\" name=\"%s\">\n", xml(lesson), xml(rname[i]) >junitfile
     printf "      <properties><property name=\"points\" value=\"%d\"/><property name=\"points_earned\" value=\"%d\"/></properties>\n",
