@@ -81,7 +81,6 @@ FNR == 1 { last = 0 }
   n = ++nres
   rname[n] = name; rok[n] = ok; rskip[n] = skip; rmsg[n] = ""; rlines[n] = ""
   rest[n] = line; sub(/^(ok|not ok) [0-9]+/, "", rest[n])
-  seen[name] = 1
   if (!(name in result_of)) result_of[name] = n
   last = n
   next
@@ -94,7 +93,7 @@ END {
   if (too_long) {
     for (i = 1; i <= ntests; i++) {
       name = order[i]
-      if (seen[name] || !wanted[name]) continue
+      if ((name in result_of) || !wanted[name]) continue
       n = ++nres
       rname[n] = name; rok[n] = 0; rskip[n] = 0; rest[n] = " " name
       rmsg[n] = "lesson took too long: " lesson " ran out of its " budget " s before this test finished"

@@ -14,8 +14,9 @@
 #
 # Prints each round's wall time and busy CPU time of each, then the best round of each and
 # the CPU time per test; last, the empty tests once more with 1 to 4 lessons at a time
-# (GRADE_JOBS), for the shortest time the runner alone can take here. Busy CPU time is the whole machine's (/proc/stat: user, nice, system,
-# irq, softirq), so the sandboxed processes count too: run it on an otherwise idle machine.
+# (GRADE_JOBS), for the shortest time the runner alone can take here. Busy CPU time is the
+# whole machine's (/proc/stat: user, nice, system, irq, softirq), so the sandboxed processes
+# count too: run it on an otherwise idle machine.
 # It builds nothing: run `make` first. It is a benchmark, not a test: not part of make test.
 set -euo pipefail
 
