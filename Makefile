@@ -29,7 +29,14 @@ LESSON   ?=
 SANITIZE ?=
 CC       ?= cc
 
-WARNINGS  := -std=c11 -Wall -Wextra -Werror
+# A student's program is built with its warnings shown, not as errors: make check and make
+# grade grade a program that compiles with warnings all the same, and show the warnings with the
+# lesson's results (tests/compile). The lab's own C (solutions/, starter/ as shipped, the test
+# peers) must compile without a single warning: in the lab's repository (it has solutions/),
+# make builds them with -Werror; in the students' handout, make builds starter/ as make check does.
+WARNINGS     ?= -std=c11 -Wall -Wextra
+LAB_WARNINGS := -std=c11 -Wall -Wextra -Werror
+impl_warnings = $(if $(and $(wildcard solutions),$(filter starter solutions,$(1))),$$(LAB_WARNINGS),$$(WARNINGS))
 CFLAGS    ?= -O2 -g
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 BUILD     := build
@@ -73,7 +80,7 @@ peers: $(PEER_BIN) $(FAULTS)
 define compile_rule
 $(call bin_dir,$(1))/%: $(1)/%.c
 	@mkdir -p $$(@D)
-	@if $$(CC) $$(WARNINGS) $$(CFLAGS) $(if $(SANITIZE),$$(SAN_FLAGS)) -o $$@.tmp$$$$$$$$ $$< 2>$$@.log$$$$$$$$; then \
+	@if $$(CC) $(call impl_warnings,$(1)) $$(CFLAGS) $(if $(SANITIZE),$$(SAN_FLAGS)) -o $$@.tmp$$$$$$$$ $$< 2>$$@.log$$$$$$$$; then \
 	    cat $$@.log$$$$$$$$ >&2; mv -f $$@.tmp$$$$$$$$ $$@; rm -f $$@.log$$$$$$$$ $$@.error; \
 	else \
 	    cat $$@.log$$$$$$$$ >&2; mv -f $$@.log$$$$$$$$ $$@.error; rm -f $$@ $$@.tmp$$$$$$$$; exit 1; \
@@ -83,11 +90,11 @@ $(eval $(call compile_rule,$(IMPL)))
 
 $(BUILD)/peers/%: tests/peers/%.c
 	@mkdir -p $(@D)
-	$(CC) $(WARNINGS) $(CFLAGS) -o $@.tmp$$$$ $< && mv -f $@.tmp$$$$ $@
+	$(CC) $(LAB_WARNINGS) $(CFLAGS) -o $@.tmp$$$$ $< && mv -f $@.tmp$$$$ $@
 
 $(FAULTS): tests/faults/faults.c
 	@mkdir -p $(@D)
-	$(CC) $(WARNINGS) $(CFLAGS) -fPIC -shared -o $@.tmp$$$$ $< -ldl && mv -f $@.tmp$$$$ $@
+	$(CC) $(LAB_WARNINGS) $(CFLAGS) -fPIC -shared -o $@.tmp$$$$ $< -ldl && mv -f $@.tmp$$$$ $@
 
 # make check: tests/check compiles the copy afresh into a folder of this grading alone (the
 # files there now, whatever their timestamps), grades every chosen lesson, each in a sandbox,
@@ -120,6 +127,11 @@ GRADES      ?= $(BUILD)/grades
 # grade, dist and classroom are the instructor's: the students' handout has not their tools.
 instructor_tool = @test -x $(1) || { echo "make $@ is an instructor's command: this copy of the lab (the students' handout) has no $(1)" >&2; exit 2; }
 
+# what the compiler is given is part of what a grading depends on (tests/grade-class's reuse key)
+grade: export WARNINGS := $(WARNINGS)
+grade: export CFLAGS := $(CFLAGS)
+grade: export CC := $(CC)
+grade: export SANITIZE := $(SANITIZE)
 grade: peers
 	$(call instructor_tool,tests/grade-class)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [JOBS=N] [LESSON=...] [GRADES=OUT] [REUSE=0]" >&2; exit 2; }

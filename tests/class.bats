@@ -170,6 +170,10 @@ carol,18,18,'
   assert_equal "$(sed -n 4p "$BATS_TEST_TMPDIR/out3/grades.csv")" "carol,23,23,"
   grep -q 'graded before' "$BATS_TEST_TMPDIR/out3/alice.log"
   run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out3/carol.log"
+  # other compiler flags may change a verdict: nothing graded with the old ones is reused
+  grade_class out4 JOBS=2 WARNINGS="-std=c11 -Wall"
+  assert_success
+  run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out4/alice.log" "$BATS_TEST_TMPDIR/out4/bob.log"
 }
 
 @test "make check and make progress take a whole clone of the lab by its starter/, as make grade does" {

@@ -1,6 +1,6 @@
 # tests/grade-report.awk: turn one lesson's bats TAP output into its reports (tests/grade uses it).
 #
-#   awk -F'\t' -v lesson=L -v too_long=0|1 -v budget=S -v filters=EXPRS \
+#   awk -F'\t' -v lesson=L -v too_long=0|1 -v budget=S -v filters=EXPRS -v notesfile=F \
 #       -v tapfile=F -v junitfile=F -v rowfile=F -f grade-report.awk POINTS TAP
 #
 # POINTS is what tests/points prints for the lesson (lesson, points, tags, name); TAP is bats's output:
@@ -9,6 +9,10 @@
 # When the lesson ran out of time (too_long=1), every test it should have run and did not report
 # becomes "not ok ... lesson took too long". FILTERS is the --filter-tags expressions bats was
 # given, separated by spaces ("" for none), so that only tests bats would have run count.
+#
+# NOTESFILE (may be empty) holds what the compiler said about programs graded all the same
+# (warnings, files not compiled): comment lines before the first test in TAPFILE, and the
+# suite's system-err in JUNITFILE.
 #
 # Writes TAPFILE (a summary comment line, then the TAP), JUNITFILE and ROWFILE
 # ("lesson passed total points possible state skipped"; state is pass, fail or too-long).
@@ -120,6 +124,11 @@ END {
   printf "# socklab: lesson %s points %d / %d, tests %d passed / %d%s\n", lesson, earned, possible, passed, total,
     (too_long ? ", took too long" : "") >tapfile
   if (plans) print "1.." planned >tapfile
+  notes = ""
+  while (notesfile != "" && (getline line < notesfile) > 0) {
+    print "# " line >tapfile
+    notes = notes line "\n"
+  }
   for (i = 1; i <= npre; i++) print pre[i] >tapfile
   for (i = 1; i <= nplaced; i++) {
     n = place[i]
@@ -143,6 +152,7 @@ END {
     }
     print "    </testcase>" >junitfile
   }
+  if (notes != "") printf "    <system-err>%s</system-err>\n", xml(notes) >junitfile
   print "  </testsuite>\n</testsuites>" >junitfile
 
   print lesson, passed, total, earned, possible, state, skipped >rowfile

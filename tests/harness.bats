@@ -85,3 +85,52 @@ its last lines: $(tail -15 "$BATS_TEST_TMPDIR/$run.out")"
   done
   no_process_left "parallel-$BATS_ROOT_PID"
 }
+
+@test "await finds the line of a program that printed it and exited between two of its looks" {
+  # The race of a check-then-act wait: await looks at the file (nothing yet), the program prints
+  # its line and exits, await sees it gone. SOCKLAB_AWAIT_RACE widens that window as far as it
+  # goes: after its first look await writes "paused" to the marker and waits for the exit.
+  local peers=$top/build/peers file=$BATS_TEST_TMPDIR/out marker=$BATS_TEST_TMPDIR/marker
+  : >"$file"
+  # the program: once await has looked and found nothing, it prints its line and exits at once
+  ("$peers/await" line "$marker" '^paused$' --ms 10000 && echo 'ready: 1 sockets open' >>"$file") &
+  run env SOCKLAB_AWAIT_RACE="$marker" "$peers/await" line "$file" '^ready: 1 sockets open$' --pid "$!" --ms 10000
+  wait
+  [[ -s $marker ]] || fail "await never paused: the test did not widen the window it tests"
+  ((status == 0)) || fail "await returned $status (3: 'the process exited first'), though the line was in the file before the process ended"
+  # and when the program really exits without its line, await still says so (status 3)
+  : >"$file"
+  rm -f "$marker"
+  ("$peers/await" line "$marker" '^paused$' --ms 10000) &
+  run env SOCKLAB_AWAIT_RACE="$marker" "$peers/await" line "$file" '^ready' --pid "$!" --ms 10000
+  wait
+  assert_equal "$status" 3
+}
+
+@test "the compile rule: a program with warnings is graded all the same and its warnings are shown; another .c file is left out, saying why" {
+  mkdir -p "$impl/01-socket"
+  # an unused variable: a warning, not an error (README.md, "How your work is graded")
+  sed 's/^int main(/static int unused_helper(void) { int unused_x; return 0; }\nint main(/' \
+    "$top/solutions/01-socket/sockets.c" >"$impl/01-socket/sockets.c"
+  printf 'int helper(void) { return 1; }\n' >"$impl/01-socket/helpers.c"
+  run make -C "$top" --no-print-directory check IMPL="$impl" LESSON=01 BATS_FLAGS="--filter ^a.tcp.socket.is"
+  assert_success
+  assert_regex "$output" "01-socket +1 / 1 +PASS +[0-9]+ / [0-9]+"
+  # the warnings are shown with the lesson's results, named as the student knows the file
+  assert_output --partial "01-socket/sockets.c:"
+  assert_output --partial "warning: unused variable ‘unused_x’"
+  assert_output --partial "01-socket: helpers.c not compiled: each program of a lesson is one file of its own"
+  # ... and kept in the reports make grade, the log and JUnit read
+  reports=$top/build/reports/$("$top/tests/impl-key" "$impl")
+  grep -q "warning: unused variable" "$reports/01-socket.log"
+  sed -n '/<system-err>/,/<\/system-err>/p' "$reports/01-socket.junit.xml" | grep -q "warning: unused variable" ||
+    fail "the JUnit report has no system-err with the warnings: $(cat "$reports/01-socket.junit.xml")"
+  # a program that needs the left-out file does not link, and its failure says why
+  sed 's/^int main(/int helper(void);\nint main(/' "$top/solutions/01-socket/sockets.c" |
+    awk '{ print } /^int main\(/ && !done { getline; print; print "    if (argc < 0) return helper();"; done = 1 }' >"$impl/01-socket/sockets.c"
+  run make -C "$top" --no-print-directory check IMPL="$impl" LESSON=01 BATS_FLAGS="--filter ^a.tcp.socket.is"
+  assert_failure
+  assert_output --partial "did not compile"
+  assert_output --partial "undefined reference to \`helper'"
+  assert_output --partial "note: 01-socket: helpers.c not compiled: each program of a lesson is one file of its own"
+}

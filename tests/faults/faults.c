@@ -22,6 +22,13 @@
  * in the folder SOCKLAB_BIN (timeout, bash, the test peers, a sandbox): the tests' own
  * calls are never touched. Files, pipes, terminals and datagram sockets are left alone,
  * but for EINTR. SOCKLAB_FAULTS_LOG=FILE appends one line per fault (for replaying).
+ *
+ * Delays (tests/bench/stress.sh): with SOCKLAB_DELAYS=MS, a lab program or a test peer (an
+ * executable in SOCKLAB_BIN or SOCKLAB_PEERS) pauses, before about one call in four of those
+ * above and of connect, shutdown and close on a socket, for a random 0 to MS milliseconds:
+ * a machine so busy that any process may stop between any two of its calls. Nothing else
+ * changes, so every verdict must stay the same; a verdict that changes is a race in the
+ * harness or the tests. SOCKLAB_DELAYS works with or without SOCKLAB_FAULTS.
  */
 #define _GNU_SOURCE /* dlsym(RTLD_NEXT) */
 #include <dlfcn.h>
@@ -39,6 +46,7 @@
 #include <sys/stat.h>
 #include <signal.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static int active;           /* 1 in a lab program with SOCKLAB_FAULTS set */
@@ -48,16 +56,24 @@ static int first_eintr[4];   /* 0 until the first blocking call of each kind was
 static int calm[4];          /* blocking calls of each kind since its last EINTR */
 #define MAX_CALM 3           /* at most this many in a row go uninterrupted */
 static const char *log_path; /* SOCKLAB_FAULTS_LOG, or NULL */
+static long delay_ms;        /* SOCKLAB_DELAYS in a lab program or a test peer, else 0 */
+static uint64_t delay_state; /* the delays' own xorshift64 state: they never change the faults' choices */
 
 enum kind { SENDING, RECEIVING, ACCEPTING, WAITING };
 
-/** @brief The next pseudo-random number. @return 64 random bits. */
+/** @brief One step of xorshift64. @param state the generator's state @return 64 random bits. */
+static uint64_t xorshift(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+/** @brief The next pseudo-random number of the faults. @return 64 random bits. */
 static uint64_t next_random(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    return xorshift(&rng_state);
 }
 
 /**
@@ -76,9 +92,39 @@ static int exe_is_in(const char *dir)
     return strncmp(exe, folder, len) == 0 && exe[len] == '/' && strchr(exe + len + 1, '/') == NULL;
 }
 
-/** @brief Decide once, when the library is loaded, whether this process gets faults. */
+/** @brief Decide once, when the library is loaded, whether this process gets delays. */
+static void delays_init(void)
+{
+    const char *ms = getenv("SOCKLAB_DELAYS");
+    const char *bin = getenv("SOCKLAB_BIN"), *peers = getenv("SOCKLAB_PEERS");
+    if (ms == NULL || *ms == '\0' || !((bin != NULL && exe_is_in(bin)) || (peers != NULL && exe_is_in(peers))))
+        return;
+    delay_ms = strtol(ms, NULL, 10);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    delay_state = ((uint64_t)getpid() << 32 ^ (uint64_t)now.tv_nsec) | 1;
+}
+
+/**
+ * @brief With SOCKLAB_DELAYS: about one call in four, pause 0 to delay_ms milliseconds first.
+ *        errno is kept.
+ */
+static void maybe_delay(void)
+{
+    if (delay_ms <= 0 || xorshift(&delay_state) % 4 != 0)
+        return;
+    int saved = errno;
+    long us = (long)(xorshift(&delay_state) % ((uint64_t)delay_ms * 1000 + 1));
+    struct timespec pause = {us / 1000000, us % 1000000 * 1000};
+    while (nanosleep(&pause, &pause) == -1 && errno == EINTR)
+        ;
+    errno = saved;
+}
+
+/** @brief Decide once, when the library is loaded, whether this process gets faults and delays. */
 __attribute__((constructor)) static void faults_init(void)
 {
+    delays_init();
     const char *seed = getenv("SOCKLAB_FAULTS");
     const char *bin = getenv("SOCKLAB_BIN");
     if (seed == NULL || *seed == '\0' || bin == NULL || !exe_is_in(bin))
@@ -205,6 +251,8 @@ static size_t allowed(enum kind kind, const char *what, size_t len)
  */
 static int transfer_faults(int fd, int flags, enum kind kind, const char *what, size_t *len)
 {
+    if (delay_ms > 0 && is_socket(fd, -1))
+        maybe_delay();
     if (!active || !is_socket(fd, -1))
         return 0;
     if (would_block(fd, flags) && interrupt(kind, what))
@@ -275,6 +323,7 @@ ssize_t read(int fd, void *buf, size_t len)
 /** @brief accept(2), may be interrupted. @param fd listener @param addr peer @param len its size @return as accept. */
 int accept(int fd, struct sockaddr *addr, socklen_t *len)
 {
+    maybe_delay();
     if (active && would_block(fd, 0) && interrupt(ACCEPTING, "accept"))
         return -1;
     return REAL(accept)(fd, addr, len);
@@ -283,6 +332,7 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len)
 /** @brief poll(2), may be interrupted. @param fds descriptors @param n count @param ms timeout @return as poll. */
 int poll(struct pollfd *fds, nfds_t n, int ms)
 {
+    maybe_delay();
     if (active && ms != 0 && interrupt(WAITING, "poll"))
         return -1;
     return REAL(poll)(fds, n, ms);
@@ -295,6 +345,7 @@ int poll(struct pollfd *fds, nfds_t n, int ms)
  */
 int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t)
 {
+    maybe_delay();
     if (active && (t == NULL || t->tv_sec != 0 || t->tv_usec != 0) && interrupt(WAITING, "select"))
         return -1;
     return REAL(select)(n, r, w, e, t);
@@ -308,7 +359,30 @@ int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t)
  */
 int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *t, const sigset_t *mask)
 {
+    maybe_delay();
     if (active && (t == NULL || t->tv_sec != 0 || t->tv_nsec != 0) && interrupt(WAITING, "pselect"))
         return -1;
     return REAL(pselect)(n, r, w, e, t, mask);
+}
+
+/** @brief connect(2), maybe delayed. @param fd socket @param addr address @param len its size @return as connect. */
+int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+    maybe_delay();
+    return REAL(connect)(fd, addr, len);
+}
+
+/** @brief shutdown(2), maybe delayed. @param fd socket @param how SHUT_RD, SHUT_WR or SHUT_RDWR @return as shutdown. */
+int shutdown(int fd, int how)
+{
+    maybe_delay();
+    return REAL(shutdown)(fd, how);
+}
+
+/** @brief close(2), maybe delayed when @p fd is a socket. @param fd descriptor @return as close. */
+int close(int fd)
+{
+    if (delay_ms > 0 && is_socket(fd, -1))
+        maybe_delay();
+    return REAL(close)(fd);
 }

@@ -9,6 +9,14 @@
  * Exit status: 0 when it happened, 1 when the deadline (default 5000 ms) passed,
  * 3 when process PID exited first, 2 on a usage error.
  *
+ * A process that prints its line (or binds its port) and exits at once must count as having
+ * done it: a look at the file that finds nothing, then a look at the process that finds it
+ * gone, says nothing about what it did in between. So whenever await sees the process
+ * ended, or the deadline passed, it looks once more at what it waits for before it decides.
+ * For the lab's own test of that rule, SOCKLAB_AWAIT_RACE=FILE widens the window as far as it
+ * goes: after the first look that finds nothing, await writes a line "paused" to FILE and
+ * waits (within the deadline) until process PID has ended before it looks at the process.
+ *
  * Ports are checked in the kernel's tables (/proc/net/{tcp,tcp6,udp,udp6}), not by
  * connecting: a server that serves a single client must not have its one accept()
  * used up by the test harness. The harness polls here, in C, every few milliseconds,
@@ -197,6 +205,40 @@ static long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/** @brief Sleep @p ms milliseconds, whatever signals come. */
+static void pause_ms(long ms)
+{
+    struct timespec pause = {ms / 1000, (ms % 1000) * 1000 * 1000};
+    while (nanosleep(&pause, &pause) == -1 && errno == EINTR)
+        ;
+}
+
+/**
+ * @brief Has what we wait for happened: a line of @p file matches @p re ("line"), or a
+ *        socket of @p pid's tree (of anyone's, without a pid) is on @p port ("tcp", "udp")?
+ */
+static int happened(const char *what, const char *file, const regex_t *re, unsigned port, long pid)
+{
+    if (strcmp(what, "line") == 0)
+        return file_has_line(file, re);
+    return pid > 0 ? tree_uses_port(pid, what[0], port, MAX_DEPTH) : port_in_use(what[0], port, 0);
+}
+
+/**
+ * @brief The lab's test of the race (SOCKLAB_AWAIT_RACE): write "paused" to @p marker, then
+ *        wait until process @p pid has ended or the deadline has passed.
+ */
+static void widen_window(const char *marker, long pid, long deadline)
+{
+    FILE *f = fopen(marker, "w");
+    if (f == NULL || fputs("paused\n", f) == EOF || fclose(f) == EOF) {
+        fprintf(stderr, "await: cannot write %s: %s\n", marker, strerror(errno));
+        exit(2);
+    }
+    while (pid > 0 && !has_exited(pid) && now_ms() <= deadline)
+        pause_ms(1);
+}
+
 /** @brief Print the usage lines on stderr. @return 2, the usage exit status. */
 static int usage(void)
 {
@@ -233,20 +275,19 @@ int main(int argc, char **argv)
     unsigned port = is_line ? 0 : (unsigned)strtoul(argv[2], NULL, 10);
 
     long deadline = now_ms() + ms;
+    const char *race = getenv("SOCKLAB_AWAIT_RACE");
     for (;;) {
-        int ok;
-        if (is_line)
-            ok = file_has_line(argv[2], &re);
-        else
-            ok = pid > 0 ? tree_uses_port(pid, what[0], port, MAX_DEPTH) : port_in_use(what[0], port, 0);
-        if (ok)
+        if (happened(what, argv[2], &re, port, pid))
             return 0;
+        if (race != NULL && *race != '\0') {
+            widen_window(race, pid, deadline);
+            race = NULL;
+        }
+        /* the process ended, or time is up: what it did before counts, so look once more */
         if (pid > 0 && has_exited(pid))
-            return 3;
+            return happened(what, argv[2], &re, port, pid) ? 0 : 3;
         if (now_ms() > deadline)
-            return 1;
-        struct timespec pause = {0, 5 * 1000 * 1000}; /* poll every 5 ms */
-        while (nanosleep(&pause, &pause) == -1 && errno == EINTR)
-            ;
+            return happened(what, argv[2], &re, port, pid) ? 0 : 1;
+        pause_ms(5); /* poll every 5 ms */
     }
 }
