@@ -2,7 +2,7 @@
 #
 #   make                       build every lesson of starter/ and solutions/, and the test peers
 #   make check                 build IMPL afresh and run its tests, each lesson in a sandbox;
-#                              print a scoreboard (tests/check: exit 0 pass, 1 fail, 2 could not run)
+#                              print a scoreboard (tests/grader/check: exit 0 pass, 1 fail, 2 could not run)
 #   make check LESSON=02       ... one lesson only (02 or 02-udp; LESSON="01 02" for two)
 #   make check IMPL=solutions  ... the reference solutions
 #   make check IMPL=../alice   ... a student's copy, laid out like starter/
@@ -31,7 +31,7 @@ CC       ?= cc
 
 # A student's program is built with its warnings shown, not as errors: make check and make
 # grade grade a program that compiles with warnings all the same, and show the warnings with the
-# lesson's results (tests/compile). The lab's own C (solutions/, starter/ as shipped, the test
+# lesson's results (tests/grader/compile). The lab's own C (solutions/, starter/ as shipped, the test
 # peers) must compile without a single warning: in the lab's repository (it has solutions/),
 # make builds them with -Werror; in the students' handout, make builds starter/ as make check does.
 WARNINGS     ?= -std=c11 -Wall -Wextra
@@ -57,9 +57,9 @@ impl_tag = $(if $(filter starter solutions,$(1)),$(1),impl$(subst /,_,$(abspath 
 bin_dir  = $(BUILD)/$(call impl_tag,$(1))
 binaries = $(foreach l,$(LESSONS),$(addprefix $(call bin_dir,$(1))/$(l)/,$(call programs,$(l))))
 
-PEERS    := $(basename $(notdir $(wildcard tests/peers/*.c)))
+PEERS    := $(basename $(notdir $(wildcard tests/harness/peers/*.c)))
 PEER_BIN := $(addprefix $(BUILD)/peers/,$(PEERS))
-# The fault-injection preload (tests/faults/faults.c): short sends and recvs, EINTR, for the tests.
+# The fault-injection preload (tests/harness/faults.c): short sends and recvs, EINTR, for the tests.
 FAULTS   := $(BUILD)/faults/libfaults.so
 
 .PHONY: all impl peers check grade dist classroom test docs docs-instructor diagrams clean hint progress watch
@@ -88,15 +88,15 @@ $(call bin_dir,$(1))/%: $(1)/%.c
 endef
 $(eval $(call compile_rule,$(IMPL)))
 
-$(BUILD)/peers/%: tests/peers/%.c
+$(BUILD)/peers/%: tests/harness/peers/%.c
 	@mkdir -p $(@D)
 	$(CC) $(LAB_WARNINGS) $(CFLAGS) -o $@.tmp$$$$ $< && mv -f $@.tmp$$$$ $@
 
-$(FAULTS): tests/faults/faults.c
+$(FAULTS): tests/harness/faults.c
 	@mkdir -p $(@D)
 	$(CC) $(LAB_WARNINGS) $(CFLAGS) -fPIC -shared -o $@.tmp$$$$ $< -ldl && mv -f $@.tmp$$$$ $@
 
-# make check: tests/check compiles the copy afresh into a folder of this grading alone (the
+# make check: tests/grader/check compiles the copy afresh into a folder of this grading alone (the
 # files there now, whatever their timestamps), grades every chosen lesson, each in a sandbox,
 # and publishes the programs to build/<impl-key>/. IMPL reaches it through the environment,
 # so that any folder name works (spaces, quotes, a leading dash).
@@ -104,57 +104,57 @@ check: export SOCKLAB_IMPL := $(IMPL)
 check: export SANITIZE := $(SANITIZE)
 check: peers
 	@CC='$(CC)' CFLAGS='$(CFLAGS)' WARNINGS='$(WARNINGS)' SAN_FLAGS='$(if $(SANITIZE),$(SAN_FLAGS))' \
-	  tests/check "$$SOCKLAB_IMPL" $(LESSONS)
+	  tests/grader/check "$$SOCKLAB_IMPL" $(LESSONS)
 
-# The student's loop (tests/hint, tests/progress, tests/watch). They take IMPL and SANITIZE
+# The student's loop (tests/student/hint, tests/student/progress, tests/student/watch). They take IMPL and SANITIZE
 # like make check, and run make check themselves when a lesson has no up-to-date report.
 LOOP_ENV = IMPL='$(IMPL)' SANITIZE='$(SANITIZE)'
 
 hint:
 	@$(if $(LESSON),,echo "usage: make hint LESSON=NN [IMPL=path] [LEVEL=N]" >&2; exit 2;) \
-	$(LOOP_ENV) LEVEL='$(LEVEL)' tests/hint '$(firstword $(LESSON))'
+	$(LOOP_ENV) LEVEL='$(LEVEL)' tests/student/hint '$(firstword $(LESSON))'
 
 progress:
-	@$(LOOP_ENV) tests/progress
+	@$(LOOP_ENV) tests/student/progress
 
 watch:
 	@$(if $(LESSON),,echo "usage: make watch LESSON=NN [IMPL=path]" >&2; exit 2;) \
-	$(LOOP_ENV) tests/watch '$(firstword $(LESSON))'
+	$(LOOP_ENV) tests/student/watch '$(firstword $(LESSON))'
 
-# make grade: a whole class, JOBS copies at a time (tests/grade-class).
+# make grade: a whole class, JOBS copies at a time (tests/grader/grade-class).
 SUBMISSIONS ?=
 GRADES      ?= $(BUILD)/grades
 # grade, dist and classroom are the instructor's: the students' handout has not their tools.
 instructor_tool = @test -x $(1) || { echo "make $@ is an instructor's command: this copy of the lab (the students' handout) has no $(1)" >&2; exit 2; }
 
-# what the compiler is given is part of what a grading depends on (tests/grade-class's reuse key)
+# what the compiler is given is part of what a grading depends on (tests/grader/grade-class's reuse key)
 grade: export WARNINGS := $(WARNINGS)
 grade: export CFLAGS := $(CFLAGS)
 grade: export CC := $(CC)
 grade: export SANITIZE := $(SANITIZE)
 grade: peers
-	$(call instructor_tool,tests/grade-class)
+	$(call instructor_tool,tests/grader/grade-class)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [JOBS=N] [LESSON=...] [GRADES=OUT] [REUSE=0]" >&2; exit 2; }
-	@tests/grade-class "$(SUBMISSIONS)" "$(GRADES)" $(LESSONS)
+	@tests/grader/grade-class "$(SUBMISSIONS)" "$(GRADES)" $(LESSONS)
 
-# make dist: the archive students get (tests/dist): everything but solutions/ and the instructor's files.
+# make dist: the archive students get (tests/grader/handout): everything but solutions/ and the instructor's files.
 dist:
-	$(call instructor_tool,tests/dist)
-	@tests/dist $(BUILD)/socklab-handout.tar.gz
+	$(call instructor_tool,tests/grader/handout)
+	@tests/grader/handout $(BUILD)/socklab-handout.tar.gz
 
-# make classroom: tests/classroom/ (GitHub Classroom, Gradescope) from the tests' points tags.
+# make classroom: tests/grader/classroom/ (GitHub Classroom, Gradescope) from the tests' points tags.
 classroom:
-	$(call instructor_tool,tests/classroom/generate)
-	@tests/classroom/generate
+	$(call instructor_tool,tests/grader/classroom/generate)
+	@tests/grader/classroom/generate
 
-# make test: the lab tests itself. See tests/selftest.
-# In the students' handout (no solutions/), it checks that the lab is set up (tests/selftest-handout).
+# make test: the lab tests itself. See tests/selftest/run.
+# In the students' handout (no solutions/), it checks that the lab is set up (tests/selftest/run-handout).
 test: peers
-	@if [ -d solutions ]; then tests/selftest $(LESSONS); else tests/selftest-handout $(LESSONS); fi
+	@if [ -d solutions ]; then tests/selftest/run $(LESSONS); else tests/selftest/run-handout $(LESSONS); fi
 
 # The documentation: Doxygen reads the Markdown and the C files through lessons/doxygen-filter.
 # The student's set has the lessons (in order, both languages), the glossary, the starter
-# programs and the diagrams, and no solution; the instructor's adds solutions/ and tests/peers/.
+# programs and the diagrams, and no solution; the instructor's adds solutions/ and tests/harness/peers/.
 DOC_PAGES   := $(CURDIR)/README.md $(CURDIR)/README.zh.md $(foreach l,$(sort $(ALL_LESSONS)),$(wildcard $(CURDIR)/lessons/$(l)/README.md $(CURDIR)/lessons/$(l)/README.zh.md)) $(CURDIR)/lessons/glossary.md
 DOC_SOURCES := $(wildcard README.md README.zh.md lessons/*.md lessons/*/*.md diagrams/*.svg starter/*/*.c) \
                lessons/Doxyfile lessons/doxygen-filter lessons/DoxygenLayout.xml lessons/socklab.css
@@ -169,7 +169,7 @@ $(BUILD)/docs/student/html/index.html: $(DOC_SOURCES)
 	@$(call doxygen_run,student,lessons/Doxyfile)
 	@echo "docs: open $@"
 
-$(BUILD)/docs/instructor/html/index.html: $(DOC_SOURCES) lessons/Doxyfile.instructor $(wildcard solutions/*/*.c tests/peers/*.c)
+$(BUILD)/docs/instructor/html/index.html: $(DOC_SOURCES) lessons/Doxyfile.instructor $(wildcard solutions/*/*.c tests/harness/peers/*.c)
 	@$(call doxygen_run,instructor,lessons/Doxyfile.instructor)
 	@echo "docs: open $@"
 

@@ -2,7 +2,7 @@
 # Lesson 01 (sockets): the specification of `sockets`, as tests.
 # The contract is lessons/01-socket/README.md, section 7.
 
-setup() { load test_helper; }
+setup() { load harness/test_helper; }
 teardown() { lab_teardown; }
 
 # field LINE KEY: the value of KEY=value in one line of the program's output.

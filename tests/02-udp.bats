@@ -3,8 +3,8 @@
 # The contract is lessons/02-udp/README.md, section 7.
 
 setup() {
-  load test_helper
-  load udp_sink
+  load harness/test_helper
+  load harness/udp_sink
 }
 teardown() { lab_teardown; }
 

@@ -7,8 +7,8 @@
 # their end (/...: hello$/), not by their start.
 
 setup() {
-  load test_helper
-  load udp_sink
+  load harness/test_helper
+  load harness/udp_sink
 }
 teardown() { lab_teardown; }
 

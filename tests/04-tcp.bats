@@ -2,7 +2,7 @@
 # Lesson 04 (TCP client and server): the specification of `server` and `client`, as tests.
 # The contract is lessons/04-tcp/README.md, section 9.
 
-setup() { load test_helper; }
+setup() { load harness/test_helper; }
 teardown() { lab_teardown; }
 
 # out LABEL / err LABEL: what a background program printed so far.
@@ -433,7 +433,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: hello, server$'
 }
 
-# ---- under fault injection: short sends and receives, EINTR (tests/faults.bash) ----
+# ---- under fault injection: short sends and receives, EINTR (tests/harness/faults.bash) ----
 # Any send or recv may move fewer bytes than asked, and a blocking call may fail with EINTR
 # (section 5): only programs that loop until everything moved pass these.
 
@@ -441,7 +441,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "server under faults (short recv and send, EINTR): the whole line is one message, the whole reply is sent" {
   explained_in 5
   covers R5.1 R9.2 R9.7 R9.9
-  load faults
+  load harness/faults
   free_port port
   with_faults start_server srv "$port" -k
   run_peer tcp_client 127.0.0.1 "$port" --send $'a line that comes in pieces\n'
@@ -459,7 +459,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 @test "client under faults (short send and recv, EINTR): sends the whole line, prints the whole reply" {
   explained_in 5
   covers R9.21 R9.22
-  load faults
+  load harness/faults
   free_port port
   line=$(head -c 3000 /dev/zero | tr '\0' 'x')
   reply=$'thank you !\nand a second line of the reply\n'

@@ -12,7 +12,7 @@ setup_file() {
 }
 
 setup() {
-  load test_helper
+  load harness/test_helper
   # The client saves into its current directory: give each test an empty one.
   mkdir -p "$BATS_TEST_TMPDIR/got"
   cd "$BATS_TEST_TMPDIR/got" || exit 1
@@ -505,7 +505,7 @@ peak_memory_kib() {
   assert_files_here
 }
 
-# ---- under fault injection: short sends and receives, EINTR (tests/faults.bash) ----
+# ---- under fault injection: short sends and receives, EINTR (tests/harness/faults.bash) ----
 # Any send or recv may move fewer bytes than asked, and a blocking call may fail with EINTR
 # (sections 6 and 7): only programs that loop until everything moved pass these.
 
@@ -513,7 +513,7 @@ peak_memory_kib() {
 @test "server under faults (short recv and send, EINTR): OK SIZE and every byte, to two clients" {
   explained_in 6
   covers R2.3 R2.8 R9.6 R9.7
-  load faults
+  load harness/faults
   free_port port
   with_faults spawn_prog server download_server -d "$SERVED" "$port"
   wait_tcp server "$port"
@@ -532,7 +532,7 @@ peak_memory_kib() {
 @test "client under faults (short send and recv, EINTR): the status line and every byte of the file" {
   explained_in 7
   covers R2.1 R9.14
-  load faults
+  load harness/faults
   free_port port
   # a megabyte: the client's loop makes many calls, and some of them are interrupted
   head -c 1000000 /dev/urandom >data

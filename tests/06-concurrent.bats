@@ -13,7 +13,7 @@ setup_file() {
 }
 
 setup() {
-  load test_helper
+  load harness/test_helper
   mkdir -p "$BATS_TEST_TMPDIR/got"
   cd "$BATS_TEST_TMPDIR/got" || exit 1
 }

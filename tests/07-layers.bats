@@ -3,7 +3,7 @@
 # The contract is lessons/07-layers/README.md, section 7. The capture files are in
 # tests/captures/ (made by tests/captures/make-live and make-crafted, which say how).
 
-setup() { load test_helper; }
+setup() { load harness/test_helper; }
 teardown() { lab_teardown; }
 
 CAPTURES="$BATS_TEST_DIRNAME/captures"

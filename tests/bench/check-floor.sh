@@ -3,13 +3,13 @@
 # take on the reference solutions, beside how long the same number of tests takes when they
 # do nothing: the cost of the test runner before any test does its work.
 #
-# In one run, ROUNDS times (default 2), one after another, tests/grade grades the reference
+# In one run, ROUNDS times (default 2), one after another, tests/grader/run-lessons grades the reference
 # solutions (build/solutions/) with:
 #   lab      the lab's tests, tests/NN-name.bats, as make check runs them
-#   harness  as many tests per lesson, each loading tests/test_helper.bash and calling
+#   harness  as many tests per lesson, each loading tests/harness/test_helper.bash and calling
 #            lab_teardown, as every lab test does, and doing nothing else
 #   bats     as many tests per lesson, empty: no setup, no teardown
-# All three go through the same tests/grade: each lesson in its sandbox, GRADE_JOBS lessons
+# All three go through the same tests/grader/run-lessons: each lesson in its sandbox, GRADE_JOBS lessons
 # at once, the same BATS_TEST_TIMEOUT. Compiling is not counted (make check compiles first).
 #
 # Prints each round's wall time and busy CPU time of each, then the best round of each and
@@ -68,7 +68,7 @@ ticks=$(getconf CLK_TCK)
 measure() {
   local kind=$1 lab=$2 jobs=${3:-${GRADE_JOBS:-}} t0 t1 c0 c1 status=0
   c0=$(busy_ticks) t0=$(date +%s%N)
-  GRADE_JOBS=$jobs GRADE_REPORTS="$work/reports-$kind" GRADE_RAW=1 "$lab/tests/grade" --key "bench-$kind" \
+  GRADE_JOBS=$jobs GRADE_REPORTS="$work/reports-$kind" GRADE_RAW=1 "$lab/tests/grader/run-lessons" --key "bench-$kind" \
     "$top/build/solutions" "${lessons[@]}" >"$work/$kind.out" 2>&1 || status=$?
   t1=$(date +%s%N) c1=$(busy_ticks)
   if ((status != 0)); then
@@ -84,7 +84,7 @@ secs() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
 declare -A best_wall best_cpu
 kinds=(lab harness bats)
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
-echo "each run: tests/grade, the reference solutions, ${#lessons[@]} lessons, $tests_total tests"
+echo "each run: tests/grader/run-lessons, the reference solutions, ${#lessons[@]} lessons, $tests_total tests"
 for ((r = 1; r <= rounds; r++)); do
   line="round $r:"
   for kind in "${kinds[@]}"; do

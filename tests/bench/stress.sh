@@ -5,9 +5,9 @@
 # before and after a change to the harness, the peers or the tests.
 #
 # The load:
-#   - the gradings run two at a time (tests/grade, every lesson, each in its sandbox);
+#   - the gradings run two at a time (tests/grader/run-lessons, every lesson, each in its sandbox);
 #   - one busy loop per core runs the whole time;
-#   - every other grading runs with the fault shim's delays (tests/faults/faults.c,
+#   - every other grading runs with the fault shim's delays (tests/harness/faults.c,
 #     SOCKLAB_DELAYS=MS, default 3): lab programs and test peers pause at random, up to MS ms,
 #     before their socket calls, as if the machine had stopped them there.
 # Every test of the solutions must pass, whatever the load: a test that fails is a wrong
@@ -41,7 +41,7 @@ trap 'exit 130' INT TERM
 grading() {
   local i=$1 env=(GRADE_RAW=1 GRADE_REPORTS="$work/$1" LAB_LANG=en)
   ((i % 2 == 0)) && env+=(LD_PRELOAD="$shim" SOCKLAB_DELAYS="$delay_ms")
-  env "${env[@]}" tests/grade --key "stress-$i" build/solutions "${lessons[@]}" >"$work/$i.out" 2>&1
+  env "${env[@]}" tests/grader/run-lessons --key "stress-$i" build/solutions "${lessons[@]}" >"$work/$i.out" 2>&1
   echo $? >"$work/$i.rc"
 }
 

@@ -1,0 +1,32 @@
+# tests/harness/faults.bash: run a lab program under fault injection (tests/harness/faults.c).
+#
+#   load faults
+#   with_faults spawn_prog srv server "$port"     # or run_prog, start_server, ...
+#
+# For that one call, the lab program's send/write/recv/read on a stream socket may move
+# fewer bytes than asked, and its blocking calls may fail with EINTR, as the kernel is
+# allowed to (lessons/04-tcp/README.md, section 5). The test peers, timeout and bash
+# are left alone: the library acts only in programs of $SOCKLAB_BIN.
+#
+# The seed is random; a failing test prints it. Replay with SOCKLAB_FAULTS_SEED=N make check ...
+# Under ASan (SANITIZE=1) the preloaded library comes before ASan's runtime in the list of
+# libraries, which ASan refuses unless told that the order is fine: verify_asan_link_order=0.
+
+# with_faults CMD ARGS: run CMD (a helper function such as spawn_prog) with faults on.
+with_faults() {
+  local lib=$SOCKLAB_PEERS/../faults/libfaults.so
+  [[ -f $lib ]] || fail "the fault-injection library was not built: expected $lib (run make peers)"
+  local seed=${SOCKLAB_FAULTS_SEED:-$((RANDOM * 32768 + RANDOM))}
+  # shown by bats only when the test fails
+  echo "# faults: seed $seed (replay: SOCKLAB_FAULTS_SEED=$seed); the faults: $BATS_TEST_TMPDIR/faults.log"
+  LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" SOCKLAB_FAULTS=$seed \
+    SOCKLAB_FAULTS_LOG="$BATS_TEST_TMPDIR/faults.log" \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"
+}
+
+# assert_faults_happened: the library did cut or interrupt some call (else the test proved nothing).
+assert_faults_happened() {
+  [[ -s $BATS_TEST_TMPDIR/faults.log ]] ||
+    flunk_wire "fault injection did nothing (the test cannot check the loops)" \
+      "some short or interrupted calls in $BATS_TEST_TMPDIR/faults.log" "none"
+}

@@ -1,0 +1,28 @@
+# Shared by lessons 02 and 03: a udp_sink peer that keeps each datagram it receives,
+# and checks on what it received. Load it after test_helper: setup() { load test_helper; load udp_sink; }
+
+# start_sink PORT [OPTIONS]: a udp_sink peer on 127.0.0.1:PORT that keeps what it receives
+# in $BATS_TEST_TMPDIR/sink/1.bin, 2.bin, ... (see tests/harness/peers/udp_sink.c for OPTIONS)
+start_sink() {
+  mkdir -p "$BATS_TEST_TMPDIR/sink"
+  spawn_peer sink udp_sink "$1" "$BATS_TEST_TMPDIR/sink" "${@:2}"
+  wait_udp sink "$1"
+}
+
+# await_datagram N FILE: wait until the sink has received its datagram N, which should
+# hold the bytes of FILE; if it never comes, fail with what was expected and what came.
+await_datagram() {
+  local code=0 got
+  poll_line sink "^$1 " || code=$?
+  ((code == 0)) && return 0
+  got=$(grep -c . "$BATS_TEST_TMPDIR/sink.out" || true)
+  flunk_wire "datagram $1 did not reach the peer" \
+    "datagram $1: $(wc -c <"$2") bytes: $(head -c 40 "$2")$( (($(wc -c <"$2") > 40)) && echo ...)" \
+    "$got datagram(s) within $READY_MS ms $(tr '\n' ' ' <"$BATS_TEST_TMPDIR/sink.out")"
+}
+
+# expect_datagram_file N FILE: the sink's datagram N holds exactly the bytes of FILE.
+expect_datagram_file() {
+  await_datagram "$1" "$2"
+  assert_same_file "$2" "$BATS_TEST_TMPDIR/sink/$1.bin" "datagram $1 as the peer received it"
+}

@@ -1,0 +1,396 @@
+#!/usr/bin/env bats
+# The student's loop, checked by make test (tests/selftest/run), not by make check: make hint
+# (successive levels, both languages), make progress, what tests/student/show-results shows of a failed
+# run, the harness's words in Chinese, a crash under the sanitizers, and make watch.
+#
+# Everything runs on fixtures in the test's temporary folder: lessons with their own hints
+# files (SOCKLAB_LESSONS), reports and remembered levels in a build folder of their own
+# (SOCKLAB_BUILD), student copies (IMPL). No lesson's real tests run here.
+
+setup() {
+  bats_require_minimum_version 1.5.0
+  bats_load_library bats-support
+  bats_load_library bats-assert
+  top=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+  tmp=$BATS_TEST_TMPDIR
+  export SOCKLAB_LESSONS="$tmp/lessons" SOCKLAB_BUILD="$tmp/build"
+  export LANG=C.UTF-8
+  unset LAB_LANG LC_ALL LC_MESSAGES VERBOSE LEVEL SANITIZE
+}
+
+teardown() {
+  # the sanitizer test builds a copy under the real build/: do not leave it behind
+  [[ -z ${san_copy:-} ]] || rm -rf "$top/build"/*"$(basename "$san_copy")"*
+}
+
+# fixture_lesson: lesson 04-tcp with sections 3 and 5 in both languages, and hints for
+# section 3 (three levels) and section 5 (level 1 only).
+fixture_lesson() {
+  local d="$SOCKLAB_LESSONS/04-tcp"
+  mkdir -p "$d"
+  printf '# Lesson 04\n\n## 3. The server\n\ntext\n\n## 5. A byte stream\n\ntext\n' >"$d/README.md"
+  printf '# 第 4 课\n\n## 3. 服务器\n\n正文\n\n## 5. 字节流\n\n正文\n' >"$d/README.zh.md"
+  cat >"$d/hints.md" <<'EOF'
+# Hints: lesson 04, TCP
+
+Ask for one at a time: `make hint LESSON=04`.
+
+## 3. The server
+
+### Hint 1: the idea
+
+EN-3-IDEA the server must listen first.
+
+### Hint 2: the calls and the trap
+
+EN-3-CALLS name the calls.
+
+### Hint 3: step by step
+
+EN-3-STEPS in words.
+
+## 5. A byte stream
+
+### Hint 1: the idea
+
+EN-5-IDEA
+EOF
+  cat >"$d/hints.zh.md" <<'EOF'
+# 提示：第 04 课
+
+## 3. 服务器
+
+### 提示 1：思路
+
+ZH-3-思路
+
+### 提示 2：用哪些调用，小心什么
+
+ZH-3-调用
+
+### 提示 3：一步一步
+
+ZH-3-步骤
+EOF
+}
+
+# fixture_copy NAME: a student's copy of lesson 04 whose files are older than its report.
+fixture_copy() {
+  local copy="$tmp/$1"
+  mkdir -p "$copy/04-tcp"
+  echo 'int main(void) { return 1; }' >"$copy/04-tcp/server.c"
+  touch -d '1 hour ago' "$copy/04-tcp/server.c"
+  echo "$copy"
+}
+
+# report IMPL LESSON: write stdin as IMPL's report of LESSON, where tests/grader/run-lessons keeps it.
+report() {
+  local dir="$SOCKLAB_BUILD/reports/$("$top/tests/grader/copy-key" "$1")"
+  mkdir -p "$dir"
+  cat >"$dir/$2.tap"
+}
+
+# A lesson 04 run as bats reports it: test 1 passes; 2, 3 and 4 fail because the server
+# never listens (each on its own port); 5 fails with an expected/received pair.
+tap_04() {
+  cat <<'EOF'
+1..5
+ok 1 server: a bad option is a usage error
+not ok 2 server: prints the client's line and replies
+# (from function `_not_ready' in file tests/harness/test_helper.bash, line 246,
+#  from function `wait_tcp' in file tests/harness/test_helper.bash, line 253,
+#  in test file tests/04-tcp.bats, line 97)
+#   `start_server srv "$port"' failed
+# waited for srv to listen on TCP port 30343: the program exited first
+# its stdout:
+# its stderr: server: socket (port 30343): Function not implemented
+#
+# read: lessons/04-tcp/README.md     ## 3. The server
+# 读:   lessons/04-tcp/README.zh.md  ## 3. 服务器
+# explained_in: 3
+# stuck? make hint LESSON=04 gives a hint for the first failing test
+not ok 3 server: a line sent one byte at a time is one message
+# (from function `_not_ready' in file tests/harness/test_helper.bash, line 246,
+#  in test file tests/04-tcp.bats, line 109)
+#   `start_server srv "$port"' failed
+# waited for srv to listen on TCP port 28377: the program exited first
+# its stdout:
+# its stderr: server: socket (port 28377): Function not implemented
+#
+# read: lessons/04-tcp/README.md     ## 5. A byte stream
+# 读:   lessons/04-tcp/README.zh.md  ## 5. 字节流
+# explained_in: 5
+# stuck? make hint LESSON=04 gives a hint for the first failing test
+not ok 4 server: an empty line is a message too
+# (in test file tests/04-tcp.bats, line 155)
+#   `start_server srv "$port"' failed
+# waited for srv to listen on TCP port 21491: the program exited first
+# its stdout:
+# its stderr: server: socket (port 21491): Function not implemented
+#
+# read: lessons/04-tcp/README.md     ## 5. A byte stream
+# explained_in: 5
+# stuck? make hint LESSON=04 gives a hint for the first failing test
+not ok 5 client: prints the reply
+# (from function `flunk_wire' in file tests/harness/test_helper.bash, line 72,
+#  in test file tests/04-tcp.bats, line 200)
+#
+# -- the client did not print the reply --
+# expected : thank you !
+# received : (nothing)
+# --
+#
+# read: lessons/04-tcp/README.md     ## 5. A byte stream
+# explained_in: 5
+# stuck? make hint LESSON=04 gives a hint for the first failing test
+EOF
+}
+
+# ---- make hint ----
+
+@test "hint: levels 1, 2, 3 of the first failing test's section, then no more, naming the test and the section" {
+  fixture_lesson
+  export IMPL
+  IMPL=$(fixture_copy alice)
+  tap_04 | report "$IMPL" 04-tcp
+  run "$top/tests/student/hint" 04
+  assert_success
+  assert_output --partial "first failing test: \"server: prints the client's line and replies\""
+  assert_output --partial "## 3. The server"
+  assert_output --partial "EN-3-IDEA"
+  refute_output --partial "EN-3-CALLS"
+  refute_output --partial "EN-5-IDEA" # the first failing test names section 3, not 5
+  run "$top/tests/student/hint" 04
+  assert_output --partial "EN-3-CALLS"
+  refute_output --partial "EN-3-IDEA"
+  run "$top/tests/student/hint" 04-tcp
+  assert_output --partial "EN-3-STEPS"
+  refute_output --partial "EN-3-CALLS"
+  run "$top/tests/student/hint" 04
+  assert_success
+  assert_output --partial "No more hints for section 3"
+  assert_output --partial "lessons/04-tcp/README.md"
+  refute_output --partial "EN-3-"
+  # LEVEL=N shows a level again
+  LEVEL=1 run "$top/tests/student/hint" 04
+  assert_output --partial "EN-3-IDEA"
+}
+
+@test "hint in Chinese (LAB_LANG=zh, or a zh LANG): hints.zh.md and Chinese words; levels are kept per implementation" {
+  fixture_lesson
+  local alice bob
+  alice=$(fixture_copy alice) bob=$(fixture_copy bob)
+  tap_04 | report "$alice" 04-tcp
+  tap_04 | report "$bob" 04-tcp
+  LAB_LANG=zh IMPL=$alice run "$top/tests/student/hint" 04
+  assert_success
+  assert_output --partial "第一个失败的测试"
+  assert_output --partial "## 3. 服务器"
+  assert_output --partial "ZH-3-思路"
+  refute_output --partial "EN-3-"
+  LANG=zh_CN.UTF-8 IMPL=$alice run "$top/tests/student/hint" 04
+  assert_output --partial "ZH-3-调用"
+  LAB_LANG=zh IMPL=$alice run "$top/tests/student/hint" 04
+  assert_output --partial "ZH-3-步骤"
+  LAB_LANG=zh IMPL=$alice run "$top/tests/student/hint" 04
+  assert_output --partial "第 3 节没有更多提示了"
+  refute_output --partial "ZH-3-"
+  # another student's copy starts at level 1; LAB_LANG=en wins over a zh LANG
+  LANG=zh_CN.UTF-8 LAB_LANG=en IMPL=$bob run "$top/tests/student/hint" 04
+  assert_output --partial "EN-3-IDEA"
+}
+
+@test "hint: when every test of the lesson passes, it says so and shows no hint" {
+  fixture_lesson
+  export IMPL
+  IMPL=$(fixture_copy alice)
+  printf '1..2\nok 1 server: a\nok 2 client: b\n' | report "$IMPL" 04-tcp
+  run "$top/tests/student/hint" 04
+  assert_success
+  assert_output --partial "Every test of lesson 04-tcp passes"
+  refute_output --partial "EN-3-"
+}
+
+# ---- make progress ----
+
+# progress_fixture: a copy with lesson 01 done, 02 partly done, 03 untouched (the starter's files).
+progress_fixture() {
+  export IMPL="$tmp/carol"
+  mkdir -p "$SOCKLAB_LESSONS" "$IMPL"
+  for l in 01-socket 02-udp 03-udp-chat; do
+    cp -r "$top/lessons/$l" "$SOCKLAB_LESSONS/"
+    cp -r "$top/starter/$l" "$IMPL/"
+  done
+  echo '/* mine */' >>"$IMPL/01-socket/sockets.c"
+  echo '/* mine */' >>"$IMPL/02-udp/udp_ask.c"
+  touch -d '1 hour ago' "$IMPL"/*/*.c
+  printf '1..2\nok 1 sockets: one\nok 2 sockets: two\n' | report "$IMPL" 01-socket
+  printf '1..3\nok 1 udp_send: sends\nnot ok 2 udp_ask: waits for the reply\n# boom\n# explained_in: 4\nnot ok 3 udp_recv: c\n' |
+    report "$IMPL" 02-udp
+}
+
+@test "progress: each lesson's state in order, and the next thing to do: file, first failing test, section" {
+  progress_fixture
+  run "$top/tests/student/progress"
+  assert_success
+  refute_output --partial "grading" # the reports are up to date: nothing runs
+  assert_line --regexp '^  01-socket +done \(2 of 2\)$'
+  assert_line --regexp '^  02-udp +1 of 3 passing$'
+  assert_line --regexp '^  03-udp-chat +not started$'
+  assert_line "next: lesson 02-udp"
+  assert_line "  edit:  $IMPL/02-udp/udp_ask.c"
+  assert_line '  first failing test: "udp_ask: waits for the reply"'
+  assert_line --regexp "^  read: .*/02-udp/README.md +$(grep -m1 '^## 4\. ' "$top/lessons/02-udp/README.md" | sed 's/[][\.*^$()|+?{}]/\\&/g')$"
+  assert_line --partial "make hint LESSON=02 IMPL=$IMPL"
+}
+
+@test "progress in Chinese; with lessons 01 and 02 done, the next thing is lesson 03's first test" {
+  progress_fixture
+  printf '1..1\nok 1 udp_ask: waits for the reply\n' | report "$IMPL" 02-udp
+  LAB_LANG=zh run "$top/tests/student/progress"
+  assert_success
+  assert_line --regexp '^  01-socket +完成（2 / 2）$'
+  assert_line --regexp '^  02-udp +完成（1 / 1）$'
+  assert_line --regexp '^  03-udp-chat +尚未开始$'
+  assert_line "下一步：课程 03-udp-chat"
+  assert_output --partial "第一个要通过的测试："
+  assert_output --partial "03-udp-chat/README.zh.md"
+}
+
+# ---- tests/student/show-results ----
+
+@test "present: no stack frames, a shared reason said once on top, the other failure in full, make hint last" {
+  tap_04 >"$tmp/04.tap"
+  run "$top/tests/student/show-results" 04-tcp "$tmp/04.tap"
+  assert_success
+  refute_output --partial "from function"
+  refute_output --partial "in test file"
+  refute_output --partial "' failed"
+  refute_output --partial "explained_in:"
+  assert_output --partial "3 of the 4 failing tests fail for the same reason"
+  [[ $(grep -c 'waited for srv to listen on TCP port' <<<"$output") == 1 ]] ||
+    fail "the shared reason should appear once: $output"
+  assert_line "ok 1 server: a bad option is a usage error"
+  assert_line "not ok 4 server: an empty line is a message too"
+  assert_output --partial "expected : thank you !"
+  assert_output --partial "received : (nothing)"
+  # each test keeps its own section
+  assert_line --regexp '^    read: lessons/04-tcp/README.md +## 3\. The server$'
+  [[ $(grep -c 'make hint LESSON=04' <<<"$output") == 1 ]] || fail "one hint line per lesson: $output"
+  assert_regex "${lines[-1]}" 'make hint LESSON=04'
+}
+
+@test "present: VERBOSE=1 keeps the stack frames; LAB_LANG=zh says the shared reason and the hint in Chinese" {
+  tap_04 >"$tmp/04.tap"
+  VERBOSE=1 run "$top/tests/student/show-results" 04-tcp "$tmp/04.tap"
+  assert_output --partial "(from function \`_not_ready' in file tests/harness/test_helper.bash, line 246,"
+  LAB_LANG=zh run "$top/tests/student/show-results" 04-tcp "$tmp/04.tap"
+  assert_output --partial "有 3 个测试（共 4 个失败）失败的原因相同"
+  assert_regex "${lines[-1]}" '卡住了？运行 make hint LESSON=04'
+}
+
+# ---- the harness's words, and a crash under the sanitizers ----
+
+# mini_lesson: a fixture lesson 01-socket next to links to the real harness, so that a tiny
+# .bats file can load tests/harness/test_helper.bash as the lessons' tests do.
+mini_lesson() {
+  mkdir -p "$tmp/mini/tests/harness" "$tmp/mini/lessons/01-socket"
+  for f in test_helper.bash lang.bash sanitizer-report.awk; do ln -s "$top/tests/harness/$f" "$tmp/mini/tests/harness/$f"; done
+  printf '## 2. Two\n' >"$tmp/mini/lessons/01-socket/README.md"
+  printf '## 2. 第二节\n' >"$tmp/mini/lessons/01-socket/README.zh.md"
+  # a line that starts with "@test" here would be rewritten by bats itself: they say "TEST"
+  sed 's/^TEST /@test /' >"$tmp/mini/tests/01-socket.bats"
+}
+
+# mini_run BIN_DIR: run the mini lesson's tests on BIN_DIR's programs; the TAP goes to $tmp/mini.tap.
+# The inner bats gets a clean environment and not our fd 3: the outer bats' variables
+# confuse it (it finds no test), and it would write into our report.
+mini_run() {
+  local path # without bats' own libexec folder, which the outer bats put first
+  path=$(tr : '\n' <<<"$PATH" | grep -v 'bats-core' | paste -sd:)
+  env -i PATH="$path" HOME="$HOME" LANG="$LANG" ${LAB_LANG:+LAB_LANG=$LAB_LANG} \
+    ${BATS_LIB_PATH:+BATS_LIB_PATH=$BATS_LIB_PATH} TMPDIR="$tmp" \
+    SOCKLAB_BIN="$1" SOCKLAB_PEERS="$top/build/peers" SOCKLAB_LESSON=01-socket \
+    bats --formatter tap "$tmp/mini/tests/01-socket.bats" >"$tmp/mini.tap" 3>&- || true
+}
+
+@test "harness words in Chinese with LAB_LANG=zh: expected/received, the section to read first, the hint line" {
+  mini_lesson <<'EOF'
+setup() { load harness/test_helper; }
+teardown() { lab_teardown; }
+TEST "a wire test" { explained_in 2; flunk_wire "the reply differs" "hello" "nothing"; }
+EOF
+  LAB_LANG=zh mini_run "$tmp"
+  run cat "$tmp/mini.tap"
+  assert_output --partial "期望"
+  assert_output --partial "实际收到"
+  assert_output --partial "请读：lessons/01-socket/README.zh.md  ## 2. 第二节"
+  assert_output --partial "# explained_in: 2"
+  assert_output --partial "卡住了？运行 make hint LESSON=01"
+  mini_run "$tmp"
+  run cat "$tmp/mini.tap"
+  assert_output --partial "expected"
+  assert_output --partial "received"
+  assert_output --partial "stuck? make hint LESSON=01"
+  refute_output --partial "期望"
+}
+
+@test "a program built with SANITIZE=1 that overflows the heap: the failure shows the kind and the student's file:line" {
+  san_copy="$tmp/heapbug$$"
+  mkdir -p "$san_copy/01-socket"
+  cat >"$san_copy/01-socket/sockets.c" <<'EOF'
+#include <stdlib.h>
+#include <string.h>
+int main(int argc, char **argv) {
+  (void)argv;
+  char *name = malloc(8);
+  memset(name, 'x', 8 + (size_t)argc); /* line 6: one byte too many for every argument */
+  int first = name[0];
+  free(name);
+  return first == 0;
+}
+EOF
+  make -C "$top" --no-print-directory impl IMPL="$san_copy" LESSON=01 SANITIZE=1 >/dev/null
+  local bin
+  bin=$(dirname "$(ls -d "$top"/build/*heapbug$$*-san/01-socket/sockets)")
+  mini_lesson <<'EOF'
+setup() { load harness/test_helper; }
+teardown() { lab_teardown; }
+TEST "sockets tcp prints a ready line" { explained_in 2; run_prog sockets tcp; assert_success; }
+TEST "sockets udp prints a ready line" { explained_in 2; run_prog sockets udp; assert_success; }
+EOF
+  mini_run "$bin"
+  run "$top/tests/student/show-results" 01-socket "$tmp/mini.tap"
+  assert_output --partial "the program crashed under the sanitizers: AddressSanitizer: heap-buffer-overflow"
+  assert_output --regexp "in your code at [^ ]*heapbug$$/01-socket/sockets\.c:6 \(main\)"
+  assert_output --partial "2 of the 2 failing tests fail for the same reason"
+  refute_output --partial "Shadow bytes"
+}
+
+# ---- make watch ----
+
+# until_file_has FILE ERE: wait (at most 10 s) until FILE has a line matching ERE
+# (the await peer polls it, with that deadline).
+until_file_has() {
+  "$top/build/peers/await" line "$1" "$2" --ms 10000 ||
+    fail "waited 10 s for a line /$2/ in $1: $(cat "$1")"
+}
+
+@test "watch: runs the tests, then again when a .c file of the lesson changes (inotifywait, then polling)" {
+  local copy="$tmp/dave" mode
+  mkdir -p "$copy/01-socket" "$SOCKLAB_LESSONS/01-socket"
+  echo 'int main(void) { return 0; }' >"$copy/01-socket/sockets.c"
+  for mode in 0 1; do
+    : >"$tmp/watch.out"
+    # WATCH_CMD stands for make check; WATCH_RUNS=2 ends the watch after the second run
+    IMPL=$copy WATCH_POLL=$mode WATCH_RUNS=2 WATCH_CMD='echo RUN' \
+      timeout 30 "$top/tests/student/watch" 01 >"$tmp/watch.out" 2>&1 &
+    until_file_has "$tmp/watch.out" RUN
+    echo '/* saved */' >>"$copy/01-socket/sockets.c"
+    wait $! || fail "watch (WATCH_POLL=$mode) did not end after the second run: $(cat "$tmp/watch.out")"
+    run cat "$tmp/watch.out"
+    assert_line --index 0 --partial "watching $copy/01-socket"
+    assert_output --partial "changed: "
+    [[ $(grep -c '^RUN$' <<<"$output") == 2 ]] || fail "expected two runs: $output"
+  done
+}

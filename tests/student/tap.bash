@@ -1,0 +1,63 @@
+# shellcheck shell=bash disable=SC2034 # the T_* arrays are for the scripts that source this file
+# tests/student/tap.bash: read a lesson's TAP report (bats --report-formatter tap, as tests/grader/run-lessons
+# saves it in build/reports/<impl-key>/<lesson>.tap). Sourced by tests/student/show-results, tests/student/hint
+# and tests/student/progress.
+#
+#   tap_load FILE       fills T_NUM T_NAME T_STATE (ok, fail or skip) T_BODY (the test's
+#                       comment lines without their "# ") and T_PLAN (the number of tests);
+#                       lines that belong to no test go to T_OTHER
+#   tap_message BODY    the lines a student reads: BODY without bats' stack frames, the
+#                       explained_in line and the make hint line (tests/harness/test_helper.bash
+#                       prints those two; tests/student/show-results says the hint once per lesson)
+#   tap_section BODY    the section the failed test named (its explained_in line), or nothing
+#   tap_first_failing   the index in T_* of the first failing test, or nothing
+
+tap_load() {
+  T_NUM=() T_NAME=() T_STATE=() T_BODY=() T_OTHER=() T_PLAN=0
+  local line i=-1 re_test='^(not )?ok ([0-9]+) (.*)$'
+  while IFS= read -r line || [[ -n $line ]]; do
+    if [[ $line =~ ^1\.\.([0-9]+)$ ]]; then
+      T_PLAN=${BASH_REMATCH[1]}
+    elif [[ $line =~ $re_test ]]; then
+      i=$((i + 1))
+      T_NUM[i]=${BASH_REMATCH[2]} T_NAME[i]=${BASH_REMATCH[3]} T_BODY[i]=
+      if [[ -n ${BASH_REMATCH[1]} ]]; then
+        T_STATE[i]=fail
+      elif [[ ${T_NAME[i]} == *' # skip'* ]]; then
+        T_STATE[i]=skip
+      else
+        T_STATE[i]=ok
+      fi
+    elif [[ $line == '#'* && $i -ge 0 ]]; then
+      line=${line#\#}
+      T_BODY[i]+=${line# }$'\n'
+    else
+      T_OTHER+=("$line")
+    fi
+  done <"$1"
+}
+
+# Bats' stack frames and its "`cmd' failed" line: the harness's plumbing, not the student's.
+_TAP_FRAME='^(\(|  *)(from function `|in test file |in file )|^  `.*'"'"' failed'
+# The line tests/harness/test_helper.bash ends a failure with: make hint, in either language.
+_TAP_HINT='make hint LESSON=[0-9]'
+
+tap_message() {
+  local line
+  while IFS= read -r line; do
+    [[ $line =~ $_TAP_FRAME || $line =~ $_TAP_HINT || $line =~ ^explained_in:\ [0-9]+$ ]] && continue
+    printf '%s\n' "$line"
+  done <<<"$1"
+}
+
+tap_section() {
+  sed -n 's/^explained_in: \([0-9][0-9]*\)$/\1/p' <<<"$1" | head -1
+}
+
+tap_first_failing() {
+  local i
+  for i in "${!T_STATE[@]}"; do
+    [[ ${T_STATE[i]} == fail ]] && { echo "$i"; return 0; }
+  done
+  return 0
+}
