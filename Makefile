@@ -155,8 +155,9 @@ test: peers
 # The documentation: Doxygen reads the Markdown and the C files through lessons/doxygen-filter.
 # The student's set has the lessons (in order, both languages), the glossary, the starter
 # programs and the diagrams, and no solution; the instructor's adds solutions/ and tests/harness/peers/.
-DOC_PAGES   := $(CURDIR)/README.md $(CURDIR)/README.zh.md $(foreach l,$(sort $(ALL_LESSONS)),$(wildcard $(CURDIR)/lessons/$(l)/README.md $(CURDIR)/lessons/$(l)/README.zh.md)) $(CURDIR)/lessons/glossary.md
-DOC_SOURCES := $(wildcard README.md README.zh.md lessons/*.md lessons/*/*.md diagrams/*.svg starter/*/*.c) \
+DOC_PAGES   := $(CURDIR)/README.md $(CURDIR)/README.zh.md $(foreach l,$(sort $(ALL_LESSONS)),$(wildcard $(CURDIR)/lessons/$(l)/README.md $(CURDIR)/lessons/$(l)/README.zh.md)) $(CURDIR)/lessons/glossary.md \
+               $(CURDIR)/tests/README.md $(CURDIR)/tests/README.zh.md
+DOC_SOURCES := $(wildcard README.md README.zh.md tests/README*.md lessons/*.md lessons/*/*.md diagrams/*.svg starter/*/*.c) \
                lessons/Doxyfile lessons/doxygen-filter lessons/DoxygenLayout.xml lessons/socklab.css
 doxygen_run = rm -rf $(BUILD)/docs/$(1) && mkdir -p $(BUILD)/docs/$(1) && \
 	SOCKLAB_TOP=$(CURDIR) SOCKLAB_DOCS=$(CURDIR)/$(BUILD)/docs/$(1) SOCKLAB_SET=$(1) SOCKLAB_PAGES="$(DOC_PAGES)" \
@@ -169,7 +170,7 @@ $(BUILD)/docs/student/html/index.html: $(DOC_SOURCES)
 	@$(call doxygen_run,student,lessons/Doxyfile)
 	@echo "docs: open $@"
 
-$(BUILD)/docs/instructor/html/index.html: $(DOC_SOURCES) lessons/Doxyfile.instructor $(wildcard solutions/*/*.c tests/harness/peers/*.c)
+$(BUILD)/docs/instructor/html/index.html: $(DOC_SOURCES) lessons/Doxyfile.instructor $(wildcard INSTRUCTORS*.md CONTRIBUTING*.md) $(wildcard solutions/*/*.c tests/harness/peers/*.c)
 	@$(call doxygen_run,instructor,lessons/Doxyfile.instructor)
 	@echo "docs: open $@"
 

@@ -292,10 +292,16 @@ carol,18,18,'
   [[ -z $output ]] || fail "the handout shows lines of solutions/: $(head -5 <<<"$output")"
   run solution_lines_in "$top/tests/selftest/mutants"
   [[ -n $output ]] || fail "solution_lines_in finds nothing even in tests/selftest/mutants/: the check is broken"
-  # its READMEs name nothing it does not hold: no solutions, no CI, no instructor's command
-  run grep -nE "solutions/|\.ci/|make (grade|dist|classroom)|tests/(zoo|grade-class|selftest)|The instructor's loop|For maintainers|教师的流程|给维护者" \
+  # the students' READMEs go as they are, and name nothing a student cannot use: no solutions,
+  # no CI, no instructor's command; the instructor's manual and the maintainer's guide stay out
+  cmp -s "$top/README.md" "$lab/README.md" && cmp -s "$top/README.zh.md" "$lab/README.zh.md" ||
+    fail "the handout's READMEs differ from the lab's"
+  run grep -nE "solutions/|\.ci/|make (grade|dist|classroom)|tests/(grader/(grade-class|handout|classroom)|selftest/run )" \
     "$lab/README.md" "$lab/README.zh.md"
   assert_output ""
+  for f in INSTRUCTORS.md INSTRUCTORS.zh.md CONTRIBUTING.md CONTRIBUTING.zh.md tests/selftest/mutation-test; do
+    [[ -e $top/$f && ! -e $lab/$f ]] || fail "$f: in the lab and not in the handout, as it should be? (lab: $(ls "$top/$f" 2>&1), handout: $(ls "$lab/$f" 2>&1))"
+  done
   run make -C "$lab" --no-print-directory grade SUBMISSIONS="$BATS_TEST_TMPDIR"
   assert_failure 2
   assert_output --partial "make grade is an instructor's command"

@@ -283,11 +283,15 @@ int main(int argc, char **argv)
             widen_window(race, pid, deadline);
             race = NULL;
         }
-        /* the process ended, or time is up: what it did before counts, so look once more */
+        /* the process ended, or time is up: what it did before counts, so look once more; and
+         * a process that ended just as time ran out has ended (wait_exit SECS waits for that) */
         if (pid > 0 && has_exited(pid))
             return happened(what, argv[2], &re, port, pid) ? 0 : 3;
-        if (now_ms() > deadline)
-            return happened(what, argv[2], &re, port, pid) ? 0 : 1;
+        if (now_ms() > deadline) {
+            if (happened(what, argv[2], &re, port, pid))
+                return 0;
+            return pid > 0 && has_exited(pid) ? 3 : 1;
+        }
         pause_ms(5); /* poll every 5 ms */
     }
 }
