@@ -123,7 +123,9 @@ static int open_listener(int port)
     /* TODO (sections 3 and 8): build the listening socket, step by step, and check
      * every step. A port number and an address travel in network byte order.
      * Nothing may leak: on a failure, give back what you created before returning.
-     * Until then: */
+     * The failed step is named in the message (R9.16): one cleanup path at the end,
+     * which every failed step reaches, keeps that message and the close in one place
+     * (hints.md, section 3). Until then: */
     fprintf(stderr, "server: socket (port %d): %s\n", port, strerror(ENOSYS));
     return -1;
 }

@@ -419,11 +419,13 @@ static int install_signals(sigset_t *wait_mask)
 
 /**
  * @brief In a new child: SIGINT and SIGTERM back to their default action, and the
- *        signal mask as it was before install_signals.
+ *        signal mask that install_signals saved: the one in force before it, with
+ *        SIGINT, SIGTERM and SIGCHLD taken out (a server started with one of them
+ *        blocked must not pass that on to its children).
  *
  * A child serving a download must not run the parent's stop logic: `kill PARENT`
  * lets it finish, and Ctrl-C (sent to the whole process group) ends it.
- * @param wait_mask the mask saved by install_signals(), to restore
+ * @param wait_mask the mask saved by install_signals(), to set in the child
  */
 static void reset_signals_in_child(const sigset_t *wait_mask)
 {
@@ -467,7 +469,7 @@ static int wait_for_client(int listen_fd, const sigset_t *wait_mask)
  * stderr), not the server.
  * @param listen_fd the listening socket
  * @param dir_fd the served directory
- * @param wait_mask the mask saved by install_signals(), for the child to restore
+ * @param wait_mask the mask saved by install_signals(), for the child to set
  * @return 0, or -1 on an error that should stop the server.
  */
 static int accept_and_fork(int listen_fd, int dir_fd, const sigset_t *wait_mask)
