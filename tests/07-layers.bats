@@ -62,6 +62,18 @@ ETH_IPV6='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x86dd (I
   run_prog layers "$BATS_TEST_TMPDIR/sll"
   assert_failure 1
   assert_equal "$stderr" "layers: $BATS_TEST_TMPDIR/sll: link type 113 is not supported (only 1, Ethernet)"
+  # shorter than a file header (empty too): not a pcap file; a folder opens, but cannot be read
+  head -c 20 "$CAPTURES/udp-ask.pcap" >"$BATS_TEST_TMPDIR/short"
+  : >"$BATS_TEST_TMPDIR/empty"
+  for f in short empty; do
+    run_prog layers "$BATS_TEST_TMPDIR/$f"
+    assert_failure 1
+    assert_equal "$stderr" "layers: $BATS_TEST_TMPDIR/$f: not a pcap file (shorter than its 24-byte header)"
+  done
+  mkdir "$BATS_TEST_TMPDIR/folder"
+  run_prog layers "$BATS_TEST_TMPDIR/folder"
+  assert_failure 1
+  assert_equal "$stderr" "layers: $BATS_TEST_TMPDIR/folder: Is a directory"
 }
 
 # bats test_tags=points:3
@@ -211,6 +223,37 @@ $ETH_IPV4
 }
 
 # bats test_tags=points:2
+@test "bytes captured past the IP layer's length are handed on: a header that does not fit in that length is bad, not truncated" {
+  explained_in 5
+  covers R7.3 R7.4 R7.5
+  layers_of malformed
+  # the IPv4 packet carries 10 bytes; the other 10 of the TCP header are in the frame's padding
+  assert_packet 21 "packet 21: 60 of 60 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 6 (TCP), header 20 bytes, total length 30 bytes
+  error: bad TCP header: header length 20 bytes, segment 10 bytes"
+  # the same with UDP: 4 bytes carried, the UDP header's other 4 in the padding
+  assert_packet 22 "packet 22: 60 of 60 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 17 (UDP), header 20 bytes, total length 24 bytes
+  error: bad UDP header: length 8 bytes, datagram 4 bytes"
+}
+
+# bats test_tags=points:2
+@test "a UDP length above what the IP layer carries is an error, except in a first fragment" {
+  explained_in 7
+  covers R7.4 R7.5
+  layers_of malformed
+  assert_line "  error: bad UDP header: length 20 bytes, datagram 10 bytes"
+  assert_line "  error: bad UDP header: length 30 bytes, datagram 11 bytes"
+  # more fragments follow (flag MF): the datagram goes on in them
+  assert_packet 24 "packet 24: 142 of 142 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 17 (UDP), header 20 bytes, total length 128 bytes
+  transport: UDP 5000 > 6000, length 3000 bytes, payload 2992 bytes"
+}
+
+# bats test_tags=points:2
 @test "what is not decoded is named: ARP, ICMP, a later fragment, a segment with no flags" {
   explained_in 7
   covers R7.1
@@ -219,6 +262,7 @@ $ETH_IPV4
   link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x0806, not decoded"
   assert_line "  transport: protocol 1 (ICMP), not decoded"
   assert_line "  transport: fragment at offset 1480, not decoded"
+  assert_line "  transport: fragment at offset 800, not decoded"
   assert_line "  transport: TCP 1 > 2, flags [none], seq 1000, ack 0, window 512, header 20 bytes, payload 0 bytes"
 }
 
@@ -292,3 +336,4 @@ layers_view() {
         "$theirs" "$ours"
   done
 }
+

@@ -155,8 +155,10 @@ static void tcp(struct view seg, size_t length)
  * @brief Decode a UDP header (R7.3, R7.4, R7.5).
  * @param dgram the datagram's captured bytes
  * @param length the datagram's length as the IP header declares it
+ * @param more 1 if more fragments of the IPv4 packet follow: then the datagram is longer
+ *        than this packet carries, and its length is not checked against @p length
  */
-static void udp(struct view dgram, size_t length)
+static void udp(struct view dgram, size_t length, int more)
 {
     if (dgram.have < 8) {
         cut_short("UDP", dgram.have, 8);
@@ -167,7 +169,7 @@ static void udp(struct view dgram, size_t length)
         printf("  error: bad UDP header: length %u bytes\n", declared);
         return;
     }
-    if (declared > length) {
+    if (declared > length && !more) {
         printf("  error: bad UDP header: length %u bytes, datagram %zu bytes\n", declared, length);
         return;
     }
@@ -180,13 +182,14 @@ static void udp(struct view dgram, size_t length)
  * @param protocol the IPv4 protocol or IPv6 next header
  * @param inner the captured bytes after the IP header
  * @param length their length as the IP header declares it
+ * @param more 1 if the IPv4 flag "more fragments" is set
  */
-static void transport(unsigned protocol, struct view inner, size_t length)
+static void transport(unsigned protocol, struct view inner, size_t length, int more)
 {
     if (protocol == 6) {
         tcp(inner, length);
     } else if (protocol == 17) {
-        udp(inner, length);
+        udp(inner, length, more);
     } else {
         printf("  transport: protocol %u", protocol);
         protocol_name(protocol);
@@ -219,11 +222,11 @@ static void ipv4(struct view pkt)
            d[1], d[2], d[3], pkt.at[8], pkt.at[9]);
     protocol_name(pkt.at[9]);
     printf(", header %u bytes, total length %u bytes\n", header, total);
-    unsigned offset = (net16(pkt.at + 6) & 0x1fffu) * 8;
+    unsigned offset = (net16(pkt.at + 6) & 0x1fffu) * 8, more = (net16(pkt.at + 6) & 0x2000u) != 0;
     if (offset != 0)
         printf("  transport: fragment at offset %u, not decoded\n", offset);
     else
-        transport(pkt.at[9], after(pkt, header), total - header);
+        transport(pkt.at[9], after(pkt, header), total - header, (int)more);
 }
 
 /**
@@ -250,7 +253,7 @@ static void ipv6(struct view pkt)
     printf("  network: IPv6 %s > %s, hop limit %u, next header %u", src, dst, pkt.at[7], pkt.at[6]);
     protocol_name(pkt.at[6]);
     printf(", payload length %u bytes\n", net16(pkt.at + 4));
-    transport(pkt.at[6], after(pkt, 40), net16(pkt.at + 4));
+    transport(pkt.at[6], after(pkt, 40), net16(pkt.at + 4), 0);
 }
 
 /**
