@@ -337,3 +337,80 @@ layers_view() {
   done
 }
 
+# random_transcript FILE: the lines of what a program printed for the capture FILE ($output,
+# $status, $stderr of the last run), as tests/captures/random/*.expected holds them: its
+# standard output, "exit status N", then each line of its standard error after "stderr: "
+# with FILE's name written FILE. Sets the array TRANSCRIPT.
+random_transcript() {
+  TRANSCRIPT=()
+  [[ -z $output ]] || mapfile -t TRANSCRIPT <<<"$output"
+  TRANSCRIPT+=("exit status $status")
+  local line
+  [[ -z $stderr ]] || while IFS= read -r line; do TRANSCRIPT+=("stderr: ${line//"$1"/FILE}"); done <<<"$stderr"
+}
+
+# oracle_transcript FILE: set TRANSCRIPT from what tests/peers/layers_oracle (the rules, built
+# only in the lab's own copy, not in the students' handout) prints for the capture FILE.
+oracle_transcript() {
+  local status=0 line out=$BATS_TEST_TMPDIR/oracle.out err=$BATS_TEST_TMPDIR/oracle.err
+  "$SOCKLAB_PEERS/layers_oracle" "$1" >"$out" 2>"$err" || status=$?
+  mapfile -t TRANSCRIPT <"$out"
+  TRANSCRIPT+=("exit status $status")
+  while IFS= read -r line; do TRANSCRIPT+=("stderr: ${line//"$1"/FILE}"); done <"$err"
+}
+
+# transcript_is_wanted: TRANSCRIPT and WANT hold the same lines.
+transcript_is_wanted() {
+  local IFS=$'\n'
+  [[ ${#TRANSCRIPT[@]} == "${#WANT[@]}" && ${TRANSCRIPT[*]} == "${WANT[*]}" ]]
+}
+
+# flunk_random SEED PACKETS EXPECTED_FILE I: fail at line I, the first that differs between
+# the expected lines (WANT) and layers' (TRANSCRIPT), naming the seed, the packet, both lines,
+# and the lesson's rule and section for that kind of line.
+flunk_random() {
+  local i=$4 want_line=${WANT[$4]-"(no line: the rules give ${#WANT[@]} lines in all)"}
+  local got_line=${TRANSCRIPT[$4]-"(no line: layers printed ${#TRANSCRIPT[@]} in all)"}
+  local line=${WANT[i]-$got_line} where="the end of the file" rules="R7.6 R7.7" j
+  for ((j = i; j >= 0; j--)); do
+    [[ $line == "exit status"* || $line == "stderr: "* ]] && break
+    if [[ ${WANT[j]} =~ ^packet\ ([0-9]+): ]]; then where="packet ${BASH_REMATCH[1]}" && break; fi
+  done
+  case $line in
+    "  error: "*) explained_in 5 && rules="R7.4 R7.5" ;;
+    "  transport: TCP "*) explained_in 4 && rules="R7.2 R7.3" ;;
+    "  transport: UDP "*) explained_in 3 && rules="R7.3" ;;
+    "  "*) explained_in 7 && rules="R7.1 R7.2" ;;
+    *) explained_in 6 ;;
+  esac
+  flunk_wire "layers on the random capture of seed $1, $where: the first line that differs (rules $rules)
+(to see it yourself: build/peers/pcap_gen $1 $2 r.pcap, then run your layers on r.pcap;
+every line the rules give is in tests/captures/random/$3)" "$want_line" "$got_line"
+}
+
+# bats test_tags=points:4
+@test "random captures, valid and broken, in either byte order: every line is the one the rules give" {
+  explained_in 7
+  covers R7.1 R7.2 R7.3 R7.4 R7.5 R7.6 R7.7
+  local expected seed packets capture i
+  for expected in "$CAPTURES"/random/*.expected; do
+    mapfile -t WANT <"$expected"
+    read -r _ _ seed packets <<<"${WANT[0]}" # "# pcap_gen SEED PACKETS"
+    WANT=("${WANT[@]:1}")
+    capture=$BATS_TEST_TMPDIR/random-$seed.pcap
+    # the lab's own programs run without the harness's limits: three processes fewer per file
+    "$SOCKLAB_PEERS/pcap_gen" "$seed" "$packets" "$capture" || fail "the test peer pcap_gen failed"
+    if [[ -x $SOCKLAB_PEERS/layers_oracle ]]; then # the lab's own copy: are the expectations current?
+      oracle_transcript "$capture"
+      transcript_is_wanted ||
+        fail "tests/captures/random/${expected##*/} is not what layers_oracle prints now: run tests/captures/make-random"
+    fi
+    run_prog layers "$capture"
+    random_transcript "$capture"
+    transcript_is_wanted && continue
+    for ((i = 0; i < ${#WANT[@]} || i < ${#TRANSCRIPT[@]}; i++)); do
+      [[ ${WANT[i]-} == "${TRANSCRIPT[i]-}" && -n ${WANT[i]+set} && -n ${TRANSCRIPT[i]+set} ]] ||
+        flunk_random "$seed" "$packets" "${expected##*/}" "$i"
+    done
+  done
+}

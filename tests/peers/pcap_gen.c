@@ -205,7 +205,7 @@ static uint32_t payload_size(struct gen *g)
 static uint32_t header_words(struct gen *g)
 {
     uint32_t pick = between(g, 0, 99);
-    if (pick < 78)
+    if (pick < 72)
         return 5;
     if (pick < 92)
         return between(g, 6, 15);
@@ -537,14 +537,14 @@ static size_t captured_length(struct gen *g, const struct frame *f, uint32_t sna
 {
     size_t keep = f->len < snaplen ? f->len : snaplen;
     uint32_t pick = between(g, 0, 99);
-    if (pick < 14 && f->nmarks > 0) {
+    if (pick < 18 && f->nmarks > 0) {
         size_t at = f->marks[between(g, 0, (uint32_t)f->nmarks - 1)] + between(g, 0, 2);
         keep = at == 0 ? 0 : at - 1;
-    } else if (pick < 18) {
-        keep = between(g, 0, (uint32_t)f->len);
-    } else if (pick < 20) {
-        keep = 0;
     } else if (pick < 22) {
+        keep = between(g, 0, (uint32_t)f->len);
+    } else if (pick < 24) {
+        keep = 0;
+    } else if (pick < 26) {
         keep = f->len; /* a writer that did not cut at its own snap length */
     }
     return keep > f->len ? f->len : keep;
