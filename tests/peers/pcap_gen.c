@@ -27,15 +27,15 @@
  *     largest length (262144).
  *
  * After the N packets the file may end inside a record header, inside a packet, or with a
- * record longer than 262144 bytes (1 file in 4). It prints nothing; exit status 0, 1 if the
- * file could not be written, 2 on a usage error.
+ * record longer than 262144 bytes (about 1 file in 5), or hold one more record, of 262144
+ * bytes (1 in 25). It prints nothing; exit status 0, 1 if the file could not be written, 2
+ * on a usage error.
  *
  * The random numbers come from splitmix64 (not the C library's rand), so that a seed gives
  * the same file everywhere: the tests keep what the oracle (layers_oracle.c) printed for
  * their seeds. Changing what a seed gives means running tests/captures/make-random again.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -651,8 +651,8 @@ static int write_file_header(struct gen *g, FILE *out, const struct plan *p)
 }
 
 /**
- * @brief After the packets: rarely a record of the largest length, and in 1 file of 4 an
- *        end the reader must refuse (inside a record header, inside a packet, a record too long).
+ * @brief After the packets: rarely a record of the largest length, and in about 1 file of 5
+ *        an end the reader must refuse (inside a record header, inside a packet, a record too long).
  * @param g the generator
  * @param out the file
  * @param p the file's plan
@@ -677,7 +677,8 @@ static void write_ending(struct gen *g, FILE *out, const struct plan *p, struct 
         fwrite(f->bytes, 1, between(g, 0, (uint32_t)keep - 1), out);
     } else if (pick < 26) { /* a record longer than any capture */
         static const uint32_t too_long[] = {MAX_RECORD + 1, 0x80000000, 0xffffffff};
-        uint32_t length = chance(g, 50) ? one_of(g, too_long, 3) : between(g, MAX_RECORD + 1, 0x7fffffff);
+        uint32_t length = chance(g, 50) ? one_of(g, too_long, sizeof too_long / sizeof too_long[0])
+                                        : between(g, MAX_RECORD + 1, 0x7fffffff);
         record_header(g, out, p, length, length);
         fwrite(f->bytes, 1, chance(g, 50) ? 0 : 60, out); /* whatever follows is never read */
     }
