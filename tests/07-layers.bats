@@ -47,7 +47,7 @@ ETH_IPV6='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x86dd (I
 }
 
 # bats test_tags=starter-provides
-@test "a file that cannot be opened, is not pcap, or has another link type: a message naming the cause, status 1" {
+@test "a file that cannot be opened or read, is too short or not pcap, or has another link type: a message naming the cause, status 1" {
   explained_in 7
   covers R7.6
   run_prog layers "$BATS_TEST_TMPDIR/none.pcap"
