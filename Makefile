@@ -61,6 +61,10 @@ PEERS    := $(basename $(notdir $(wildcard tests/harness/peers/*.c)))
 PEER_BIN := $(addprefix $(BUILD)/peers/,$(PEERS))
 # The fault-injection preload (tests/harness/faults.c): short sends and recvs, EINTR, for the tests.
 FAULTS   := $(BUILD)/faults/libfaults.so
+# The lab's own test tools (not in the students' handout): lesson 07's oracle, a complete answer
+# to its exercise. Built apart from the peers: a lesson's sandbox shows build/peers/ to the
+# programs under grading, which could run it.
+SELFTEST_TOOLS := $(addprefix $(BUILD)/selftest/,$(basename $(notdir $(wildcard tests/selftest/oracle/*.c))))
 
 .PHONY: all impl peers check grade dist classroom test docs docs-instructor diagrams clean hint progress watch
 .DELETE_ON_ERROR:
@@ -71,7 +75,7 @@ all: peers
 
 impl: $(call binaries,$(IMPL))
 
-peers: $(PEER_BIN) $(FAULTS)
+peers: $(PEER_BIN) $(FAULTS) $(SELFTEST_TOOLS)
 
 # One rule per implementation folder: compile a program, or record why it did not compile.
 # A program that does not compile leaves <program>.error (the compiler's words) and no
@@ -89,6 +93,10 @@ endef
 $(eval $(call compile_rule,$(IMPL)))
 
 $(BUILD)/peers/%: tests/harness/peers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(LAB_WARNINGS) $(CFLAGS) -o $@.tmp$$$$ $< && mv -f $@.tmp$$$$ $@
+
+$(BUILD)/selftest/%: tests/selftest/oracle/%.c
 	@mkdir -p $(@D)
 	$(CC) $(LAB_WARNINGS) $(CFLAGS) -o $@.tmp$$$$ $< && mv -f $@.tmp$$$$ $@
 

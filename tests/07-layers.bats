@@ -47,7 +47,7 @@ ETH_IPV6='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x86dd (I
 }
 
 # bats test_tags=starter-provides
-@test "a file that cannot be opened, is not pcap, or has another link type: a message naming the cause, status 1" {
+@test "a file that cannot be opened or read, is too short or not pcap, or has another link type: a message naming the cause, status 1" {
   explained_in 7
   covers R7.6
   run_prog layers "$BATS_TEST_TMPDIR/none.pcap"
@@ -62,6 +62,18 @@ ETH_IPV6='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x86dd (I
   run_prog layers "$BATS_TEST_TMPDIR/sll"
   assert_failure 1
   assert_equal "$stderr" "layers: $BATS_TEST_TMPDIR/sll: link type 113 is not supported (only 1, Ethernet)"
+  # shorter than a file header (empty too): not a pcap file; a folder opens, but cannot be read
+  head -c 20 "$CAPTURES/udp-ask.pcap" >"$BATS_TEST_TMPDIR/short"
+  : >"$BATS_TEST_TMPDIR/empty"
+  for f in short empty; do
+    run_prog layers "$BATS_TEST_TMPDIR/$f"
+    assert_failure 1
+    assert_equal "$stderr" "layers: $BATS_TEST_TMPDIR/$f: not a pcap file (shorter than its 24-byte header)"
+  done
+  mkdir "$BATS_TEST_TMPDIR/folder"
+  run_prog layers "$BATS_TEST_TMPDIR/folder"
+  assert_failure 1
+  assert_equal "$stderr" "layers: $BATS_TEST_TMPDIR/folder: Is a directory"
 }
 
 # bats test_tags=points:3
@@ -211,6 +223,37 @@ $ETH_IPV4
 }
 
 # bats test_tags=points:2
+@test "bytes captured past the IP layer's length are handed on: a header that does not fit in that length is bad, not truncated" {
+  explained_in 5
+  covers R7.3 R7.4 R7.5
+  layers_of malformed
+  # the IPv4 packet carries 10 bytes; the other 10 of the TCP header are in the frame's padding
+  assert_packet 21 "packet 21: 60 of 60 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 6 (TCP), header 20 bytes, total length 30 bytes
+  error: bad TCP header: header length 20 bytes, segment 10 bytes"
+  # the same with UDP: 4 bytes carried, the UDP header's other 4 in the padding
+  assert_packet 22 "packet 22: 60 of 60 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 17 (UDP), header 20 bytes, total length 24 bytes
+  error: bad UDP header: length 8 bytes, datagram 4 bytes"
+}
+
+# bats test_tags=points:2
+@test "a UDP length above what the IP layer carries is an error, except in a first fragment" {
+  explained_in 7
+  covers R7.4 R7.5
+  layers_of malformed
+  assert_line "  error: bad UDP header: length 20 bytes, datagram 10 bytes"
+  assert_line "  error: bad UDP header: length 30 bytes, datagram 11 bytes"
+  # more fragments follow (flag MF): the datagram goes on in them
+  assert_packet 24 "packet 24: 142 of 142 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 17 (UDP), header 20 bytes, total length 128 bytes
+  transport: UDP 5000 > 6000, length 3000 bytes, payload 2992 bytes"
+}
+
+# bats test_tags=points:2
 @test "what is not decoded is named: ARP, ICMP, a later fragment, a segment with no flags" {
   explained_in 7
   covers R7.1
@@ -219,6 +262,7 @@ $ETH_IPV4
   link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x0806, not decoded"
   assert_line "  transport: protocol 1 (ICMP), not decoded"
   assert_line "  transport: fragment at offset 1480, not decoded"
+  assert_line "  transport: fragment at offset 800, not decoded"
   assert_line "  transport: TCP 1 > 2, flags [none], seq 1000, ack 0, window 512, header 20 bytes, payload 0 bytes"
 }
 
@@ -290,5 +334,68 @@ layers_view() {
     [[ $ours == "$theirs" ]] ||
       flunk_wire "$name.pcap as layers and tcpdump -nn -S -r see it (src sport > dst dport proto flags seq ack win len)" \
         "$theirs" "$ours"
+  done
+}
+
+# random_transcript FILE: the lines of what a program printed for the capture FILE ($output,
+# $status, $stderr of the last run), as tests/captures/random/*.expected holds them: its
+# standard output, "exit status N", then each line of its standard error after "stderr: "
+# with FILE's name written FILE. Sets the array TRANSCRIPT.
+random_transcript() {
+  TRANSCRIPT=()
+  [[ -z $output ]] || mapfile -t TRANSCRIPT <<<"$output"
+  TRANSCRIPT+=("exit status $status")
+  local line
+  [[ -z $stderr ]] || while IFS= read -r line; do TRANSCRIPT+=("stderr: ${line//"$1"/FILE}"); done <<<"$stderr"
+}
+
+# transcript_is_wanted: TRANSCRIPT and WANT hold the same lines.
+transcript_is_wanted() {
+  local IFS=$'\n'
+  [[ ${#TRANSCRIPT[@]} == "${#WANT[@]}" && ${TRANSCRIPT[*]} == "${WANT[*]}" ]]
+}
+
+# flunk_random SEED PACKETS EXPECTED_FILE I: fail at line I, the first that differs between
+# the expected lines (WANT) and layers' (TRANSCRIPT), naming the seed, the packet, both lines,
+# and the lesson's rule and section for that kind of line.
+flunk_random() {
+  local i=$4 want_line=${WANT[$4]-"(no line: the rules give ${#WANT[@]} lines in all)"}
+  local got_line=${TRANSCRIPT[$4]-"(no line: layers printed ${#TRANSCRIPT[@]} in all)"}
+  local line=${WANT[i]-$got_line} where="the end of the file" rules="R7.6 R7.7" j
+  for ((j = i; j >= 0; j--)); do
+    [[ $line == "exit status"* || $line == "stderr: "* ]] && break
+    if [[ ${WANT[j]} =~ ^packet\ ([0-9]+): ]]; then where="packet ${BASH_REMATCH[1]}" && break; fi
+  done
+  case $line in
+    "  error: "*) explained_in 5 && rules="R7.4 R7.5" ;;
+    "  transport: TCP "*) explained_in 4 && rules="R7.2 R7.3" ;;
+    "  transport: UDP "*) explained_in 3 && rules="R7.3" ;;
+    "  "*) explained_in 7 && rules="R7.1 R7.2" ;;
+    *) explained_in 6 ;;
+  esac
+  flunk_wire "layers on the random capture of seed $1, $where: the first line that differs (rules $rules)
+(to see it yourself: build/peers/pcap_gen $1 $2 r.pcap, then run your layers on r.pcap;
+every line the rules give is in tests/captures/random/$3)" "$want_line" "$got_line"
+}
+
+# bats test_tags=points:4
+@test "random captures, valid and broken, in either byte order: every line is the one the rules give" {
+  explained_in 7
+  covers R7.1 R7.2 R7.3 R7.4 R7.5 R7.6 R7.7
+  local expected seed packets capture i
+  for expected in "$CAPTURES"/random/*.expected; do
+    mapfile -t WANT <"$expected"
+    read -r _ _ seed packets <<<"${WANT[0]}" # "# pcap_gen SEED PACKETS"
+    WANT=("${WANT[@]:1}")
+    capture=$BATS_TEST_TMPDIR/random-$seed.pcap
+    # the lab's own programs run without the harness's limits: three processes fewer per file
+    "$SOCKLAB_PEERS/pcap_gen" "$seed" "$packets" "$capture" || fail "the test peer pcap_gen failed"
+    run_prog layers "$capture"
+    random_transcript "$capture"
+    transcript_is_wanted && continue
+    for ((i = 0; i < ${#WANT[@]} || i < ${#TRANSCRIPT[@]}; i++)); do
+      [[ ${WANT[i]-} == "${TRANSCRIPT[i]-}" && -n ${WANT[i]+set} && -n ${TRANSCRIPT[i]+set} ]] ||
+        flunk_random "$seed" "$packets" "${expected##*/}" "$i"
+    done
   done
 }

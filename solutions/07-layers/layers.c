@@ -30,6 +30,7 @@
 #define IPV6_HEADER 40
 #define TCP_MIN_HEADER 20
 #define UDP_HEADER 8
+#define MORE_FRAGMENTS 0x2000 /* the IPv4 flag MF, in bytes 6-7 */
 
 /** @brief The pcap file being read: its stream, name, and byte order. */
 struct capture {
@@ -176,8 +177,11 @@ static void decode_tcp(struct slice seg, size_t length)
 /**
  * @brief Decode a UDP header; print its line.
  * @param dgram the datagram: header, then payload
+ * @param ip_length the datagram's length as the IP header declares it
+ * @param first_fragment 1 if the IP packet is the first of several fragments: the
+ *        datagram goes on in the next ones, so its length may exceed @p ip_length
  */
-static void decode_udp(struct slice dgram)
+static void decode_udp(struct slice dgram, size_t ip_length, int first_fragment)
 {
     if (dgram.captured < UDP_HEADER) {
         truncated("UDP", dgram.captured, UDP_HEADER);
@@ -186,6 +190,10 @@ static void decode_udp(struct slice dgram)
     unsigned length = get16(dgram.bytes + 4); /* header and payload */
     if (length < UDP_HEADER) {
         printf("  error: bad UDP header: length %u bytes\n", length);
+        return;
+    }
+    if (length > ip_length && !first_fragment) {
+        printf("  error: bad UDP header: length %u bytes, datagram %zu bytes\n", length, ip_length);
         return;
     }
     printf("  transport: UDP %u > %u, length %u bytes, payload %u bytes\n", get16(dgram.bytes),
@@ -197,13 +205,14 @@ static void decode_udp(struct slice dgram)
  * @param protocol the IP protocol number
  * @param inner the bytes after the IP header
  * @param length their length as the IP header declares it
+ * @param first_fragment 1 for the first of several IPv4 fragments (flag MF set)
  */
-static void decode_transport(unsigned protocol, struct slice inner, size_t length)
+static void decode_transport(unsigned protocol, struct slice inner, size_t length, int first_fragment)
 {
     if (protocol == 6)
         decode_tcp(inner, length);
     else if (protocol == 17)
-        decode_udp(inner);
+        decode_udp(inner, length, first_fragment);
     else {
         printf("  transport: protocol %u", protocol);
         print_protocol_name(protocol);
@@ -243,8 +252,9 @@ static void decode_ipv4(struct slice pkt)
         printf("  transport: fragment at offset %u, not decoded\n", (get16(a + 6) & 0x1fff) * 8);
         return;
     }
+    /* every captured byte after the header, padding too: the lengths come from the headers */
     struct slice inner = {pkt.bytes + header, pkt.captured - header};
-    decode_transport(protocol, inner, total - header);
+    decode_transport(protocol, inner, total - header, (get16(a + 6) & MORE_FRAGMENTS) != 0);
 }
 
 /**
@@ -284,7 +294,7 @@ static void decode_ipv6(struct slice pkt)
     print_protocol_name(next);
     printf(", payload length %zu bytes\n", payload);
     struct slice inner = {pkt.bytes + IPV6_HEADER, pkt.captured - IPV6_HEADER};
-    decode_transport(next, inner, payload);
+    decode_transport(next, inner, payload, 0);
 }
 
 /**
@@ -322,7 +332,10 @@ static int read_file_header(struct capture *cap)
 {
     uint8_t h[24];
     if (fread(h, 1, sizeof h, cap->file) != sizeof h) {
-        fprintf(stderr, "layers: %s: not a pcap file (shorter than its 24-byte header)\n", cap->name);
+        if (ferror(cap->file)) /* a folder, say: it opens, but reading it fails */
+            fprintf(stderr, "layers: %s: %s\n", cap->name, strerror(errno));
+        else
+            fprintf(stderr, "layers: %s: not a pcap file (shorter than its 24-byte header)\n", cap->name);
         return -1;
     }
     /* the magic number a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds), in the writer's byte order */

@@ -24,6 +24,7 @@
  * __attribute__((unused)) only so that the compiler's -Werror stays quiet
  * while nothing calls them yet; remove the mark once your code calls them.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -37,6 +38,7 @@
 #define IPV6_HEADER 40
 #define TCP_MIN_HEADER 20
 #define UDP_HEADER 8
+#define MORE_FRAGMENTS 0x2000 /* the IPv4 flag MF, in bytes 6-7 */
 
 /** @brief The pcap file being read: its stream, name, and byte order. */
 struct capture {
@@ -168,12 +170,19 @@ static void decode_tcp(struct slice seg, size_t length)
 /**
  * @brief Decode a UDP header; print its line.
  * @param dgram the datagram: header, then payload
+ * @param ip_length the datagram's length as the IP header declares it
+ * @param first_fragment 1 if the IP packet is the first of several fragments: the
+ *        datagram goes on in the next ones, so its length may exceed @p ip_length
  */
 __attribute__((unused))
-static void decode_udp(struct slice dgram)
+static void decode_udp(struct slice dgram, size_t ip_length, int first_fragment)
 {
-    /* TODO (sections 3 and 7): print the UDP line, or its error line. */
+    /* TODO (sections 3 and 7): print the UDP line, or the one error line that
+     * section 7 gives for a header that is cut short, impossible, or longer than
+     * what the IP layer carries. */
     (void)dgram;
+    (void)ip_length;
+    (void)first_fragment;
 }
 
 /**
@@ -181,15 +190,17 @@ static void decode_udp(struct slice dgram)
  * @param protocol the IP protocol number
  * @param inner the bytes after the IP header
  * @param length their length as the IP header declares it
+ * @param first_fragment 1 for the first of several IPv4 fragments (flag MF set)
  */
 __attribute__((unused))
-static void decode_transport(unsigned protocol, struct slice inner, size_t length)
+static void decode_transport(unsigned protocol, struct slice inner, size_t length, int first_fragment)
 {
     /* TODO (section 7): TCP and UDP are decoded; any other protocol gets the
      * "not decoded" line, with its name where it has one. */
     (void)protocol;
     (void)inner;
     (void)length;
+    (void)first_fragment;
 }
 
 /**
@@ -200,9 +211,9 @@ __attribute__((unused))
 static void decode_ipv4(struct slice pkt)
 {
     /* TODO (sections 1, 5 and 7): print the IPv4 line (or its error line), then
-     * hand what follows the header, wherever the header says it ends, to the
-     * transport layer, unless it is a later fragment. Check that each byte was
-     * captured before you read it. */
+     * hand every captured byte that follows the header, wherever the header says
+     * it ends, to the transport layer, unless it is a later fragment. Check that
+     * each byte was captured before you read it. */
     (void)pkt;
 }
 
@@ -252,7 +263,10 @@ static int read_file_header(struct capture *cap)
 {
     uint8_t h[24];
     if (fread(h, 1, sizeof h, cap->file) != sizeof h) {
-        fprintf(stderr, "layers: %s: not a pcap file (shorter than its 24-byte header)\n", cap->name);
+        if (ferror(cap->file)) /* a folder, say: it opens, but reading it fails */
+            fprintf(stderr, "layers: %s: %s\n", cap->name, strerror(errno));
+        else
+            fprintf(stderr, "layers: %s: not a pcap file (shorter than its 24-byte header)\n", cap->name);
         return -1;
     }
     /* the magic number a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds), in the writer's byte order */

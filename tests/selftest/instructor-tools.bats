@@ -311,6 +311,10 @@ carol,18,18,'
   # lesson 05's benchmark is there and takes the student's own programs (the starter's, not
   # written yet: it says so before timing anything); the lab's own benchmark is not
   [[ ! -e $lab/tests/bench/check-floor.sh ]] || fail "the handout holds tests/bench/check-floor.sh"
+  # lesson 07's oracle answers the whole exercise: its tests read the lines it wrote instead
+  [[ ! -e $lab/tests/selftest/oracle/layers_oracle.c && ! -e $lab/tests/bench/layers-random.sh && ! -e $lab/tests/captures/make-random ]] ||
+    fail "the handout holds lesson 07's oracle (tests/selftest/oracle/layers_oracle.c) or what runs it"
+  compgen -G "$lab/tests/captures/random/*.expected" >/dev/null || fail "the handout lacks tests/captures/random/"
   run "$lab/tests/bench/download.sh" 1 1
   assert_failure 1
   assert_output --partial "$lab/build/starter/05-download: download_server and download_client do not download a file yet"
