@@ -77,8 +77,16 @@ solution_lines_in() {
 @test "the classroom configurations are the ones tests/grader/classroom/generate writes from the points" {
   run "$top/tests/grader/classroom/generate" --check
   assert_success
-  grep -q '"points": 23' "$top/.github/classroom/autograding.json"
-  grep -q 'command: make check LESSON=01' "$top/.github/workflows/classroom.yml"
+  grep -q '^lessons=(01-socket 02-udp ' "$top/tests/grader/classroom/gradescope/run_autograder"
+  # the GitHub Classroom workflow is written into each handout, for its own files (make dist)
+  mkdir "$BATS_TEST_TMPDIR/handout"
+  cp -r "$top/Makefile" "$top/tests" "$top/lessons" "$BATS_TEST_TMPDIR/handout/"
+  run "$top/tests/grader/classroom/generate" --workflow "$BATS_TEST_TMPDIR/handout"
+  assert_success
+  workflow=$BATS_TEST_TMPDIR/handout/.github/workflows/classroom.yml
+  grep -q '^          01-socket 23$' "$workflow"
+  grep -q "^          $(sha256sum <"$top/tests/01-socket.bats" | cut -c1-64)  tests/01-socket.bats$" "$workflow" ||
+    fail "the workflow does not carry the digest of tests/01-socket.bats"
 }
 
 @test "make grade on a small class: full marks, zero, a mix, one that does not compile, one that hangs, one that is no copy, an archive" {
