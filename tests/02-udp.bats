@@ -230,7 +230,7 @@ receive_from_peer() {
   explained_in 4
   covers R7.4 R7.12
   free_port port
-  start_sink "$port" --ms 3000
+  start_sink "$port" --ms 60000
   run_prog udp_receive "$port"
   assert_failure 1
   assert_regex "$stderr" "udp_receive: bind port $port: Address already in use"
@@ -280,9 +280,10 @@ received 4 bytes from 127.0.0.1:$port: pong"
   covers R7.13 R7.17
   free_port port
   start_sink "$port" # receives, never replies
-  local started=$EPOCHREALTIME
   run_prog --in "anyone there?" udp_ask 127.0.0.1 "$port"
-  local waited_ms=$(((${EPOCHREALTIME//[.,]/} - ${started//[.,]/}) / 1000))
+  # counted from the request's arrival: the program's start is no part of its wait
+  local waited_ms
+  waited_ms=$(ms_since_datagram 1)
   assert_failure 1
   ((waited_ms >= 1900 && waited_ms <= 4500)) ||
     flunk_wire "how long udp_ask waited for a reply" "2 seconds (1.9 s to 4.5 s counts)" "$waited_ms ms"
@@ -299,9 +300,9 @@ received 4 bytes from 127.0.0.1:$port: pong"
   # a stray every 200 ms until 3 s after the request, and never a reply: each stray must
   # shorten the wait that is left, and the wait must end when nothing is left
   start_sink "$port" --stray "text:intruder" --strays 200:3000
-  local started=$EPOCHREALTIME
   run_prog --in "anyone there?" udp_ask 127.0.0.1 "$port"
-  local waited_ms=$(((${EPOCHREALTIME//[.,]/} - ${started//[.,]/}) / 1000))
+  local waited_ms
+  waited_ms=$(ms_since_datagram 1)
   assert_failure 1
   # 4 s leaves room for a loaded machine: a program that waits 2 s again after each stray
   # (the last comes 2.8 s after the request) is still waiting at 4.8 s
@@ -456,19 +457,22 @@ received 4 bytes from 127.0.0.1:$port: pong"
   explained_in 5
   covers R7.13 R7.14 R7.17
   free_port port
-  start_sink "$port" # receives, never replies
-  local started=$EPOCHREALTIME
+  # A stranger writes to udp_ask's port every 250 ms for 3.5 s after the request (the sink's
+  # other socket). A program that waits 2 s again after each one, instead of what is left of
+  # the 2 s, is still waiting at 5.5 s.
+  start_sink "$port" --stray "text:stray" --strays 250:3500 # receives, never replies
   spawn_prog ask udp_ask 127.0.0.1 "$port"
   feed ask "ping"
   await_datagram 1 "$(bytes_file want 'ping')"
-  ask_port=$(sed -n 's/^1 .*:\([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/sink.out")
-  # Strangers keep writing to udp_ask's port for 3.5 s. A program that waits 2 s again
-  # after each one, instead of what is left of the 2 s, is still waiting at 5.5 s.
-  spawn_peer strays udp_source --every 250 127.0.0.1 "$ask_port" $(printf 'text:stray %.0s' {1..14})
   wait_line ask "^sent 4 bytes to 127\\.0\\.0\\.1:$port\$"
-  prog_pid ask >/dev/null # the line came out while udp_ask still waits: it was flushed
-  wait_exit ask
-  local waited_ms=$(((${EPOCHREALTIME//[.,]/} - ${started//[.,]/}) / 1000))
+  wait_exit ask 10
+  local waited_ms flushed_ms
+  waited_ms=$(ms_since_datagram 1)
+  # flushed: the line was written right after the request, not when udp_ask ended (2 s later)
+  flushed_ms=$(ms_between "$BATS_TEST_TMPDIR/ask.out" 1)
+  ((flushed_ms < 1500)) ||
+    flunk_wire "when udp_ask's sent line reached its standard output (a file here), after the request" \
+      "at once, before it waits (flushed)" "$flushed_ms ms later: when it ended (not flushed)"
   assert_failure 1
   assert_regex "$stderr" "udp_ask: ignored 5 bytes from 127\\.0\\.0\\.1:[0-9]+ \\(not the server\\)"
   assert_regex "$stderr" "udp_ask: no reply from 127\\.0\\.0\\.1:$port within 2 seconds"

@@ -303,7 +303,7 @@ expect_default_port() {
   explained_in 1
   covers R5.2
   free_port port
-  start_sink "$port" --ms 3000
+  start_sink "$port" --ms 60000
   run_prog udp_menu_chat "$port"
   assert_failure 1
   assert_regex "$stderr" "udp_menu_chat: bind port $port: Address already in use"
@@ -587,7 +587,7 @@ expect_default_port() {
   explained_in 1
   covers R5.2
   free_port port
-  start_sink "$port" --ms 3000
+  start_sink "$port" --ms 60000
   run_prog udp_chat "$port"
   assert_failure 1
   assert_regex "$stderr" "udp_chat: bind port $port: Address already in use"

@@ -37,14 +37,15 @@ assert_reply() {
   fi
 }
 
-# assert_served_within_2s NAME: a client asking for NAME now gets "OK SIZE" and the file
-# within 2 seconds, while other clients hold the server; the reply lands in ./reply.
-assert_served_within_2s() {
-  run_peer tcp_client 127.0.0.1 "$port" --send "$1"$'\n' --idle-ms 2000 --out reply
+# assert_served_meanwhile NAME: a client asking for NAME now gets "OK SIZE" and the file while
+# other clients hold the server (they stall for 8 s: the reply must come within 5 s, which a
+# correct server needs a small part of even on a loaded machine); the reply lands in ./reply.
+assert_served_meanwhile() {
+  run_peer tcp_client 127.0.0.1 "$port" --send "$1"$'\n' --idle-ms 5000 --out reply
   if ((status == 3)); then
     flunk_wire "the reply to a client, while another one holds its connection" \
       "OK $(wc -c <"$SERVED/$1") and the file, at once (a child per client)" \
-      "nothing within 2 s: the server is busy with the other client"
+      "nothing within 5 s: the server is busy with the other client"
   fi
   assert_success
   { printf 'OK %s\n' "$(wc -c <"$SERVED/$1")"; cat "$SERVED/$1"; } >expected-reply
@@ -124,7 +125,7 @@ assert_ends_within_2s() {
   covers R8.3
   start_server
   stalled_client slow
-  assert_served_within_2s small.bin
+  assert_served_meanwhile small.bin
   prog_pid slow >/dev/null # the first client is still stalled, its transfer unfinished
 }
 
@@ -135,7 +136,15 @@ assert_ends_within_2s() {
   start_server
   spawn_peer silent dl_stall 127.0.0.1 "$port" --stall-ms 8000
   wait_line silent '^connected$'
-  assert_served_within_2s hello.txt
+  assert_served_meanwhile hello.txt
+  # served before the silent client's 3 s request timeout ran out, not after it: a server that
+  # serves one client at a time logs the silent one's "refused: timeout" first
+  wait_line server '^127\.0\.0\.1:[0-9]+ "hello\.txt" sent [0-9]+ bytes$'
+  if grep -q 'refused: timeout$' "$BATS_TEST_TMPDIR/server.out"; then
+    flunk_wire "the server's log while a silent client holds a connection" \
+      "the next client's download first (a child per client), the silent one refused 3 s after it came" \
+      "$(cat "$BATS_TEST_TMPDIR/server.out")"
+  fi
 }
 
 # bats test_tags=points:3
@@ -152,27 +161,31 @@ assert_ends_within_2s() {
   server_pid=$(pgrep -P "$(prog_pid server)" -f concurrent_server | head -1)
   [[ -n $server_pid ]] || fail "cannot find concurrent_server under the pipe"
   stalled_client slow
-  assert_served_within_2s hello.txt
+  assert_served_meanwhile hello.txt
   # counted once the server runs (a sanitizer may hold a descriptor of its own while it starts)
   fds_before=$(ls "/proc/$server_pid/fd" | wc -l)
   for round in {1..5}; do
-    assert_served_within_2s hello.txt
-    run_peer tcp_client 127.0.0.1 "$port" --send $'missing.txt\n' --idle-ms 2000 --out /dev/null
+    assert_served_meanwhile hello.txt
+    run_peer tcp_client 127.0.0.1 "$port" --send $'missing.txt\n' --idle-ms 5000 --out /dev/null
     assert_success
     run_peer tcp_client 127.0.0.1 "$port" --close-now
-    run_peer tcp_client 127.0.0.1 "$port" --send $'small.bin\n' --read-max 10 --idle-ms 2000 --out /dev/null
+    run_peer tcp_client 127.0.0.1 "$port" --send $'small.bin\n' --read-max 10 --idle-ms 5000 --out /dev/null
   done
   # No more clients come: each child that ended must be reaped all the same.
   local deadline=$((SECONDS + 4)) kids zombies
   while kids=$(children "$server_pid") && zombies=$(zombie_children "$server_pid") &&
-    [[ -n $zombies || $(wc -l <<<"$kids") != 1 ]] && ((SECONDS < deadline)); do
+    [[ -n $zombies || $(grep -c . <<<"$kids") -gt 1 ]] && ((SECONDS < deadline)); do
     pause_50ms
   done
   [[ -z $zombies ]] || flunk_wire "the server's children 4 s after the last short client ended (section 6)" \
     "reaped: no zombie, though no other client came" "zombies: $zombies"
-  assert_equal "children: $(wc -l <<<"$kids")" "children: 1"
-  fds_after=$(ls "/proc/$server_pid/fd" | wc -l)
-  assert_equal "$fds_after open descriptors in the parent" "$fds_before open descriptors in the parent"
+  # the stalled client's child, at most (on a loaded machine its send timeout may have ended it)
+  (($(grep -c . <<<"$kids") <= 1)) ||
+    flunk_wire "the server's children once the short clients ended" "the stalled client's child, at most" "$kids"
+  # no more than before: fds_before may count a client's socket the parent had not closed yet
+  fds_after=$(fds_settled "$server_pid" "$fds_before")
+  ((fds_after <= fds_before)) ||
+    flunk_wire "open descriptors in the parent after the clients (a leak: one per client)" "$fds_before or fewer" "$fds_after"
   serving=$(grep -c '^serving ' "$BATS_TEST_TMPDIR/server.out")
   ((serving == 1)) || flunk_wire "\"serving\" lines (a line left in the stdio buffer is printed again by each child)" 1 "$serving"
 }
@@ -194,7 +207,7 @@ assert_ends_within_2s() {
   kill -INT "${kids[1]}"
   assert_ends_within_2s "${kids[1]}" "the child serving a stalled client, 2 s after SIGINT"
   prog_pid server >/dev/null # the parent itself goes on
-  assert_served_within_2s hello.txt
+  assert_served_meanwhile hello.txt
 }
 
 # bats test_tags=points:2
@@ -257,7 +270,7 @@ assert_ends_within_2s() {
   run_peer tcp_client 127.0.0.1 "$port" --send $'big.bin\n' --read-max 100000 --out /dev/null
   assert_failure 4 # the peer stopped reading on purpose
   prog_pid server >/dev/null
-  assert_served_within_2s hello.txt
+  assert_served_meanwhile hello.txt
   local aborted
   aborted=$(grep -c '"big\.bin" aborted after' "$BATS_TEST_TMPDIR/server.out")
   local deadline=$((SECONDS + 3))

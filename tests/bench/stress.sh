@@ -8,22 +8,24 @@
 #   - the gradings run two at a time (tests/grader/run-lessons, every lesson, each in its sandbox);
 #   - one busy loop per core runs the whole time;
 #   - every other grading runs with the fault shim's delays (tests/harness/faults.c,
-#     SOCKLAB_DELAYS=MS, default 3): lab programs and test peers pause at random, up to MS ms,
-#     before their socket calls, as if the machine had stopped them there.
+#     SOCKLAB_DELAYS=MS): lab programs and test peers pause at random, up to MS ms, before their
+#     socket calls, as if the machine had stopped them there; MS takes the values of
+#     STRESS_DELAY_MS in turn (default "3 40": short pauses often, and pauses long enough to
+#     stretch a test's own timings, which 3 ms never did).
 # Every test of the solutions must pass, whatever the load: a test that fails is a wrong
 # verdict (a race in the harness, a peer or a test, or a deadline too tight), printed with
 # its message. The last line is
 #   stress: N gradings, M tests, K wrong verdicts
 # Exit status 0 when K is 0, 1 otherwise, 2 when it cannot run.
 #
-# Environment: STRESS_DELAY_MS (the delays' bound, default 3), STRESS_LESSONS (default: all),
+# Environment: STRESS_DELAY_MS (the delays' bounds, default "3 40"), STRESS_LESSONS (default: all),
 # STRESS_AT_ONCE (gradings side by side, default 2), STRESS_BUSY (busy loops, default: one per core).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
 n=${1:-10}
 [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "usage: tests/bench/stress.sh [N]" >&2; exit 2; }
-delay_ms=${STRESS_DELAY_MS:-3}
+read -ra delays <<<"${STRESS_DELAY_MS:-3 40}"
 at_once=${STRESS_AT_ONCE:-2}
 busy=${STRESS_BUSY:-$(nproc 2>/dev/null || echo 2)}
 read -ra lessons <<<"${STRESS_LESSONS:-$(cd lessons && echo [0-9][0-9]-*)}"
@@ -37,10 +39,16 @@ stop_busy() { ((${#busy_pids[@]})) && kill "${busy_pids[@]}" 2>/dev/null; busy_p
 trap 'stop_busy; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
+# delay_of I: the delays' bound of grading I, in ms (0: none): the odd ones none, the even ones
+# each bound of STRESS_DELAY_MS in turn.
+delay_of() {
+  if (($1 % 2)); then echo 0; else echo "${delays[($1 / 2 - 1) % ${#delays[@]}]}"; fi
+}
+
 # grading I: grade the solutions once (with delays when I is even), reports in $work/I/
 grading() {
   local i=$1 env=(GRADE_RAW=1 GRADE_REPORTS="$work/$1" LAB_LANG=en)
-  ((i % 2 == 0)) && env+=(LD_PRELOAD="$shim" SOCKLAB_DELAYS="$delay_ms")
+  (($(delay_of "$i") > 0)) && env+=(LD_PRELOAD="$shim" SOCKLAB_DELAYS="$(delay_of "$i")")
   env "${env[@]}" tests/grader/run-lessons --key "stress-$i" build/solutions "${lessons[@]}" >"$work/$i.out" 2>&1
   echo $? >"$work/$i.rc"
 }
@@ -48,7 +56,7 @@ grading() {
 # verdicts I: print grading I's line, and each failed test with its message; count them.
 verdicts() {
   local i=$1 how=plain tap tests=0 wrong=0
-  ((i % 2 == 0)) && how="delays ${delay_ms} ms"
+  (($(delay_of "$i") > 0)) && how="delays up to $(delay_of "$i") ms"
   for tap in "$work/$i"/*.tap; do
     [[ -f $tap ]] || continue
     tests=$((tests + $(grep -cE '^(not )?ok ' "$tap")))
@@ -66,7 +74,7 @@ verdicts() {
   total_tests=$((total_tests + tests)) total_wrong=$((total_wrong + wrong))
 }
 
-echo "stress: $n gradings of the solutions (${lessons[*]}), $at_once at a time, $busy busy loops, delays of up to $delay_ms ms in every other grading"
+echo "stress: $n gradings of the solutions (${lessons[*]}), $at_once at a time, $busy busy loops, delays of up to ${delays[*]} ms in turn in every other grading"
 for ((b = 0; b < busy; b++)); do
   (while :; do :; done) &
   busy_pids+=("$!")

@@ -28,10 +28,11 @@
 #   wait_tcp / wait_udp LABEL PORT   wait until LABEL listens on / has bound PORT
 #   wait_line LABEL ERE      wait until LABEL printed a line matching ERE (wait_err: on stderr;
 #                            poll_line: the same, but returns a status instead of failing)
-#   wait_exit LABEL [SECS]   close its input, wait for LABEL to end (within SECS, when given);
+#   wait_exit LABEL [SECS]   close its input, wait for LABEL to end (within SECS, PROG_TIMEOUT by default);
 #                            sets status/output/stderr like run
 #   send_signal LABEL SIG    signal LABEL's program
 #   prog_pid LABEL           the process ID of LABEL's program
+#   fds_settled PID WANT     how many descriptors PID holds, waiting up to 3 s for WANT or fewer
 #   flunk_wire WHAT EXPECTED RECEIVED   fail with an expected/received pair
 #   assert_same_file EXPECTED ACTUAL    byte-for-byte comparison, with sizes and checksums
 #
@@ -99,8 +100,14 @@ source "$_LAB_HARNESS/lang.bash"
 : "${SOCKLAB_PEERS:?run the tests with make check (SOCKLAB_PEERS is not set)}"
 : "${SOCKLAB_LESSON:?run the tests with make check (SOCKLAB_LESSON is not set)}"
 
-# How long one program may run before it counts as hung (seconds).
+# How long one program run to completion may take before it counts as hung (seconds), and how
+# long a program in the background has to exit once its input is closed (wait_exit).
 PROG_TIMEOUT=${PROG_TIMEOUT:-10}
+# How long a program in the background may live in all (seconds): the test's own budget. It is
+# no check of a hang (the waits with deadlines are: READY_MS, wait_exit), only a bound that no
+# program outlives its test by: a correct server of a long test on a loaded machine must not be
+# killed half-way through (a lifetime of PROG_TIMEOUT from its start did that).
+SPAWN_TIMEOUT=${SPAWN_TIMEOUT:-${BATS_TEST_TIMEOUT:-60}}
 # How long to wait for a program to get ready (milliseconds).
 READY_MS=${READY_MS:-5000}
 
@@ -412,7 +419,7 @@ _spawn() {
   shift
   [[ ! -e $dir/$label.in ]] || rm -f "$dir/$label.in"
   mkfifo "$dir/$label.in"
-  _confine_words "$PROG_TIMEOUT" "" "$@"
+  _confine_words "$SPAWN_TIMEOUT" "" "$@"
   "${_CONF[@]}" "$@" <"$dir/$label.in" >"$dir/$label.out" 2>"$dir/$label.err" &
   _PID[$label]=$!
   _NAME[$label]=${1##*/}
@@ -501,7 +508,7 @@ _not_ready() {
     wait "${_PID[$1]}" 2>/dev/null || rc=$?
     unset "_PID[$1]"
     _set_results "$BATS_TEST_TMPDIR/$1.out" "$BATS_TEST_TMPDIR/$1.err" "$rc"
-    ((rc != 124)) || fail "$(_who "$1") did not finish within ${PROG_TIMEOUT}s of starting (its time limit), and never got ready
+    ((rc != 124)) || fail "$(_who "$1") did not finish within ${SPAWN_TIMEOUT}s of starting (its time limit), and never got ready
 stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
 stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
     _limit_verdict "$(_who "$1")" "$rc"
@@ -565,31 +572,28 @@ wait_err() {
 }
 
 # wait_exit LABEL [SECONDS [AFTER]]: close LABEL's standard input, wait for its program to end
-# (within SECONDS of that when given, else within its timeout) and set status, output, lines
-# and stderr from it, as bats' run does. SECONDS is for a program the lesson says ends at
-# once (at end of input, or AFTER something, e.g. "after SIGTERM"): one that goes on fails
-# then, not after its whole timeout.
+# within SECONDS of that (default PROG_TIMEOUT), and set status, output, lines and stderr from
+# it, as bats' run does. A short SECONDS is for a program the lesson says ends at once (at end
+# of input, or AFTER something, e.g. "after SIGTERM"): one that goes on fails then.
 wait_exit() {
-  local label=$1 pid=${_PID[$1]} rc=0 code=0
+  local label=$1 pid=${_PID[$1]} rc=0 code=0 secs=${2:-$PROG_TIMEOUT}
   close_input "$label"
-  if [[ -n ${2:-} ]]; then
-    # a line that /dev/null never has: await returns 3 when the program ends, 1 at the deadline
-    _peer await || return 1
-    "$_PEER" line /dev/null '^never$' --pid "$pid" --ms $(($2 * 1000)) || code=$?
-    if ((code == 1)); then
-      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
-      wait "$pid" 2>/dev/null
-      unset "_PID[$label]"
-      fail "$(_who "$label") did not exit within ${2}s ${3:-of the end of its input}: it goes on
+  # a line that /dev/null never has: await returns 3 when the program ends, 1 at the deadline
+  _peer await || return 1
+  "$_PEER" line /dev/null '^never$' --pid "$pid" --ms $((secs * 1000)) || code=$?
+  if ((code == 1)); then
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    unset "_PID[$label]"
+    fail "$(_who "$label") did not exit within ${secs}s ${3:-of the end of its input}: it goes on (it hangs?)
 stdout (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.out")
 stderr (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.err")"
-    fi
   fi
   wait "$pid" || rc=$?
   unset "_PID[$label]"
   _set_results "$BATS_TEST_TMPDIR/$label.out" "$BATS_TEST_TMPDIR/$label.err" "$rc"
   if ((status == 124 || status == 137)); then
-    fail "$(_who "$label") did not exit within ${PROG_TIMEOUT}s of starting: it hangs
+    fail "$(_who "$label") did not exit within ${SPAWN_TIMEOUT}s of starting, its time limit: it hangs
 stdout: $output
 stderr: $stderr"
   fi
@@ -602,6 +606,17 @@ prog_pid() {
   read -r child _ <"/proc/$tpid/task/$tpid/children" || true
   [[ -n $child ]] || fail "$(_who "$1") is not running"
   printf '%s\n' "$child"
+}
+
+# fds_settled PID WANT: the number of descriptors PID holds, once it is WANT or fewer, or after
+# 3 s: a server may still hold a client's socket for a moment (a graceful close, a parent that
+# closes its copy after fork) on a loaded machine.
+fds_settled() {
+  local count deadline=$((SECONDS + 3))
+  while count=$(ls "/proc/$1/fd" 2>/dev/null | wc -l) && ((count > $2 && SECONDS < deadline)); do
+    "$SOCKLAB_PEERS/await" line /dev/null '^never$' --ms 50 || true
+  done
+  printf '%s\n' "$count"
 }
 
 # send_signal LABEL SIG: deliver SIG to LABEL's program itself (not to the confine around it,

@@ -26,3 +26,21 @@ expect_datagram_file() {
   await_datagram "$1" "$2"
   assert_same_file "$2" "$BATS_TEST_TMPDIR/sink/$1.bin" "datagram $1 as the peer received it"
 }
+
+# ms_since_datagram N: milliseconds from the moment the sink kept datagram N (its file's time) to
+# now. A wait counted from there leaves out the program's start, which a loaded machine
+# stretches: what remains is what the program itself waited after sending.
+ms_since_datagram() {
+  local kept now
+  kept=$(stat -c %.3Y "$BATS_TEST_TMPDIR/sink/$1.bin") || fail "the sink kept no datagram $1"
+  now=$EPOCHREALTIME
+  printf '%d\n' $(((${now//[.,]/} / 1000) - ${kept//./}))
+}
+
+# ms_between FILE N: milliseconds from the moment the sink kept datagram N to FILE's last write.
+ms_between() {
+  local kept written
+  kept=$(stat -c %.3Y "$BATS_TEST_TMPDIR/sink/$2.bin") && written=$(stat -c %.3Y "$1") ||
+    fail "no time for $1 or for the sink's datagram $2"
+  printf '%d\n' $((${written//./} - ${kept//./}))
+}

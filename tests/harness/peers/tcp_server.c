@@ -105,14 +105,23 @@ static long read_request(int fd, const struct options *o)
             struct pollfd p = {fd, POLLIN, 0};
             if (poll(&p, 1, (int)o->idle_ms) <= 0)
                 break;
-            /* by line: one byte at a time, so that we never read past the newline */
-            ssize_t n = recv(fd, c, by_line ? 1 : sizeof c, 0);
+            /* by line: look at what came (MSG_PEEK) and take it up to the newline, no further;
+             * one byte per call would cost thousands of calls for a long line */
+            size_t want = sizeof c;
+            if (by_line) {
+                ssize_t seen = recv(fd, c, sizeof c, MSG_PEEK);
+                if (seen <= 0)
+                    break;
+                char *nl = memchr(c, '\n', (size_t)seen);
+                want = nl != NULL ? (size_t)(nl - c) + 1 : (size_t)seen;
+            }
+            ssize_t n = recv(fd, c, want, 0);
             if (n <= 0)
                 break;
             total += n;
             if (save != NULL)
                 fwrite(c, 1, (size_t)n, save);
-            if (by_line && c[0] == '\n')
+            if (by_line && c[n - 1] == '\n')
                 break;
         }
     }

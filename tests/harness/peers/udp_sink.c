@@ -5,7 +5,7 @@
  *     udp_sink PORT DIR [--count N] [--ms MS] [--stray SPEC [--strays EVERY:UNTIL]] [--reply SPEC]
  *
  * Binds 127.0.0.1:PORT and receives N datagrams (default 1) within MS milliseconds
- * (default 5000) in all. Datagram number i (from 1) is written, raw, to DIR/i.bin,
+ * (default 60000: a test ends it sooner) in all. Datagram number i (from 1) is written, raw, to DIR/i.bin,
  * and a line "i LENGTH ADDR:PORT" (its size and its sender) is printed and flushed.
  * After each datagram, if asked:
  *   --stray SPEC  send SPEC to the sender from ANOTHER socket (an unexpected sender)
@@ -105,7 +105,7 @@ static long decode_spec(const char *spec, unsigned char *out)
  */
 static int parse_options(int argc, char **argv, struct options *opt)
 {
-    *opt = (struct options){.count = 1, .ms = 5000, .stray_len = -1, .reply_len = -1};
+    *opt = (struct options){.count = 1, .ms = 60000, .stray_len = -1, .reply_len = -1};
     for (int a = 3; a < argc; a += 2) {
         const char *value = a + 1 < argc ? argv[a + 1] : "";
         if (strcmp(argv[a], "--count") == 0)
