@@ -292,8 +292,13 @@ carol,18,18,'
   mkdir "$BATS_TEST_TMPDIR/unpacked"
   tar -C "$BATS_TEST_TMPDIR/unpacked" -xzf "$top/build/socklab-handout.tar.gz"
   lab="$BATS_TEST_TMPDIR/unpacked/socklab"
-  [[ ! -e $lab/solutions && ! -e $lab/tests/grader/grade-class && ! -e $lab/tests/grader/classroom ]] ||
-    fail "the handout holds instructor material: $(ls "$lab" "$lab/tests")"
+  # the classroom's grading script stays (the handout's own workflow runs it); its generator and
+  # the Gradescope files are the instructor's
+  [[ ! -e $lab/solutions && ! -e $lab/tests/grader/grade-class && ! -e $lab/tests/grader/classroom/generate &&
+     ! -e $lab/tests/grader/classroom/gradescope && ! -e $lab/INSTRUCTORS.md && ! -e $lab/CONTRIBUTING.md ]] ||
+    fail "the handout holds instructor material: $(ls "$lab" "$lab/tests" "$lab/tests/grader" "$lab/tests/grader/classroom")"
+  [[ -x $lab/tests/grader/classroom/github && -f $lab/.github/workflows/classroom.yml ]] ||
+    fail "the handout lacks its GitHub Classroom workflow or the script it runs: $(ls -a "$lab" "$lab/tests/grader/classroom")"
   # nothing made from the solutions either: the zoo's patches quote them
   run solution_lines_in "$lab"
   assert_success
