@@ -109,10 +109,10 @@ peak_memory_kib() {
 }
 
 # bats test_tags=starter-provides
-@test "download_client refuses a NAME it cannot send: empty, with a '/', over 255 bytes (status 2)" {
+@test "download_client refuses a NAME it cannot send: empty, with a '/' or a newline, over 255 bytes (status 2)" {
   explained_in 9
   covers R9.12
-  for bad in '' '../x' 'a/b' "$(printf 'n%.0s' {1..256})"; do
+  for bad in '' '../x' 'a/b' $'a\nb' "$(printf 'n%.0s' {1..256})"; do
     run_prog download_client 127.0.0.1 7 "$bad"
     assert_failure 2
     assert_regex "$stderr" '^usage: download_client '
@@ -125,7 +125,7 @@ peak_memory_kib() {
 # bats test_tags=points:3
 @test "files of 0 bytes, 1 byte, 65536 bytes and 65537 bytes arrive byte for byte" {
   explained_in 7
-  covers R2.6 R9.14
+  covers R2.6 R9.14 R2.8
   mkdir "$BATS_TEST_TMPDIR/srv"
   for size in 0 1 65536 65537; do
     head -c "$size" /dev/urandom >"$BATS_TEST_TMPDIR/srv/f$size.bin"
@@ -168,13 +168,17 @@ peak_memory_kib() {
 }
 
 # bats test_tags=points:2
-@test "the server logs each download as: ADDRESS:PORT \"NAME\" sent N bytes" {
+@test "the server listens on every IPv4 address and logs each download as ADDRESS:PORT, the name in quotes, sent N bytes" {
   explained_in 3
   covers R9.3 R9.6
   start_server "$SERVED"
   download hello.txt
   assert_success
   log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" sent 6 bytes$'
+  # every IPv4 address of the machine: 127.0.0.2 is loopback too, and reaches only a server bound to all
+  run_prog download_client -o other.txt 127.0.0.2 "$port" hello.txt
+  [[ $status == 0 ]] || flunk_wire "a download through 127.0.0.2, another address of this machine" \
+    "saved other.txt: the server listens on every IPv4 address (INADDR_ANY)" "status $status: $stderr"
 }
 
 # bats test_tags=points:2
@@ -192,7 +196,7 @@ peak_memory_kib() {
 }
 
 # bats test_tags=points:2
-@test "the log shows control bytes, quotes and backslashes in a name as \\xHH: one request, one line" {
+@test "the log shows control bytes, quotes and backslashes in a name as hex escapes: one request, one line" {
   explained_in 3
   covers R9.6
   start_server "$SERVED"
@@ -220,7 +224,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "a name of 255 bytes is served; a request line of 256 bytes without a newline is refused as too long" {
   explained_in 4
-  covers R2.1 R2.4 R2.10
+  covers R2.1 R2.4 R2.10 R9.6
   mkdir "$BATS_TEST_TMPDIR/srv"
   long=$(printf 'n%.0s' {1..255})
   printf 'long name\n' >"$BATS_TEST_TMPDIR/srv/$long"
@@ -245,7 +249,7 @@ peak_memory_kib() {
   start_server "$SERVED"
   download no-such-file.txt
   assert_failure 1
-  assert_regex "$stderr" 'no such file'
+  assert_equal "$stderr" 'download_client: the server refused "no-such-file.txt": no such file'
   assert_files_here
   log_line '^127\.0\.0\.1:[0-9]+ "no-such-file\.txt" refused: no such file$'
   download hello.txt
@@ -254,7 +258,7 @@ peak_memory_kib() {
 }
 
 # bats test_tags=points:2
-@test "names that escape the directory get exactly \"ERR bad name\", are logged, and the server goes on" {
+@test "names that escape the directory get exactly ERR bad name, are logged, and the server goes on" {
   explained_in 5
   covers R2.9 R2.1 R2.7 R9.6
   srv="$BATS_TEST_TMPDIR/srv"
@@ -280,7 +284,7 @@ peak_memory_kib() {
 }
 
 # bats test_tags=points:2
-@test "a symbolic link or a directory in the served directory is refused as not a regular file" {
+@test "a symbolic link (one that points nowhere too) or a directory in the served directory is refused as not a regular file" {
   explained_in 5
   covers R2.14
   srv="$BATS_TEST_TMPDIR/srv"
@@ -288,8 +292,9 @@ peak_memory_kib() {
   printf 'outside\n' >"$BATS_TEST_TMPDIR/secret.txt"
   ln -s "$BATS_TEST_TMPDIR/secret.txt" "$srv/link.txt"
   ln -s /etc/passwd "$srv/passwd"
+  ln -s "$BATS_TEST_TMPDIR/nowhere" "$srv/dangling" # a link that points nowhere is still a link
   start_server "$srv"
-  for name in link.txt passwd folder; do
+  for name in link.txt passwd dangling folder; do
     raw_request "$name"$'\n'
     assert_reply "ERR not a regular file"
   done
@@ -363,23 +368,28 @@ peak_memory_kib() {
 }
 
 # bats test_tags=points:2
-@test "ten clients one after another, good and bad, and the eleventh is served; no descriptor leaks" {
+@test "twelve clients one after another, good and bad, and the thirteenth is served; no descriptor leaks" {
   explained_in 9
   covers R9.11
-  start_server "$SERVED"
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv/folder"
+  cp "$SERVED/hello.txt" "$SERVED/small.bin" "$srv/"
+  start_server "$srv"
   fds_before=$(ls "/proc/$(prog_pid server)/fd" | wc -l)
   for round in 1 2; do
     download hello.txt
     assert_success
     download missing.txt
     assert_failure 1
+    download folder # opened, then refused: its descriptor must be closed too
+    assert_failure 1
     run_peer tcp_client 127.0.0.1 "$port" --close-now
     run_peer tcp_client 127.0.0.1 "$port" --send $'../x\n' --out /dev/null
     run_peer tcp_client 127.0.0.1 "$port" --send $'small.bin\n' --read-max 10 --out /dev/null
   done
-  download -o eleventh.bin small.bin
+  download -o thirteenth.bin small.bin
   assert_success
-  assert_same_file "$SERVED/small.bin" eleventh.bin
+  assert_same_file "$SERVED/small.bin" thirteenth.bin
   # the last connection may still be open for the second its graceful close waits (R9.10)
   fds_after=$(fds_settled "$(prog_pid server)" "$fds_before")
   assert_equal "$fds_after open descriptors" "$fds_before open descriptors"
@@ -426,7 +436,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "the client sends NAME and a newline, and takes a reply that arrives five bytes at a time" {
   explained_in 7
-  covers R9.14
+  covers R9.14 R2.18
   free_port port
   head -c 3000 /dev/urandom >data
   { printf 'OK 3000\n'; cat data; } >"$BATS_TEST_TMPDIR/reply"
@@ -444,7 +454,7 @@ peak_memory_kib() {
 # bats test_tags=points:2
 @test "a reply that ends early is an error: status 1, bytes counted, the older file under the name untouched" {
   explained_in 7
-  covers R9.18
+  covers R9.18 R9.14
   free_port port
   { printf 'OK 100000\n'; head -c 5000 /dev/urandom; } >"$BATS_TEST_TMPDIR/reply"
   spawn_peer server tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
@@ -471,15 +481,20 @@ peak_memory_kib() {
 }
 
 # bats test_tags=points:2
-@test "the saved file gets the mode of a new file (0644 under umask 022), not the temporary file's 0600" {
+@test "the saved file gets the mode of a new file: 0666 minus the umask (0644 under 022, 0600 under 077, 0664 under 002), not the temporary file's 0600" {
   explained_in 7
   covers R9.15
   start_server "$SERVED"
-  umask 022
-  download hello.txt
-  assert_success
-  mode=$(stat -c %a "[接收]hello.txt")
-  [[ $mode == 644 ]] || flunk_wire "the mode of [接收]hello.txt (umask 022)" "644 (rw-r--r--)" "$mode"
+  local mask want
+  for mask in 022:644 077:600 002:664 000:666; do
+    want=${mask#*:}
+    umask "${mask%:*}"
+    download -o "mode-$want" hello.txt
+    umask 022
+    assert_success
+    mode=$(stat -c %a "mode-$want")
+    [[ $mode == "$want" ]] || flunk_wire "the mode of the saved file under umask ${mask%:*}" "$want" "$mode"
+  done
 }
 
 # bats test_tags=points:2
@@ -502,7 +517,7 @@ peak_memory_kib() {
   free_port port
   download hello.txt
   assert_failure 1
-  assert_regex "$stderr" '^download_client: .*Connection refused'
+  assert_equal "$stderr" "download_client: connect 127.0.0.1 port $port: Connection refused"
   assert_files_here
 }
 
@@ -674,9 +689,9 @@ peak_memory_kib() {
 }
 
 # bats test_tags=points:1
-@test "a status line that never ends (1000 bytes, no newline) is a bad reply, not a hang or a crash" {
+@test "a status line of 127 bytes is read whole; one that never ends (1000 bytes, no newline) is a bad reply, not a hang or a crash" {
   explained_in 2
-  covers R2.17 R9.17
+  covers R2.17 R9.17 R9.16
   free_port port
   head -c 1000 /dev/zero | tr '\0' 'O' >"$BATS_TEST_TMPDIR/reply"
   spawn_peer srv tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
@@ -684,6 +699,16 @@ peak_memory_kib() {
   download hello.txt
   assert_failure 1
   assert_regex "$stderr" 'bad reply'
+  assert_files_here
+  # "ERR ", a reason of 122 bytes, the newline: 127 bytes, the longest status line
+  local reason
+  reason=$(printf 'r%.0s' {1..122})
+  free_port port
+  spawn_peer longest tcp_server "$port" --reply "ERR $reason"$'\n'
+  wait_tcp longest "$port"
+  download hello.txt
+  assert_failure 1
+  assert_equal "$stderr" "download_client: the server refused \"hello.txt\": $reason"
   assert_files_here
 }
 
@@ -698,21 +723,30 @@ peak_memory_kib() {
 }
 
 # bats test_tags=points:1,waits:10
-@test "nobody waits forever: a silent server is given up after 10 s" {
+@test "nobody waits forever: a server silent before its status line, or in the middle of the file, is given up after 10 s" {
   explained_in 9
   covers R2.19 R9.21
-  PROG_TIMEOUT=25 # the client runs for more than the usual 10 s
-  # a server that accepts and then says nothing
-  free_port silent_port
+  PROG_TIMEOUT=25 # the clients run for more than the usual 10 s
+  # two servers that accept: one says nothing, the other sends 5001 of 100000 bytes, then nothing
+  free_port silent_port half_port
   spawn_cmd quiet nc -l 127.0.0.1 "$silent_port"
+  spawn_cmd half nc -l 127.0.0.1 "$half_port"
   wait_tcp quiet "$silent_port"
+  wait_tcp half "$half_port"
+  feed half "OK 100000"$'\n'"$(printf 'x%.0s' {1..5000})" # and the newline feed adds: 5001 bytes
+  mkdir before middle
   local started=$SECONDS
-  run_prog --timeout 20 download_client 127.0.0.1 "$silent_port" hello.txt
-  local waited=$((SECONDS - started))
-  assert_failure 1
-  ((waited >= 9)) || flunk_wire "how long download_client waited for a silent server" "about 10 s" "${waited} s"
-  [[ -n $stderr ]] || flunk_wire "download_client's message after 10 s without a byte" "a message on stderr" "nothing"
-  assert_files_here
+  spawn_prog before download_client -o before/hello.txt 127.0.0.1 "$silent_port" hello.txt
+  spawn_prog middle download_client -o middle/data.bin 127.0.0.1 "$half_port" data.bin
+  local who
+  for who in before middle; do
+    wait_exit "$who" 20 "of its start: a client waits 10 s for a byte, not forever"
+    local waited=$((SECONDS - started))
+    [[ $status == 1 ]] || flunk_wire "download_client's exit status after 10 s without a byte ($who the file)" 1 "$status"
+    ((waited >= 9)) || flunk_wire "how long download_client waited for a silent server ($who the file)" "about 10 s" "${waited} s"
+    [[ -n $stderr ]] || flunk_wire "download_client's message after 10 s without a byte ($who the file)" "a message on stderr" "nothing"
+    [[ -z $(ls -A "$who") ]] || flunk_wire "the files left after a download given up ($who the file)" "(none)" "$(ls -A "$who")"
+  done
 }
 
 # bats test_tags=points:1
@@ -729,4 +763,291 @@ peak_memory_kib() {
   download missing.txt
   log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" sent 6 bytes$'
   log_line '^127\.0\.0\.1:[0-9]+ "missing\.txt" refused: no such file$'
+}
+
+# ---- the edges of types, buffers and stated limits; the second time round ----
+
+# zh: 2 GiB 以上的文件（稀疏文件）：状态行和日志给出真实长度
+# bats test_tags=points:2
+@test "files of 2 GiB and more (sparse): the status line and the log give their real size" {
+  explained_in 2
+  covers R2.6 R9.6
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv"
+  local size
+  # 3 GiB overflows an int, 4 GiB wraps an unsigned one to 0, 5 GiB to 1 GiB: sparse files, no disk used
+  for size in 2147483648 3221225472 4294967296 5368709120; do
+    truncate -s "$size" "$srv/$size.bin" || skip "this file system has no sparse files of $size bytes"
+  done
+  start_server "$srv"
+  for size in 2147483648 3221225472 4294967296 5368709120; do
+    # a client that takes the status line and a little of the file, then leaves: no GiB cross the wire
+    run_peer tcp_client 127.0.0.1 "$port" --send "$size.bin"$'\n' --read-max 1000 --out reply
+    local header
+    header=$(head -n 1 reply)
+    [[ $header == "OK $size" ]] ||
+      flunk_wire "the status line for a file of $size bytes" "OK $size" "$(head -c 60 reply | _visible)"
+    log_line "^127\\.0\\.0\\.1:[0-9]+ \"$size\\.bin\" aborted after [0-9]+ of $size bytes: "
+  done
+}
+
+# zh: 客户端接受 2 GiB 以上的长度：提前结束的应答按真实长度计数
+# bats test_tags=points:1
+@test "the client takes sizes of 2 GiB and more: a reply that ends early is counted against the real size" {
+  explained_in 7
+  covers R2.6 R9.18
+  local size i=0
+  for size in 2147483648 3221225472 4294967296 5368709120; do
+    i=$((i + 1))
+    free_port port
+    printf 'OK %s\nhello' "$size" >"$BATS_TEST_TMPDIR/reply"
+    spawn_peer "srv$i" tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
+    wait_tcp "srv$i" "$port"
+    download -o got.bin big.bin
+    [[ $status == 1 && $stderr == *"closed after 5 of $size bytes"* ]] ||
+      flunk_wire "the client's answer to OK $size and 5 bytes, then the end" \
+        "status 1, connection closed after 5 of $size bytes" "status $status: $output $stderr"
+    assert_files_here
+  done
+}
+
+# zh: 目录里没有写者的 FIFO：立即应答 ERR not a regular file，下一个客户端照常得到服务
+# bats test_tags=points:2
+@test "a FIFO with no writer in the served directory gets ERR not a regular file at once, and the next client is served" {
+  explained_in 5
+  covers R2.14 R9.5
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv"
+  mkfifo "$srv/pipe"
+  printf 'hello\n' >"$srv/hello.txt"
+  start_server "$srv"
+  run_peer tcp_client 127.0.0.1 "$port" --send $'pipe\n' --idle-ms 5000 --out reply
+  ((status != 3)) || flunk_wire "the reply for a FIFO in the served directory" \
+    "ERR not a regular file at once (O_NONBLOCK: opening a FIFO does not wait for a writer)" \
+    "nothing for 5 s: the server waits in open for a writer that never comes"
+  assert_success
+  assert_reply "ERR not a regular file"
+  raw_request $'hello.txt\n'
+  assert_reply $'OK 6\nhello'
+}
+
+# zh: 发送期间变长或变短的文件：恰好 SIZE 个字节，或者提前结束，绝不多发；服务器继续工作
+# bats test_tags=points:2
+@test "a file that grows or shrinks while it is sent: exactly SIZE bytes or an early end, never more, and the server goes on" {
+  explained_in 6
+  covers R2.6 R9.6
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv"
+  local size=$((16 * 1024 * 1024))
+  head -c "$size" "$SERVED/big.bin" >"$srv/grow.bin"
+  cp "$srv/grow.bin" "$BATS_TEST_TMPDIR/original"
+  cp "$SERVED/big.bin" "$srv/shrink.bin"
+  printf 'hello\n' >"$srv/hello.txt"
+  start_server "$srv"
+  # 16 MiB and 40 MiB: far more than the socket buffers hold (a few MiB for a reader that stalls at
+  # once), so the server is mid-file while the reader stalls
+  spawn_peer grow dl_stall 127.0.0.1 "$port" --request $'grow.bin\n' --read 65536 --stall-ms 2000 --out grown
+  wait_line grow '^read 65536 bytes$'
+  head -c 1000000 /dev/urandom >>"$srv/grow.bin"
+  wait_exit grow
+  assert_success
+  { printf 'OK %s\n' "$size"; cat "$BATS_TEST_TMPDIR/original"; } >expected-reply
+  assert_same_file expected-reply grown "the reply for a file that grew by 1000000 bytes after OK $size"
+  log_line "^127\\.0\\.0\\.1:[0-9]+ \"grow\\.bin\" sent $size bytes\$"
+  spawn_peer shrink dl_stall 127.0.0.1 "$port" --request $'shrink.bin\n' --read 65536 --stall-ms 3000 --out shrunk
+  wait_line shrink '^read 65536 bytes$'
+  : >"$srv/shrink.bin" # emptied: the server's next read returns 0, before SIZE bytes
+  wait_exit shrink
+  ((status != 3)) || flunk_wire "the end of the connection for a file that became empty after OK $BIG_SIZE" \
+    "the server closes early: read returned 0" "nothing more for 5 s, and no end"
+  assert_success
+  local got
+  got=$(wc -c <shrunk)
+  ((got < BIG_SIZE)) || flunk_wire "the bytes sent of a file that became empty during the transfer" \
+    "fewer than $BIG_SIZE" "$got"
+  log_line "^127\\.0\\.0\\.1:[0-9]+ \"shrink\\.bin\" aborted after [0-9]+ of $BIG_SIZE bytes: "
+  raw_request $'hello.txt\n'
+  assert_reply $'OK 6\nhello'
+}
+
+# zh: 不再读数据的客户端会被放弃（10 秒没有进展，内核可能拉长到 40 秒），下一个客户端得到服务
+# bats test_tags=points:2,waits:30
+@test "a client that stops reading is dropped (10 s without progress, which the kernel may stretch to 40), and the next one is served" {
+  explained_in 6
+  covers R2.19 R9.6 R9.4
+  PROG_TIMEOUT=120 # the server, the stalled reader: more than a minute
+  start_server "$SERVED"
+  spawn_peer stalled dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 110000 --idle-ms 110000
+  wait_line stalled '^read 65536 bytes$'
+  local started=$SECONDS code=0
+  # each send that waits counts its own 10 s, and the reader's kernel still takes a little now and
+  # then: a correct server gives up 10 to 40 s after the reader stopped (section 6)
+  READY_MS=75000 poll_line server "^127\\.0\\.0\\.1:[0-9]+ \"big\\.bin\" aborted after [0-9]+ of $BIG_SIZE bytes: " || code=$?
+  local waited=$((SECONDS - started))
+  ((code == 0)) || flunk_wire "the server's log for a client that stopped reading mid-file" \
+    "aborted after N of $BIG_SIZE bytes, 10 to 40 s later (SO_SNDTIMEO, section 6)" \
+    "nothing after ${waited} s: the server waits for it forever"
+  ((waited >= 8)) || flunk_wire "when the server gave up on a client that stopped reading" \
+    "after 10 s without progress (or more)" "after ${waited} s"
+  raw_request $'hello.txt\n'
+  assert_reply $'OK 6\nhello'
+}
+
+# zh: 长名字之后的短名字按它自己查找，换行之后的字节不会留给下一个客户端
+# bats test_tags=points:1
+@test "a shorter name after a longer one is looked up as itself, and the bytes after a newline do not carry over" {
+  explained_in 4
+  covers R2.3 R9.4
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv"
+  printf 'hello\n' >"$srv/hello.txt"
+  printf 'old\n' >"$srv/hello.txt.bak"
+  start_server "$srv"
+  raw_request $'hello.txt.bak\nhello.txt.bak.and.more\n'
+  assert_reply $'OK 4\nold'
+  raw_request $'hello.txt\n'
+  assert_reply $'OK 6\nhello'
+  raw_request $'x\n'
+  assert_reply "ERR no such file"
+  log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" sent 6 bytes$'
+  log_line '^127\.0\.0\.1:[0-9]+ "x" refused: no such file$'
+}
+
+# name_with_every_byte: the bytes 0x01 to 0xff but "/" and the newline, in order (253 bytes).
+name_with_every_byte() {
+  local i
+  for i in {1..255}; do
+    ((i == 10 || i == 47)) || printf "\\$(printf '%03o' "$i")"
+  done
+}
+
+# logged_name NAME: NAME as the log writes it (R9.6): below 0x20, 0x7f, " and \ as \xHH.
+logged_name() {
+  LC_ALL=C awk 'BEGIN { for (i = 0; i < 256; i++) code[sprintf("%c", i)] = i }
+    { for (i = 1; i <= length($0); i++) {
+        c = substr($0, i, 1); n = code[c]
+        if (n < 32 || n == 127 || c == "\"" || c == "\\") printf "\\x%02x", n; else printf "%s", c } }' <<<"$1"
+}
+
+# zh: 含有 0x01 到 0xff 每个字节值（/ 和换行除外）的名字：照原样发送、查找，并按 R9.6 写进日志
+# bats test_tags=points:1
+@test "a name with every byte value from 0x01 to 0xff but / and the newline is sent, served, and logged as R9.6 says" {
+  explained_in 3
+  covers R2.2 R9.6 R9.14
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv"
+  local name line want
+  name=$(name_with_every_byte)
+  printf 'every byte\n' >"$srv/$name"
+  start_server "$srv"
+  download -o every.txt "$name"
+  assert_success
+  assert_output "saved every.txt (11 bytes)"
+  assert_same_file "$srv/$name" every.txt
+  log_line ' sent 11 bytes$'
+  line=$(LC_ALL=C grep -a ' sent 11 bytes$' "$BATS_TEST_TMPDIR/server.out" | head -1)
+  want="\"$(logged_name "$name")\" sent 11 bytes"
+  [[ ${line#* } == "$want" ]] || flunk_wire "the log line of a name with every byte value (after ADDR:PORT)" \
+    "$(printf '%s' "$want" | _visible)" "$(printf '%s' "${line#* }" | _visible)"
+}
+
+# zh: 默认 PATH 下 235 字节的 NAME 能保存，236 字节的以 File name too long 失败；多层目录的 PATH 可以超过 255 字节
+# bats test_tags=points:1
+@test "with the default PATH a NAME of 235 bytes is saved and one of 236 fails with File name too long; a PATH of folders may pass 255 bytes" {
+  explained_in 9
+  covers R9.13 R9.14
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv"
+  local n235 n236 folder
+  n235=$(printf 'n%.0s' {1..235})
+  n236=$(printf 'm%.0s' {1..236})
+  printf 'fits\n' >"$srv/$n235"
+  printf 'too long\n' >"$srv/$n236"
+  start_server "$srv"
+  download "$n235" # [接收] (8 bytes) + 235 + .part-XXXXXX (12): 255 bytes, the most a file name holds
+  assert_success
+  assert_output "saved [接收]$n235 (5 bytes)"
+  assert_same_file "$srv/$n235" "[接收]$n235"
+  download "$n236"
+  [[ $status == 1 && $stderr == *"File name too long"* ]] ||
+    flunk_wire "the client's answer to a NAME of 236 bytes without -o" \
+      "status 1, a message with File name too long ([接收]NAME.part-XXXXXX has 256 bytes)" "status $status: $output $stderr"
+  assert_files_here "[接收]$n235"
+  folder=$(printf 'd%.0s' {1..200})
+  mkdir -p "$folder/$folder"
+  chmod -R a+rwx "$folder" # the client may run as the lesson's own user
+  download -o "$folder/$folder/$n235" "$n235" # 637 bytes in all: only each part is limited
+  assert_success
+  assert_same_file "$srv/$n235" "$folder/$folder/$n235"
+}
+
+# zh: 客户端恰好保存 SIZE 个字节：服务器在它们之后发来的字节不属于文件
+# bats test_tags=points:1
+@test "the client saves exactly SIZE bytes: what a server sends after them is not the file's" {
+  explained_in 7
+  covers R9.14 R2.6
+  free_port port
+  spawn_peer server tcp_server "$port" --reply $'OK 5\nhelloEXTRA BYTES AFTER THE FILE'
+  wait_tcp server "$port"
+  download -o got.txt hello.txt
+  assert_success
+  assert_output "saved got.txt (5 bytes)"
+  printf 'hello' >"$BATS_TEST_TMPDIR/expected"
+  assert_same_file "$BATS_TEST_TMPDIR/expected" got.txt "the saved file (OK 5, then 30 bytes more)"
+}
+
+# zh: 服务器在传输中途复位连接：状态 1，消息给出已收字节数，临时文件删除，旧文件保持原样
+# bats test_tags=points:1
+@test "a server that resets the connection mid-file: status 1, the bytes counted, no temporary file, the older file untouched" {
+  explained_in 7
+  covers R9.18
+  free_port port
+  { printf 'OK 100000\n'; head -c 5000 /dev/urandom; } >"$BATS_TEST_TMPDIR/reply"
+  # in five pieces, then an RST instead of a FIN: recv fails, it does not return 0
+  spawn_peer server tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply" --chunk 1000 --pause-ms 50 --reset yes
+  wait_tcp server "$port"
+  printf 'the old copy\n' >"[接收]data.bin"
+  cp "[接收]data.bin" "$BATS_TEST_TMPDIR/old"
+  download data.bin
+  assert_failure 1
+  assert_regex "$stderr" 'after [0-9]+ of 100000 bytes'
+  assert_same_file "$BATS_TEST_TMPDIR/old" "[接收]data.bin" "the older [接收]data.bin"
+  assert_files_here "[接收]data.bin"
+}
+
+# zh: download_server 说明它为什么不能提供服务：DIR 不是目录、PORT 已被占用（状态 1）
+# bats test_tags=points:1
+@test "download_server says why it cannot serve: a DIR that is missing or not a directory, a PORT in use (status 1)" {
+  explained_in 9
+  covers R9.2
+  free_port port
+  run_prog download_server -d "$BATS_TEST_TMPDIR/none" "$port"
+  assert_failure 1
+  assert_equal "$stderr" "download_server: $BATS_TEST_TMPDIR/none: No such file or directory"
+  printf 'a file\n' >"$BATS_TEST_TMPDIR/file"
+  run_prog download_server -d "$BATS_TEST_TMPDIR/file" "$port"
+  assert_failure 1
+  assert_equal "$stderr" "download_server: $BATS_TEST_TMPDIR/file: Not a directory"
+  spawn_peer busy tcp_server "$port" --accept-ms 30000
+  wait_tcp busy "$port"
+  run_prog --timeout 5 download_server -d "$SERVED" "$port"
+  assert_failure 1
+  assert_equal "$stderr" "download_server: bind port $port: Address already in use"
+}
+
+# zh: 请求之后一直发送字节的客户端：服务器最多一秒后关闭连接，下一个客户端得到服务
+# bats test_tags=points:1
+@test "a client that goes on sending after its request is closed within a second all the same, and the next client is served" {
+  explained_in 4
+  covers R9.10 R2.18
+  start_server "$SERVED"
+  # the request, then a byte every 200 ms for 12 s: never 1 s of silence, but 1 s in all is the limit
+  spawn_peer chatty tcp_client 127.0.0.1 "$port" --send "hello.txt"$'\n'"$(printf 'z%.0s' {1..60})" \
+    --chunk 1 --pause-ms 200 --keep-open --out chatty-reply
+  run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --idle-ms 8000 --out reply
+  ((status != 3)) || flunk_wire "the reply to the next client, while the previous one keeps sending" \
+    "OK 6 and the file, about 1 s after the first reply (the graceful close waits 1 s in all)" \
+    "nothing for 8 s: the server drains the first client as long as bytes come"
+  assert_success
+  assert_reply $'OK 6\nhello'
 }

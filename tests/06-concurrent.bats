@@ -281,3 +281,142 @@ assert_ends_within_2s() {
   ((aborted == 2)) || flunk_wire "log lines \"aborted after\" for the two clients that left mid-transfer" \
     "2 (SIGPIPE ignored: send fails, the child logs it)" "$aborted (a child killed by SIGPIPE logs nothing)"
 }
+
+# ---- lesson 05's edges, the environment, events that coincide ----
+
+# zh: 第 05 课的边界在每个子进程里同样成立：3 GiB 文件的真实长度、立即拒绝 FIFO、不说话的客户端收到 ERR timeout
+# bats test_tags=points:2
+@test "lesson 05's edges hold in every child: the real size of a 3 GiB file, a FIFO refused at once, ERR timeout for a silent client" {
+  explained_in 8
+  covers R8.1
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv"
+  truncate -s 3221225472 "$srv/3g.bin" || skip "this file system has no sparse files of 3 GiB"
+  mkfifo "$srv/pipe"
+  free_port port
+  spawn_prog server concurrent_server -d "$srv" "$port"
+  wait_tcp server "$port"
+  # a client that sends nothing: its child answers ERR timeout after 3 s (lesson 05, R2.11)
+  spawn_peer silent tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 8000 --out silent-reply
+  run_peer tcp_client 127.0.0.1 "$port" --send $'3g.bin\n' --read-max 1000 --out reply
+  [[ $(head -n 1 reply) == "OK 3221225472" ]] ||
+    flunk_wire "the status line for a file of 3 GiB" "OK 3221225472" "$(head -c 60 reply | _visible)"
+  run_peer tcp_client 127.0.0.1 "$port" --send $'pipe\n' --idle-ms 5000 --out reply
+  ((status != 3)) || flunk_wire "the reply for a FIFO in the served directory" \
+    "ERR not a regular file at once (lesson 05, section 5: O_NONBLOCK)" "nothing for 5 s: the child waits in open for a writer"
+  assert_reply "ERR not a regular file"
+  wait_exit silent
+  ((status != 3)) || flunk_wire "the reply to a client that sends nothing" "ERR timeout after 3 s, then the close" \
+    "nothing for 8 s: the child waits for its request forever"
+  printf 'ERR timeout\n' >expected-reply
+  cmp -s expected-reply silent-reply ||
+    flunk_wire "the reply to a client that sends nothing" "$(_visible <expected-reply)" "$(_visible <silent-reply)"
+}
+
+# zh: 父进程阻塞了 SIGTERM、SIGINT 和 SIGCHLD 之后启动的服务器：子进程仍然服从 SIGTERM 并被回收，SIGTERM 仍然让服务器停止
+# bats test_tags=points:2
+@test "started with SIGTERM, SIGINT and SIGCHLD blocked by its parent: a child still follows SIGTERM and is reaped, and SIGTERM still stops the server" {
+  explained_in 7
+  covers R8.7 R8.6 R8.5
+  free_port port
+  # sigstate blocks the three, then runs the server in its place: exec keeps the mask
+  _peer sigstate
+  _LABPROG[server]=1
+  _spawn server "$_PEER" --block TERM,INT,CHLD -- "$(lab_bin concurrent_server)" -d "$SERVED" "$port"
+  wait_tcp server "$port"
+  server_pid=$(prog_pid server)
+  stalled_client slow
+  mapfile -t kids < <(children "$server_pid")
+  ((${#kids[@]} == 1)) || flunk_wire "the server's children while it serves one stalled client" "1 child" \
+    "${#kids[@]}: ${kids[*]}"
+  kill -TERM "${kids[0]}"
+  assert_ends_within_2s "${kids[0]}" "the child serving a stalled client, 2 s after SIGTERM (the server was started with SIGTERM blocked)"
+  local deadline=$((SECONDS + 4)) left
+  while left=$(children "$server_pid") && [[ -n $left ]] && ((SECONDS < deadline)); do
+    pause_50ms
+  done
+  [[ -z $left ]] || flunk_wire "the server's children 4 s after its only child ended (it was started with SIGCHLD blocked)" \
+    "none: reaped, as the wait lets SIGCHLD in (section 7: the three taken out of the saved mask)" "still there: $left"
+  send_signal server TERM
+  wait_exit server 5 "after SIGTERM (it was started with SIGTERM blocked: the wait must let it in)"
+  assert_success
+  assert_line "stopped"
+}
+
+# zh: 同时结束的几个子进程全部被回收：一个 SIGCHLD 可能代表好几个子进程
+# bats test_tags=points:2
+@test "children that end together are all reaped: one SIGCHLD may stand for several" {
+  explained_in 6
+  covers R8.5
+  start_server
+  server_pid=$(prog_pid server)
+  stalled_client slow1
+  stalled_client slow2
+  stalled_client slow3
+  mapfile -t kids < <(children "$server_pid")
+  ((${#kids[@]} == 3)) || flunk_wire "the server's children while it serves three stalled clients" "3 children" \
+    "${#kids[@]}: ${kids[*]}"
+  # the parent stopped, its three children killed: their SIGCHLD are one pending signal when it goes on
+  kill -STOP "$server_pid"
+  kill -KILL "${kids[@]}"
+  local kid
+  for kid in "${kids[@]}"; do
+    "$SOCKLAB_PEERS/await" line /dev/null '^never$' --pid "$kid" --ms 2000 || true
+  done
+  kill -CONT "$server_pid"
+  local deadline=$((SECONDS + 4)) zombies
+  while zombies=$(zombie_children "$server_pid") && [[ -n $zombies ]] && ((SECONDS < deadline)); do
+    pause_50ms
+  done
+  [[ -z $zombies ]] || flunk_wire "the server's children 4 s after three of them ended together, while it was stopped" \
+    "all reaped: one SIGCHLD for the three, so waitpid until it reaps no more (section 6)" \
+    "zombies: $(wc -w <<<"$zombies") ($zombies)"
+}
+
+# zh: 恰好在等待开始之前到达的 SIGTERM 不会漏掉：服务器立即停止
+# bats test_tags=points:2
+@test "a SIGTERM that arrives just before the wait is not missed: the server stops at once" {
+  explained_in 7
+  covers R8.7
+  load harness/faults
+  free_port port
+  # the fault shim pauses the server 4 s before each wait (poll, select, pselect, a blocking
+  # accept...) and says so in its log: the signal comes in that pause, after the loop looked
+  # at its flag and before the wait began
+  with_wait_pause 4000 spawn_prog server concurrent_server -d "$SERVED" "$port"
+  wait_tcp server "$port"
+  poll_line server ': pause ' "$BATS_TEST_TMPDIR/faults.log" || true # a wait the shim does not know: no pause
+  send_signal server TERM
+  wait_exit server 9 "after a SIGTERM that came just before its wait (section 7: unblock and wait in one step, pselect)"
+  assert_success
+  assert_line "stopped"
+}
+
+# zh: 子进程只服务一个客户端然后退出：下载、拒绝、中止之后，不剩子进程，服务器的标准错误保持为空
+# bats test_tags=points:1
+@test "a child serves one client and exits: after downloads, refusals and aborts no child is left and the server's stderr stays empty" {
+  explained_in 5
+  covers R8.10 R8.3
+  start_server
+  server_pid=$(prog_pid server)
+  run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --out reply
+  assert_success
+  assert_reply $'OK 6\nhello'
+  run_peer tcp_client 127.0.0.1 "$port" --send $'missing.txt\n' --out reply
+  assert_success
+  run_peer tcp_client 127.0.0.1 "$port" --send $'big.bin\n' --read-max 100000 --out /dev/null
+  run_peer tcp_client 127.0.0.1 "$port" --close-now
+  wait_line server '"hello\.txt" sent 6 bytes$'
+  wait_line server '"missing\.txt" refused: no such file$'
+  wait_line server "\"big\\.bin\" aborted after [0-9]+ of $BIG_SIZE bytes: "
+  wait_line server ' - refused: bad request$'
+  local deadline=$((SECONDS + 4)) left
+  while left=$(children "$server_pid") && [[ -n $left ]] && ((SECONDS < deadline)); do
+    pause_50ms
+  done
+  [[ -z $left ]] || flunk_wire "the server's children 4 s after its four clients were served" \
+    "none: each child exits after its one client" "still there: $left"
+  [[ ! -s $BATS_TEST_TMPDIR/server.err ]] || flunk_wire "the server's standard error after four clients" \
+    "nothing (a child exits after its client: it never returns to the accept loop)" \
+    "$(head -c 1000 "$BATS_TEST_TMPDIR/server.err")"
+}

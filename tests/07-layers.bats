@@ -27,9 +27,10 @@ assert_packet() {
 
 # assert_same_as_expected NAME: the whole output equals tests/captures/NAME.expected.
 assert_same_as_expected() {
-  local diff
-  diff=$(diff <(printf '%s\n' "$output") "$CAPTURES/$1.expected" | head -20) ||
-    flunk_wire "layers $1.pcap, line by line (< yours, > expected)" "the lines of tests/captures/$1.expected" "$diff"
+  # the whole output compared first: diff's own status, not head's, decides
+  printf '%s\n' "$output" | cmp -s - "$CAPTURES/$1.expected" && return 0
+  flunk_wire "layers $1.pcap, line by line (< yours, > expected)" "the lines of tests/captures/$1.expected" \
+    "$(diff <(printf '%s\n' "$output") "$CAPTURES/$1.expected" | head -20)"
 }
 
 ETH_IPV4='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x0800 (IPv4)'
@@ -256,7 +257,7 @@ $ETH_IPV4
 # bats test_tags=points:2
 @test "what is not decoded is named: ARP, ICMP, a later fragment, a segment with no flags" {
   explained_in 7
-  covers R7.1
+  covers R7.1 R7.2
   layers_of malformed
   assert_packet 2 "packet 2: 42 of 42 bytes
   link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x0806, not decoded"
@@ -398,4 +399,110 @@ every line the rules give is in tests/captures/random/$3)" "$want_line" "$got_li
         flunk_random "$seed" "$packets" "${expected##*/}" "$i"
     done
   done
+}
+
+# ---- every byte value, the order of the checks, the edges of a record, one file for both streams ----
+
+# zh: 0x80 及以上的字节和其他字节一样是数：MAC 地址、IPv4 地址、TTL 和端口
+# bats test_tags=points:1
+@test "bytes of 0x80 and more are numbers like any other: MAC and IPv4 addresses, TTL and ports" {
+  explained_in 5
+  covers R7.2
+  layers_of malformed
+  assert_packet 27 "packet 27: 44 of 44 bytes
+  link: Ethernet 02:80:c0:ff:fe:9a > aa:bb:cc:dd:ee:ff, type 0x0800 (IPv4)
+  network: IPv4 192.168.1.200 > 10.128.255.129, ttl 255, protocol 17 (UDP), header 20 bytes, total length 30 bytes
+  transport: UDP 65535 > 32768, length 10 bytes, payload 2 bytes"
+}
+
+# zh: 检查的顺序决定报哪个错误：先检查首部的字段，再检查整个首部是否抓到，最后才是 IP 层的长度
+# bats test_tags=points:2
+@test "the order of the checks decides the error: a header's fields before its whole length, its whole length before the IP layer's" {
+  explained_in 7
+  covers R7.5 R7.4
+  layers_of malformed
+  assert_success
+  # IPv4: bad fields in a header cut short are bad, not truncated
+  assert_packet 28 "packet 28: 44 of 74 bytes
+$ETH_IPV4
+  error: bad IPv4 header: version 4, header length 40 bytes, total length 30 bytes"
+  assert_packet 29 "packet 29: 38 of 66 bytes
+$ETH_IPV4
+  error: bad IPv4 header: version 7, header length 32 bytes, total length 52 bytes"
+  # TCP: a header cut short that would not fit the IP layer's length either is truncated
+  assert_packet 30 "packet 30: 54 of 94 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 6 (TCP), header 20 bytes, total length 50 bytes
+  error: truncated TCP header: 20 of 60 bytes"
+  # UDP: a length below 8 is bad for that, before it is compared with the IP layer's length
+  assert_packet 31 "packet 31: 60 of 60 bytes
+$ETH_IPV4
+  network: IPv4 127.0.0.1 > 127.0.0.1, ttl 64, protocol 17 (UDP), header 20 bytes, total length 24 bytes
+  error: bad UDP header: length 6 bytes"
+}
+
+# le32 N: the text of a printf format that writes N as 4 bytes, little-endian (a pcap file's own numbers).
+le32() {
+  printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255))
+}
+
+# record CAPTURED ORIGINAL: a record header (little-endian, time stamp 0) for CAPTURED of ORIGINAL bytes.
+record() {
+  printf "$(le32 0)$(le32 0)$(le32 "$1")$(le32 "$2")"
+}
+
+# zh: 记录的边界：0 字节的记录也是分组，262144 字节照常读取，262145 字节被拒绝，文件在记录首部里结束算截断
+# bats test_tags=points:2
+@test "the edges of a record: 0 captured bytes is a packet, 262144 bytes are read, 262145 are refused, a file that ends inside a record header is cut short" {
+  explained_in 7
+  covers R7.6 R7.1
+  local udp="$CAPTURES/udp-ask.pcap" f=$BATS_TEST_TMPDIR
+  local udp_lines
+  udp_lines=$(sed -n '2,4p' "$CAPTURES/udp-ask.expected") # packet 1's layers
+  # a record of 0 bytes, then udp-ask's first packet: two packets, the file read to its end
+  { head -c 24 "$udp"; record 0 60; tail -c +25 "$udp" | head -c 62; } >"$f/zero.pcap"
+  run_prog layers "$f/zero.pcap"
+  assert_success
+  assert_packet 1 "packet 1: 0 of 60 bytes
+  error: truncated Ethernet header: 0 of 14 bytes"
+  assert_packet 2 "packet 2: 46 of 46 bytes
+$udp_lines"
+  # a record of 262144 bytes (udp-ask's first frame, then zeros), then one of 262145
+  {
+    head -c 24 "$udp"
+    record 262144 262144
+    tail -c +41 "$udp" | head -c 46
+    head -c $((262144 - 46)) /dev/zero
+    record 262145 262145
+    head -c 100 /dev/zero
+  } >"$f/largest.pcap"
+  run_prog layers "$f/largest.pcap"
+  assert_failure 1
+  assert_packet 1 "packet 1: 262144 of 262144 bytes
+$udp_lines"
+  refute_line --regexp '^packet 2'
+  assert_equal "$stderr" "layers: $f/largest.pcap: packet 2: bad record length 262145"
+  # udp-ask's two packets, then 7 bytes of a third record header
+  { cat "$udp"; head -c 7 /dev/zero; } >"$f/header-cut.pcap"
+  run_prog layers "$f/header-cut.pcap"
+  assert_failure 1
+  assert_line "  transport: UDP 7702 > 55105, length 12 bytes, payload 4 bytes"
+  assert_equal "$stderr" "layers: $f/header-cut.pcap: packet 3 is cut short: the file ends inside it"
+}
+
+# zh: 标准输出和标准错误写到同一个文件时，消息排在各个分组的行之后
+# bats test_tags=points:1
+@test "with standard output and standard error in one file, the message comes after the packets' lines" {
+  explained_in 7
+  covers R7.6
+  cd "$BATS_TEST_TMPDIR" || fail "no test folder"
+  # both streams to one file: stdout is written in blocks there, stderr at once
+  run_bounded bash -c '"$0" "$1" >both 2>&1' "$(lab_bin layers)" "$CAPTURES/tcp-cut-short.pcap"
+  assert_failure 1
+  { head -n 12 "$CAPTURES/tcp-thank-you.expected"
+    echo "layers: $CAPTURES/tcp-cut-short.pcap: packet 4 is cut short: the file ends inside it"; } >expected-both
+  cmp -s expected-both both ||
+    flunk_wire "layers tcp-cut-short.pcap >both 2>&1, line by line (< expected, > yours)" \
+      "the 3 packets' lines, then the message (flush stdout before writing to stderr)" \
+      "$(diff expected-both both | head -20)"
 }

@@ -376,10 +376,12 @@ static int next_packet(struct capture *cap, unsigned long number, uint8_t *buffe
     uint32_t captured = got == sizeof h ? file32(cap, h + 8) : 0;
     uint32_t original = got == sizeof h ? file32(cap, h + 12) : 0;
     if (got == sizeof h && captured > MAX_RECORD) {
+        fflush(stdout); /* the packets' lines before the message, even when both go to one file */
         fprintf(stderr, "layers: %s: packet %lu: bad record length %" PRIu32 "\n", cap->name, number, captured);
         return -1;
     }
     if (got != sizeof h || fread(buffer, 1, captured, cap->file) != captured) {
+        fflush(stdout);
         if (ferror(cap->file))
             fprintf(stderr, "layers: %s: %s\n", cap->name, strerror(errno));
         else

@@ -30,3 +30,16 @@ assert_faults_happened() {
     flunk_wire "fault injection did nothing (the test cannot check the loops)" \
       "some short or interrupted calls in $BATS_TEST_TMPDIR/faults.log" "none"
 }
+
+# with_wait_pause MS CMD ARGS: run CMD (spawn_prog, say) so that its lab program pauses MS
+# milliseconds before each poll, ppoll, select or pselect that may wait (and each blocking accept), after writing
+# "pid N: CALL: pause MS" to $BATS_TEST_TMPDIR/faults.log (tests/harness/faults.c). A signal
+# sent once that line is there arrives just before the program's wait (lesson 06, section 7).
+with_wait_pause() {
+  local lib=$SOCKLAB_PEERS/../faults/libfaults.so ms=$1
+  shift
+  [[ -f $lib ]] || fail "the fault-injection library was not built: expected $lib (run make peers)"
+  LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" SOCKLAB_WAIT_PAUSE=$ms \
+    SOCKLAB_FAULTS_LOG="$BATS_TEST_TMPDIR/faults.log" \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"
+}

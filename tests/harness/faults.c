@@ -9,7 +9,7 @@
  * assumes one call moves everything passes by luck. Under this library:
  *   - send, write, sendto on a stream socket may take fewer bytes than offered;
  *   - recv, read, recvfrom on a stream socket may return fewer bytes than are waiting;
- *   - those calls, and accept, poll, select and pselect, may fail with EINTR before
+ *   - those calls, and accept, poll, ppoll, select and pselect, may fail with EINTR before
  *     they wait (nothing is lost: the call did not happen), on a blocking socket only.
  * The first such transfer of each direction in a process is always cut short and the
  * first blocking call of each kind is always interrupted; after that SEED decides
@@ -29,6 +29,14 @@
  * a machine so busy that any process may stop between any two of its calls. Nothing else
  * changes, so every verdict must stay the same; a verdict that changes is a race in the
  * harness or the tests. SOCKLAB_DELAYS works with or without SOCKLAB_FAULTS.
+ *
+ * A pause before every wait (lesson 06's race): with SOCKLAB_WAIT_PAUSE=MS, a lab program
+ * pauses MS milliseconds before each poll, ppoll, select or pselect that may wait (a timeout
+ * other than zero) and each accept on a blocking socket, after appending "pid N: CALL: pause MS"
+ * to SOCKLAB_FAULTS_LOG. A signal
+ * the test sends once it reads that line arrives between the program's last step and its
+ * wait: the moment a program that unblocks its signals before the wait, not with it, misses
+ * it. The pause only delays: a correct program behaves the same.
  */
 #define _GNU_SOURCE /* dlsym(RTLD_NEXT) */
 #include <dlfcn.h>
@@ -58,6 +66,7 @@ static int calm[4];          /* blocking calls of each kind since its last EINTR
 static const char *log_path; /* SOCKLAB_FAULTS_LOG, or NULL */
 static long delay_ms;        /* SOCKLAB_DELAYS in a lab program or a test peer, else 0 */
 static uint64_t delay_state; /* the delays' own xorshift64 state: they never change the faults' choices */
+static long wait_pause_ms;   /* SOCKLAB_WAIT_PAUSE in a lab program, else 0 */
 
 enum kind { SENDING, RECEIVING, ACCEPTING, WAITING };
 
@@ -121,10 +130,21 @@ static void maybe_delay(void)
     errno = saved;
 }
 
+/** @brief Decide once, when the library is loaded, whether this lab program pauses before its waits. */
+static void wait_pause_init(void)
+{
+    const char *ms = getenv("SOCKLAB_WAIT_PAUSE"), *bin = getenv("SOCKLAB_BIN");
+    if (ms == NULL || *ms == '\0' || bin == NULL || !exe_is_in(bin))
+        return;
+    wait_pause_ms = strtol(ms, NULL, 10);
+    log_path = getenv("SOCKLAB_FAULTS_LOG");
+}
+
 /** @brief Decide once, when the library is loaded, whether this process gets faults and delays. */
 __attribute__((constructor)) static void faults_init(void)
 {
     delays_init();
+    wait_pause_init();
     const char *seed = getenv("SOCKLAB_FAULTS");
     const char *bin = getenv("SOCKLAB_BIN");
     if (seed == NULL || *seed == '\0' || bin == NULL || !exe_is_in(bin))
@@ -171,6 +191,23 @@ static void note(const char *what, const char *fault, size_t arg)
             len = 0; /* a log that cannot be written changes nothing */
         close(fd);
     }
+    errno = saved;
+}
+
+/**
+ * @brief With SOCKLAB_WAIT_PAUSE: say so in the log, then pause before a wait; errno is kept.
+ *        A signal during the pause does not shorten it (its handler runs, the pause goes on).
+ * @param what the call, e.g. "pselect"
+ */
+static void pause_before_wait(const char *what)
+{
+    if (wait_pause_ms <= 0)
+        return;
+    note(what, "pause", (size_t)wait_pause_ms);
+    int saved = errno;
+    struct timespec pause = {wait_pause_ms / 1000, wait_pause_ms % 1000 * 1000000};
+    while (nanosleep(&pause, &pause) == -1 && errno == EINTR)
+        ;
     errno = saved;
 }
 
@@ -324,6 +361,8 @@ ssize_t read(int fd, void *buf, size_t len)
 int accept(int fd, struct sockaddr *addr, socklen_t *len)
 {
     maybe_delay();
+    if (would_block(fd, 0))
+        pause_before_wait("accept");
     if (active && would_block(fd, 0) && interrupt(ACCEPTING, "accept"))
         return -1;
     return REAL(accept)(fd, addr, len);
@@ -333,6 +372,8 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len)
 int poll(struct pollfd *fds, nfds_t n, int ms)
 {
     maybe_delay();
+    if (ms != 0)
+        pause_before_wait("poll");
     if (active && ms != 0 && interrupt(WAITING, "poll"))
         return -1;
     return REAL(poll)(fds, n, ms);
@@ -346,6 +387,8 @@ int poll(struct pollfd *fds, nfds_t n, int ms)
 int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t)
 {
     maybe_delay();
+    if (t == NULL || t->tv_sec != 0 || t->tv_usec != 0)
+        pause_before_wait("select");
     if (active && (t == NULL || t->tv_sec != 0 || t->tv_usec != 0) && interrupt(WAITING, "select"))
         return -1;
     return REAL(select)(n, r, w, e, t);
@@ -360,9 +403,26 @@ int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t)
 int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *t, const sigset_t *mask)
 {
     maybe_delay();
+    if (t == NULL || t->tv_sec != 0 || t->tv_nsec != 0)
+        pause_before_wait("pselect");
     if (active && (t == NULL || t->tv_sec != 0 || t->tv_nsec != 0) && interrupt(WAITING, "pselect"))
         return -1;
     return REAL(pselect)(n, r, w, e, t, mask);
+}
+
+/**
+ * @brief ppoll(2), may be interrupted.
+ * @param fds descriptors @param n count @param t timeout @param mask signal mask while waiting
+ * @return as ppoll.
+ */
+int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, const sigset_t *mask)
+{
+    maybe_delay();
+    if (t == NULL || t->tv_sec != 0 || t->tv_nsec != 0)
+        pause_before_wait("ppoll");
+    if (active && (t == NULL || t->tv_sec != 0 || t->tv_nsec != 0) && interrupt(WAITING, "ppoll"))
+        return -1;
+    return REAL(ppoll)(fds, n, t, mask);
 }
 
 /** @brief connect(2), maybe delayed. @param fd socket @param addr address @param len its size @return as connect. */
