@@ -214,7 +214,7 @@ carol,18,18,'
   run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out4/alice.log" "$BATS_TEST_TMPDIR/out4/bob.log"
 }
 
-@test "make grade takes each submission as it was handed in: a .zip, a .tar.gz, a copy one folder deeper, flat files; a hostile archive's entries are left out and named" {
+@test "make grade takes each submission as it was handed in: a .zip, a .tar.gz, a copy one folder deeper, flat files, a folder holding one archive; a hostile archive's entries are left out and named" {
   lesson01_skips && skip "this machine skips some lesson 01 tests (no ::1 or no unshare -rn)"
   class="$BATS_TEST_TMPDIR/class"
   mkdir -p "$class"
@@ -226,6 +226,9 @@ carol,18,18,'
   # erin's download is a folder with the repository's folder in it; frank dragged his program's file in, with notes
   lesson01_copy "$class/erin/socklab-main"
   mkdir -p "$class/frank" && cp "$top/solutions/01-socket/sockets.c" "$class/frank/" && echo "notes" >"$class/frank/notes.txt"
+  # gina's course site gave a folder per student holding the file she uploaded: the archive counts
+  lesson01_copy "$BATS_TEST_TMPDIR/gina"
+  mkdir -p "$class/gina_1234" && bsdtar --format zip -cf "$class/gina_1234/socklab.zip" -C "$BATS_TEST_TMPDIR/gina" 01-socket
   # mallory's archive: a good copy, and an entry that climbs out, an absolute path, a link out, and a
   # zip bomb (32 MiB of zeros, a few KiB zipped)
   m="$BATS_TEST_TMPDIR/mallory"
@@ -238,14 +241,15 @@ carol,18,18,'
   grade_class out JOBS=1
   assert_success
   # every copy laid out holds the same lesson folder, whatever the layout it came in: graded once
-  # (carol's), reused for the four others
+  # (carol's), reused for the five others
   run grep -l '01-socket: the same files as a copy graded before' "$BATS_TEST_TMPDIR/out/"*.log
-  assert_equal "${#lines[@]}" 4
+  assert_equal "${#lines[@]}" 5
   expected='student,01-socket,total,note
 carol,23,23,
 dave,23,23,
 erin,23,23,
-frank,23,23,'
+frank,23,23,
+gina_1234,23,23,'
   assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out/grades.csv" | grep -v '^mallory,')" "$expected"
   run jq -r '.[] | select(.student == "mallory") | "\(.total) \(.note)"' "$BATS_TEST_TMPDIR/out/grades.json"
   assert_output "23 left out of the archive: ../evil.c (climbs out with ..), $m/absolute.c (an absolute path), 01-socket/passwd.h (a link), 01-socket/bomb.h (larger than 1024 KiB)"
@@ -258,6 +262,7 @@ frank,23,23,'
   grep -qx 'layout: lesson folders, one folder deeper: socklab-main' "$BATS_TEST_TMPDIR/out/erin.log"
   grep -qx 'layout: lesson folders, one folder deeper: carol-main' "$BATS_TEST_TMPDIR/out/carol.log"
   grep -qx 'layout: flat files' "$BATS_TEST_TMPDIR/out/frank.log"
+  grep -qx 'layout: lesson folders' "$BATS_TEST_TMPDIR/out/gina_1234.log"
   grep -qx 'ignored: notes.txt' "$BATS_TEST_TMPDIR/out/frank.log"
   grep -q '^refused: ../evil.c (climbs out with ..)' "$BATS_TEST_TMPDIR/out/mallory.log"
   grep -q '^total: 18 passed, 0 failed; points 23 / 23' "$BATS_TEST_TMPDIR/out/dave.log"
