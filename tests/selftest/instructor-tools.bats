@@ -171,16 +171,24 @@ CSV
   echo "# make grade, 8 entries, lesson 01: ${elapsed}s" >&3
 }
 
-@test "make grade grades a lesson once for copies with the same files: the others reuse its results, say so, and name only their own folder; REUSE=0 grades each afresh" {
+@test "make grade grades a lesson once for copies with the same files when all passed or the files are the starter's: the others reuse its results, say so, and name only their own folder; other failures and REUSE=0 are graded afresh" {
   lesson01_skips && skip "this machine skips some lesson 01 tests (no ::1 or no unshare -rn)"
   class="$BATS_TEST_TMPDIR/class"
   lesson01_copy "$class/alice"
   lesson01_copy "$class/bob"
   lesson01_copy "$class/carol" 's/"closed %d sockets\\n"/"closed %d socket!\\n"/'
+  # dan handed in carol's copy: a failure may come from a loaded machine, so it is graded afresh
+  cp -r "$class/carol" "$class/dan"
+  # sam and tom did not touch the lesson: the starter's failures are reused
+  mkdir -p "$class/sam" "$class/tom"
+  cp -r "$top/starter/01-socket" "$class/sam/" && cp -r "$top/starter/01-socket" "$class/tom/"
   expected='student,01-socket,total,note
 alice,23,23,
 bob,23,23,
-carol,18,18,'
+carol,18,18,
+dan,18,18,
+sam,0,0,
+tom,0,0,'
   # one copy at a time: alice is graded before bob
   grade_class out JOBS=1
   assert_success
@@ -189,7 +197,9 @@ carol,18,18,'
   # shown as make check shows it (not bats' raw report), with the scoreboard of bob's row
   run ! grep -q '^# explained_in\|^# (in test file' "$BATS_TEST_TMPDIR/out/bob.log"
   assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/out/bob.log")" "total: 18 passed, 0 failed; points 23 / 23"
-  run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out/alice.log" "$BATS_TEST_TMPDIR/out/carol.log"
+  run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out/alice.log" "$BATS_TEST_TMPDIR/out/carol.log" \
+    "$BATS_TEST_TMPDIR/out/dan.log" "$BATS_TEST_TMPDIR/out/sam.log"
+  grep -q '01-socket: the same files as a copy graded before' "$BATS_TEST_TMPDIR/out/tom.log"
   # bob's reports are complete, and name bob's build folder, never alice's
   run grep -c '<testcase ' "$BATS_TEST_TMPDIR/out/bob.junit.xml"
   assert_output "$(grep -c '^@test ' "$top/tests/01-socket.bats")"
