@@ -7,9 +7,12 @@
 #   make check IMPL=solutions  ... the reference solutions
 #   make check IMPL=../alice   ... a student's copy, laid out like starter/
 #   make check SANITIZE=1      ... built with AddressSanitizer and UBSan
-#   make grade SUBMISSIONS=DIR [JOBS=N]   grade every student's copy in DIR (one folder each),
-#                              N at a time: build/grades/grades.csv, grades.json, a log and
-#                              JUnit XML per student (GRADES=OUT to write elsewhere)
+#   make grade SUBMISSIONS=DIR [JOBS=N]   grade every student's submission in DIR (a folder or an
+#                              archive each), N at a time: build/grades/grades.csv, grades.json,
+#                              index.html, a log and JUnit XML per student (GRADES=OUT to write
+#                              elsewhere; the rows of students not graded now are kept, FRESH=1)
+#   make similar SUBMISSIONS=DIR          rank the pairs of submissions by the code they share, per
+#                              lesson, the starter's code left out: build/grades/similar.txt
 #   make dist                  the students' handout: build/socklab-handout.tar.gz (no solutions/)
 #   make classroom             regenerate the GitHub Classroom and Gradescope configs from the points
 #   make test                  the lab's own test (maintainers and CI)
@@ -66,7 +69,7 @@ FAULTS   := $(BUILD)/faults/libfaults.so
 # programs under grading, which could run it.
 SELFTEST_TOOLS := $(addprefix $(BUILD)/selftest/,$(basename $(notdir $(wildcard tests/selftest/oracle/*.c))))
 
-.PHONY: all impl peers check grade dist classroom test docs docs-instructor diagrams clean hint progress watch
+.PHONY: all impl peers check grade similar dist classroom test docs docs-instructor diagrams clean hint progress watch
 .DELETE_ON_ERROR:
 
 all: peers
@@ -132,7 +135,7 @@ watch:
 # make grade: a whole class, JOBS copies at a time (tests/grader/grade-class).
 SUBMISSIONS ?=
 GRADES      ?= $(BUILD)/grades
-# grade, dist and classroom are the instructor's: the students' handout has not their tools.
+# grade, similar, dist and classroom are the instructor's: the students' handout has not their tools.
 instructor_tool = @test -x $(1) || { echo "make $@ is an instructor's command: this copy of the lab (the students' handout) has no $(1)" >&2; exit 2; }
 
 # what the compiler is given is part of what a grading depends on (tests/grader/grade-class's reuse key)
@@ -142,8 +145,14 @@ grade: export CC := $(CC)
 grade: export SANITIZE := $(SANITIZE)
 grade: peers
 	$(call instructor_tool,tests/grader/grade-class)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [JOBS=N] [LESSON=...] [GRADES=OUT] [REUSE=0]" >&2; exit 2; }
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [JOBS=N] [LESSON=...] [GRADES=OUT] [REUSE=0] [FRESH=1]" >&2; exit 2; }
 	@tests/grader/grade-class "$(SUBMISSIONS)" "$(GRADES)" $(LESSONS)
+
+# make similar: the pairs of submissions that share the most code, per lesson (tests/grader/similar).
+similar:
+	$(call instructor_tool,tests/grader/similar)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make similar SUBMISSIONS=DIR [LESSON=...] [GRADES=OUT]" >&2; exit 2; }
+	@tests/grader/similar "$(SUBMISSIONS)" "$(GRADES)" $(LESSONS)
 
 # make dist: the archive students get (tests/grader/handout): everything but solutions/ and the instructor's files.
 dist:

@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # The instructor's tools, checked by make test (tests/selftest/run), not by make check:
-# points, make grade on a small class, the grader's budget and exit status, make dist, and the
-# classroom configurations generated from the points.
+# points, make grade on a small class (submissions as they are downloaded, hostile archives,
+# regrading one student, the CSV's byte-order mark, the class page in headless Chromium),
+# make similar, the grader's budget and exit status, make dist, and the classroom
+# configurations generated from the points.
 
 setup() {
   bats_require_minimum_version 1.5.0
@@ -11,13 +13,13 @@ setup() {
 }
 
 teardown() {
-  # copies graded here are built under build/; do not leave them behind
-  local link key
-  for link in "$top"/build/class-copies/*; do
-    [[ $(readlink "$link") == "$BATS_TEST_TMPDIR"/* ]] || continue
-    key=$(basename "$link")
-    rm -rf "$top/build/reports/$key" "$top/build/impl$(tr / _ <<<"$top/build/class-copies/$key")" \
-      "$top/build/$("$top/tests/grader/copy-key" "$top/build/class-copies/$key")" "$link"
+  # copies graded here are laid out and built under build/; do not leave them behind
+  local from copy key
+  for from in "$top"/build/class-copies/*.from; do
+    [[ -f $from && $(head -1 "$from") == "$BATS_TEST_TMPDIR"/* ]] || continue
+    copy=${from%.from}
+    key=$("$top/tests/grader/copy-key" "$copy")
+    rm -rf "$top/build/reports/$key" "$top/build/impl$(tr / _ <<<"$copy")" "$top/build/$key" "$copy" "$from"
   done
   rm -rf "$top/build/reports/handout-test-$BATS_ROOT_PID"
 }
@@ -43,6 +45,25 @@ grade_class() {
   shift
   run env PROG_TIMEOUT=20 make -C "$top" --no-print-directory grade SUBMISSIONS="$class" GRADES="$BATS_TEST_TMPDIR/$out" \
     GRADE_CACHE="$BATS_TEST_TMPDIR/cache" LESSON=01 "$@"
+}
+
+# csv_of FILE: grades.csv without its byte-order mark (UTF-8's, for Excel), which must be there.
+csv_of() {
+  [[ $(head -c3 "$1" | od -An -tx1 | tr -d ' ') == efbbbf ]] || fail "$1 does not start with UTF-8's byte-order mark"
+  sed '1s/^\xef\xbb\xbf//' "$1"
+}
+
+# reports_of SUBMISSION: the reports folder of the copy make grade laid out from SUBMISSION.
+reports_of() {
+  local from
+  for from in "$top"/build/class-copies/*.from; do
+    [[ $(head -1 "$from") != "$1" ]] || echo "$top/build/reports/$("$top/tests/grader/copy-key" "${from%.from}")"
+  done
+}
+
+# row_of OUT STUDENT: STUDENT's row of OUT/grades.json, on one line (jq).
+row_of() {
+  jq -c --arg s "$2" '.[] | select(.student == $s) | del(.graded_at)' "$BATS_TEST_TMPDIR/$1/grades.json"
 }
 
 # solution_lines_in DIR: print "FILE: LINE" for every line under DIR that is a line of
@@ -89,7 +110,7 @@ solution_lines_in() {
     fail "the workflow does not carry the digest of tests/01-socket.bats"
 }
 
-@test "make grade on a small class: full marks, zero, a mix, one that does not compile, one that hangs, one that is no copy, an archive" {
+@test "make grade on a small class: full marks, zero, a mix, one that does not compile, one that hangs, one that is no copy, a file that is no archive" {
   lesson01_skips && skip "this machine skips some lesson 01 tests (no ::1 or no unshare -rn)"
   class="$BATS_TEST_TMPDIR/class"
   lesson01_copy "$class/full"
@@ -101,7 +122,7 @@ solution_lines_in() {
   # hangs when its first KIND is unix-stream (one test, 2 points)
   lesson01_copy "$class/hang" '/^int main(int argc, char \*\*argv)$/{n;s/$/ if (argc > 1 \&\& strcmp(argv[1], "unix-stream") == 0) for (;;) pause();/}'
   mkdir -p "$class/empty"
-  # an archive handed in as it is gets a row that says why it was not graded; hidden files none
+  # a file that is no archive gets a row that says why it was not graded (as bob, without .zip); hidden files none
   echo "PK" >"$class/bob.zip"
   touch "$class/.DS_Store"
   SECONDS=0
@@ -109,19 +130,28 @@ solution_lines_in() {
   grade_class out JOBS=2
   elapsed=$SECONDS
   assert_success
-  expected='student,01-socket,total,note
+  expected=$(cat <<'CSV'
+student,01-socket,total,note
 "Li Lei, 李雷 (mix)",18,18,
-bob.zip,,,cannot be graded: not a folder (an archive? unpack each copy into a folder of its own)
 broken,0,0,01-socket did not compile
-empty,,,"cannot be graded: no lesson folder (NN-name/) in it, neither in starter/"
+empty,,,"cannot be graded: no lesson folder (NN-name/), no starter/ and no program's .c file, at the top or one folder deeper"
 full,23,23,
 hang,21,21,
-zero,0,0,'
-  assert_equal "$(cat "$BATS_TEST_TMPDIR/out/grades.csv")" "$expected"
-  run grep -c '"student": ' "$BATS_TEST_TMPDIR/out/grades.json"
+zero,0,0,
+CSV
+  )
+  # (bob's note quotes bsdtar, whose words vary with its version)
+  assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out/grades.csv" | grep -v '^bob,')" "$expected"
+  run grep '^bob,' "$BATS_TEST_TMPDIR/out/grades.csv"
+  assert_output --partial 'bob,,,cannot be graded: bob.zip is not an archive bsdtar can read'
+  run jq length "$BATS_TEST_TMPDIR/out/grades.json"
   assert_output 7
-  grep -qF '{"student": "Li Lei, 李雷 (mix)", "points": {"01-socket": 18}, "possible": {"01-socket": 23}, "total": 18, "total_possible": 23, "note": ""}' "$BATS_TEST_TMPDIR/out/grades.json"
-  grep -qF '{"student": "empty", "points": {}, "possible": {"01-socket": 23}, "total": null, "total_possible": 23, "note": "cannot be graded: ' "$BATS_TEST_TMPDIR/out/grades.json"
+  assert_equal "$(row_of out "Li Lei, 李雷 (mix)")" '{"student":"Li Lei, 李雷 (mix)","points":{"01-socket":18},"possible":{"01-socket":23},"total":18,"total_possible":23,"note":""}'
+  assert_equal "$(row_of out empty | jq -c '[.points, .total, .total_possible]')" '[{},null,23]'
+  # the grades.json a spreadsheet or a script reads: one row per line, each with when it was graded
+  run jq -r '.[].graded_at' "$BATS_TEST_TMPDIR/out/grades.json"
+  assert_regex "${lines[0]}" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$'
+  assert_equal "$(grep -c '^  {"student":' "$BATS_TEST_TMPDIR/out/grades.json")" 7
   # every failure message in the student's log, every test with its points in the JUnit XML
   grep -q 'undeclared_thing' "$BATS_TEST_TMPDIR/out/broken.log"
   grep -q 'did not finish within\|did not exit within' "$BATS_TEST_TMPDIR/out/hang.log"
@@ -141,47 +171,209 @@ zero,0,0,'
   echo "# make grade, 8 entries, lesson 01: ${elapsed}s" >&3
 }
 
-@test "make grade grades a lesson once for copies with the same files: the others reuse its results, say so, and name only their own folder; REUSE=0 grades each afresh" {
+@test "make grade grades a lesson once for copies with the same files when all passed or the files are the starter's: the others reuse its results, say so, and name only their own folder; other failures and REUSE=0 are graded afresh" {
   lesson01_skips && skip "this machine skips some lesson 01 tests (no ::1 or no unshare -rn)"
   class="$BATS_TEST_TMPDIR/class"
   lesson01_copy "$class/alice"
   lesson01_copy "$class/bob"
   lesson01_copy "$class/carol" 's/"closed %d sockets\\n"/"closed %d socket!\\n"/'
+  # dan handed in carol's copy: a failure may come from a loaded machine, so it is graded afresh
+  cp -r "$class/carol" "$class/dan"
+  # sam and tom did not touch the lesson: the starter's failures are reused
+  mkdir -p "$class/sam" "$class/tom"
+  cp -r "$top/starter/01-socket" "$class/sam/" && cp -r "$top/starter/01-socket" "$class/tom/"
   expected='student,01-socket,total,note
 alice,23,23,
 bob,23,23,
-carol,18,18,'
+carol,18,18,
+dan,18,18,
+sam,0,0,
+tom,0,0,'
   # one copy at a time: alice is graded before bob
   grade_class out JOBS=1
   assert_success
-  assert_equal "$(cat "$BATS_TEST_TMPDIR/out/grades.csv")" "$expected"
+  assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out/grades.csv")" "$expected"
   grep -q '01-socket: the same files as a copy graded before' "$BATS_TEST_TMPDIR/out/bob.log"
   # shown as make check shows it (not bats' raw report), with the scoreboard of bob's row
   run ! grep -q '^# explained_in\|^# (in test file' "$BATS_TEST_TMPDIR/out/bob.log"
   assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/out/bob.log")" "total: 18 passed, 0 failed; points 23 / 23"
-  run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out/alice.log" "$BATS_TEST_TMPDIR/out/carol.log"
+  run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out/alice.log" "$BATS_TEST_TMPDIR/out/carol.log" \
+    "$BATS_TEST_TMPDIR/out/dan.log" "$BATS_TEST_TMPDIR/out/sam.log"
+  grep -q '01-socket: the same files as a copy graded before' "$BATS_TEST_TMPDIR/out/tom.log"
   # bob's reports are complete, and name bob's build folder, never alice's
   run grep -c '<testcase ' "$BATS_TEST_TMPDIR/out/bob.junit.xml"
   assert_output "$(grep -c '^@test ' "$top/tests/01-socket.bats")"
   grep -q '<property name="points" value="23"/>' "$BATS_TEST_TMPDIR/out/bob.junit.xml"
-  run grep -rl 'copy-alice-' "$top/build/reports/$("$top/tests/grader/copy-key" "$class/bob")" "$BATS_TEST_TMPDIR/out/bob.log" "$BATS_TEST_TMPDIR/out/bob.junit.xml"
+  run grep -rl 'copy-alice-' "$(reports_of "$class/bob")" "$BATS_TEST_TMPDIR/out/bob.log" "$BATS_TEST_TMPDIR/out/bob.junit.xml"
   assert_failure
   # REUSE=0: the same grades, each copy graded afresh
   grade_class out2 JOBS=2 REUSE=0
   assert_success
-  assert_equal "$(cat "$BATS_TEST_TMPDIR/out2/grades.csv")" "$expected"
+  assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out2/grades.csv")" "$expected"
   run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out2/"*.log
   # a copy whose files changed is graded again (carol fixes her close line, and says so in a comment)
   sed -i -e 's/closed %d socket!/closed %d sockets/' -e '1i /* fixed: the close line */' "$class/carol/01-socket/sockets.c"
   grade_class out3 JOBS=2
   assert_success
-  assert_equal "$(sed -n 4p "$BATS_TEST_TMPDIR/out3/grades.csv")" "carol,23,23,"
+  assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out3/grades.csv" | sed -n 4p)" "carol,23,23,"
   grep -q 'graded before' "$BATS_TEST_TMPDIR/out3/alice.log"
   run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out3/carol.log"
   # other compiler flags may change a verdict: nothing graded with the old ones is reused
   grade_class out4 JOBS=2 WARNINGS="-std=c11 -Wall"
   assert_success
   run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out4/alice.log" "$BATS_TEST_TMPDIR/out4/bob.log"
+}
+
+@test "make grade takes each submission as it was handed in: a .zip, a .tar.gz, a copy one folder deeper, flat files, a folder holding one archive; a hostile archive's entries are left out and named" {
+  lesson01_skips && skip "this machine skips some lesson 01 tests (no ::1 or no unshare -rn)"
+  class="$BATS_TEST_TMPDIR/class"
+  mkdir -p "$class"
+  # carol zipped her clone's folder (one folder deeper in the archive); dave's lesson folders are a .tar.gz
+  lesson01_copy "$BATS_TEST_TMPDIR/carol/carol-main"
+  (cd "$BATS_TEST_TMPDIR/carol" && bsdtar --format zip -cf "$class/carol.zip" carol-main)
+  lesson01_copy "$BATS_TEST_TMPDIR/dave"
+  bsdtar -czf "$class/dave.tar.gz" -C "$BATS_TEST_TMPDIR/dave" 01-socket
+  # erin's download is a folder with the repository's folder in it; frank dragged his program's file in, with notes
+  lesson01_copy "$class/erin/socklab-main"
+  mkdir -p "$class/frank" && cp "$top/solutions/01-socket/sockets.c" "$class/frank/" && echo "notes" >"$class/frank/notes.txt"
+  # gina's course site gave a folder per student holding the file she uploaded: the archive counts
+  lesson01_copy "$BATS_TEST_TMPDIR/gina"
+  mkdir -p "$class/gina_1234" && bsdtar --format zip -cf "$class/gina_1234/socklab.zip" -C "$BATS_TEST_TMPDIR/gina" 01-socket
+  # mallory's archive: a good copy, and an entry that climbs out, an absolute path, a link out, and a
+  # zip bomb (32 MiB of zeros, a few KiB zipped)
+  m="$BATS_TEST_TMPDIR/mallory"
+  lesson01_copy "$m/work"
+  echo 'int evil;' >"$m/evil.c"
+  echo 'int absolute;' >"$m/absolute.c"
+  ln -s /etc/passwd "$m/work/01-socket/passwd.h"
+  head -c 32M /dev/zero >"$m/work/01-socket/bomb.h"
+  (cd "$m/work" && bsdtar --format zip -cPf "$class/mallory.zip" 01-socket ../evil.c "$m/absolute.c")
+  grade_class out JOBS=1
+  assert_success
+  # every copy laid out holds the same lesson folder, whatever the layout it came in: graded once
+  # (carol's), reused for the five others
+  run grep -l '01-socket: the same files as a copy graded before' "$BATS_TEST_TMPDIR/out/"*.log
+  assert_equal "${#lines[@]}" 5
+  expected='student,01-socket,total,note
+carol,23,23,
+dave,23,23,
+erin,23,23,
+frank,23,23,
+gina_1234,23,23,'
+  assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out/grades.csv" | grep -v '^mallory,')" "$expected"
+  run jq -r '.[] | select(.student == "mallory") | "\(.total) \(.note)"' "$BATS_TEST_TMPDIR/out/grades.json"
+  assert_output "23 left out of the archive: ../evil.c (climbs out with ..), $m/absolute.c (an absolute path), 01-socket/passwd.h (a link), 01-socket/bomb.h (larger than 1024 KiB)"
+  # what was graded of mallory's is the good file alone
+  copy=$(grep -lx "$class/mallory.zip" "$top"/build/class-copies/*.from)
+  run find "${copy%.from}" -type f
+  assert_output "${copy%.from}/01-socket/sockets.c"
+  # each log starts with what was taken
+  assert_equal "$(head -1 "$BATS_TEST_TMPDIR/out/erin.log")" "socklab: $class/erin, as taken (tests/grader/take-copy):"
+  grep -qx 'layout: lesson folders, one folder deeper: socklab-main' "$BATS_TEST_TMPDIR/out/erin.log"
+  grep -qx 'layout: lesson folders, one folder deeper: carol-main' "$BATS_TEST_TMPDIR/out/carol.log"
+  grep -qx 'layout: flat files' "$BATS_TEST_TMPDIR/out/frank.log"
+  grep -qx 'layout: lesson folders' "$BATS_TEST_TMPDIR/out/gina_1234.log"
+  grep -qx 'ignored: notes.txt' "$BATS_TEST_TMPDIR/out/frank.log"
+  grep -q '^refused: ../evil.c (climbs out with ..)' "$BATS_TEST_TMPDIR/out/mallory.log"
+  grep -q '^total: 18 passed, 0 failed; points 23 / 23' "$BATS_TEST_TMPDIR/out/dave.log"
+}
+
+@test "regrading one student updates their row of the class's grades and keeps the others'; FRESH=1 starts afresh" {
+  lesson01_skips && skip "this machine skips some lesson 01 tests (no ::1 or no unshare -rn)"
+  class="$BATS_TEST_TMPDIR/class"
+  lesson01_copy "$class/alice"
+  lesson01_copy "$class/bob" 's/"closed %d sockets\\n"/"closed %d socket!\\n"/'
+  grade_class out
+  assert_success
+  assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out/grades.csv" | tail -1)" "bob,18,18,"
+  alice_log=$(cat "$BATS_TEST_TMPDIR/out/alice.log")
+  # bob hands in a corrected copy, late, zipped: graded alone into the same folder
+  lesson01_copy "$BATS_TEST_TMPDIR/bob-fixed"
+  mkdir "$BATS_TEST_TMPDIR/late"
+  bsdtar --format zip -cf "$BATS_TEST_TMPDIR/late/bob.zip" -C "$BATS_TEST_TMPDIR/bob-fixed" 01-socket
+  class="$BATS_TEST_TMPDIR/late"
+  grade_class out
+  assert_success
+  assert_output --partial "1 graded now, 1 kept from before (FRESH=1 starts afresh)"
+  assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out/grades.csv")" 'student,01-socket,total,note
+alice,23,23,
+bob,23,23,'
+  assert_equal "$(cat "$BATS_TEST_TMPDIR/out/alice.log")" "$alice_log"
+  grep -q "^socklab: $BATS_TEST_TMPDIR/late/bob.zip, as taken" "$BATS_TEST_TMPDIR/out/bob.log"
+  grep -q '<p id="summary">2 students: 2 graded' "$BATS_TEST_TMPDIR/out/index.html"
+  # FRESH=1: the students graded now only
+  grade_class out FRESH=1
+  assert_success
+  assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out/grades.csv")" 'student,01-socket,total,note
+bob,23,23,'
+  # a grades.json that make grade did not write is neither read nor overwritten
+  echo '{"not": "grades"}' >"$BATS_TEST_TMPDIR/out/grades.json"
+  grade_class out
+  assert_failure 2
+  assert_output --partial "grades.json is not a grades file that make grade wrote: its rows cannot be kept (FRESH=1 starts afresh)"
+  assert_equal "$(cat "$BATS_TEST_TMPDIR/out/grades.json")" '{"not": "grades"}'
+}
+
+@test "the class page in headless Chromium: charts with ten bars, the test most students missed first, links to each student's log, names escaped" {
+  lesson01_skips && skip "this machine skips some lesson 01 tests (no ::1 or no unshare -rn)"
+  command -v chromium >/dev/null || skip "chromium is not installed (tests/setup installs it)"
+  class="$BATS_TEST_TMPDIR/class"
+  lesson01_copy "$class/full"
+  lesson01_copy "$class/mix" 's/"closed %d sockets\\n"/"closed %d socket!\\n"/'
+  name='<i>Zoë & "李雷" O'"'"'Neil'
+  lesson01_copy "$class/$name"
+  grade_class out
+  assert_success
+  run "$top/tests/selftest/check-class-page" "$BATS_TEST_TMPDIR/out/index.html" "$name" "$BATS_TEST_TMPDIR/page.png"
+  assert_success
+  page=$output
+  # the totals and lesson 01, each a chart with a size on the page and its ten ranges of points
+  run jq -c '[.charts[] | [.id, .bars, .width > 100, .height > 100]]' <<<"$page"
+  assert_output '[["chart-total",10,true,true],["chart-01-socket",10,true,true]]'
+  # first, a test that mix failed (2 of the 3 passed it): the one worth most points among them
+  failed=$(awk '/<testcase / { name = $0; sub(/.* name="/, "", name); sub(/">$/, "", name) } /<failure / { print name }' "$BATS_TEST_TMPDIR/out/mix.junit.xml")
+  [[ -n $failed ]] || fail "mix failed no test: the fixture is wrong"
+  run jq -r '.tests[0] | "\(.rate)\n\(.name)"' <<<"$page"
+  assert_line --index 0 '67 % (2 of 3)'
+  grep -qxF "${lines[1]}" <<<"$failed" || fail "the first test, \"${lines[1]}\", is not one that mix failed: $failed"
+  run jq -r '.tests[-1].rate' <<<"$page"
+  assert_output '100 % (3 of 3)'
+  # the names as they are, none turned into markup; the student's link lands on their log
+  run jq -r '.students[]' <<<"$page"
+  assert_output "$name
+full
+mix"
+  assert_equal "$(jq -c .markup <<<"$page")" '[]'
+  run jq -r '.log.text' <<<"$page"
+  assert_line --index 0 "socklab: $class/$name, as taken (tests/grader/take-copy):"
+  assert_equal "$(jq -r .log.url <<<"$page")" "file://$BATS_TEST_TMPDIR/out/$(jq -rn --arg n "$name.log" '$n | @uri')"
+}
+
+@test "make similar ranks a copied pair first, the starter's code left out: other names, comments and layout do not hide it" {
+  command -v sim_c >/dev/null || skip "sim_c is not installed (similarity-tester: tests/setup installs it)"
+  class="$BATS_TEST_TMPDIR/class"
+  mkdir -p "$class/zero"
+  # ivan and judy wrote theirs apart; zero handed in the starter as shipped
+  cp -r "$top/tests/selftest/fixtures/similar/." "$class/"
+  cp -r "$top/starter/01-socket" "$class/zero/"
+  # alice changed the reference a little; bob copied alice's, renamed the variables, added
+  # comments, indented with tabs, and zipped it
+  lesson01_copy "$class/alice" 's/int result = 0;/int failed = 0;/; s/result = -1;/failed = 1;/; s/return result;/return failed ? -1 : 0;/'
+  mkdir -p "$BATS_TEST_TMPDIR/bob/01-socket"
+  sed -e 's/\baddr6\b/where6/g; s/\baddr\b/where/g; s/\bfd\b/sock/g; s/\bfailed\b/bad/g; s/\bss\b/storage/g; s/\bhost\b/text/g' \
+    -e 's|^\(    [a-z].*;\)$|\1 /* mine */|' -e 's/^    /\t/' "$class/alice/01-socket/sockets.c" >"$BATS_TEST_TMPDIR/bob/01-socket/sockets.c"
+  bsdtar --format zip -cf "$class/bob.zip" -C "$BATS_TEST_TMPDIR/bob" 01-socket
+  run make -C "$top" --no-print-directory similar SUBMISSIONS="$class" GRADES="$BATS_TEST_TMPDIR/out" LESSON=01
+  assert_success
+  assert_line --index 0 --regexp '^01-socket: [0-9]+ pairs share code; the first [0-9]+:$'
+  assert_line --index 1 --regexp '^  1\. (9[0-9]|100) %  alice <-> bob$'
+  # every other pair shares far less; the starter as shipped is in no pair
+  run awk -F'\t' '$2 > 1 && $5 >= 30' "$BATS_TEST_TMPDIR/out/similar.tsv"
+  assert_output ""
+  run grep -c zero "$BATS_TEST_TMPDIR/out/similar.tsv"
+  assert_output 0
+  grep -q '^== 01-socket: 5 submissions, 4 with code of their own ==$' "$BATS_TEST_TMPDIR/out/similar.txt"
+  grep -qE '^   1 +(9[0-9]|100) %  .* alice <-> bob \(01-socket/sockets.c / 01-socket/sockets.c\)$' "$BATS_TEST_TMPDIR/out/similar.txt"
 }
 
 @test "make check and make progress take a whole clone of the lab by its starter/, as make grade does" {
@@ -294,8 +486,9 @@ carol,18,18,'
   lab="$BATS_TEST_TMPDIR/unpacked/socklab"
   # the classroom's grading script stays (the handout's own workflow runs it); its generator and
   # the Gradescope files are the instructor's
-  [[ ! -e $lab/solutions && ! -e $lab/tests/grader/grade-class && ! -e $lab/tests/grader/classroom/generate &&
-     ! -e $lab/tests/grader/classroom/gradescope && ! -e $lab/INSTRUCTORS.md && ! -e $lab/CONTRIBUTING.md ]] ||
+  [[ ! -e $lab/solutions && ! -e $lab/tests/grader/grade-class && ! -e $lab/tests/grader/similar &&
+     ! -e $lab/tests/grader/classroom/generate && ! -e $lab/tests/grader/classroom/gradescope &&
+     ! -e $lab/INSTRUCTORS.md && ! -e $lab/CONTRIBUTING.md ]] ||
     fail "the handout holds instructor material: $(ls "$lab" "$lab/tests" "$lab/tests/grader" "$lab/tests/grader/classroom")"
   [[ -x $lab/tests/grader/classroom/github && -f $lab/.github/workflows/classroom.yml ]] ||
     fail "the handout lacks its GitHub Classroom workflow or the script it runs: $(ls -a "$lab" "$lab/tests/grader/classroom")"
@@ -318,6 +511,9 @@ carol,18,18,'
   run make -C "$lab" --no-print-directory grade SUBMISSIONS="$BATS_TEST_TMPDIR"
   assert_failure 2
   assert_output --partial "make grade is an instructor's command"
+  run make -C "$lab" --no-print-directory similar SUBMISSIONS="$BATS_TEST_TMPDIR"
+  assert_failure 2
+  assert_output --partial "make similar is an instructor's command"
   run make -C "$lab" --no-print-directory
   assert_success
   [[ -x $lab/build/starter/01-socket/sockets ]] || fail "make did not build the starter"
