@@ -117,7 +117,7 @@ static int open_listener(int port)
     int listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     if (listen_fd == -1)
         goto fail;
-    what = "setsockopt(SO_REUSEADDR)";
+    what = "setsockopt";
     if (setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1)
         goto fail;
 

@@ -176,11 +176,13 @@ static int install_signals(sigset_t *wait_mask)
 }
 
 /**
- * @brief In a new child: SIGINT and SIGTERM back to their defaults, nothing blocked.
+ * @brief In a new child: SIGINT and SIGTERM back to their default action, and the
+ *        signal mask that install_signals() saved: the one in force before it, with
+ *        SIGINT, SIGTERM and SIGCHLD taken out (whatever else it blocked stays blocked).
  *
  * A child serving a download must not run the parent's stop logic: `kill PARENT`
  * lets it finish, and Ctrl-C (sent to the whole process group) ends it.
- * @param wait_mask the mask saved by install_signals(), to restore
+ * @param wait_mask the mask saved by install_signals(), to set in the child
  */
 static void reset_signals_in_child(const sigset_t *wait_mask)
 {

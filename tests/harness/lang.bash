@@ -106,7 +106,7 @@ declare -gA _WORDS_zh=(
   [read_zh]="请读：lessons/%s/README.zh.md  %s"
   [no_section]="（没有第 %s 节，%s 中找不到：测试指向了一个不存在的小节）"
   [hint_line]="卡住了？运行 make hint LESSON=%s，获得第一个失败测试的提示"
-  [san_crash]="程序在检查器（sanitizer）下崩溃：%s"
+  [san_crash]="程序在检测器（sanitizer）下崩溃：%s"
   [san_where]="  出错位置在你的代码 %s"
   [san_nowhere]="  （栈帧里没有你的 .c 文件：完整报告见程序的标准错误）"
   [common_reason]="有 %s 个测试（共 %s 个失败）失败的原因相同，这里只显示一次："
