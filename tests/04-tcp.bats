@@ -224,7 +224,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 }
 
 # bats test_tags=points:2
-@test "server: a message longer than 4096 bytes without a newline gets no reply" {
+@test "server: a message longer than 4095 bytes (5000 bytes, no newline) gets no reply" {
   explained_in 6
   covers R5.3 R9.13
   free_port port
@@ -234,7 +234,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   [[ $output != *"thank you"* ]] || flunk_wire "a reply to a message that is too long" "no reply" "$output"
   wait_exit srv
   assert_failure 1
-  assert_regex "$stderr" 'server: 127\.0\.0\.1:[0-9]+: message longer than 4096 bytes'
+  assert_regex "$stderr" 'server: 127\.0\.0\.1:[0-9]+: message longer than 4095 bytes'
 }
 
 # bats test_tags=points:3
@@ -496,7 +496,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_thank_you srv
   run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/line4097"
   [[ $output != *"thank you"* ]] || flunk_wire "the reply to 4096 bytes before the newline" "none (too long)" "$output"
-  wait_err srv 'server: 127\.0\.0\.1:[0-9]+: message longer than 4096 bytes'
+  wait_err srv 'server: 127\.0\.0\.1:[0-9]+: message longer than 4095 bytes'
   run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/b4096" # 4096 bytes, then end of stream
   [[ $output != *"thank you"* ]] || flunk_wire "the reply to 4096 bytes and no newline" "none (too long)" "$output"
   run_peer await line "$BATS_TEST_TMPDIR/srv.out" '^from .*: b' --pid "$(prog_pid srv)" --ms 300

@@ -176,7 +176,7 @@ static long receive_message(int conn_fd, char *buf, size_t size, const char *pee
     size_t used = 0;
     for (;;) {
         if (used == size) {
-            fprintf(stderr, "server: %s: message longer than %zu bytes\n", peer, size);
+            fprintf(stderr, "server: %s: message longer than %zu bytes\n", peer, size - 1); /* its "\n" not counted */
             return -1;
         }
         ssize_t n = recv(conn_fd, buf + used, size - used, 0);
