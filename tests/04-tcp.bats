@@ -2,6 +2,7 @@
 # Lesson 04 (TCP client and server): the specification of `server` and `client`, as tests.
 # The contract is lessons/04-tcp/README.md, section 9.
 
+
 setup() { load harness/test_helper; }
 teardown() { lab_teardown; }
 
@@ -35,14 +36,6 @@ assert_printed() {
   want=$(printf '%s' "$2" | _visible)
   got=$(_visible <"$BATS_TEST_TMPDIR/$1.out")
   [[ $got == "$want" ]] || flunk_wire "$1 did not print exactly the bytes that arrived" "$want" "$got"
-}
-
-# time_wait_on PORT: is a TCP connection with local port PORT in TIME_WAIT (state 06)?
-time_wait_on() {
-  local hex
-  hex=$(printf '%04X' "$1")
-  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-    grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 06 "
 }
 
 # ---- usage (the starter already provides these) ----

@@ -2,6 +2,7 @@
 # Lesson 05 (file download): the specification of download_server and download_client, as tests.
 # The contract is lessons/05-download/README.md: the protocol in section 2, each program in section 9.
 
+
 # The big files are made once for the whole file: random bytes cost time.
 setup_file() {
   export SERVED="$BATS_FILE_TMPDIR/served"
@@ -324,6 +325,23 @@ peak_memory_kib() {
   assert_same_file "$SERVED/hello.txt" "[接收]hello.txt"
 }
 
+# zh: 状态行发不出去（客户端已经复位了连接）时，日志记为 aborted after 0 of SIZE bytes
+# bats test_tags=points:1,waits:4
+@test "a status line that cannot be sent (the client reset the connection) is logged as aborted after 0 of SIZE bytes" {
+  explained_in 6
+  covers R9.6
+  start_server "$SERVED"
+  # A silent client holds the server for its 3 seconds (R9.5); the next one, queued behind it,
+  # sends its request and resets the connection. When the server takes it, the request is
+  # there to read, and the status line can no longer be sent.
+  spawn_peer silent dl_stall 127.0.0.1 "$port" --stall-ms 8000
+  wait_line silent '^connected$'
+  run_peer tcp4_reset_client 127.0.0.1 "$port" --send $'hello.txt\n' --wait-ms 0
+  assert_success
+  log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
+  log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" aborted after 0 of 6 bytes: .+$'
+}
+
 # bats test_tags=points:2,waits:3
 @test "a client that connects and sends nothing gets ERR timeout after about 3 seconds" {
   explained_in 4
@@ -397,6 +415,28 @@ peak_memory_kib() {
   assert_success
   assert_reply $'OK 6\nhello'
   log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
+}
+
+# zh: 服务器上一次运行留下的连接还处于 TIME_WAIT 时，它能立刻在同一个端口上重新启动（SO_REUSEADDR）
+# bats test_tags=points:2
+@test "the server starts again at once on its port while its last run's connections are in TIME_WAIT (SO_REUSEADDR)" {
+  explained_in 3
+  covers R9.3
+  start_server "$SERVED"
+  download hello.txt
+  assert_success
+  # The server sent its FIN first (R9.10): its end of that connection waits in TIME_WAIT, once
+  # the client's FIN is in.
+  local tries=0
+  until time_wait_on "$port" || ((++tries > 20)); do sleep 0.1; done
+  time_wait_on "$port" || fail "no TIME_WAIT connection on port $port: this test cannot check the restart"
+  send_signal server TERM
+  wait_exit server
+  spawn_prog again download_server -d "$SERVED" "$port"
+  wait_tcp again "$port"
+  download -o again.txt hello.txt
+  assert_success
+  assert_same_file "$SERVED/hello.txt" again.txt
 }
 
 # bats test_tags=points:2,waits:2
@@ -631,6 +671,21 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ "socket" refused: cannot open$'
 }
 
+# zh: 打开了却 fstat 失败的文件（EIO：磁盘出故障）得到 ERR cannot open
+# bats test_tags=points:1
+@test "a file that opens but whose fstat fails (EIO: a failing disk) gets ERR cannot open" {
+  explained_in 5
+  covers R2.16
+  load harness/faults
+  free_port port
+  # the fault library makes the server's fstat of a regular file fail with EIO
+  with_fstat_eio spawn_prog server download_server -d "$SERVED" "$port"
+  wait_tcp server "$port"
+  raw_request $'hello.txt\n'
+  assert_reply "ERR cannot open"
+  log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" refused: cannot open$'
+}
+
 # bats test_tags=points:1
 @test "after its reply the server closes within a second, even when the client keeps its side open" {
   explained_in 2
@@ -684,6 +739,27 @@ peak_memory_kib() {
   assert_failure 1
   assert_regex "$stderr" 'bad reply'
   assert_files_here
+}
+
+# zh: 原因为空的 ERR 行（ERR 加一个空格），或者含有 NUL 字节的状态行，都是错误的应答：退出状态 1，不留文件
+# bats test_tags=points:1
+@test "an ERR line with an empty reason, or a status line with a NUL byte, is a bad reply: status 1, no file" {
+  explained_in 7
+  covers R2.7 R2.17 R9.17
+  local i=0 reply
+  # printf formats: \0 is a NUL byte, which a shell string cannot hold
+  for reply in 'ERR \nhello' 'ERR no\0such file\n' 'OK 5\0\nhello' 'OK 5\0 7\nhello' '\0OK 5\nhello'; do
+    i=$((i + 1))
+    free_port port
+    printf "$reply" >"$BATS_TEST_TMPDIR/reply"
+    spawn_peer "srv$i" tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
+    wait_tcp "srv$i" "$port"
+    download -o got.txt hello.txt
+    [[ $status == 1 && $stderr == *"bad reply"* ]] ||
+      flunk_wire "the client's answer to the status line $(_visible <"$BATS_TEST_TMPDIR/reply" | head -1)" \
+        "status 1, a message with bad reply" "status $status: $output $stderr"
+    assert_files_here
+  done
 }
 
 # bats test_tags=points:1

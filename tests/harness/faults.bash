@@ -30,3 +30,12 @@ assert_faults_happened() {
     flunk_wire "fault injection did nothing (the test cannot check the loops)" \
       "some short or interrupted calls in $BATS_TEST_TMPDIR/faults.log" "none"
 }
+
+# with_fstat_eio CMD ARGS: run CMD (spawn_prog, run_prog ...) with a failing disk: the lab
+# program's fstat on a regular file fails with EIO (tests/harness/faults.c), nothing else changes.
+with_fstat_eio() {
+  local lib=$SOCKLAB_PEERS/../faults/libfaults.so
+  [[ -f $lib ]] || fail "the fault-injection library was not built: expected $lib (run make peers)"
+  LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" SOCKLAB_FSTAT_EIO=1 \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"
+}

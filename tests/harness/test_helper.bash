@@ -32,6 +32,7 @@
 #                            sets status/output/stderr like run
 #   send_signal LABEL SIG    signal LABEL's program
 #   prog_pid LABEL           the process ID of LABEL's program
+#   time_wait_on PORT        is a connection of local port PORT in TIME_WAIT?
 #   flunk_wire WHAT EXPECTED RECEIVED   fail with an expected/received pair
 #   assert_same_file EXPECTED ACTUAL    byte-for-byte comparison, with sizes and checksums
 #
@@ -238,6 +239,14 @@ free_port() {
     printf -v "$var" '%s' "${picked[i]}"
     i=$((i + 1))
   done
+}
+
+# time_wait_on PORT: is a TCP connection with local port PORT in TIME_WAIT (state 06)?
+time_wait_on() {
+  local hex
+  hex=$(printf '%04X' "$1")
+  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+    grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 06 "
 }
 
 # ---- how programs run (the sandbox) -------------------------------------------
