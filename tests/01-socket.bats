@@ -2,6 +2,10 @@
 # Lesson 01 (sockets): the specification of `sockets`, as tests.
 # The contract is lessons/01-socket/README.md, section 7.
 
+# The section that teaches flushing stdout (R7.6: the ready line, flushed): a wait for a line that never came
+# names it when the program is still running and printed nothing new (tests/harness/test_helper.bash).
+BUFFERING_EXPLAINED_IN=7
+
 setup() { load harness/test_helper; }
 teardown() { lab_teardown; }
 

@@ -2,6 +2,10 @@
 # Lesson 02 (UDP): the specification of udp_send, udp_ask and udp_receive, as tests.
 # The contract is lessons/02-udp/README.md, section 7.
 
+# The section that teaches flushing stdout (R7.13: the sent line, flushed): a wait for a line that never came
+# names it when the program is still running and printed nothing new (tests/harness/test_helper.bash).
+BUFFERING_EXPLAINED_IN=7
+
 setup() {
   load harness/test_helper
   load harness/udp_sink

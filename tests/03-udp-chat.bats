@@ -6,6 +6,10 @@
 # the line that follows a prompt starts with it: the tests match such lines by
 # their end (/...: hello$/), not by their start.
 
+# The section that teaches flushing stdout (line buffering, setvbuf): a wait for a line that never came
+# names it when the program is still running and printed nothing new (tests/harness/test_helper.bash).
+BUFFERING_EXPLAINED_IN=4
+
 setup() {
   load harness/test_helper
   load harness/udp_sink

@@ -2,6 +2,9 @@
 # Lesson 04 (TCP client and server): the specification of `server` and `client`, as tests.
 # The contract is lessons/04-tcp/README.md, section 9.
 
+# The section that teaches flushing stdout (R9.5, R9.8: each line flushed): a wait for a line that never came
+# names it when the program is still running and printed nothing new (tests/harness/test_helper.bash).
+BUFFERING_EXPLAINED_IN=9
 
 setup() { load harness/test_helper; }
 teardown() { lab_teardown; }

@@ -2,6 +2,9 @@
 # Lesson 05 (file download): the specification of download_server and download_client, as tests.
 # The contract is lessons/05-download/README.md: the protocol in section 2, each program in section 9.
 
+# The section that teaches flushing stdout (the log, flushed at once): a wait for a line that never came
+# names it when the program is still running and printed nothing new (tests/harness/test_helper.bash).
+BUFFERING_EXPLAINED_IN=3
 
 # The big files are made once for the whole file: random bytes cost time.
 setup_file() {

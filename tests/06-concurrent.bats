@@ -3,6 +3,10 @@
 # The contract is lessons/06-concurrent/README.md, section 8; the protocol is lesson 05's.
 # Processes are observed in /proc (children, states, descriptors), not in the server's output.
 
+# The section that teaches flushing stdout (nothing in stdout's buffer at a fork): a wait for a line that never came
+# names it when the program is still running and printed nothing new (tests/harness/test_helper.bash).
+BUFFERING_EXPLAINED_IN=5
+
 # The big file is made once for the whole file: random bytes cost time.
 setup_file() {
   export SERVED="$BATS_FILE_TMPDIR/served"

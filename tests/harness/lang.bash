@@ -47,6 +47,8 @@ declare -gA _WORDS_en=(
   [san_crash]="the program crashed under the sanitizers: %s"
   [san_where]="  in your code at %s"
   [san_nowhere]="  (no stack frame in your .c files: see the full report in the program's stderr)"
+  [buffered]="Its lines may still be in stdio's buffer: when stdout is a pipe or a file it is fully buffered, and what printf wrote goes out only when the buffer fills, at fflush(stdout) or at exit."
+  [buffered_read]="Buffering is explained in the lesson's %s."
   # tests/student/show-results
   [common_reason]="%s of the %s failing tests fail for the same reason, shown once here:"
   [same_reason]="the same reason as above (%s)"
@@ -109,6 +111,8 @@ declare -gA _WORDS_zh=(
   [san_crash]="程序在检测器（sanitizer）下崩溃：%s"
   [san_where]="  出错位置在你的代码 %s"
   [san_nowhere]="  （栈帧里没有你的 .c 文件：完整报告见程序的标准错误）"
+  [buffered]="它打印的行可能还在 stdio 的缓冲区里：标准输出是管道或文件时是全缓冲的，printf 写下的内容要等缓冲区满了、调用 fflush(stdout) 或者程序退出时才真正写出去。"
+  [buffered_read]="缓冲在课文的这一节讲：%s。"
   [common_reason]="有 %s 个测试（共 %s 个失败）失败的原因相同，这里只显示一次："
   [same_reason]="原因同上（%s）"
   [verbose_tip]="（VERBOSE=1 会同时显示测试框架的调用栈）"
@@ -150,6 +154,23 @@ words() {
   if _lang_is_zh; then fmt=${_WORDS_zh[$key]:-${_WORDS_en[$key]:-$key}}; else fmt=${_WORDS_en[$key]:-$key}; fi
   # shellcheck disable=SC2059 # the format is ours, from the tables above
   printf "$fmt" "$@"
+}
+
+# section_name HEADING [LANG]: a lesson's "## N. Title" line as a student reads it: "section N.
+# Title" in English, "第 N 节 Title" in Chinese (LANG, else the heading's own: a Chinese
+# title reads 第 N 节 even when the student reads English).
+section_name() {
+  local re='^##+ *([0-9]+)\. *(.*)$' lang=${2:-}
+  [[ $1 =~ $re ]] || { printf '%s' "$1"; return; }
+  if [[ -z $lang ]]; then
+    lang=en
+    [[ ${BASH_REMATCH[2]} != *[![:ascii:]]* ]] || lang=zh
+  fi
+  if [[ $lang == zh ]]; then
+    printf '第 %s 节 %s' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+  else
+    printf 'section %s. %s' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+  fi
 }
 
 # say KEY ARGS...: the same, as a line.

@@ -106,6 +106,7 @@ PROG_TIMEOUT=${PROG_TIMEOUT:-10}
 READY_MS=${READY_MS:-5000}
 
 declare -gA _PID=() _INFD=() _NAME=() _LABPROG=() # _LABPROG: labels of lab programs (not peers)
+declare -gA _LAST_ERE=() # per label, the last line a wait_line found on its stdout
 declare -ga _PGIDS=() # every background process group, killed in teardown even after wait_exit
 _SECTION=
 _RULES=
@@ -500,7 +501,11 @@ _who() {
   printf '%s' "$name"
 }
 
-# _not_ready LABEL WHAT CODE: explain why waiting for LABEL failed.
+# _not_ready LABEL WHAT CODE [stdout]: explain why waiting for LABEL failed. With "stdout"
+# (wait_line), a program still running that printed nothing, or nothing since the last line a
+# wait found, may hold its lines in stdio's buffer: the message says so, and names the section
+# of the lesson that teaches flushing (BUFFERING_EXPLAINED_IN, set at the top of the lesson's
+# test file).
 _not_ready() {
   local why rc=0
   why=$(words within_ms "$READY_MS")
@@ -519,7 +524,33 @@ stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
     say waited_for "$(_who "$1")" "$(_waited_what "$2")" "$why"
     echo "$(words its_stdout) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")"
     echo "$(words its_stderr) $(_sanitizer_trim <"$BATS_TEST_TMPDIR/$1.err" | head -c 2000)"
+    [[ $3 != 1 || ${4:-} != stdout ]] || ! _printed_nothing_new "$1" || _buffering_note
   } | fail
+}
+
+# _printed_nothing_new LABEL: LABEL's stdout is empty, or ends with the last line a wait found.
+_printed_nothing_new() {
+  local text last
+  _read_capped "$BATS_TEST_TMPDIR/$1.out"
+  text=$_TEXT
+  [[ -n $text ]] || return 0
+  [[ -n ${_LAST_ERE[$1]:-} ]] || return 1
+  last=${text##*$'\n'}
+  [[ $last =~ ${_LAST_ERE[$1]} ]]
+}
+
+# _buffering_note: why a running program's lines may not have come, and the section to read.
+_buffering_note() {
+  local n=${BUFFERING_EXPLAINED_IN:-} heading title=
+  if [[ -n $n ]]; then
+    local dir="$_LAB_HARNESS/../../lessons/$SOCKLAB_LESSON"
+    heading=$(grep -m1 -E "^## $n\. " "$dir/README.md")
+    [[ $(lab_lang) != zh ]] || heading=$(grep -m1 -E "^## $n\. " "$dir/README.zh.md")
+    [[ -z $heading ]] || title=$(section_name "$heading")
+  fi
+  printf '\n'
+  say buffered
+  [[ -z $title ]] || say buffered_read "$title"
 }
 
 # _waited_what WHAT: the wait_* helpers' English phrase (e.g. "listen on TCP port 5000")
@@ -563,7 +594,8 @@ poll_line() {
 wait_line() {
   local code=0
   poll_line "$1" "$2" || code=$?
-  ((code == 0)) || _not_ready "$1" "print a line matching /$2/" "$code"
+  ((code == 0)) || _not_ready "$1" "print a line matching /$2/" "$code" stdout
+  _LAST_ERE[$1]=$2
 }
 
 # wait_err LABEL ERE: until LABEL's program wrote a line matching ERE on stderr.

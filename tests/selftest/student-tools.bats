@@ -335,6 +335,50 @@ EOF
   refute_output --partial "期望"
 }
 
+# tap_test N: the lines of test N of $tmp/mini.tap (its result line and its comment lines).
+tap_test() {
+  awk -v n="$1" '/^(ok|not ok) / { inside = ($0 ~ "^(not )?ok " n " ") } inside' "$tmp/mini.tap"
+}
+
+@test "a wait for a line that a running program never flushed names the lesson's section on buffering" {
+  mkdir -p "$tmp/bin"
+  cat >"$tmp/buffered.c" <<'EOF'
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  printf("first\n");
+  if (argc > 1 && strcmp(argv[1], "flush") == 0)
+    fflush(stdout); /* the first line goes out; the second stays in stdio's buffer */
+  printf("second\n");
+  sleep(30);
+  return 0;
+}
+EOF
+  cc -o "$tmp/bin/sockets" "$tmp/buffered.c"
+  mini_lesson <<'EOF'
+BUFFERING_EXPLAINED_IN=2
+setup() { load harness/test_helper; READY_MS=1000; }
+teardown() { lab_teardown; }
+TEST "printed nothing" { explained_in 2; spawn_prog p sockets; wait_line p '^first$'; }
+TEST "printed nothing since the last line found" { explained_in 2; spawn_prog p sockets flush; wait_line p '^first$'; wait_line p '^second$'; }
+TEST "printed another line" { explained_in 2; spawn_prog p sockets flush; wait_line p '^third$'; }
+EOF
+  mini_run "$tmp/bin"
+  for n in 1 2; do
+    run tap_test "$n"
+    assert_output --partial "Its lines may still be in stdio's buffer"
+    assert_output --partial "Buffering is explained in the lesson's section 2. Two."
+  done
+  run tap_test 3
+  assert_output --partial "did not happen within 1000 ms"
+  refute_output --partial "buffer"
+  LAB_LANG=zh mini_run "$tmp/bin"
+  run tap_test 1
+  assert_output --partial "它打印的行可能还在 stdio 的缓冲区里"
+  assert_output --partial "缓冲在课文的这一节讲：第 2 节 第二节。"
+}
+
 @test "a program built with SANITIZE=1 that overflows the heap: the failure shows the kind and the student's file:line" {
   san_copy="$tmp/heapbug$$"
   mkdir -p "$san_copy/01-socket"
