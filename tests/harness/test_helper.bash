@@ -131,17 +131,23 @@ _section_heading() {
   grep -m1 -E "^## $2\. " "$1" || words no_section "$2" "$1"
 }
 
-# _print_section_hint: the section to read, in the student's language first, then the
-# "explained_in: N" line that tests/student/show-results and make hint read (present hides it), then
-# the pointer at make hint. Printed in teardown when the test failed.
+# _print_section_hint: the section to read, in the student's language first ("section 3. The
+# server", "第 3 节 服务器"; in Chinese the English text is named by its number only), then the
+# "explained_in: N" line that tests/student/show-results and make hint read (present hides it),
+# then the pointer at make hint. Printed in teardown when the test failed.
 _print_section_hint() {
   local n=${SOCKLAB_LESSON%%-*}
   if [[ -n $_SECTION ]]; then
-    local dir="$_LAB_HARNESS/../../lessons/$SOCKLAB_LESSON" en zh
-    en=$(words read_en "$SOCKLAB_LESSON" "$(_section_heading "$dir/README.md" "$_SECTION")")
-    zh=$(words read_zh "$SOCKLAB_LESSON" "$(_section_heading "$dir/README.zh.md" "$_SECTION")")
+    local dir="$_LAB_HARNESS/../../lessons/$SOCKLAB_LESSON" zh
+    zh=$(section_name "$(_section_heading "$dir/README.zh.md" "$_SECTION")" zh)
     printf '\n'
-    if [[ $(lab_lang) == zh ]]; then printf '%s\n%s\n' "$zh" "$en"; else printf '%s\n%s\n' "$en" "$zh"; fi
+    if [[ $(lab_lang) == zh ]]; then
+      say read_zh "$SOCKLAB_LESSON" "$zh"
+      say read_en "$SOCKLAB_LESSON" "$(section_name "## $_SECTION." zh)"
+    else
+      say read_en "$SOCKLAB_LESSON" "$(section_name "$(_section_heading "$dir/README.md" "$_SECTION")" en)"
+      say read_zh "$SOCKLAB_LESSON" "$zh"
+    fi
     printf 'explained_in: %s\n' "$_SECTION"
   fi
   say_hint_line "$n"
@@ -181,17 +187,21 @@ _visible() {
   od -An -c | sed 's/^ *//' | head -20
 }
 
-# assert_same_file EXPECTED ACTUAL [WHAT]: the two files hold the same bytes.
+# assert_same_file EXPECTED ACTUAL [WHAT]: the two files hold the same bytes. WHAT names the
+# file in the student's language (en_zh), "the received file" by default.
 assert_same_file() {
-  local what=${3:-the received file}
+  local what=${3:-$(words file_received)}
   if [[ ! -e $2 ]]; then
-    flunk_wire "$what does not exist" "$(wc -c <"$1") bytes in $2" "no file"
+    flunk_wire "$(words file_missing "$what")" "$(words file_bytes_in "$(wc -c <"$1")" "$2")" "$(words no_file)"
   elif ! cmp -s "$1" "$2"; then
     local where
-    where=$(cmp "$1" "$2" 2>&1 | head -1)
-    flunk_wire "$what differs from what was sent ($where)" \
-      "$(wc -c <"$1") bytes, sha256 $(sha256sum <"$1" | cut -c1-16)…" \
-      "$(wc -c <"$2") bytes, sha256 $(sha256sum <"$2" | cut -c1-16)…"
+    # cmp says "A B differ: byte N, line L", or "EOF on B after byte N" (B is shorter)
+    where=$(cmp "$1" "$2" 2>&1 | head -1 | grep -oE 'byte [0-9]+' | head -1)
+    where=${where#byte }
+    [[ $(cmp "$1" "$2" 2>&1) != *EOF* ]] || where=$((where + 1))
+    flunk_wire "$(words file_differs "$what" "${where:-?}")" \
+      "$(words file_bytes_sum "$(wc -c <"$1")" "$(sha256sum <"$1" | cut -c1-16)")" \
+      "$(words file_bytes_sum "$(wc -c <"$2")" "$(sha256sum <"$2" | cut -c1-16)")"
   fi
 }
 
@@ -209,7 +219,10 @@ _lab_bin() {
   elif [[ -f $_BIN.error ]]; then
     { say did_not_compile "$1"; cat "$_BIN.error"; } | fail
   elif [[ -f $_BIN.missing ]]; then
-    fail "$(<"$_BIN.missing")" # tests/grader/compile: the copy has no such source file
+    # tests/grader/compile wrote the file (lesson/prog.c) and the copy, one line each
+    local file copy
+    { IFS= read -r file; IFS= read -r copy; } <"$_BIN.missing"
+    fail "$(words missing_source "$file" "$copy")"
   else
     fail "$(words not_built "$1" "$_BIN" "$SOCKLAB_LESSON/$1.c")"
   fi
@@ -222,7 +235,7 @@ lab_bin() {
 # _peer NAME: set _PEER to the path of test peer NAME, or fail if it was not built.
 _peer() {
   _PEER=$SOCKLAB_PEERS/$1
-  [[ -x $_PEER ]] || fail "test peer $1 was not built (run make peers)"
+  [[ -x $_PEER ]] || fail "$(words peer_not_built "$1")"
 }
 
 # free_port VAR...: set each VAR to a port nobody uses now, for TCP and for UDP, all
@@ -231,7 +244,7 @@ free_port() {
   (($# > 0)) || fail "helper: free_port VAR... (the variables to set)"
   _peer ports || return 1
   local got
-  got=$("$_PEER" free "$#") || fail "the ports peer found no $# free ports"
+  got=$("$_PEER" free "$#") || fail "$(words ports_none "$#")"
   local -a picked
   mapfile -t picked <<<"$got"
   ((${#picked[@]} == $#)) || fail "the ports peer printed ${#picked[@]} ports, not $#"
@@ -346,15 +359,15 @@ _set_results() {
 # _limit_verdict WHAT STATUS: fail if the program WHAT went past a limit (the status says
 # which: 152 CPU time, 153 file size), or wrote more than LIMIT_OUTPUT on a stream.
 _limit_verdict() {
-  ((${2} == 152)) && fail "$1 was killed by the CPU time limit ($LIMIT_CPU s of CPU time, signal XCPU)"
-  ((${2} == 153)) && fail "$1 was killed by the file size limit (a file or its output over $LIMIT_FSIZE_MIB MiB, signal XFSZ)"
-  [[ -z $_OUTPUT_CUT ]] || fail "$1 wrote more than $LIMIT_OUTPUT bytes on stdout or stderr: the output limit (the rest was not read)"
+  ((${2} == 152)) && fail "$(words limit_cpu "$1" "$LIMIT_CPU")"
+  ((${2} == 153)) && fail "$(words limit_fsize "$1" "$LIMIT_FSIZE_MIB")"
+  [[ -z $_OUTPUT_CUT ]] || fail "$(words limit_output "$1" "$LIMIT_OUTPUT")"
   # a note beside the failure a limit may explain (shown only if the test fails)
   case $stderr in
     *"Cannot allocate memory"* | *"out of memory"* | *"rss limit exhausted"*)
-      echo "note: $1 ran with a memory limit of $LIMIT_MEM_MIB MiB" ;;
+      say note_mem "$1" "$LIMIT_MEM_MIB" ;;
     *"Resource temporarily unavailable"*)
-      echo "note: $1 ran with a limit of $LIMIT_PROCS processes and threads" ;;
+      say note_procs "$1" "$LIMIT_PROCS" ;;
   esac
   return 0
 }
@@ -388,9 +401,9 @@ run_bounded() {
   wait "$!" || rc=$?
   _set_results "$id.out" "$id.err" "$rc" run
   if ((status == 124 || status == 137)); then
-    fail "${1##*/} did not finish within ${secs}s: it hangs (waiting for input or a peer that never comes?)
-stdout so far: $output
-stderr so far: $stderr"
+    fail "$(words hangs "${1##*/}" "$secs")
+$(words so_far_stdout) $output
+$(words so_far_stderr) $stderr"
   fi
   _limit_verdict "${1##*/}" "$status"
 }
@@ -451,7 +464,7 @@ spawn_peer() {
 # The test is skipped, not failed, when the tool is not installed (tests/setup installs it).
 spawn_cmd() {
   local label=$1 bin
-  bin=$(command -v "$2") || skip "$2 is not installed (run tests/setup)"
+  bin=$(command -v "$2") || skip "$(words tool_missing "$2")"
   shift 2
   _spawn "$label" "$bin" "$@"
 }
@@ -476,9 +489,9 @@ feed() {
       cat "$BATS_TEST_TMPDIR/.feed" >&"$fd"
     ) 2>/dev/null || ok=
   fi
-  [[ -n $ok ]] || fail "could not type \"$2\" to $(_who "$1"): it has closed its standard input or exited
-its stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
-its stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
+  [[ -n $ok ]] || fail "$(words cannot_type "$2" "$(_who "$1")")
+$(words its_stdout) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
+$(words its_stderr) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
 }
 
 # close_input LABEL: end of file on LABEL's standard input.
@@ -515,9 +528,9 @@ _not_ready() {
     wait "${_PID[$1]}" 2>/dev/null || rc=$?
     unset "_PID[$1]"
     _set_results "$BATS_TEST_TMPDIR/$1.out" "$BATS_TEST_TMPDIR/$1.err" "$rc"
-    ((rc != 124)) || fail "$(_who "$1") did not finish within ${PROG_TIMEOUT}s of starting (its time limit), and never got ready
-stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
-stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
+    ((rc != 124)) || fail "$(words never_ready "$(_who "$1")" "$PROG_TIMEOUT")
+$(words stdout_is) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
+$(words stderr_is) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
     _limit_verdict "$(_who "$1")" "$rc"
   fi
   {
@@ -608,8 +621,8 @@ wait_err() {
 # wait_exit LABEL [SECONDS [AFTER]]: close LABEL's standard input, wait for its program to end
 # (within SECONDS of that when given, else within its timeout) and set status, output, lines
 # and stderr from it, as bats' run does. SECONDS is for a program the lesson says ends at
-# once (at end of input, or AFTER something, e.g. "after SIGTERM"): one that goes on fails
-# then, not after its whole timeout.
+# once (at end of input, or AFTER something, e.g. "after SIGTERM", in the student's language:
+# en_zh): one that goes on fails then, not after its whole timeout.
 wait_exit() {
   local label=$1 pid=${_PID[$1]} rc=0 code=0
   close_input "$label"
@@ -621,18 +634,18 @@ wait_exit() {
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
       wait "$pid" 2>/dev/null
       unset "_PID[$label]"
-      fail "$(_who "$label") did not exit within ${2}s ${3:-of the end of its input}: it goes on
-stdout (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.out")
-stderr (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.err")"
+      fail "$(words exit_late "$(_who "$label")" "$2" "${3:-$(words exit_late_when)}")
+$(words first_stdout) $(head -c 2000 "$BATS_TEST_TMPDIR/$label.out")
+$(words first_stderr) $(head -c 2000 "$BATS_TEST_TMPDIR/$label.err")"
     fi
   fi
   wait "$pid" || rc=$?
   unset "_PID[$label]"
   _set_results "$BATS_TEST_TMPDIR/$label.out" "$BATS_TEST_TMPDIR/$label.err" "$rc"
   if ((status == 124 || status == 137)); then
-    fail "$(_who "$label") did not exit within ${PROG_TIMEOUT}s of starting: it hangs
-stdout: $output
-stderr: $stderr"
+    fail "$(words exit_hangs "$(_who "$label")" "$PROG_TIMEOUT")
+$(words stdout_is) $output
+$(words stderr_is) $stderr"
   fi
   _limit_verdict "$label" "$status"
 }
@@ -641,7 +654,7 @@ stderr: $stderr"
 prog_pid() {
   local tpid=${_PID[$1]} child
   read -r child _ <"/proc/$tpid/task/$tpid/children" || true
-  [[ -n $child ]] || fail "$(_who "$1") is not running"
+  [[ -n $child ]] || fail "$(words not_running "$(_who "$1")")"
   printf '%s\n' "$child"
 }
 
