@@ -664,6 +664,14 @@ send_signal() {
   kill -s "$2" "$(prog_pid "$1")"
 }
 
+# _peer_lines: standard input, a test peer's summary line in the student's language (peer_words),
+# any other line as it is; nothing stays nothing.
+_peer_lines() {
+  local text
+  text=$(cat)
+  [[ -z $text ]] || peer_words "$text"
+}
+
 # lab_teardown: kill every background program and its children, reap them,
 # and on failure say which lesson section to read.
 lab_teardown() {
@@ -681,17 +689,18 @@ lab_teardown() {
   } 2>/dev/null # nor bash's "Killed" notices in the failure messages
   for label in "${!_INFD[@]}"; do close_input "$label"; done
   if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
-    # bats-assert shows stdout; the program's own error message is on stderr
+    # bats-assert shows stdout; the program's own error message is on stderr (a test peer's
+    # summary line in the student's language: peer_words; any other line as it is)
     _sanitizer_summary
     if [[ -n ${stderr:-} ]]; then
-      printf '\n%s\n%s\n' "$(words last_stderr)" "$(_sanitizer_trim <<<"$stderr" | head -c 3000)"
+      printf '\n%s\n%s\n' "$(words last_stderr)" "$(_sanitizer_trim <<<"$stderr" | head -c 3000 | _peer_lines)"
     else
       # no program ran to its end: what the ones started in the background said (a wait for
       # a peer that failed does not show it)
       for label in "${!_LABPROG[@]}"; do
         [[ -s $BATS_TEST_TMPDIR/$label.err ]] || continue
         printf '\n%s\n%s\n' "$(words prog_stderr "$(_who "$label")")" \
-          "$(_sanitizer_trim <"$BATS_TEST_TMPDIR/$label.err" | head -c 3000)"
+          "$(_sanitizer_trim <"$BATS_TEST_TMPDIR/$label.err" | head -c 3000 | _peer_lines)"
       done
     fi
     _print_section_hint

@@ -548,6 +548,10 @@ $output"
       assert_output --partial "缓冲在课文的这一节讲：第 4 节 "
       # lesson 04's server that answers no empty line: the test's own sentences, in Chinese
       assert_output --partial "测试客户端没有收到应答和随后服务器的关闭"
+      # and the test peer's summary line, wherever it is shown, in Chinese (peer_words)
+      assert_output --partial "最后运行的程序的标准错误："
+      assert_output --partial "tcp_client：发出 1 字节，收到 0 字节，服务器关闭了连接"
+      refute_output --partial "tcp_client: sent"
     fi
     run make -C "$top" --no-print-directory progress IMPL="$impl"
     check_zh_output "$impl" "make progress IMPL=$impl"
