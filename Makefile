@@ -47,8 +47,10 @@ BUILD     := build
 # The lessons are the folders of lessons/; LESSON=02 or LESSON=02-udp picks one, LESSON="01 02" two.
 ALL_LESSONS := $(notdir $(wildcard lessons/[0-9][0-9]-*))
 LESSONS     := $(if $(LESSON),$(foreach l,$(LESSON),$(filter $(l) $(l)-%,$(ALL_LESSONS))),$(ALL_LESSONS))
+# The lab's own messages are in the student's language (LAB_LANG, LANG): tests/harness/lang.bash.
+say = source tests/harness/lang.bash && say
 ifeq ($(LESSONS),)
-$(error no lesson matches LESSON=$(LESSON); the lessons are: $(ALL_LESSONS))
+$(error $(shell bash -c 'source tests/harness/lang.bash && words no_lesson "$$1" "$$2"' _ '$(LESSON)' '$(ALL_LESSONS)'))
 endif
 
 # A lesson's programs are the .c files of its starter/ folder: a student's copy is
@@ -74,7 +76,7 @@ SELFTEST_TOOLS := $(addprefix $(BUILD)/selftest/,$(basename $(notdir $(wildcard 
 
 all: peers
 	@$(MAKE) --no-print-directory impl IMPL=starter
-	@$(if $(wildcard solutions),$(MAKE) --no-print-directory impl IMPL=solutions,echo "make: no solutions/ here (a students' handout): built the starter and the peers")
+	@$(if $(wildcard solutions),$(MAKE) --no-print-directory impl IMPL=solutions,$(say) make_no_solutions)
 
 impl: $(call binaries,$(IMPL))
 
@@ -122,21 +124,21 @@ check: peers
 LOOP_ENV = IMPL='$(IMPL)' SANITIZE='$(SANITIZE)'
 
 hint:
-	@$(if $(LESSON),,echo "usage: make hint LESSON=NN [IMPL=path] [LEVEL=N]" >&2; exit 2;) \
+	@$(if $(LESSON),,$(say) hint_usage >&2; exit 2;) \
 	$(LOOP_ENV) LEVEL='$(LEVEL)' tests/student/hint '$(firstword $(LESSON))'
 
 progress:
 	@$(LOOP_ENV) tests/student/progress
 
 watch:
-	@$(if $(LESSON),,echo "usage: make watch LESSON=NN [IMPL=path]" >&2; exit 2;) \
+	@$(if $(LESSON),,$(say) watch_usage >&2; exit 2;) \
 	$(LOOP_ENV) tests/student/watch '$(firstword $(LESSON))'
 
 # make grade: a whole class, JOBS copies at a time (tests/grader/grade-class).
 SUBMISSIONS ?=
 GRADES      ?= $(BUILD)/grades
 # grade, similar, dist and classroom are the instructor's: the students' handout has not their tools.
-instructor_tool = @test -x $(1) || { echo "make $@ is an instructor's command: this copy of the lab (the students' handout) has no $(1)" >&2; exit 2; }
+instructor_tool = @test -x $(1) || { $(say) make_instructor $@ $(1) >&2; exit 2; }
 
 # what the compiler is given is part of what a grading depends on (tests/grader/grade-class's reuse key)
 grade: export WARNINGS := $(WARNINGS)

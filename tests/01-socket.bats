@@ -2,6 +2,10 @@
 # Lesson 01 (sockets): the specification of `sockets`, as tests.
 # The contract is lessons/01-socket/README.md, section 7.
 
+# The section that teaches flushing stdout (R7.6: the ready line, flushed): a wait for a line that never came
+# names it when the program is still running and printed nothing new (tests/harness/test_helper.bash).
+BUFFERING_EXPLAINED_IN=7
+
 setup() { load harness/test_helper; }
 teardown() { lab_teardown; }
 
@@ -12,7 +16,8 @@ field() {
 
 # report_for KIND: the line `sockets` printed for KIND (the first one).
 report_for() {
-  grep -m1 "^$1 " <<<"$output" || flunk_wire "no line for $1" "a line starting with \"$1 fd=\"" "$output"
+  grep -m1 "^$1 " <<<"$output" ||
+    flunk_wire "$(en_zh "no line for $1" "没有 $1 的那一行")" "$(en_zh "a line starting with \"$1 fd=\"" "以“$1 fd=”开头的一行")" "$output"
 }
 
 # has_ipv6_loopback: this machine has the address ::1 (the kernel lists it in /proc/net/if_inet6).
@@ -61,6 +66,7 @@ run_without_loopback() {
 
 # ---- usage (the starter already provides these) ----
 
+# zh: 没有 KIND 时，在标准错误上打印用法说明，退出状态 2
 # bats test_tags=starter-provides
 @test "with no KIND it prints a usage line on stderr and exits with status 2" {
   explained_in 7
@@ -71,6 +77,7 @@ run_without_loopback() {
   assert_regex "$stderr" '^usage: sockets KIND'
 }
 
+# zh: 未知的 KIND 是用法错误：退出状态 2，什么也不创建
 # bats test_tags=starter-provides
 @test "an unknown KIND is a usage error: status 2, nothing created" {
   explained_in 7
@@ -81,6 +88,7 @@ run_without_loopback() {
   assert_regex "$stderr" '^usage: sockets KIND'
 }
 
+# zh: 超过 64 个 KIND 是用法错误：退出状态 2
 # bats test_tags=starter-provides
 @test "more than 64 KINDs is a usage error: status 2" {
   explained_in 7
@@ -93,6 +101,7 @@ run_without_loopback() {
 
 # ---- what the kernel says about each socket ----
 
+# zh: tcp 套接字是 AF_INET、SOCK_STREAM，协议号 6（TCP）
 # bats test_tags=points:2
 @test "a tcp socket is AF_INET, SOCK_STREAM, protocol 6 (TCP)" {
   explained_in 3
@@ -103,6 +112,7 @@ run_without_loopback() {
   assert_equal "$(field "$line" domain) $(field "$line" type) $(field "$line" protocol)" "AF_INET SOCK_STREAM 6"
 }
 
+# zh: udp 套接字是 AF_INET、SOCK_DGRAM，协议号 17（UDP）
 # bats test_tags=points:2
 @test "a udp socket is AF_INET, SOCK_DGRAM, protocol 17 (UDP)" {
   explained_in 3
@@ -113,11 +123,12 @@ run_without_loopback() {
   assert_equal "$(field "$line" domain) $(field "$line" type) $(field "$line" protocol)" "AF_INET SOCK_DGRAM 17"
 }
 
+# zh: tcp6 和 udp6 套接字是 AF_INET6，绑定在 [::1] 上
 # bats test_tags=points:2
 @test "tcp6 and udp6 sockets are AF_INET6 and bound to [::1]" {
   explained_in 4
   covers R7.1 R7.4 R7.5
-  has_ipv6_loopback || skip "this machine has no IPv6 loopback address"
+  has_ipv6_loopback || skip "$(en_zh "this machine has no IPv6 loopback address" "这台机器没有 IPv6 环回地址")"
   run_prog sockets tcp6 udp6
   assert_success
   tcp6=$(report_for tcp6)
@@ -128,6 +139,7 @@ run_without_loopback() {
   assert_regex "$(field "$udp6" local)" '^\[::1\]:[1-9][0-9]*$'
 }
 
+# zh: unix-stream 和 unix-dgram 套接字是 AF_UNIX，协议号 0，没有名字
 # bats test_tags=points:2
 @test "unix-stream and unix-dgram sockets are AF_UNIX, protocol 0, with no name" {
   explained_in 3
@@ -141,6 +153,7 @@ run_without_loopback() {
   assert_equal "$(field "$stream" local) $(field "$dgram" local)" "unnamed unnamed"
 }
 
+# zh: tcp 和 udp 套接字绑定在 127.0.0.1 上，端口由内核选择
 # bats test_tags=points:2
 @test "Internet sockets are bound to 127.0.0.1 on a port the kernel chose" {
   explained_in 4
@@ -151,6 +164,7 @@ run_without_loopback() {
   assert_regex "$(field "$(report_for udp)" local)" '^127\.0\.0\.1:[1-9][0-9]*$'
 }
 
+# zh: 套接字按命令行里的顺序列出，各有自己的描述符和端口
 # bats test_tags=points:2
 @test "sockets are reported in command-line order, each with its own descriptor and port" {
   explained_in 7
@@ -167,6 +181,7 @@ run_without_loopback() {
 
 # ---- a socket is a file descriptor that the kernel keeps until close ----
 
+# zh: 列出的每个 fd 都是进程在等待期间确实持有的套接字
 # bats test_tags=points:2
 @test "each reported fd is a socket the process really holds while it waits" {
   explained_in 1
@@ -175,15 +190,17 @@ run_without_loopback() {
   wait_line sk '^ready: 3 sockets open$'
   pid=$(prog_pid sk)
   fds=$(grep -o ' fd=[0-9]*' "$BATS_TEST_TMPDIR/sk.out" | cut -d= -f2)
-  [[ $(wc -w <<<"$fds") == 3 ]] || flunk_wire "not one fd= per socket" "3 lines with fd=N" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
+  [[ $(wc -w <<<"$fds") == 3 ]] ||
+    flunk_wire "$(en_zh "not one fd= per socket" "不是每个套接字一个 fd=")" "$(en_zh "3 lines with fd=N" "3 行带 fd=N 的输出")" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
   for fd in $fds; do
     target=$(readlink "/proc/$pid/fd/$fd" || echo "no fd $fd")
-    [[ $target == socket:* ]] || flunk_wire "fd $fd of the program is not a socket" "socket:[inode]" "$target"
+    [[ $target == socket:* ]] || flunk_wire "$(en_zh "fd $fd of the program is not a socket" "程序的 fd $fd 不是套接字")" "socket:[inode]" "$target"
   done
   wait_exit sk
   assert_success
 }
 
+# zh: 程序等待期间，列出的端口都被占用；标准输入关闭之后，端口就空出来了
 # bats test_tags=points:2
 @test "a reported port is in use while the program waits, and free once stdin closes" {
   explained_in 5
@@ -206,6 +223,7 @@ run_without_loopback() {
   assert_success
 }
 
+# zh: 为 udp 或 udp6 套接字打印的地址，正是内核为这个描述符列出的地址
 # bats test_tags=points:1
 @test "the address printed for a udp or udp6 socket is the one the kernel lists for that descriptor" {
   explained_in 4
@@ -217,18 +235,21 @@ run_without_loopback() {
   pid=$(prog_pid sk)
   mapfile -t reports < <(sed -n 's/^\(udp6\{0,1\}\) fd=\([0-9]*\) .*local=\([^ ]*\).*/\1 \2 \3/p' "$BATS_TEST_TMPDIR/sk.out")
   ((${#reports[@]} == ${#kinds[@]})) ||
-    flunk_wire "not one line per socket" "${#kinds[@]} lines like \"udp fd=N ... local=ADDR:PORT\"" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
+    flunk_wire "$(en_zh "not one line per socket" "不是每个套接字一行")" \
+      "$(en_zh "${#kinds[@]} lines like \"udp fd=N ... local=ADDR:PORT\"" "${#kinds[@]} 行，形如“udp fd=N ... local=ADDR:PORT”")" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
   for report in "${reports[@]}"; do
     read -r kind fd printed <<<"$report"
     kernel=$(kernel_udp_address "$pid" "$fd")
     [[ $printed == "$kernel" ]] ||
-      flunk_wire "$kind fd=$fd: the kernel lists another local address for it (a port printed without ntohs() comes out byte-swapped)" \
-        "local=${kernel:-(no UDP socket behind fd $fd)}   (from /proc/net/$kind)" "local=$printed"
+      flunk_wire "$(en_zh "$kind fd=$fd: the kernel lists another local address for it (a port printed without ntohs() comes out byte-swapped)" \
+        "$kind fd=$fd：内核为它列出的本地地址不是这个（没有经过 ntohs() 就打印的端口，两个字节是反的）")" \
+        "local=${kernel:-$(en_zh "(no UDP socket behind fd $fd)" "（fd $fd 背后没有 UDP 套接字）")}   $(en_zh "(from /proc/net/$kind)" "（取自 /proc/net/$kind）")" "local=$printed"
   done
   wait_exit sk
   assert_success
 }
 
+# zh: 它打印 ready 之后就等待：输入结束之前不退出
 # bats test_tags=points:1
 @test "it prints ready and then waits: it does not exit before end of input" {
   explained_in 7
@@ -243,6 +264,7 @@ run_without_loopback() {
   assert_line "closed 1 sockets"
 }
 
+# zh: 64 个 KIND（最多能接受的数量）全部创建：“ready: 64 sockets open”
 # bats test_tags=points:1
 @test "64 KINDs, the most it takes, are all made: ready: 64 sockets open" {
   explained_in 7
@@ -250,11 +272,13 @@ run_without_loopback() {
   run_prog sockets $(printf 'udp %.0s' {1..64})
   assert_success
   made=$(grep -c '^udp fd=' <<<"$output" || true)
-  ((made == 64)) || flunk_wire "lines for 64 udp sockets (64 is allowed; 65 is the usage error)" "64 lines \"udp fd=...\"" "$made"
+  ((made == 64)) || flunk_wire "$(en_zh "lines for 64 udp sockets (64 is allowed; 65 is the usage error)" "64 个 udp 套接字，每个一行（64 个是允许的；65 个才是用法错误）")" \
+    "$(en_zh "64 lines \"udp fd=...\"" "64 行“udp fd=...”")" "$made"
   assert_line "ready: 64 sockets open"
   assert_line "closed 64 sockets"
 }
 
+# zh: 文件结束之前的输入都被忽略，没有换行的最后一行也一样
 # bats test_tags=points:1
 @test "input before end of file is ignored, a last line without a newline too" {
   explained_in 7
@@ -271,6 +295,7 @@ run_without_loopback() {
 
 # ---- errors ----
 
+# zh: socket() 失败时打印“sockets: socket(KIND): REASON”，退出状态 1
 # bats test_tags=points:1
 @test "when socket() fails it prints sockets: socket(KIND): REASON and exits with status 1" {
   explained_in 6
@@ -282,17 +307,19 @@ run_without_loopback() {
   refute_line --regexp '^ready'
 }
 
+# zh: bind() 失败时打印“sockets: bind(KIND): REASON”，退出状态 1
 # bats test_tags=points:1
 @test "when bind() fails it prints sockets: bind(KIND): REASON and exits with status 1" {
   explained_in 6
   covers R7.10
-  can_hide_loopback || skip "this machine cannot run a program without ::1 (unshare -rn)"
+  can_hide_loopback || skip "$(en_zh "this machine cannot run a program without ::1 (unshare -rn)" "这台机器不能让程序在没有 ::1 的环境里运行（unshare -rn）")"
   run_without_loopback unix-dgram udp6 unix-stream
   assert_failure 1
   assert_equal "$stderr" "sockets: bind(udp6): Cannot assign requested address"
   refute_line --regexp '^ready'
 }
 
+# zh: 读标准输入失败时打印“sockets: read(stdin): REASON”，不打印 closed 那一行，退出状态 1
 # bats test_tags=points:1
 @test "when reading standard input fails it prints sockets: read(stdin): REASON, no closed line, status 1" {
   explained_in 7

@@ -2,6 +2,10 @@
 # Lesson 02 (UDP): the specification of udp_send, udp_ask and udp_receive, as tests.
 # The contract is lessons/02-udp/README.md, section 7.
 
+# The section that teaches flushing stdout (R7.13: the sent line, flushed): a wait for a line that never came
+# names it when the program is still running and printed nothing new (tests/harness/test_helper.bash).
+BUFFERING_EXPLAINED_IN=7
+
 setup() {
   load harness/test_helper
   load harness/udp_sink
@@ -32,6 +36,7 @@ receive_from_peer() {
 
 # ---- usage (the starter already provides these) ----
 
+# zh: 参数个数不对时，每个程序都打印自己的用法说明，退出状态 2
 # bats test_tags=starter-provides
 @test "each program, given the wrong number of arguments, prints its usage line and exits with status 2" {
   explained_in 7
@@ -44,6 +49,7 @@ receive_from_peer() {
   done
 }
 
+# zh: 不是 1 到 65535 之间数字的 PORT 是用法错误，消息里要指出它
 # bats test_tags=starter-provides
 @test "a PORT that is not a number from 1 to 65535 is a usage error that names it" {
   explained_in 7
@@ -63,6 +69,7 @@ receive_from_peer() {
 
 # ---- udp_send ----
 
+# zh: udp_send 把这一行作为一个数据报发出，不带换行，并报告字节数
 # bats test_tags=points:2
 @test "udp_send sends the line as one datagram, without its newline, and reports the byte count" {
   explained_in 3
@@ -75,6 +82,7 @@ receive_from_peer() {
   expect_datagram_file 1 "$(bytes_file want 'hello')"
 }
 
+# zh: udp_send 把空行作为空数据报发出：0 字节的数据报是合法的
 # bats test_tags=points:1
 @test "udp_send sends an empty line as an empty datagram: 0 bytes is a legal datagram" {
   explained_in 3
@@ -87,6 +95,7 @@ receive_from_peer() {
   expect_datagram_file 1 "$(bytes_file want '')"
 }
 
+# zh: udp_send 一个字节不差地发出 UTF-8 编码的中文行
 # bats test_tags=points:1
 @test "udp_send sends a UTF-8 Chinese line byte for byte" {
   explained_in 6
@@ -99,6 +108,7 @@ receive_from_peer() {
   expect_datagram_file 1 "$(bytes_file want '你好，世界')"
 }
 
+# zh: udp_send 把 65507 字节的一行（UDP/IPv4 载荷的最大长度）作为一个完整的数据报发出
 # bats test_tags=points:2
 @test "udp_send sends a 65507-byte line, the largest UDP/IPv4 payload, as one whole datagram" {
   explained_in 3
@@ -112,6 +122,7 @@ receive_from_peer() {
   expect_datagram_file 1 "$BATS_TEST_TMPDIR/big"
 }
 
+# zh: udp_send 发不出 65508 字节：sendto 以“Message too long”失败，退出状态 1
 # bats test_tags=points:1
 @test "udp_send cannot send 65508 bytes: sendto fails with Message too long, status 1" {
   explained_in 3
@@ -124,6 +135,7 @@ receive_from_peer() {
   assert_regex "$stderr" 'udp_send: sendto: Message too long'
 }
 
+# zh: udp_send 拒绝不是点分十进制 IPv4 地址的 HOST：消息里指出它，退出状态 2
 # bats test_tags=points:1
 @test "udp_send rejects a HOST that is not a dotted IPv4 address: it names it, status 2" {
   explained_in 2
@@ -138,6 +150,7 @@ receive_from_peer() {
 
 # ---- udp_receive ----
 
+# zh: udp_receive 打印一个数据报及其大小和发送方，然后以状态 0 退出
 # bats test_tags=points:2
 @test "udp_receive prints one datagram with its size and sender, then exits 0" {
   explained_in 4
@@ -148,6 +161,7 @@ receive_from_peer() {
   assert_output "received 5 bytes from 127.0.0.1:$sport: hello"
 }
 
+# zh: udp_receive 把空数据报报告为 0 字节
 # bats test_tags=points:1
 @test "udp_receive reports an empty datagram as 0 bytes" {
   explained_in 4
@@ -158,6 +172,7 @@ receive_from_peer() {
   assert_output "received 0 bytes from 127.0.0.1:$sport: "
 }
 
+# zh: udp_receive 一个字节不差地打印 UTF-8 编码的中文
 # bats test_tags=points:1
 @test "udp_receive prints UTF-8 Chinese text byte for byte" {
   explained_in 6
@@ -168,6 +183,7 @@ receive_from_peer() {
   assert_output "received 12 bytes from 127.0.0.1:$sport: 中文消息"
 }
 
+# zh: udp_receive 不做解码：GBK 字节原样输出
 # bats test_tags=points:1
 @test "udp_receive does not decode: GBK bytes come out unchanged" {
   explained_in 6
@@ -177,9 +193,10 @@ receive_from_peer() {
   assert_success
   expected=$(bytes_file want "received 4 bytes from 127.0.0.1:$sport: \xc4\xe3\xba\xc3\n")
   printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/got"
-  assert_same_file "$expected" "$BATS_TEST_TMPDIR/got" "udp_receive's output line"
+  assert_same_file "$expected" "$BATS_TEST_TMPDIR/got" "$(en_zh "udp_receive's output line" "udp_receive 输出的那一行")"
 }
 
+# zh: udp_receive 把控制字节写成 \xNN、反斜杠写成 \\，一个数据报总在一行里
 # bats test_tags=points:1
 @test "udp_receive writes control bytes as \\xNN and a backslash as \\\\, so a datagram stays on one line" {
   explained_in 6
@@ -190,6 +207,7 @@ receive_from_peer() {
   assert_output 'received 8 bytes from 127.0.0.1:'"$sport"': a\x0ab\x09\\\x00c\x7f'
 }
 
+# zh: udp_receive 完整地保留 1024 字节的数据报
 # bats test_tags=points:2
 @test "udp_receive keeps a 1024-byte datagram whole" {
   explained_in 4
@@ -200,6 +218,7 @@ receive_from_peer() {
   assert_output "received 1024 bytes from 127.0.0.1:$sport: $(head -c 1024 < <(yes abcdefghijklmnopqrstuvwxyz | tr -d '\n'))"
 }
 
+# zh: 数据报比 1024 字节的缓冲区大时，udp_receive 报告它被截断，退出状态 1
 # bats test_tags=points:2
 @test "udp_receive reports a datagram larger than its 1024-byte buffer as truncated, status 1" {
   explained_in 4
@@ -211,6 +230,7 @@ receive_from_peer() {
   assert_regex "$stderr" 'udp_receive: datagram truncated: it had 3000 bytes, the buffer holds 1024'
 }
 
+# zh: udp_receive 绑定所有本地地址：发往 127.0.0.2 的数据报也能收到
 # bats test_tags=points:1
 @test "udp_receive binds every local address: a datagram to 127.0.0.2 arrives too" {
   explained_in 4
@@ -225,6 +245,7 @@ receive_from_peer() {
   assert_output --regexp '^received 11 bytes from 127\.0\.0\.[0-9]+:[0-9]+: any address$'
 }
 
+# zh: 端口已被占用时，udp_receive 说明原因并以非 0 状态退出
 # bats test_tags=points:1
 @test "udp_receive on a port already in use names the cause and exits non-zero" {
   explained_in 4
@@ -238,6 +259,7 @@ receive_from_peer() {
 
 # ---- udp_ask ----
 
+# zh: udp_ask 发出这一行，然后打印应答及其来源的地址和端口
 # bats test_tags=points:2
 @test "udp_ask sends the line, then prints the reply and the address and port it came from" {
   explained_in 5
@@ -251,6 +273,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   expect_datagram_file 1 "$(bytes_file want 'ping')"
 }
 
+# zh: udp_ask 一个字节不差地打印 UTF-8 编码的中文应答
 # bats test_tags=points:1
 @test "udp_ask prints a UTF-8 Chinese reply byte for byte" {
   explained_in 6
@@ -263,6 +286,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   expect_datagram_file 1 "$(bytes_file want '你好')"
 }
 
+# zh: udp_ask 接受空应答：0 字节
 # bats test_tags=points:1
 @test "udp_ask accepts an empty reply: 0 bytes" {
   explained_in 5
@@ -274,6 +298,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_line "received 0 bytes from 127.0.0.1:$port: "
 }
 
+# zh: 2 秒内没有应答，udp_ask 就放弃：说明这一点，退出状态 1
 # bats test_tags=points:2,waits:2
 @test "udp_ask gives up after 2 seconds without a reply: it says so and exits 1" {
   explained_in 5
@@ -286,12 +311,14 @@ received 4 bytes from 127.0.0.1:$port: pong"
   waited_ms=$(ms_since_datagram 1)
   assert_failure 1
   ((waited_ms >= 1900 && waited_ms <= 4500)) ||
-    flunk_wire "how long udp_ask waited for a reply" "2 seconds (1.9 s to 4.5 s counts)" "$waited_ms ms"
+    flunk_wire "$(en_zh "how long udp_ask waited for a reply" "udp_ask 等应答等了多久")" \
+      "$(en_zh "2 seconds (1.9 s to 4.5 s counts)" "2 秒（1.9 秒到 4.5 秒都算对）")" "$waited_ms ms"
   assert_line "sent 13 bytes to 127.0.0.1:$port"
   assert_regex "$stderr" "udp_ask: no reply from 127\.0\.0\.1:$port within 2 seconds"
   expect_datagram_file 1 "$(bytes_file want 'anyone there?')"
 }
 
+# zh: 其他发送方在 2 秒之后仍不停地发，udp_ask 也在发送之后 2 秒放弃
 # bats test_tags=points:1,waits:2
 @test "udp_ask still gives up 2 seconds after sending while a stranger keeps sending past that time" {
   explained_in 5
@@ -307,13 +334,15 @@ received 4 bytes from 127.0.0.1:$port: pong"
   # 4 s leaves room for a loaded machine: a program that waits 2 s again after each stray
   # (the last comes 2.8 s after the request) is still waiting at 4.8 s
   ((waited_ms >= 1900 && waited_ms <= 4000)) ||
-    flunk_wire "how long udp_ask waited while strangers kept sending" \
-      "2 seconds from sending (1.9 s to 4 s counts): set the timeout to what is left, and stop when nothing is" \
+    flunk_wire "$(en_zh "how long udp_ask waited while strangers kept sending" "其他发送方不停地发时，udp_ask 等了多久")" \
+      "$(en_zh "2 seconds from sending (1.9 s to 4 s counts): set the timeout to what is left, and stop when nothing is" \
+        "从发送算起 2 秒（1.9 秒到 4 秒都算对）：把超时设为剩下的时间，一点不剩时就停止")" \
       "$waited_ms ms"
   assert_regex "$stderr" "udp_ask: no reply from 127\.0\.0\.1:$port within 2 seconds"
   assert_regex "$stderr" 'udp_ask: ignored 8 bytes from 127\.0\.0\.1:[0-9]+ \(not the server\)'
 }
 
+# zh: udp_ask 忽略其他发送方的数据报，打印真正的应答
 # bats test_tags=points:2
 @test "udp_ask ignores a datagram from an unexpected sender and prints the real reply" {
   explained_in 5
@@ -327,6 +356,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_regex "$stderr" 'udp_ask: ignored 8 bytes from 127\.0\.0\.1:[0-9]+ \(not the server\)'
 }
 
+# zh: 应答比 1024 字节的缓冲区大时，udp_ask 报告它被截断，退出状态 1
 # bats test_tags=points:1
 @test "udp_ask reports a reply larger than its 1024-byte buffer as truncated, status 1" {
   explained_in 4
@@ -339,6 +369,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_regex "$stderr" 'udp_ask: reply truncated: it had 2000 bytes, the buffer holds 1024'
 }
 
+# zh: udp_ask 拒绝不是点分十进制 IPv4 地址的 HOST：消息里指出它，退出状态 2
 # bats test_tags=points:1
 @test "udp_ask rejects a HOST that is not a dotted IPv4 address: it names it, status 2" {
   explained_in 2
@@ -351,6 +382,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 
 # ---- the edges of each rule ----
 
+# zh: udp_send 只发第一行，连同其中的制表符、空格和回车，一个字节不差
 # bats test_tags=points:1
 @test "udp_send sends only the first line, with its tabs, spaces and carriage return, byte for byte" {
   explained_in 7
@@ -363,6 +395,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   expect_datagram_file 1 "$(bytes_file want '\t two  spaces\r')"
 }
 
+# zh: udp_send 把没有换行的最后一行原样发出，完全没有输入时发一个空数据报
 # bats test_tags=points:1
 @test "udp_send sends a last line without a newline as it is, and no input at all as an empty datagram" {
   explained_in 7
@@ -379,6 +412,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   expect_datagram_file 2 "$(bytes_file want2 '')"
 }
 
+# zh: udp_send 接受带前导零的 PORT，打印时去掉前导零
 # bats test_tags=points:1
 @test "udp_send takes a PORT with leading zeros and prints it without them" {
   explained_in 7
@@ -391,6 +425,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   expect_datagram_file 1 "$(bytes_file want 'hi')"
 }
 
+# zh: 看起来像 IPv4 地址、却不是点分四段十进制的 HOST，每个程序都拒绝，退出状态 2
 # bats test_tags=points:1
 @test "HOST forms that look like IPv4 addresses but are not dotted quads are refused by all, status 2" {
   explained_in 7
@@ -401,13 +436,15 @@ received 4 bytes from 127.0.0.1:$port: pong"
     for prog in udp_send udp_ask; do
       run_prog --in hi "$prog" "$host" "$port"
       [[ $status == 2 && $stderr == *"$prog: invalid IPv4 address \"$host\""* ]] ||
-        flunk_wire "$prog \"$host\" $port (not a dotted IPv4 address)" \
-          "status 2, $prog: invalid IPv4 address \"$host\"" "status $status, ${stderr:-no message}"
+        flunk_wire "$(en_zh "$prog \"$host\" $port (not a dotted IPv4 address)" "$prog “$host” $port（不是点分十进制的 IPv4 地址）")" \
+          "$(en_zh "status 2" "退出状态 2")，“$prog: invalid IPv4 address \"$host\"”" "$(en_zh "status $status, ${stderr:-no message}" "退出状态 $status，${stderr:-没有消息}")"
     done
   done
-  [[ -z $(ls "$BATS_TEST_TMPDIR/sink") ]] || flunk_wire "datagrams sent to a refused HOST" "none" "$(ls "$BATS_TEST_TMPDIR/sink" | wc -l)"
+  [[ -z $(ls "$BATS_TEST_TMPDIR/sink") ]] ||
+    flunk_wire "$(en_zh "datagrams sent to a refused HOST" "发往被拒绝的 HOST 的数据报")" "$(words none)" "$(ls "$BATS_TEST_TMPDIR/sink" | wc -l)"
 }
 
+# zh: udp_receive 要等多久就等多久：2.5 秒后仍在等，然后打印数据报
 # bats test_tags=points:1,waits:3
 @test "udp_receive waits as long as it takes: still waiting after 2.5 seconds, then prints the datagram" {
   explained_in 7
@@ -416,14 +453,16 @@ received 4 bytes from 127.0.0.1:$port: pong"
   spawn_prog rx udp_receive "$port"
   wait_udp rx "$port"
   run_peer await line "$BATS_TEST_TMPDIR/rx.out" '.' --pid "$(prog_pid rx)" --ms 2500
-  ((status == 1)) || flunk_wire "udp_receive 2.5 s after it bound its port, with nothing sent" \
-    "still waiting (no time limit)" "it has exited or printed: $(cat "$BATS_TEST_TMPDIR/rx.out" "$BATS_TEST_TMPDIR/rx.err")"
+  ((status == 1)) || flunk_wire "$(en_zh "udp_receive 2.5 s after it bound its port, with nothing sent" "udp_receive 绑定端口 2.5 秒之后，没有任何数据报发来")" \
+    "$(en_zh "still waiting (no time limit)" "仍在等待（没有时间限制）")" \
+    "$(en_zh "it has exited or printed:" "它已经退出，或者打印了：") $(cat "$BATS_TEST_TMPDIR/rx.out" "$BATS_TEST_TMPDIR/rx.err")"
   run_peer udp_source 127.0.0.1 "$port" "text:late"
   wait_exit rx
   assert_success
   assert_output --regexp '^received 4 bytes from 127\.0\.0\.1:[0-9]+: late$'
 }
 
+# zh: udp_receive：1025 字节，比缓冲区多一个字节，就已经被截断
 # bats test_tags=points:1
 @test "udp_receive: 1025 bytes, one more than its buffer, is already truncated" {
   explained_in 7
@@ -435,6 +474,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_regex "$stderr" 'udp_receive: datagram truncated: it had 1025 bytes, the buffer holds 1024'
 }
 
+# zh: udp_ask 完整地保留 1024 字节的应答，截断 1025 字节的应答
 # bats test_tags=points:1
 @test "udp_ask keeps a 1024-byte reply whole and truncates a 1025-byte one" {
   explained_in 7
@@ -452,6 +492,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_regex "$stderr" 'udp_ask: reply truncated: it had 1025 bytes, the buffer holds 1024'
 }
 
+# zh: udp_ask 在等待之前刷新“sent”那一行；每 250 毫秒来一个的其他数据报不会延长它的 2 秒
 # bats test_tags=points:1,waits:2
 @test "udp_ask flushes its sent line before it waits, and strays every 250 ms do not stretch its 2 seconds" {
   explained_in 5
@@ -477,6 +518,6 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_regex "$stderr" "udp_ask: ignored 5 bytes from 127\\.0\\.0\\.1:[0-9]+ \\(not the server\\)"
   assert_regex "$stderr" "udp_ask: no reply from 127\\.0\\.0\\.1:$port within 2 seconds"
   ((waited_ms >= 1900 && waited_ms <= 4500)) ||
-    flunk_wire "how long udp_ask waited, counted from sending, while strays kept coming" \
-      "2 seconds in all (1.9 s to 4.5 s counts)" "$waited_ms ms"
+    flunk_wire "$(en_zh "how long udp_ask waited, counted from sending, while strays kept coming" "其他数据报不停地来时，udp_ask 从发送算起等了多久")" \
+      "$(en_zh "2 seconds in all (1.9 s to 4.5 s counts)" "一共 2 秒（1.9 秒到 4.5 秒都算对）")" "$waited_ms ms"
 }

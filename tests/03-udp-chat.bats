@@ -6,6 +6,10 @@
 # the line that follows a prompt starts with it: the tests match such lines by
 # their end (/...: hello$/), not by their start.
 
+# The section that teaches flushing stdout (line buffering, setvbuf): a wait for a line that never came
+# names it when the program is still running and printed nothing new (tests/harness/test_helper.bash).
+BUFFERING_EXPLAINED_IN=4
+
 setup() {
   load harness/test_helper
   load harness/udp_sink
@@ -23,7 +27,7 @@ expect_sender() {
   local line
   line=$(grep "^$1 " "$BATS_TEST_TMPDIR/sink.out")
   [[ ${line##* } == "127.0.0.1:$2" ]] ||
-    flunk_wire "sender of datagram $1" "127.0.0.1:$2 (the chat's own bound port)" "${line##* }"
+    flunk_wire "$(en_zh "sender of datagram $1" "第 $1 个数据报的发送方")" "127.0.0.1:$2 $(en_zh "(the chat's own bound port)" "（聊天程序自己绑定的端口）")" "${line##* }"
 }
 
 # send_from_peer PORT TEXT: send TEXT to 127.0.0.1:PORT from udp_source; its port in $sport.
@@ -45,8 +49,9 @@ expect_fill_shown() {
   shown=$(grep -a -o "from 127\.0\.0\.1:$2: abc[a-z]*" "$BATS_TEST_TMPDIR/$1.out" | head -1)
   shown=${shown#"from 127.0.0.1:$2: "}
   [[ $shown == "$(fill "$3")" ]] ||
-    flunk_wire "the $3-byte datagram as $1 showed it" \
-      "from 127.0.0.1:$2: and $3 bytes abcdefghij... (nothing truncated)" "${#shown} bytes: ${shown:0:30}..."
+    flunk_wire "$(en_zh "the $3-byte datagram as $1 showed it" "$1 显示的 $3 字节数据报")" \
+      "$(en_zh "from 127.0.0.1:$2: and $3 bytes abcdefghij... (nothing truncated)" "“from 127.0.0.1:$2: ”加上 $3 字节 abcdefghij...（什么都不截断）")" \
+      "$(en_zh "${#shown} bytes:" "${#shown} 字节：") ${shown:0:30}..."
 }
 
 # chat_and_sink_ports: set port (the chat's) and sink_port (the peer's) to two different free ports.
@@ -84,15 +89,16 @@ expect_default_port() {
     flock -w 60 "$port_lock" || true
   fi 2>/dev/null
   run_peer ports probe udp 7890
-  ((status != 1)) || skip "port 7890 is in use on this machine"
+  ((status != 1)) || skip "$(en_zh "port 7890 is in use on this machine" "这台机器上的 7890 号端口已被占用")"
   spawn_prog "$1" "$2"
   local code=0
   poll_line "$1" "^$2 on port 7890\$" || code=$?
-  ((code == 0)) || _not_ready "$1" "print \"$2 on port 7890\"" "$code"
+  ((code == 0)) || _not_ready "$1" "print a line matching /^$2 on port 7890\$/" "$code" stdout
 }
 
 # ---- usage (the starter already provides these) ----
 
+# zh: PORT 不在 1 到 65535 之间，或者参数多于一个时，两个聊天程序都打印用法说明，退出状态 2
 # bats test_tags=starter-provides
 @test "both chats, given a PORT that is not 1 to 65535 or more than one argument, print usage and exit 2" {
   explained_in 5
@@ -108,6 +114,7 @@ expect_default_port() {
 
 # ---- the menu chat ----
 
+# zh: 菜单式聊天程序先说明它绑定了哪个端口，再显示菜单
 # bats test_tags=points:1
 @test "the menu chat says which port it bound, then shows the menu" {
   explained_in 5
@@ -122,6 +129,7 @@ expect_default_port() {
   assert_line "2: receive a message"
 }
 
+# zh: 菜单选项 1 从聊天程序自己的端口，把消息发到它问到的 IP 和端口
 # bats test_tags=points:2
 @test "menu choice 1 sends the message from the chat's own port to the IP and port it asks for" {
   explained_in 1
@@ -135,6 +143,7 @@ expect_default_port() {
   wait_line m "sent 11 bytes to 127\.0\.0\.1:$sink_port$"
 }
 
+# zh: 菜单选项 2 显示一条消息，以及它来自的地址和端口
 # bats test_tags=points:2
 @test "menu choice 2 shows one message with the address and port it came from" {
   explained_in 1
@@ -148,6 +157,7 @@ expect_default_port() {
   assert_success
 }
 
+# zh: 菜单等待期间到达的消息由内核保存，在下一次选 2 时显示
 # bats test_tags=points:2
 @test "a message that arrives while the menu waits is kept by the kernel and shown at the next choice 2" {
   explained_in 2
@@ -160,6 +170,7 @@ expect_default_port() {
   wait_line m "from 127\.0\.0\.1:$sport: sent while you were reading the menu$"
 }
 
+# zh: 菜单式聊天程序一个字节不差地发送和显示 UTF-8 编码的中文
 # bats test_tags=points:1
 @test "the menu chat sends and shows UTF-8 Chinese text byte for byte" {
   explained_in 5
@@ -174,6 +185,7 @@ expect_default_port() {
   wait_line m "from 127\.0\.0\.1:$sport: 收到，谢谢$"
 }
 
+# zh: 菜单选项 1 把空消息作为空数据报发出
 # bats test_tags=points:1
 @test "menu choice 1 sends an empty message as an empty datagram" {
   explained_in 5
@@ -186,6 +198,7 @@ expect_default_port() {
   wait_line m "sent 0 bytes to 127\.0\.0\.1:$sink_port$"
 }
 
+# zh: 菜单式聊天程序完整地显示空数据报和 65507 字节的数据报：什么都不截断
 # bats test_tags=points:1
 @test "the menu chat shows an empty datagram and a 65507-byte one whole: nothing is truncated" {
   explained_in 5
@@ -204,6 +217,7 @@ expect_default_port() {
   expect_fill_shown m "$sport" 65507
 }
 
+# zh: sendto 失败时报告错误，菜单式聊天程序继续运行
 # bats test_tags=points:1
 @test "a failed sendto is reported and the menu chat keeps running" {
   explained_in 5
@@ -217,6 +231,7 @@ expect_default_port() {
   expect_datagram 1 "to one"
 }
 
+# zh: 无效的菜单选项是错误，菜单再次出现
 # bats test_tags=points:1
 @test "an invalid menu choice is an error and the menu comes back" {
   explained_in 5
@@ -235,6 +250,7 @@ expect_default_port() {
   assert_success
 }
 
+# zh: 无效的 IP 是错误，菜单式聊天程序继续运行
 # bats test_tags=points:1
 @test "an invalid IP is an error and the menu chat keeps running" {
   explained_in 5
@@ -252,6 +268,7 @@ expect_default_port() {
   assert_success
 }
 
+# zh: 无效的端口是错误，菜单式聊天程序继续运行
 # bats test_tags=points:1
 @test "an invalid port is an error and the menu chat keeps running" {
   explained_in 5
@@ -269,6 +286,7 @@ expect_default_port() {
   assert_success
 }
 
+# zh: 菜单选项 3 退出：打印 bye，退出状态 0
 # bats test_tags=points:1
 @test "menu choice 3 quits: bye, status 0" {
   explained_in 5
@@ -281,6 +299,7 @@ expect_default_port() {
   assert_success
 }
 
+# zh: 输入结束时，菜单式聊天程序正常退出，状态 0：无论是在菜单处，还是问到一半
 # bats test_tags=points:1
 @test "end of input ends the menu chat cleanly with status 0, at the menu or in the middle of a question" {
   explained_in 5
@@ -298,6 +317,7 @@ expect_default_port() {
   assert_output --regexp 'bye$'
 }
 
+# zh: 端口已被占用时，菜单式聊天程序说明原因并以非 0 状态退出
 # bats test_tags=points:1
 @test "the menu chat on a port already in use names the cause and exits non-zero" {
   explained_in 1
@@ -309,6 +329,7 @@ expect_default_port() {
   assert_regex "$stderr" "udp_menu_chat: bind port $port: Address already in use"
 }
 
+# zh: 没有 PORT 时，菜单式聊天程序绑定 7890 号端口
 # bats test_tags=points:1
 @test "without PORT the menu chat binds port 7890" {
   explained_in 5
@@ -318,6 +339,7 @@ expect_default_port() {
 
 # ---- the poll() chat ----
 
+# zh: 什么都没输入时，消息一到，udp_chat 就立刻显示
 # bats test_tags=points:2
 @test "udp_chat shows a message the moment it arrives, while nothing is typed" {
   explained_in 3
@@ -331,6 +353,7 @@ expect_default_port() {
   wait_line c "^from 127\.0\.0\.1:$sport: and again$"
 }
 
+# zh: udp_chat 把输入的每一行作为一个数据报，从自己的端口发给用 /to 选定的对端
 # bats test_tags=points:2
 @test "udp_chat sends each typed line as one datagram, from its own port, to the peer chosen with /to" {
   explained_in 5
@@ -347,6 +370,7 @@ expect_default_port() {
   expect_sender 1 "$port"
 }
 
+# zh: 同时到达 udp_chat 的几行，仍然每行一个数据报
 # bats test_tags=points:2
 @test "lines that reach udp_chat together are still sent one datagram each" {
   explained_in 4
@@ -360,6 +384,7 @@ expect_default_port() {
   expect_datagram 3 "three"
 }
 
+# zh: 空行 udp_chat 什么也不发
 # bats test_tags=points:1
 @test "udp_chat sends nothing for an empty line" {
   explained_in 5
@@ -373,6 +398,7 @@ expect_default_port() {
   expect_datagram 1 "not empty"
 }
 
+# zh: udp_chat 把超过 65507 字节的一行按 65507 字节一段分开发送
 # bats test_tags=points:1
 @test "udp_chat sends a line longer than 65507 bytes in pieces of 65507 bytes" {
   explained_in 5
@@ -386,6 +412,7 @@ expect_default_port() {
   expect_datagram 2 "$(fill 70000 | tail -c 4493)"
 }
 
+# zh: udp_chat 完整地显示空数据报和 65507 字节的数据报：什么都不截断
 # bats test_tags=points:1
 @test "udp_chat shows an empty datagram and a 65507-byte one whole: nothing is truncated" {
   explained_in 5
@@ -400,6 +427,7 @@ expect_default_port() {
   expect_fill_shown c "$sport" 65507
 }
 
+# zh: udp_chat 像第 02 课那样打印字节；不是 UTF-8 的数据报不会让它停下
 # bats test_tags=points:1
 @test "udp_chat prints bytes as lesson 02 does, and a datagram that is not UTF-8 does not stop it" {
   explained_in 5
@@ -413,9 +441,10 @@ expect_default_port() {
   wait_line c '^from 127\.0\.0\.1:'"$sport"': a\\x0a\\\\\\x09$'
   printf 'from 127.0.0.1:%s: \xc4\xe3\xba\xc3\n' "$sport" >"$BATS_TEST_TMPDIR/want"
   LC_ALL=C grep -a -m1 "^from 127\.0\.0\.1:$sport: " "$BATS_TEST_TMPDIR/c.out" >"$BATS_TEST_TMPDIR/got" || true
-  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "the line for the GBK bytes c4 e3 ba c3 (shown unchanged)"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "$(en_zh "the line for the GBK bytes c4 e3 ba c3 (shown unchanged)" "GBK 字节 c4 e3 ba c3 对应的那一行（原样显示）")"
 }
 
+# zh: sendto 失败时报告错误，udp_chat 继续运行
 # bats test_tags=points:1
 @test "a failed sendto is reported and udp_chat keeps running" {
   explained_in 5
@@ -431,6 +460,7 @@ expect_default_port() {
   expect_datagram 1 "to one"
 }
 
+# zh: 在任何 /to 之前输入的一行是错误，不发送，聊天程序继续运行
 # bats test_tags=points:1
 @test "a line typed before any /to is an error, is not sent, and the chat keeps running" {
   explained_in 5
@@ -445,6 +475,7 @@ expect_default_port() {
   expect_datagram 1 "on time"
 }
 
+# zh: /to 里无效的 IP 是错误，udp_chat 继续运行
 # bats test_tags=points:1
 @test "an invalid IP in /to is an error and udp_chat keeps running" {
   explained_in 5
@@ -459,6 +490,7 @@ expect_default_port() {
   expect_datagram 1 "the peer did not change"
 }
 
+# zh: /to 里无效的端口是错误，udp_chat 继续运行
 # bats test_tags=points:1
 @test "an invalid port in /to is an error and udp_chat keeps running" {
   explained_in 5
@@ -477,6 +509,7 @@ expect_default_port() {
   expect_datagram 1 "made it"
 }
 
+# zh: 任意长度的 /to 行（词的前后有空格和制表符）都能设定对端；错误的 /to 不改变原来的对端
 # bats test_tags=points:1
 @test "a /to line of any length (spaces and tabs around the words) sets the peer; a bad /to leaves it as it was" {
   explained_in 5
@@ -495,6 +528,7 @@ expect_default_port() {
   expect_datagram 2 "second"
 }
 
+# zh: 未知的命令是错误，udp_chat 继续运行
 # bats test_tags=points:1
 @test "an unknown command is an error and udp_chat keeps running" {
   explained_in 5
@@ -507,6 +541,7 @@ expect_default_port() {
   wait_line c "^from 127\.0\.0\.1:$sport: still listening$"
 }
 
+# zh: /quit 结束 udp_chat：打印 bye，退出状态 0
 # bats test_tags=points:1
 @test "/quit ends udp_chat: bye, status 0" {
   explained_in 5
@@ -519,6 +554,7 @@ expect_default_port() {
   assert_success
 }
 
+# zh: 输入结束时，udp_chat 正常退出，状态 0
 # bats test_tags=points:1
 @test "end of input ends udp_chat cleanly with status 0" {
   explained_in 4
@@ -530,6 +566,7 @@ expect_default_port() {
   assert_line "bye"
 }
 
+# zh: 最后一行没有换行就到了输入结束：这一行照样发出，然后打印 bye
 # bats test_tags=points:1
 @test "end of input after a last line without a newline: the line is sent, then bye" {
   explained_in 5
@@ -546,6 +583,7 @@ expect_default_port() {
   expect_datagram 1 "last words"
 }
 
+# zh: 两个 udp_chat 双向对话，包括 UTF-8 编码的文字
 # bats test_tags=points:2
 @test "two udp_chats talk to each other in both directions, UTF-8 included" {
   explained_in 3
@@ -567,6 +605,7 @@ expect_default_port() {
   assert_success
 }
 
+# zh: 菜单式聊天程序和 udp_chat 互相对话
 # bats test_tags=points:1
 @test "the menu chat and udp_chat talk to each other" {
   explained_in 3
@@ -582,6 +621,7 @@ expect_default_port() {
   wait_line m "from 127\.0\.0\.1:$port_b: hello, menu chat$"
 }
 
+# zh: 端口已被占用时，udp_chat 说明原因并以非 0 状态退出
 # bats test_tags=points:1
 @test "udp_chat on a port already in use names the cause and exits non-zero" {
   explained_in 1
@@ -593,6 +633,7 @@ expect_default_port() {
   assert_regex "$stderr" "udp_chat: bind port $port: Address already in use"
 }
 
+# zh: 没有 PORT 时，udp_chat 绑定 7890 号端口
 # bats test_tags=points:1
 @test "without PORT udp_chat binds port 7890" {
   explained_in 5
@@ -602,6 +643,7 @@ expect_default_port() {
 
 # ---- the edges of each rule ----
 
+# zh: /to 在制表符和连续的空白处分出三个词；行尾的空白不会让这一行变得太长
 # bats test_tags=points:1
 @test "/to takes its three words apart at tabs and runs of blanks, and trailing blanks do not make it too long" {
   explained_in 5
@@ -620,9 +662,11 @@ expect_default_port() {
   feed c "after tabs"
   expect_datagram 2 "after tabs"
   [[ $(grep -c "^peer is 127\\.0\\.0\\.1:$sink_port\$" "$BATS_TEST_TMPDIR/c.out") == 2 ]] ||
-    flunk_wire "the lines \"peer is 127.0.0.1:$sink_port\"" "2 (one per /to)" "$(cat "$BATS_TEST_TMPDIR/c.out" "$BATS_TEST_TMPDIR/c.err")"
+    flunk_wire "$(en_zh "the lines \"peer is 127.0.0.1:$sink_port\"" "“peer is 127.0.0.1:$sink_port”这样的行")" "$(en_zh "2 (one per /to)" "2 行（每个 /to 一行）")" \
+      "$(cat "$BATS_TEST_TMPDIR/c.out" "$BATS_TEST_TMPDIR/c.err")"
 }
 
+# zh: /to 多一个词或少一个词，或者地址只是看起来像地址，都被拒绝，对端不变
 # bats test_tags=points:1
 @test "/to with a word too many or too few, or an address look-alike, is refused and the peer stays" {
   explained_in 5
@@ -644,11 +688,12 @@ expect_default_port() {
   feed c "still to the first peer"
   expect_datagram 1 "still to the first peer"
   usage_lines=$(grep -c '^udp_chat: usage: /to IP PORT$' "$BATS_TEST_TMPDIR/c.err")
-  ((usage_lines == 2)) || flunk_wire "usage lines for \"/to 127.0.0.1 9 extra\" and \"/to\"" 2 "$usage_lines"
+  ((usage_lines == 2)) || flunk_wire "$(en_zh "usage lines for \"/to 127.0.0.1 9 extra\" and \"/to\"" "“/to 127.0.0.1 9 extra”和“/to”的用法说明行")" 2 "$usage_lines"
   [[ $(grep -c '^peer is' "$BATS_TEST_TMPDIR/c.out") == 1 ]] ||
-    flunk_wire "peer changes" "only the first /to: one \"peer is\" line" "$(grep '^peer is' "$BATS_TEST_TMPDIR/c.out")"
+    flunk_wire "$(en_zh "peer changes" "对端的改变")" "$(en_zh "only the first /to: one \"peer is\" line" "只有第一个 /to：一行“peer is”")" "$(grep '^peer is' "$BATS_TEST_TMPDIR/c.out")"
 }
 
+# zh: 一次到达的几行输入逐行处理：先是 /to，然后每行一个数据报
 # bats test_tags=points:1
 @test "typed lines that arrive in one piece are handled one by one: a /to, then each line its own datagram" {
   explained_in 5
@@ -663,6 +708,7 @@ expect_default_port() {
   expect_datagram 3 "third"
 }
 
+# zh: udp_chat 发出没有换行的最后一行，然后打印 bye
 # bats test_tags=points:1
 @test "udp_chat sends a last line that ends without a newline, then says bye" {
   explained_in 5
@@ -679,6 +725,7 @@ expect_default_port() {
   expect_datagram 1 "the last words"
 }
 
+# zh: udp_chat 把恰好 65507 字节的一行作为一个数据报发出，65508 字节的作为两个
 # bats test_tags=points:1
 @test "udp_chat sends a line of exactly 65507 bytes as one datagram, and one of 65508 as two" {
   explained_in 5
@@ -696,6 +743,7 @@ expect_default_port() {
   expect_datagram 4 "end"
 }
 
+# zh: 读标准输入失败时，两个聊天程序都打印“read(stdin): REASON”，不打印 bye，退出状态 1
 # bats test_tags=points:1
 @test "when reading standard input fails, both chats say read(stdin): REASON, no bye, status 1" {
   explained_in 5
@@ -705,12 +753,13 @@ expect_default_port() {
     # A directory as standard input: read() on it fails with EISDIR.
     run_prog --in-file "$BATS_TEST_TMPDIR" "$prog" "$port"
     [[ $status == 1 && $stderr == *"$prog: read(stdin): Is a directory"* && $output != *bye* && $output == *"$prog on port $port"* ]] ||
-      flunk_wire "$prog $port, with a standard input that cannot be read" \
-        "$prog on port $port; then $prog: read(stdin): Is a directory; no bye; status 1" \
-        "status $status; stdout: $output; stderr: $stderr"
+      flunk_wire "$(en_zh "$prog $port, with a standard input that cannot be read" "$prog $port，标准输入读不了")" \
+        "$(en_zh "$prog on port $port; then $prog: read(stdin): Is a directory; no bye; status 1" "“$prog on port $port”；然后“$prog: read(stdin): Is a directory”；没有 bye；退出状态 1")" \
+        "$(en_zh "status $status; stdout: $output; stderr: $stderr" "退出状态 $status；标准输出：$output；标准错误：$stderr")"
   done
 }
 
+# zh: 菜单式聊天程序接受 65535 号端口、拒绝 65536；前后带空白的回答不算选项
 # bats test_tags=points:1
 @test "the menu chat takes port 65535 and refuses 65536; an answer with a blank around it is not a choice" {
   explained_in 5
@@ -731,6 +780,7 @@ expect_default_port() {
   assert_line --regexp 'bye$'
 }
 
+# zh: 菜单式聊天程序拒绝只是看起来像地址的 IP，而且不再问端口
 # bats test_tags=points:1
 @test "the menu chat refuses an IP that only looks like an address, and does not ask for the port" {
   explained_in 5

@@ -2,6 +2,10 @@
 # Lesson 04 (TCP client and server): the specification of `server` and `client`, as tests.
 # The contract is lessons/04-tcp/README.md, section 9.
 
+# The section that teaches flushing stdout (R9.5, R9.8: each line flushed): a wait for a line that never came
+# names it when the program is still running and printed nothing new (tests/harness/test_helper.bash).
+BUFFERING_EXPLAINED_IN=9
+
 setup() { load harness/test_helper; }
 teardown() { lab_teardown; }
 
@@ -23,10 +27,10 @@ start_server() {
 assert_thank_you() {
   [[ $status -eq 0 && $output == "thank you !" && $stderr == *"received 12 bytes, closed by the server"* ]] &&
     return 0
-  flunk_wire "the test client did not receive the reply and then the server's close" \
-    "$(printf 'thank you !\n' | _visible)    (12 bytes, then end of stream; exit 0)" \
-    "$(printf '%s' "$output" | _visible)    (exit $status; ${stderr:-no message})
-the server ($1) printed so far: $(out "$1") $(err "$1")"
+  flunk_wire "$(en_zh "the test client did not receive the reply and then the server's close" "测试客户端没有收到应答和随后服务器的关闭")" \
+    "$(printf 'thank you !\n' | _visible)    $(en_zh "(12 bytes, then end of stream; exit 0)" "（12 字节，然后是流结束；退出状态 0）")" \
+    "$(printf '%s' "$output" | _visible)    $(en_zh "(exit $status; " "（退出状态 $status；")$(peer_words "$stderr")$(en_zh ")" "）")
+$(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打印了：") $(out "$1") $(err "$1")"
 }
 
 # assert_printed LABEL EXPECTED: the background program LABEL wrote exactly EXPECTED on stdout.
@@ -34,23 +38,12 @@ assert_printed() {
   local want got
   want=$(printf '%s' "$2" | _visible)
   got=$(_visible <"$BATS_TEST_TMPDIR/$1.out")
-  [[ $got == "$want" ]] || flunk_wire "$1 did not print exactly the bytes that arrived" "$want" "$got"
-}
-
-# time_wait_on PORT: is a TCP connection with local port PORT closing on the side that closed
-# first: in TIME_WAIT (state 06), or still in FIN_WAIT2 (05) when the peer's FIN is late on a
-# loaded machine (a bind without SO_REUSEADDR fails in both)? Looked at for up to 2 s.
-time_wait_on() {
-  local hex deadline=$((SECONDS + 2))
-  hex=$(printf '%04X' "$1")
-  until cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 0[56] "; do
-    ((SECONDS < deadline)) || return 1
-    run_peer await line /dev/null '^never$' --ms 50 || true
-  done
+  [[ $got == "$want" ]] || flunk_wire "$(en_zh "$1 did not print exactly the bytes that arrived" "$1 打印的不正好是到达的那些字节")" "$want" "$got"
 }
 
 # ---- usage (the starter already provides these) ----
 
+# zh: 服务器：错误的选项或端口是用法错误：退出状态 2
 # bats test_tags=starter-provides
 @test "server: a bad option or a bad port is a usage error: status 2" {
   explained_in 9
@@ -66,6 +59,7 @@ time_wait_on() {
   assert_regex "$stderr" '^usage: server'
 }
 
+# zh: 客户端：没有 HOST 和 PORT 时，打印用法说明，退出状态 2
 # bats test_tags=starter-provides
 @test "client: without HOST and PORT it prints a usage line and exits with status 2" {
   explained_in 9
@@ -78,6 +72,7 @@ time_wait_on() {
   assert_regex "$stderr" '^usage: client'
 }
 
+# zh: 客户端：标准输入什么都没有时，说明这一点，退出状态 1
 # bats test_tags=starter-provides
 @test "client: with nothing on standard input it says so and exits with status 1" {
   explained_in 9
@@ -87,6 +82,7 @@ time_wait_on() {
   assert_regex "$stderr" '^client: standard input is empty'
 }
 
+# zh: 客户端：超过 4095 字节的一行在连接之前就被拒绝：退出状态 1
 # bats test_tags=starter-provides
 @test "client: a line longer than 4095 bytes is refused before connecting: status 1" {
   explained_in 9
@@ -99,6 +95,7 @@ time_wait_on() {
 
 # ---- the server ----
 
+# zh: 服务器：打印客户端的这一行及其地址，应答“thank you !”，以状态 0 退出
 # bats test_tags=points:3
 @test "server: prints the client's line with its address, replies \"thank you !\", exits 0" {
   explained_in 3
@@ -113,6 +110,7 @@ time_wait_on() {
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: hello$'
 }
 
+# zh: 服务器：一次一个字节发来的一行仍是一条消息（TCP 是字节流）
 # bats test_tags=points:3
 @test "server: a line sent one byte at a time is still one message (TCP is a byte stream)" {
   explained_in 5
@@ -133,12 +131,13 @@ assert_thank_you_then_end() {
   # (if the server closed before the second line left, the test client's send failed: status 1)
   [[ $output == "thank you !" && $status -le 1 && ($stderr == *"received 12 bytes, closed by the server"* ||
     $stderr == *"received 12 bytes, Connection reset by peer"*) ]] && return 0
-  flunk_wire "the test client did not receive the reply and then the end of the connection" \
-    "$(printf 'thank you !\n' | _visible)    (12 bytes, then end of stream or a reset)" \
-    "$(printf '%s' "$output" | _visible)    (exit $status; ${stderr:-no message})
-the server ($1) printed so far: $(out "$1") $(err "$1")"
+  flunk_wire "$(en_zh "the test client did not receive the reply and then the end of the connection" "测试客户端没有收到应答和随后连接的结束")" \
+    "$(printf 'thank you !\n' | _visible)    $(en_zh "(12 bytes, then end of stream or a reset)" "（12 字节，然后是流结束或复位）")" \
+    "$(printf '%s' "$output" | _visible)    $(en_zh "(exit $status; " "（退出状态 $status；")$(peer_words "$stderr")$(en_zh ")" "）")
+$(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打印了：") $(out "$1") $(err "$1")"
 }
 
+# zh: 服务器：消息在第一个换行处结束；之后的内容被忽略
 # bats test_tags=points:2
 @test "server: the message ends at the first newline; what follows is ignored" {
   explained_in 5
@@ -158,6 +157,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   done
 }
 
+# zh: 服务器：换行一到就应答，即使客户端一直不关闭自己这一方
 # bats test_tags=points:3
 @test "server: replies as soon as the newline arrives, while the client keeps its side open" {
   explained_in 5
@@ -172,6 +172,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: still here$'
 }
 
+# zh: 服务器：没有换行时，客户端的流结束就是消息的结束
 # bats test_tags=points:3
 @test "server: without a newline, the client's end of stream ends the message" {
   explained_in 5
@@ -185,6 +186,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: no newline$'
 }
 
+# zh: 服务器：空行也是一条消息：打印“from ADDR:PORT: ”并应答
 # bats test_tags=points:2
 @test "server: an empty line is a message too: it prints \"from ADDR:PORT: \" and replies" {
   explained_in 5
@@ -198,6 +200,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: $'
 }
 
+# zh: 服务器：客户端连上后什么都不发就关闭，服务器不会崩溃（退出状态 1，原因打印在标准错误上）
 # bats test_tags=points:2
 @test "server: a client that connects and closes without sending does not crash it (status 1, reason on stderr)" {
   explained_in 6
@@ -212,6 +215,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   refute_line --partial 'from '
 }
 
+# zh: 服务器：一声不吭、又从不关闭的客户端，在 -t SECONDS 之后被放弃
 # bats test_tags=points:2
 @test "server: a silent client that never closes is dropped after -t SECONDS" {
   explained_in 6
@@ -227,20 +231,22 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_regex "$stderr" 'server: 127\.0\.0\.1:[0-9]+: nothing received for 1 s'
 }
 
+# zh: 服务器：超过 4095 字节的消息（5000 字节，没有换行）得不到应答
 # bats test_tags=points:2
-@test "server: a message longer than 4096 bytes without a newline gets no reply" {
+@test "server: a message longer than 4095 bytes (5000 bytes, no newline) gets no reply" {
   explained_in 6
   covers R5.3 R9.13
   free_port port
   head -c 5000 /dev/zero | tr '\0' 'a' >"$BATS_TEST_TMPDIR/long"
   start_server srv "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/long" --idle-ms 3000
-  [[ $output != *"thank you"* ]] || flunk_wire "a reply to a message that is too long" "no reply" "$output"
+  [[ $output != *"thank you"* ]] || flunk_wire "$(en_zh "a reply to a message that is too long" "对太长的消息发了应答")" "$(en_zh "no reply" "没有应答")" "$output"
   wait_exit srv
   assert_failure 1
-  assert_regex "$stderr" 'server: 127\.0\.0\.1:[0-9]+: message longer than 4096 bytes'
+  assert_regex "$stderr" 'server: 127\.0\.0\.1:[0-9]+: message longer than 4095 bytes'
 }
 
+# zh: server -k：一个接一个地服务客户端，某个客户端失败之后继续服务
 # bats test_tags=points:3
 @test "server -k: serves clients one after another and goes on after a client that failed" {
   explained_in 7
@@ -262,6 +268,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_success # still listening
 }
 
+# zh: server -k：客户端复位连接（RST）时报告错误，服务器继续运行
 # bats test_tags=points:2
 @test "server -k: a client that resets the connection (RST) is reported and the server goes on" {
   explained_in 6
@@ -278,6 +285,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_regex "$(err srv)" 'server: 127\.0\.0\.1:[0-9]+: recv: Connection reset by peer'
 }
 
+# zh: 服务器：退出后立刻在同一个端口上重新启动，不受 TIME_WAIT 影响（SO_REUSEADDR）
 # bats test_tags=points:2
 @test "server: restarts on the same port right after it exits, despite TIME_WAIT (SO_REUSEADDR)" {
   explained_in 8
@@ -290,7 +298,8 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   wait_exit srv1
   assert_success
   # The server closed first, so its end of that connection waits in TIME_WAIT now.
-  time_wait_on "$port" || fail "no TIME_WAIT connection on port $port: this test cannot check the restart"
+  time_wait_on "$port" ||
+    fail "$(en_zh "no TIME_WAIT connection on port $port: this test cannot check the restart" "端口 $port 上没有处于 TIME_WAIT 的连接：这个测试检查不了重新启动")"
   spawn_prog srv2 server "$port"
   wait_tcp srv2 "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'after\n'
@@ -300,11 +309,12 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: after$'
 }
 
+# zh: 服务器：应答 nc（printf 'hi from nc\n' | nc -N 127.0.0.1 PORT）
 # bats test_tags=points:2
 @test "server: answers nc (printf 'hi from nc\\n' | nc -N 127.0.0.1 PORT)" {
   explained_in 10
   covers R9.8 R9.9
-  command -v nc >/dev/null || skip "nc (netcat-openbsd) is not installed"
+  command -v nc >/dev/null || skip "$(words tool_missing "nc (netcat-openbsd)")"
   free_port port
   start_server srv "$port"
   run bash -c 'printf "hi from nc\n" | timeout 5 nc -N 127.0.0.1 "$1"' _ "$port"
@@ -317,6 +327,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 
 # ---- the client ----
 
+# zh: 客户端：发出标准输入的第一行，打印应答，退出状态 0
 # bats test_tags=points:3
 @test "client: sends the first line of standard input and prints the reply, exit 0" {
   explained_in 4
@@ -328,9 +339,10 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_success
   assert_output "thank you !"
   printf 'hello\n' >"$BATS_TEST_TMPDIR/want"
-  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "$(en_zh "what the server received" "服务器收到的内容")"
 }
 
+# zh: 客户端：标准输入最后没有换行时，补上换行
 # bats test_tags=points:2
 @test "client: adds the newline when standard input ends without one" {
   explained_in 4
@@ -343,9 +355,10 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_success
   assert_output "ok"
   printf 'no newline\n' >"$BATS_TEST_TMPDIR/want"
-  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "$(en_zh "what the server received" "服务器收到的内容")"
 }
 
+# zh: 客户端：一次一个字节到达的应答被完整地打印出来（一直读到服务器关闭）
 # bats test_tags=points:3
 @test "client: a reply that arrives one byte at a time is printed whole (read until the server closes)" {
   explained_in 5
@@ -361,6 +374,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_printed cli "$reply"
 }
 
+# zh: 客户端：发完这一行就关闭自己的写方向（服务器看到流结束）
 # bats test_tags=points:3
 @test "client: shuts down its writing side after the line (the server sees end of stream)" {
   explained_in 4
@@ -378,6 +392,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_line "client sent 5 bytes"
 }
 
+# zh: 客户端：服务器停顿超过 -t SECONDS，客户端就放弃：退出状态 1
 # bats test_tags=points:2
 @test "client: a server that stalls for longer than -t SECONDS makes it give up: status 1" {
   explained_in 6
@@ -391,6 +406,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_regex "$stderr" 'client: nothing received for 1 s'
 }
 
+# zh: 客户端：没有人监听是连接错误：退出状态 1，原因打印在标准错误上
 # bats test_tags=points:2
 @test "client: nobody listening is a connect error: status 1, the reason on stderr" {
   explained_in 4
@@ -402,6 +418,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_regex "$stderr" "^client: connect to 127\.0\.0\.1 port $port: Connection refused"
 }
 
+# zh: 客户端：和 nc -l 对话（nc 打印这一行，客户端打印 nc 发来的内容）
 # bats test_tags=points:2
 @test "client: talks to nc -l (nc prints the line, the client prints what nc sends)" {
   explained_in 10
@@ -423,6 +440,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 
 # ---- both together ----
 
+# zh: 客户端和服务器互相对话
 # bats test_tags=points:2
 @test "client and server talk to each other" {
   explained_in 9
@@ -441,6 +459,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
 # Any send or recv may move fewer bytes than asked, and a blocking call may fail with EINTR
 # (section 5): only programs that loop until everything moved pass these.
 
+# zh: 故障注入下的服务器（部分读、部分写、EINTR）：整行是一条消息，整个应答都发出去
 # bats test_tags=points:1
 @test "server under faults (short recv and send, EINTR): the whole line is one message, the whole reply is sent" {
   explained_in 5
@@ -459,6 +478,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_faults_happened
 }
 
+# zh: 故障注入下的客户端（部分写、部分读、EINTR）：发出整行，打印整个应答
 # bats test_tags=points:1
 @test "client under faults (short send and recv, EINTR): sends the whole line, prints the whole reply" {
   explained_in 5
@@ -473,14 +493,15 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_success
   printf '%s' "$reply" >"$BATS_TEST_TMPDIR/want-reply"
   printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/got-reply"
-  assert_same_file "$BATS_TEST_TMPDIR/want-reply" "$BATS_TEST_TMPDIR/got-reply" "what the client printed"
+  assert_same_file "$BATS_TEST_TMPDIR/want-reply" "$BATS_TEST_TMPDIR/got-reply" "$(en_zh "what the client printed" "客户端打印的内容")"
   printf '%s\n' "$line" >"$BATS_TEST_TMPDIR/want"
-  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "$(en_zh "what the server received" "服务器收到的内容")"
   assert_faults_happened
 }
 
 # ---- the edges of each rule ----
 
+# zh: 服务器：4095 字节加换行（共 4096 字节）是一条消息；换行之前有 4096 字节就太长了
 # bats test_tags=points:1
 @test "server: 4095 bytes and the newline (4096 in all) are a message; 4096 bytes before the newline are too long" {
   explained_in 5
@@ -495,18 +516,22 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_thank_you srv
   # the server prints its line before it replies (R9.8, R9.9): it is there by now
   grep -qE "^from 127\\.0\\.0\\.1:[0-9]+: a{4095}\$" "$BATS_TEST_TMPDIR/srv.out" ||
-    flunk_wire "the server's line for a 4095-byte message" "from 127.0.0.1:CPORT: aaa... (4095 a)" "$(cut -c1-80 "$BATS_TEST_TMPDIR/srv.out")"
+    flunk_wire "$(en_zh "the server's line for a 4095-byte message" "服务器为 4095 字节的消息打印的那一行")" "from 127.0.0.1:CPORT: aaa... $(en_zh "(4095 a)" "（4095 个 a）")" \
+      "$(cut -c1-80 "$BATS_TEST_TMPDIR/srv.out")"
   run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/a4095" # no newline: the end of stream ends it
   assert_thank_you srv
   run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/line4097"
-  [[ $output != *"thank you"* ]] || flunk_wire "the reply to 4096 bytes before the newline" "none (too long)" "$output"
-  wait_err srv 'server: 127\.0\.0\.1:[0-9]+: message longer than 4096 bytes'
+  [[ $output != *"thank you"* ]] ||
+    flunk_wire "$(en_zh "the reply to 4096 bytes before the newline" "对换行之前有 4096 字节的消息的应答")" "$(en_zh "none (too long)" "没有（太长了）")" "$output"
+  wait_err srv 'server: 127\.0\.0\.1:[0-9]+: message longer than 4095 bytes'
   run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/b4096" # 4096 bytes, then end of stream
-  [[ $output != *"thank you"* ]] || flunk_wire "the reply to 4096 bytes and no newline" "none (too long)" "$output"
+  [[ $output != *"thank you"* ]] ||
+    flunk_wire "$(en_zh "the reply to 4096 bytes and no newline" "对 4096 字节、没有换行的消息的应答")" "$(en_zh "none (too long)" "没有（太长了）")" "$output"
   run_peer await line "$BATS_TEST_TMPDIR/srv.out" '^from .*: b' --pid "$(prog_pid srv)" --ms 300
   assert_failure 1 # no "from" line for either too-long message
 }
 
+# zh: 服务器：接收超时针对每次 recv：在 -t 2 下，用 3.6 秒一点点到达的一行照样得到服务
 # bats test_tags=points:1,waits:4
 @test "server: the receive timeout is per recv: a line that trickles in for 3.6 s is served under -t 2" {
   explained_in 6
@@ -522,6 +547,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: slow line$'
 }
 
+# zh: 服务器：接受 -t 3600，-t 0 和 -t 3601 是用法错误
 # bats test_tags=points:1
 @test "server: -t 3600 is taken, -t 0 and -t 3601 are usage errors" {
   explained_in 9
@@ -530,7 +556,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   for bad in 0 3601 -1 1x; do
     run_prog server -t "$bad" "$port"
     [[ $status == 2 && $stderr == usage:* ]] ||
-      flunk_wire "server -t $bad $port" "status 2 and the usage line" "status $status, ${stderr:-no message}"
+      flunk_wire "server -t $bad $port" "$(en_zh "status 2 and the usage line" "退出状态 2 和用法说明")" "$(en_zh "status $status, ${stderr:-no message}" "退出状态 $status，${stderr:-没有消息}")"
   done
   start_server srv "$port" -t 3600
   run_peer tcp_client 127.0.0.1 "$port" --send $'hi\n'
@@ -539,6 +565,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_success
 }
 
+# zh: 服务器：在所有本地地址上监听（连到 127.0.0.2 的客户端也得到服务），没有 PORT 时监听 7788
 # bats test_tags=points:1
 @test "server: listens on every local address (a client of 127.0.0.2 is served), and on 7788 without PORT" {
   explained_in 9
@@ -556,15 +583,16 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
     flock -w 60 "$port_lock" || true
   fi 2>/dev/null
   run_peer ports probe tcp 7788
-  ((status != 1)) || skip "port 7788 is in use on this machine"
+  ((status != 1)) || skip "$(en_zh "port 7788 is in use on this machine" "这台机器上的 7788 号端口已被占用")"
   spawn_prog def server
   local code=0
   _peer await || return 1
   "$_PEER" tcp 7788 --pid "${_PID[def]}" --ms "$READY_MS" || code=$?
-  ((code == 0)) || _not_ready def "listen on TCP port 7788 (the default)" "$code"
+  ((code == 0)) || _not_ready def "listen on TCP port 7788" "$code" # the default port
   wait_line def '^listening on port 7788$'
 }
 
+# zh: 服务器：别的程序正在监听的端口是绑定错误：“server: bind (port PORT): REASON”，退出状态 1
 # bats test_tags=points:1
 @test "server: a port another program listens on is a bind error: server: bind (port PORT): REASON, status 1" {
   explained_in 9
@@ -578,6 +606,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   refute_output --partial listening
 }
 
+# zh: server -k：发一行就立刻复位的客户端杀不死它（没有 SIGPIPE）；下一个客户端照样得到服务
 # bats test_tags=points:1
 @test "server -k: clients that send a line and reset at once never kill it (no SIGPIPE); the next client is served" {
   explained_in 6
@@ -591,9 +620,10 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   run_peer tcp_client 127.0.0.1 "$port" --send $'still served\n'
   assert_thank_you srv
   pid=$(prog_pid srv)
-  [[ $(cut -d' ' -f3 "/proc/$pid/stat") != Z ]] || flunk_wire "the server process" "alive" "a zombie"
+  [[ $(cut -d' ' -f3 "/proc/$pid/stat") != Z ]] || flunk_wire "$(en_zh "the server process" "服务器进程")" "$(en_zh "alive" "活着")" "$(en_zh "a zombie" "僵尸进程")"
 }
 
+# zh: 客户端：4095 字节的一行完整发出；4096 字节的一行被拒绝，什么也不发
 # bats test_tags=points:1
 @test "client: a 4095-byte line is sent whole; a 4096-byte line is refused and nothing is sent" {
   explained_in 9
@@ -610,9 +640,10 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_success
   assert_output "ok"
   { cat "$BATS_TEST_TMPDIR/line4095"; echo; } >"$BATS_TEST_TMPDIR/want"
-  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received (the refused line never came)"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "$(en_zh "what the server received (the refused line never came)" "服务器收到的内容（被拒绝的那一行从没到达）")"
 }
 
+# zh: 客户端：第一行连同其中的制表符和回车原样发出；单独一个换行也是一行，不是空输入
 # bats test_tags=points:1
 @test "client: sends the first line with its tabs and carriage return as it is; a lone newline is a line, not empty input" {
   explained_in 9
@@ -624,14 +655,15 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   run_prog --in-file "$BATS_TEST_TMPDIR/in" client 127.0.0.1 "$port"
   assert_success
   printf '\tone  two\r\n' >"$BATS_TEST_TMPDIR/want"
-  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "$(en_zh "what the server received" "服务器收到的内容")"
   printf '\n' >"$BATS_TEST_TMPDIR/in"
   run_prog --in-file "$BATS_TEST_TMPDIR/in" client 127.0.0.1 "$port"
   assert_success
   assert_output "ok"
-  assert_same_file "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/got" "what the server received for a lone newline"
+  assert_same_file "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/got" "$(en_zh "what the server received for a lone newline" "单独一个换行时服务器收到的内容")"
 }
 
+# zh: 客户端：超时针对每次 recv：在 -t 2 下，用 4.4 秒一点点到达的应答完整收到；-t 3601 被拒绝
 # bats test_tags=points:1,waits:5
 @test "client: the timeout is per recv: a reply that trickles in for 4.4 s arrives whole under -t 2; -t 3601 is refused" {
   explained_in 6
@@ -649,6 +681,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_regex "$stderr" '^usage: client'
 }
 
+# zh: 客户端：不对应任何服务的 PORT 是解析错误：“client: HOST port PORT: REASON”，退出状态 1
 # bats test_tags=points:1
 @test "client: a PORT that names no service is a resolution error: client: HOST port PORT: REASON, status 1" {
   explained_in 9
@@ -659,11 +692,12 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_regex "$stderr" '^client: 127\.0\.0\.1 port no-such-service: .+'
 }
 
+# zh: 客户端：和 IPv6 环回地址 ::1 上的服务器对话
 # bats test_tags=points:1
 @test "client: talks to a server on the IPv6 loopback, ::1" {
   explained_in 9
   covers R9.18 R9.22
-  grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null || skip "this machine has no IPv6 loopback address"
+  grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null || skip "$(en_zh "this machine has no IPv6 loopback address" "这台机器没有 IPv6 环回地址")"
   free_port port
   spawn_cmd ncl nc -N -6 -l ::1 "$port"
   wait_tcp ncl "$port"
@@ -676,6 +710,7 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   assert_output "from the client"
 }
 
+# zh: 客户端：服务器复位连接时打印“client: CALL: REASON”，退出状态 1，不会被信号杀死
 # bats test_tags=points:1
 @test "client: a server that resets the connection: client: CALL: REASON, status 1, not killed by a signal" {
   explained_in 9
@@ -684,7 +719,8 @@ the server ($1) printed so far: $(out "$1") $(err "$1")"
   spawn_peer srv tcp_server "$port" --reset yes
   wait_tcp srv "$port"
   run_prog --in 'hello' client 127.0.0.1 "$port"
-  ((status == 1)) || flunk_wire "the client's exit status after a reset" "1 (and a message)" "$status$( ((status > 128)) && echo " (killed by signal $((status - 128)))")"
+  ((status == 1)) || flunk_wire "$(en_zh "the client's exit status after a reset" "复位之后客户端的退出状态")" "$(en_zh "1 (and a message)" "1（还有一条消息）")" \
+    "$status$( ((status > 128)) && en_zh " (killed by signal $((status - 128)))" "（被信号 $((status - 128)) 杀死）")"
   # the reset may come before the client's shutdown or during its recv: either call may report it
   assert_regex "$stderr" '^client: (shutdown|recv): (Connection reset by peer|Transport endpoint is not connected)'
 }

@@ -2,6 +2,10 @@
 # Lesson 05 (file download): the specification of download_server and download_client, as tests.
 # The contract is lessons/05-download/README.md: the protocol in section 2, each program in section 9.
 
+# The section that teaches flushing stdout (the log, flushed at once): a wait for a line that never came
+# names it when the program is still running and printed nothing new (tests/harness/test_helper.bash).
+BUFFERING_EXPLAINED_IN=3
+
 # The big files are made once for the whole file: random bytes cost time.
 setup_file() {
   export SERVED="$BATS_FILE_TMPDIR/served"
@@ -49,7 +53,7 @@ raw_request() {
 assert_reply() {
   printf '%s\n' "$1" >expected-reply
   if ! cmp -s expected-reply reply; then
-    flunk_wire "the server's reply" "$(_visible <expected-reply)" "$(_visible <reply)"
+    flunk_wire "$(en_zh "the server's reply" "服务器的应答")" "$(_visible <expected-reply)" "$(_visible <reply)"
   fi
 }
 
@@ -64,7 +68,7 @@ assert_files_here() {
   expected=$(printf '%s\n' "$@" | LC_ALL=C sort | sed '/^$/d')
   actual=$(files_here)
   [[ $actual == "$expected" ]] ||
-    flunk_wire "the files in the client's directory" "${expected:-(none)}" "${actual:-(none)}"
+    flunk_wire "$(en_zh "the files in the client's directory" "客户端目录里的文件")" "${expected:-$(en_zh "(none)" "（没有）")}" "${actual:-$(en_zh "(none)" "（没有）")}"
 }
 
 # peak_memory_kib PID: the largest VmHWM (peak resident memory) of PID and its children, in KiB.
@@ -79,6 +83,7 @@ peak_memory_kib() {
 
 # ---- usage (the starter already provides these) ----
 
+# zh: download_server 没有 PORT 时，在标准错误上打印用法说明，退出状态 2
 # bats test_tags=starter-provides
 @test "download_server with no PORT prints a usage line on stderr and exits with status 2" {
   explained_in 9
@@ -88,6 +93,7 @@ peak_memory_kib() {
   assert_regex "$stderr" '^usage: download_server '
 }
 
+# zh: download_server 拒绝不是 1 到 65535 之间数字的 PORT（退出状态 2）
 # bats test_tags=starter-provides
 @test "download_server refuses a PORT that is not a number from 1 to 65535 (status 2)" {
   explained_in 9
@@ -99,6 +105,7 @@ peak_memory_kib() {
   done
 }
 
+# zh: download_client 没有 HOST PORT NAME 时，在标准错误上打印用法说明，退出状态 2
 # bats test_tags=starter-provides
 @test "download_client without HOST PORT NAME prints a usage line on stderr and exits with status 2" {
   explained_in 9
@@ -108,6 +115,7 @@ peak_memory_kib() {
   assert_regex "$stderr" '^usage: download_client '
 }
 
+# zh: download_client 拒绝发不出去的 NAME：空的、含有“/”的、超过 255 字节的（退出状态 2）
 # bats test_tags=starter-provides
 @test "download_client refuses a NAME it cannot send: empty, with a '/' or a newline, over 255 bytes (status 2)" {
   explained_in 9
@@ -122,6 +130,7 @@ peak_memory_kib() {
 
 # ---- whole files, byte for byte ----
 
+# zh: 0 字节、1 字节、65536 字节和 65537 字节的文件都一个字节不差地到达
 # bats test_tags=points:3
 @test "files of 0 bytes, 1 byte, 65536 bytes and 65537 bytes arrive byte for byte" {
   explained_in 7
@@ -139,6 +148,7 @@ peak_memory_kib() {
   done
 }
 
+# zh: 40 MiB 的随机字节文件一个字节不差地到达
 # bats test_tags=points:3
 @test "a 40 MiB file of random bytes arrives byte for byte" {
   explained_in 6
@@ -150,6 +160,7 @@ peak_memory_kib() {
   assert_same_file "$SERVED/big.bin" "[接收]big.bin"
 }
 
+# zh: 含有 0 到 255 每个字节值和成串 NUL 字节的二进制文件，一个字节不差地到达
 # bats test_tags=points:3
 @test "a binary file with every byte value 0 to 255 and runs of NUL bytes arrives byte for byte" {
   explained_in 7
@@ -167,6 +178,7 @@ peak_memory_kib() {
   assert_same_file "$BATS_TEST_TMPDIR/srv/all-bytes.bin" "[接收]all-bytes.bin"
 }
 
+# zh: 服务器把每次下载记为：“ADDRESS:PORT "NAME" sent N bytes”
 # bats test_tags=points:2
 @test "the server listens on every IPv4 address and logs each download as ADDRESS:PORT, the name in quotes, sent N bytes" {
   explained_in 3
@@ -181,6 +193,7 @@ peak_memory_kib() {
     "saved other.txt: the server listens on every IPv4 address (INADDR_ANY)" "status $status: $stderr"
 }
 
+# zh: 没有 -d 时，服务器提供它的当前目录
 # bats test_tags=points:2
 @test "without -d the server serves its current directory" {
   explained_in 3
@@ -192,9 +205,10 @@ peak_memory_kib() {
   run_peer tcp_client 127.0.0.1 "$port" --send $'here.txt\n' --out reply
   assert_success
   { printf 'OK 27\n'; cat here.txt; } >expected-reply
-  assert_same_file expected-reply reply "the reply"
+  assert_same_file expected-reply reply "$(en_zh "the reply" "应答")"
 }
 
+# zh: 日志把名字里的控制字节、双引号和反斜杠写成 \xHH：一个请求，一行日志
 # bats test_tags=points:2
 @test "the log shows control bytes, quotes and backslashes in a name as hex escapes: one request, one line" {
   explained_in 3
@@ -205,6 +219,7 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ "fake\\x22 sent 1 bytes\\x01\\x5cx" refused: no such file$'
 }
 
+# zh: 给了 -o PATH 时，客户端就保存到那里；UTF-8 名字原样使用
 # bats test_tags=points:2
 @test "the client saves under -o PATH when asked, and takes UTF-8 names as they are" {
   explained_in 9
@@ -221,6 +236,7 @@ peak_memory_kib() {
   assert_same_file "$BATS_TEST_TMPDIR/srv/中文.txt" "[接收]中文.txt"
 }
 
+# zh: 255 字节的名字得到服务；256 字节、没有换行的请求行因为太长被拒绝
 # bats test_tags=points:2
 @test "a name of 255 bytes is served; a request line of 256 bytes without a newline is refused as too long" {
   explained_in 4
@@ -242,6 +258,7 @@ peak_memory_kib() {
 
 # ---- what the server refuses ----
 
+# zh: 文件不存在：客户端带着服务器给的原因以状态 1 退出，不留文件；服务器记下日志并继续运行
 # bats test_tags=points:2
 @test "a missing file: the client exits 1 with the server's reason and leaves no file; the server logs it and goes on" {
   explained_in 7
@@ -257,6 +274,7 @@ peak_memory_kib() {
   assert_same_file "$SERVED/hello.txt" "[接收]hello.txt"
 }
 
+# zh: 想跑出目录的名字恰好得到“ERR bad name”，记入日志，服务器继续运行
 # bats test_tags=points:2
 @test "names that escape the directory get exactly ERR bad name, are logged, and the server goes on" {
   explained_in 5
@@ -283,6 +301,7 @@ peak_memory_kib() {
   assert_same_file "$srv/hello.txt" "[接收]hello.txt"
 }
 
+# zh: 提供服务的目录里的符号链接或子目录，因为不是普通文件而被拒绝
 # bats test_tags=points:2
 @test "a symbolic link (one that points nowhere too) or a directory in the served directory is refused as not a regular file" {
   explained_in 5
@@ -303,6 +322,7 @@ peak_memory_kib() {
 
 # ---- clients that misbehave ----
 
+# zh: 一次一个字节到达的请求，得到“OK SIZE”和整个文件
 # bats test_tags=points:3
 @test "a request that arrives one byte at a time is answered with OK SIZE and the whole file" {
   explained_in 4
@@ -313,9 +333,10 @@ peak_memory_kib() {
   header=$(head -n 1 reply)
   assert_equal "$header" "OK 100000"
   tail -c +11 reply >body
-  assert_same_file "$SERVED/small.bin" body "the bytes after the status line"
+  assert_same_file "$SERVED/small.bin" body "$(en_zh "the bytes after the status line" "状态行之后的字节")"
 }
 
+# zh: 传输中途消失的客户端杀不死服务器：服务器记下中止，接着服务下一个客户端
 # bats test_tags=points:3
 @test "a client that vanishes mid-transfer does not kill the server: it logs the abort and serves the next client" {
   explained_in 6
@@ -329,6 +350,24 @@ peak_memory_kib() {
   assert_same_file "$SERVED/hello.txt" "[接收]hello.txt"
 }
 
+# zh: 状态行发不出去（客户端已经复位了连接）时，日志记为“aborted after 0 of SIZE bytes”
+# bats test_tags=points:1,waits:4
+@test "a status line that cannot be sent (the client reset the connection) is logged as aborted after 0 of SIZE bytes" {
+  explained_in 6
+  covers R9.6
+  start_server "$SERVED"
+  # A silent client holds the server for its 3 seconds (R9.5); the next one, queued behind it,
+  # sends its request and resets the connection. When the server takes it, the request is
+  # there to read, and the status line can no longer be sent.
+  spawn_peer silent dl_stall 127.0.0.1 "$port" --stall-ms 8000
+  wait_line silent '^connected$'
+  run_peer tcp4_reset_client 127.0.0.1 "$port" --send $'hello.txt\n' --wait-ms 0
+  assert_success
+  log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
+  log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" aborted after 0 of 6 bytes: .+$'
+}
+
+# zh: 连上后什么都不发的客户端，大约 3 秒后得到“ERR timeout”
 # bats test_tags=points:2,waits:3
 @test "a client that connects and sends nothing gets ERR timeout after about 3 seconds" {
   explained_in 4
@@ -338,15 +377,17 @@ peak_memory_kib() {
   run_peer tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 8000 --out reply
   waited_ms=$((($(date +%s%N) - started) / 1000000))
   if ((status == 3)); then
-    flunk_wire "the server's answer to a client that sends nothing" "ERR timeout after 3 s, then the close" \
-      "nothing for 8 s"
+    flunk_wire "$(en_zh "the server's answer to a client that sends nothing" "服务器对什么都不发的客户端的应答")" \
+      "$(en_zh "ERR timeout after 3 s, then the close" "3 秒后“ERR timeout”，然后关闭")" "$(en_zh "nothing for 8 s" "8 秒内什么都没有")"
   fi
   assert_success
   assert_reply "ERR timeout"
-  ((waited_ms >= 2500)) || flunk_wire "when the silent client was dropped" "after about 3000 ms" "after $waited_ms ms"
+  ((waited_ms >= 2500)) || flunk_wire "$(en_zh "when the silent client was dropped" "一声不吭的客户端何时被放弃")" \
+    "$(en_zh "after about 3000 ms" "大约 3000 毫秒之后")" "$(en_zh "after $waited_ms ms" "$waited_ms 毫秒之后")"
   log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
 }
 
+# zh: 3 秒是对整行计时：每 250 毫秒来一个字节的请求得到“ERR timeout”
 # bats test_tags=points:2,waits:3
 @test "the 3 seconds are for the whole line: a request dripping in a byte every 250 ms gets ERR timeout" {
   explained_in 4
@@ -357,16 +398,17 @@ peak_memory_kib() {
     --out reply
   wait_exit drip
   if [[ $output == *"dripped 20 of 20"* ]]; then
-    late="a reply only after all 20 bytes (5 s): the 3 s restarted at each byte"
-    ((status == 3)) && late="no reply at all"
-    flunk_wire "the server's answer to a client that drips its request" \
-      "ERR timeout 3 s after the connection, while the bytes still came in" "$late"
+    late=$(en_zh "a reply only after all 20 bytes (5 s): the 3 s restarted at each byte" "20 个字节全部到达（5 秒）之后才应答：3 秒在每个字节到达时都重新计时")
+    ((status == 3)) && late=$(en_zh "no reply at all" "根本没有应答")
+    flunk_wire "$(en_zh "the server's answer to a client that drips its request" "服务器对一点一点发送请求的客户端的应答")" \
+      "$(en_zh "ERR timeout 3 s after the connection, while the bytes still came in" "连接后 3 秒“ERR timeout”，那时字节还在陆续到达")" "$late"
   fi
   assert_success
   assert_reply "ERR timeout"
   log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
 }
 
+# zh: 十个客户端一个接一个，有好有坏，第十一个照样得到服务；没有描述符泄漏
 # bats test_tags=points:2
 @test "twelve clients one after another, good and bad, and the thirteenth is served; no descriptor leaks" {
   explained_in 9
@@ -395,6 +437,7 @@ peak_memory_kib() {
   assert_equal "$fds_after open descriptors" "$fds_before open descriptors"
 }
 
+# zh: 一次服务一个客户端：一声不吭的客户端占住服务器 3 秒，然后下一个得到服务
 # bats test_tags=points:2,waits:4
 @test "one client at a time: a client that says nothing holds the server 3 s, then the next one is served" {
   explained_in 8
@@ -403,13 +446,38 @@ peak_memory_kib() {
   spawn_peer silent dl_stall 127.0.0.1 "$port" --stall-ms 8000
   wait_line silent '^connected$'
   run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --idle-ms 7000 --out reply
-  ((status != 3)) || flunk_wire "the reply to a second client, behind a silent one" \
-    "OK 6 and the file, once the silent client got ERR timeout (3 s)" "nothing for 7 s"
+  ((status != 3)) || flunk_wire "$(en_zh "the reply to a second client, behind a silent one" "排在一声不吭的客户端后面的第二个客户端得到的应答")" \
+    "$(en_zh "OK 6 and the file, once the silent client got ERR timeout (3 s)" "一声不吭的客户端得到“ERR timeout”（3 秒）之后，“OK 6”和文件")" \
+    "$(en_zh "nothing for 7 s" "7 秒内什么都没有")"
   assert_success
   assert_reply $'OK 6\nhello'
   log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
 }
 
+# zh: 服务器上一次运行留下的连接还处于 TIME_WAIT 时，它能立刻在同一个端口上重新启动（SO_REUSEADDR）
+# bats test_tags=points:2
+@test "the server starts again at once on its port while its last run's connections are in TIME_WAIT (SO_REUSEADDR)" {
+  explained_in 3
+  covers R9.3
+  start_server "$SERVED"
+  download hello.txt
+  assert_success
+  # The server sent its FIN first (R9.10): its end of that connection waits in TIME_WAIT, once
+  # the client's FIN is in.
+  local tries=0
+  until time_wait_on "$port" || ((++tries > 20)); do sleep 0.1; done
+  time_wait_on "$port" ||
+    fail "$(en_zh "no TIME_WAIT connection on port $port: this test cannot check the restart" "端口 $port 上没有处于 TIME_WAIT 的连接：这个测试检查不了重新启动")"
+  send_signal server TERM
+  wait_exit server
+  spawn_prog again download_server -d "$SERVED" "$port"
+  wait_tcp again "$port"
+  download -o again.txt hello.txt
+  assert_success
+  assert_same_file "$SERVED/hello.txt" again.txt
+}
+
+# zh: 内存保持平稳：发送 40 MiB 的文件时，服务器的内存峰值增加不到 8 MiB
 # bats test_tags=points:2,waits:2
 @test "memory stays flat: serving a 40 MiB file raises the server's peak memory by less than 8 MiB" {
   explained_in 6
@@ -425,14 +493,16 @@ peak_memory_kib() {
   wait_exit slow
   assert_success
   tail -c +$((${#BIG_SIZE} + 5)) reply >body
-  assert_same_file "$SERVED/big.bin" body "the bytes after the status line"
+  assert_same_file "$SERVED/big.bin" body "$(en_zh "the bytes after the status line" "状态行之后的字节")"
   growth=$((during - before))
-  ((growth < 8192)) || flunk_wire "the server's peak memory (VmHWM) while it sends a 40 MiB file" \
-    "less than 8192 KiB above the $before KiB it had before" "$growth KiB more ($during KiB)"
+  ((growth < 8192)) || flunk_wire "$(en_zh "the server's peak memory (VmHWM) while it sends a 40 MiB file" "服务器发送 40 MiB 文件期间的内存峰值（VmHWM）")" \
+    "$(en_zh "less than 8192 KiB above the $before KiB it had before" "比原来的 $before KiB 多出不到 8192 KiB")" \
+    "$(en_zh "$growth KiB more ($during KiB)" "多出 $growth KiB（$during KiB）")"
 }
 
 # ---- the client, against a test server ----
 
+# zh: 客户端发出 NAME 和一个换行，并能接收一次只到五个字节的应答
 # bats test_tags=points:2
 @test "the client sends NAME and a newline, and takes a reply that arrives five bytes at a time" {
   explained_in 7
@@ -448,9 +518,10 @@ peak_memory_kib() {
   assert_output "saved copy.bin (3000 bytes)"
   assert_same_file data copy.bin
   printf 'file.bin\n' >"$BATS_TEST_TMPDIR/expected-request"
-  assert_same_file "$BATS_TEST_TMPDIR/expected-request" "$BATS_TEST_TMPDIR/request" "the request the server received"
+  assert_same_file "$BATS_TEST_TMPDIR/expected-request" "$BATS_TEST_TMPDIR/request" "$(en_zh "the request the server received" "服务器收到的请求")"
 }
 
+# zh: 提前结束的应答是错误：退出状态 1，报告收到的字节数，这个名字下原有的文件不动
 # bats test_tags=points:2
 @test "a reply that ends early is an error: status 1, bytes counted, the older file under the name untouched" {
   explained_in 7
@@ -464,10 +535,11 @@ peak_memory_kib() {
   download data.bin
   assert_failure 1
   assert_regex "$stderr" 'closed after 5000 of 100000 bytes'
-  assert_same_file "$BATS_TEST_TMPDIR/old" "[接收]data.bin" "the older [接收]data.bin"
+  assert_same_file "$BATS_TEST_TMPDIR/old" "[接收]data.bin" "$(en_zh "the older [接收]data.bin" "原来的 [接收]data.bin")"
   assert_files_here "[接收]data.bin" # and no temporary file left behind
 }
 
+# zh: 新的下载完成之后，才替换已有的 [接收] 文件
 # bats test_tags=points:2
 @test "an existing [接收] file is replaced once the new download is complete" {
   explained_in 7
@@ -480,6 +552,7 @@ peak_memory_kib() {
   assert_files_here "[接收]small.bin"
 }
 
+# zh: 保存的文件得到新建文件的权限：0666 去掉 umask（022 下是 0644，077 下是 0600，002 下是 0664），而不是临时文件的 0600
 # bats test_tags=points:2
 @test "the saved file gets the mode of a new file: 0666 minus the umask (0644 under 022, 0600 under 077, 0664 under 002), not the temporary file's 0600" {
   explained_in 7
@@ -493,10 +566,11 @@ peak_memory_kib() {
     umask 022
     assert_success
     mode=$(stat -c %a "mode-$want")
-    [[ $mode == "$want" ]] || flunk_wire "the mode of the saved file under umask ${mask%:*}" "$want" "$mode"
+    [[ $mode == "$want" ]] || flunk_wire "$(en_zh "the mode of the saved file under umask ${mask%:*}" "umask ${mask%:*} 下保存的文件的权限")" "$want" "$mode"
   done
 }
 
+# zh: 既不是 OK 也不是 ERR 的应答是错误：退出状态 1，bad reply，不留文件
 # bats test_tags=points:2
 @test "a reply that is neither OK nor ERR is an error: status 1, bad reply, no file" {
   explained_in 7
@@ -510,6 +584,7 @@ peak_memory_kib() {
   assert_files_here
 }
 
+# zh: 没有服务器监听时，客户端说明原因：退出状态 1，Connection refused，不留文件
 # bats test_tags=points:2
 @test "the client says why when no server listens: status 1, Connection refused, no file" {
   explained_in 7
@@ -525,6 +600,7 @@ peak_memory_kib() {
 # Any send or recv may move fewer bytes than asked, and a blocking call may fail with EINTR
 # (sections 6 and 7): only programs that loop until everything moved pass these.
 
+# zh: 故障注入下的服务器（部分读、部分写、EINTR）：给两个客户端都发出“OK SIZE”和每一个字节
 # bats test_tags=points:1
 @test "server under faults (short recv and send, EINTR): OK SIZE and every byte, to two clients" {
   explained_in 6
@@ -535,7 +611,7 @@ peak_memory_kib() {
   wait_tcp server "$port"
   raw_request $'small.bin\n'
   { printf 'OK 100000\n'; cat "$SERVED/small.bin"; } >expected-reply
-  assert_same_file expected-reply reply "the reply to the first client"
+  assert_same_file expected-reply reply "$(en_zh "the reply to the first client" "给第一个客户端的应答")"
   run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --chunk 2 --out reply
   assert_success
   assert_reply $'OK 6\nhello'
@@ -544,6 +620,7 @@ peak_memory_kib() {
   assert_faults_happened
 }
 
+# zh: 故障注入下的客户端（部分写、部分读、EINTR）：状态行和文件的每一个字节
 # bats test_tags=points:1
 @test "client under faults (short send and recv, EINTR): the status line and every byte of the file" {
   explained_in 7
@@ -562,12 +639,13 @@ peak_memory_kib() {
   assert_output "saved copy.bin (1000000 bytes)"
   assert_same_file data copy.bin
   printf '%s\n' "$name" >"$BATS_TEST_TMPDIR/expected-request"
-  assert_same_file "$BATS_TEST_TMPDIR/expected-request" "$BATS_TEST_TMPDIR/request" "the request the server received"
+  assert_same_file "$BATS_TEST_TMPDIR/expected-request" "$BATS_TEST_TMPDIR/request" "$(en_zh "the request the server received" "服务器收到的请求")"
   assert_faults_happened
 }
 
 # ---- the edges of each rule ----
 
+# zh: 以流结束收尾、没有换行的名字，或者根本没有名字，得到“ERR bad request”
 # bats test_tags=points:1
 @test "a name ending at end of stream, without its newline, or no name at all, gets ERR bad request" {
   explained_in 2
@@ -580,6 +658,7 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ - refused: bad request$'
 }
 
+# zh: 回车、空格和制表符都是名字的字节；换行之后的字节被忽略
 # bats test_tags=points:1
 @test "a carriage return, spaces and tabs are bytes of the name; bytes after the newline are ignored" {
   explained_in 2
@@ -600,6 +679,7 @@ peak_memory_kib() {
   assert_reply $'OK 6\nplain'
 }
 
+# zh: 服务器无权读取的文件得到“ERR permission denied”
 # bats test_tags=points:1
 @test "a file the server may not read gets ERR permission denied" {
   explained_in 2
@@ -616,7 +696,7 @@ peak_memory_kib() {
   raw_request $'locked.txt\n'
   if [[ $(head -c 3 reply) == "OK " ]] && (($(id -u) == 0)); then
     # The server runs as root, who may read anything: run it again as nobody, who may not.
-    command -v setpriv >/dev/null || skip "the server runs as root, and setpriv (util-linux) is missing"
+    command -v setpriv >/dev/null || skip "$(en_zh "the server runs as root, and setpriv (util-linux) is missing" "服务器以 root 身份运行，而且没有 setpriv（util-linux）")"
     send_signal server TERM
     wait_exit server
     free_port port
@@ -630,23 +710,40 @@ peak_memory_kib() {
   assert_reply $'OK 5\nopen'
 }
 
+# zh: openat 因其他原因打不开的名字（Unix 域套接字：ENXIO）得到“ERR cannot open”
 # bats test_tags=points:1
 @test "a name that openat cannot open for another reason (a Unix socket: ENXIO) gets ERR cannot open" {
   explained_in 2
   covers R2.16
-  command -v perl >/dev/null || skip "perl is not installed (it makes the Unix socket)"
+  command -v perl >/dev/null || skip "$(en_zh "perl is not installed (it makes the Unix socket)" "没有安装 perl（要用它创建 Unix 域套接字）")"
   srv="$BATS_TEST_TMPDIR/srv"
   mkdir -p "$srv"
   # A bound Unix socket leaves its name in the directory after the program exits.
   perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Local => $ARGV[0], Listen => 1) or die "$!\n"' "$srv/socket" ||
-    fail "could not make a Unix socket in $srv"
-  [[ -S $srv/socket ]] || fail "no Unix socket at $srv/socket"
+    fail "$(en_zh "could not make a Unix socket in $srv" "无法在 $srv 里创建 Unix 域套接字")"
+  [[ -S $srv/socket ]] || fail "$(en_zh "no Unix socket at $srv/socket" "$srv/socket 不是 Unix 域套接字")"
   start_server "$srv"
   raw_request $'socket\n'
   assert_reply "ERR cannot open"
   log_line '^127\.0\.0\.1:[0-9]+ "socket" refused: cannot open$'
 }
 
+# zh: 打开了却 fstat 失败的文件（EIO：磁盘出故障）得到“ERR cannot open”
+# bats test_tags=points:1
+@test "a file that opens but whose fstat fails (EIO: a failing disk) gets ERR cannot open" {
+  explained_in 5
+  covers R2.16
+  load harness/faults
+  free_port port
+  # the fault library makes the server's fstat of a regular file fail with EIO
+  with_fstat_eio spawn_prog server download_server -d "$SERVED" "$port"
+  wait_tcp server "$port"
+  raw_request $'hello.txt\n'
+  assert_reply "ERR cannot open"
+  log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" refused: cannot open$'
+}
+
+# zh: 应答之后，服务器在一秒之内关闭连接，即使客户端一直不关闭自己这一方
 # bats test_tags=points:1
 @test "after its reply the server closes within a second, even when the client keeps its side open" {
   explained_in 2
@@ -654,7 +751,8 @@ peak_memory_kib() {
   start_server "$SERVED"
   # --keep-open: no end of stream from the client; --idle-ms 2500: give up 2.5 s after the reply.
   run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --keep-open --idle-ms 2500 --out reply
-  ((status != 3)) || flunk_wire "the end of the connection after the reply" "the server closes within 1 s" "still open 2.5 s after the reply"
+  ((status != 3)) || flunk_wire "$(en_zh "the end of the connection after the reply" "应答之后连接的结束")" \
+    "$(en_zh "the server closes within 1 s" "服务器在 1 秒之内关闭")" "$(en_zh "still open 2.5 s after the reply" "应答之后 2.5 秒仍然没有关闭")"
   assert_success
   assert_reply $'OK 6\nhello'
   run_peer tcp_client 127.0.0.1 "$port" --send $'missing.txt\n' --keep-open --idle-ms 2500 --out reply
@@ -662,6 +760,7 @@ peak_memory_kib() {
   assert_reply "ERR no such file" # and nothing after it
 }
 
+# zh: 带正负号、多一个空格、带回车或者用小写的状态行都是错误的应答；前导零也是数字
 # bats test_tags=points:1
 @test "a status line with a sign, a space too many, a carriage return or lower case is a bad reply; leading zeros are digits" {
   explained_in 2
@@ -675,8 +774,8 @@ peak_memory_kib() {
     wait_tcp "srv$i" "$port"
     download -o got.txt hello.txt
     [[ $status == 1 && $stderr == *"bad reply"* ]] ||
-      flunk_wire "the client's answer to the status line \"$(printf '%s' "$reply" | head -c 60 | _visible)\"" \
-        "status 1, a message with bad reply" "status $status: $stdout $stderr"
+      flunk_wire "$(en_zh "the client's answer to the status line" "客户端对这个状态行的处理：") \"$(printf '%s' "$reply" | head -c 60 | _visible)\"" \
+        "$(en_zh "status 1, a message with bad reply" "退出状态 1，消息里有“bad reply”")" "$(en_zh "status $status:" "退出状态 $status：") $output $stderr"
     assert_files_here
   done
   free_port port
@@ -688,6 +787,7 @@ peak_memory_kib() {
   assert_output "saved got.txt (5 bytes)"
 }
 
+# zh: 永不结束的状态行（1000 字节，没有换行）是错误的应答，不会卡住也不会崩溃
 # bats test_tags=points:1
 @test "a status line of 127 bytes is read whole; one that never ends (1000 bytes, no newline) is a bad reply, not a hang or a crash" {
   explained_in 2
@@ -712,6 +812,28 @@ peak_memory_kib() {
   assert_files_here
 }
 
+# zh: 原因为空的 ERR 行（“ERR ”加换行），或者含有 NUL 字节的状态行，都是错误的应答：退出状态 1，不留文件
+# bats test_tags=points:1
+@test "an ERR line with an empty reason, or a status line with a NUL byte, is a bad reply: status 1, no file" {
+  explained_in 7
+  covers R2.7 R2.17 R9.17
+  local i=0 reply
+  # printf formats: \0 is a NUL byte, which a shell string cannot hold
+  for reply in 'ERR \nhello' 'ERR no\0such file\n' 'OK 5\0\nhello' 'OK 5\0 7\nhello' '\0OK 5\nhello'; do
+    i=$((i + 1))
+    free_port port
+    printf "$reply" >"$BATS_TEST_TMPDIR/reply"
+    spawn_peer "srv$i" tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
+    wait_tcp "srv$i" "$port"
+    download -o got.txt hello.txt
+    [[ $status == 1 && $stderr == *"bad reply"* ]] ||
+      flunk_wire "$(en_zh "the client's answer to the status line" "客户端对这个状态行的处理：") $(_visible <"$BATS_TEST_TMPDIR/reply" | head -1)" \
+        "$(en_zh "status 1, a message with bad reply" "退出状态 1，消息里有“bad reply”")" "$(en_zh "status $status:" "退出状态 $status：") $output $stderr"
+    assert_files_here
+  done
+}
+
+# zh: 解析不了的 HOST：“download_client: HOST port PORT: REASON”，退出状态 1，不留文件
 # bats test_tags=points:1
 @test "a HOST that cannot be resolved: download_client: HOST port PORT: REASON, status 1, no file" {
   explained_in 9
@@ -722,6 +844,7 @@ peak_memory_kib() {
   assert_files_here
 }
 
+# zh: 谁都不会无限期地等：一声不吭的服务器在 10 秒后被放弃
 # bats test_tags=points:1,waits:10
 @test "nobody waits forever: a server silent before its status line, or in the middle of the file, is given up after 10 s" {
   explained_in 9
@@ -740,15 +863,18 @@ peak_memory_kib() {
   spawn_prog middle download_client -o middle/data.bin 127.0.0.1 "$half_port" data.bin
   local who
   for who in before middle; do
-    wait_exit "$who" 20 "of its start: a client waits 10 s for a byte, not forever"
+    wait_exit "$who" 20 "$(en_zh "of its start: a client waits 10 s for a byte, not forever" "从它启动算起：客户端等一个字节等 10 秒，不会永远等下去")"
     local waited=$((SECONDS - started))
-    [[ $status == 1 ]] || flunk_wire "download_client's exit status after 10 s without a byte ($who the file)" 1 "$status"
-    ((waited >= 9)) || flunk_wire "how long download_client waited for a silent server ($who the file)" "about 10 s" "${waited} s"
-    [[ -n $stderr ]] || flunk_wire "download_client's message after 10 s without a byte ($who the file)" "a message on stderr" "nothing"
-    [[ -z $(ls -A "$who") ]] || flunk_wire "the files left after a download given up ($who the file)" "(none)" "$(ls -A "$who")"
+    [[ $status == 1 ]] || flunk_wire "$(en_zh "download_client's exit status after 10 s without a byte ($who the file)" "10 秒没收到一个字节之后 download_client 的退出状态（$who）")" 1 "$status"
+    ((waited >= 9)) || flunk_wire "$(en_zh "how long download_client waited for a silent server ($who the file)" "download_client 等一声不吭的服务器等了多久（$who）")" \
+      "$(en_zh "about 10 s" "大约 10 秒")" "$(en_zh "${waited} s" "${waited} 秒")"
+    [[ -n $stderr ]] || flunk_wire "$(en_zh "download_client's message after 10 s without a byte ($who the file)" "10 秒没收到一个字节之后 download_client 的消息（$who）")" \
+      "$(en_zh "a message on stderr" "标准错误上的一条消息")" "$(words none)"
+    [[ -z $(ls -A "$who") ]] || flunk_wire "$(en_zh "the files left after a download given up ($who the file)" "放弃下载之后留下的文件（$who）")" "$(words none)" "$(ls -A "$who")"
   done
 }
 
+# zh: 日志一行一行地进入管道：serving 那一行和每个客户端的那一行都立刻出现
 # bats test_tags=points:1
 @test "the log reaches a pipe line by line: the serving line and each client's line at once" {
   explained_in 9

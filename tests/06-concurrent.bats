@@ -3,6 +3,10 @@
 # The contract is lessons/06-concurrent/README.md, section 8; the protocol is lesson 05's.
 # Processes are observed in /proc (children, states, descriptors), not in the server's output.
 
+# The section that teaches flushing stdout (nothing in stdout's buffer at a fork): a wait for a line that never came
+# names it when the program is still running and printed nothing new (tests/harness/test_helper.bash).
+BUFFERING_EXPLAINED_IN=5
+
 # The big file is made once for the whole file: random bytes cost time.
 setup_file() {
   export SERVED="$BATS_FILE_TMPDIR/served"
@@ -33,7 +37,7 @@ start_server() {
 assert_reply() {
   printf '%s\n' "$1" >expected-reply
   if ! cmp -s expected-reply reply; then
-    flunk_wire "the server's reply" "$(_visible <expected-reply)" "$(_visible <reply)"
+    flunk_wire "$(en_zh "the server's reply" "服务器的应答")" "$(_visible <expected-reply)" "$(_visible <reply)"
   fi
 }
 
@@ -43,13 +47,13 @@ assert_reply() {
 assert_served_meanwhile() {
   run_peer tcp_client 127.0.0.1 "$port" --send "$1"$'\n' --idle-ms 5000 --out reply
   if ((status == 3)); then
-    flunk_wire "the reply to a client, while another one holds its connection" \
-      "OK $(wc -c <"$SERVED/$1") and the file, at once (a child per client)" \
-      "nothing within 5 s: the server is busy with the other client"
+    flunk_wire "$(en_zh "the reply to a client, while another one holds its connection" "另一个客户端占着连接时，这个客户端得到的应答")" \
+      "$(en_zh "OK $(wc -c <"$SERVED/$1") and the file, at once (a child per client)" "立刻得到“OK $(wc -c <"$SERVED/$1")”和文件（每个客户端一个子进程）")" \
+      "$(en_zh "nothing within 5 s: the server is busy with the other client" "5 秒内什么都没有：服务器正忙着服务另一个客户端")"
   fi
   assert_success
   { printf 'OK %s\n' "$(wc -c <"$SERVED/$1")"; cat "$SERVED/$1"; } >expected-reply
-  assert_same_file expected-reply reply "the reply to the second client"
+  assert_same_file expected-reply reply "$(en_zh "the reply to the second client" "给第二个客户端的应答")"
 }
 
 # children PID: the child processes of PID, one per line (zombies included).
@@ -86,12 +90,14 @@ assert_ends_within_2s() {
   # await returns 3 as soon as the process has exited (gone, or a zombie), 1 at the deadline
   "$SOCKLAB_PEERS/await" line /dev/null '^never$' --pid "$1" --ms 2000 || code=$?
   ((code == 3)) || flunk_wire "$2" \
-    "ended by the signal (a child gets back the default action AND the signal mask the parent had before blocking)" \
-    "still running 2 s later: the signal is blocked or caught in the child"
+    "$(en_zh "ended by the signal (a child gets back the default action AND the signal mask the parent had before blocking)" \
+      "被信号结束（子进程要恢复默认动作，还要恢复父进程阻塞信号之前的信号屏蔽字）")" \
+    "$(en_zh "still running 2 s later: the signal is blocked or caught in the child" "2 秒后仍在运行：这个信号在子进程里被阻塞了，或者被捕获了")"
 }
 
 # ---- lesson 05's server, brought over: the command line (given) and the protocol (yours) ----
 
+# zh: concurrent_server 没有 PORT 时，在标准错误上打印用法说明，退出状态 2
 # bats test_tags=starter-provides
 @test "concurrent_server with no PORT prints a usage line on stderr and exits with status 2" {
   explained_in 8
@@ -101,6 +107,7 @@ assert_ends_within_2s() {
   assert_regex "$stderr" '^usage: concurrent_server '
 }
 
+# zh: 它使用第 05 课的协议：文件完整到达，不存在的文件被拒绝，每次都记入日志
 # bats test_tags=points:3
 @test "it speaks lesson 05's protocol: a file arrives whole, a missing one is refused, each logged" {
   explained_in 8
@@ -109,7 +116,7 @@ assert_ends_within_2s() {
   run_peer tcp_client 127.0.0.1 "$port" --send $'small.bin\n' --out reply
   assert_success
   { printf 'OK 100000\n'; cat "$SERVED/small.bin"; } >expected-reply
-  assert_same_file expected-reply reply "the reply"
+  assert_same_file expected-reply reply "$(en_zh "the reply" "应答")"
   run_peer tcp_client 127.0.0.1 "$port" --send $'missing.txt\n' --out reply
   assert_success
   assert_reply "ERR no such file"
@@ -119,6 +126,7 @@ assert_ends_within_2s() {
 
 # ---- a child per client ----
 
+# zh: 一个客户端在大文件中途停住时，第二个客户端照样得到服务
 # bats test_tags=points:3
 @test "while one client stalls in the middle of a big file, a second client is served" {
   explained_in 5
@@ -129,6 +137,7 @@ assert_ends_within_2s() {
   prog_pid slow >/dev/null # the first client is still stalled, its transfer unfinished
 }
 
+# zh: 连上后一声不吭的客户端不会耽误下一个客户端
 # bats test_tags=points:2
 @test "a client that connects and says nothing does not delay the next client" {
   explained_in 5
@@ -147,6 +156,7 @@ assert_ends_within_2s() {
   fi
 }
 
+# zh: 在一个停住的客户端旁边服务了 20 个短客户端之后：只剩一个子进程，没有僵尸进程，没有描述符泄漏，只有一行 serving
 # bats test_tags=points:3
 @test "after 20 short clients beside a stalled one: one child left, no zombie, no descriptor leaked, one serving line" {
   explained_in 6
@@ -159,7 +169,7 @@ assert_ends_within_2s() {
   wait_tcp server "$port"
   wait_line server "^serving .* on port $port\$"
   server_pid=$(pgrep -P "$(prog_pid server)" -f concurrent_server | head -1)
-  [[ -n $server_pid ]] || fail "cannot find concurrent_server under the pipe"
+  [[ -n $server_pid ]] || fail "$(en_zh "cannot find concurrent_server under the pipe" "在管道下面找不到 concurrent_server")"
   stalled_client slow
   assert_served_meanwhile hello.txt
   # counted once the server runs (a sanitizer may hold a descriptor of its own while it starts)
@@ -177,21 +187,25 @@ assert_ends_within_2s() {
     [[ -n $zombies || $(grep -c . <<<"$kids") -gt 1 ]] && ((SECONDS < deadline)); do
     pause_50ms
   done
-  [[ -z $zombies ]] || flunk_wire "the server's children 4 s after the last short client ended (section 6)" \
-    "reaped: no zombie, though no other client came" "zombies: $zombies"
+  [[ -z $zombies ]] || flunk_wire "$(en_zh "the server's children 4 s after the last short client ended (section 6)" "最后一个短客户端结束 4 秒后服务器的子进程（第 6 节）")" \
+    "$(en_zh "reaped: no zombie, though no other client came" "都已回收：没有僵尸进程，尽管之后没有别的客户端来")" "$(en_zh "zombies:" "僵尸进程：") $zombies"
   # the stalled client's child, at most (on a loaded machine its send timeout may have ended it)
   (($(grep -c . <<<"$kids") <= 1)) ||
-    flunk_wire "the server's children once the short clients ended" "the stalled client's child, at most" "$kids"
+    flunk_wire "$(en_zh "the server's children once the short clients ended" "短客户端都结束之后服务器的子进程")" \
+      "$(en_zh "the stalled client's child, at most" "至多剩下停住的那个客户端的子进程")" "$kids"
   # no more than before: fds_before may count a client's socket the parent had not closed yet
   fds_after=$(fds_settled "$server_pid" "$fds_before")
   ((fds_after <= fds_before)) ||
-    flunk_wire "open descriptors in the parent after the clients (a leak: one per client)" "$fds_before or fewer" "$fds_after"
+    flunk_wire "$(en_zh "open descriptors in the parent after the clients (a leak: one per client)" "客户端结束之后父进程打开的描述符（泄漏：每个客户端一个）")" \
+      "$(en_zh "$fds_before or fewer" "$fds_before 个或更少")" "$fds_after"
   serving=$(grep -c '^serving ' "$BATS_TEST_TMPDIR/server.out")
-  ((serving == 1)) || flunk_wire "\"serving\" lines (a line left in the stdio buffer is printed again by each child)" 1 "$serving"
+  ((serving == 1)) ||
+    flunk_wire "$(en_zh "\"serving\" lines (a line left in the stdio buffer is printed again by each child)" "“serving”行（留在 stdio 缓冲区里的一行会被每个子进程再打印一次）")" 1 "$serving"
 }
 
 # ---- signals ----
 
+# zh: 服务客户端的子进程仍然响应 SIGTERM 和 SIGINT：收到哪一个都立刻结束
 # bats test_tags=points:3
 @test "a child serving a client still follows SIGTERM and SIGINT: each ends its child at once" {
   explained_in 4
@@ -200,41 +214,44 @@ assert_ends_within_2s() {
   stalled_client slow1
   stalled_client slow2
   mapfile -t kids < <(children "$(prog_pid server)")
-  ((${#kids[@]} == 2)) || flunk_wire "the server's children while it serves two stalled clients" "2 children" \
-    "${#kids[@]}: ${kids[*]}"
+  ((${#kids[@]} == 2)) || flunk_wire "$(en_zh "the server's children while it serves two stalled clients" "服务两个停住的客户端时服务器的子进程")" \
+    "$(en_zh "2 children" "2 个子进程")" "${#kids[@]}: ${kids[*]}"
   kill -TERM "${kids[0]}"
-  assert_ends_within_2s "${kids[0]}" "the child serving a stalled client, 2 s after SIGTERM"
+  assert_ends_within_2s "${kids[0]}" "$(en_zh "the child serving a stalled client, 2 s after SIGTERM" "服务停住的客户端的子进程，SIGTERM 之后 2 秒")"
   kill -INT "${kids[1]}"
-  assert_ends_within_2s "${kids[1]}" "the child serving a stalled client, 2 s after SIGINT"
+  assert_ends_within_2s "${kids[1]}" "$(en_zh "the child serving a stalled client, 2 s after SIGINT" "服务停住的客户端的子进程，SIGINT 之后 2 秒")"
   prog_pid server >/dev/null # the parent itself goes on
   assert_served_meanwhile hello.txt
 }
 
+# zh: SIGTERM 让服务器停下：打印 stopped，以状态 0 退出，空出端口
 # bats test_tags=points:2
 @test "SIGTERM stops the server: it prints stopped, exits 0 and frees the port" {
   explained_in 7
   covers R8.7
   start_server
   send_signal server TERM
-  wait_exit server 5 "after SIGTERM"
+  wait_exit server 5 "$(en_zh "after SIGTERM" "从 SIGTERM 算起")"
   assert_success
   assert_line "stopped"
   run_peer ports probe tcp "$port"
   assert_success
 }
 
+# zh: SIGINT（Ctrl-C）同样让服务器停下
 # bats test_tags=points:2
 @test "SIGINT (Ctrl-C) stops the server the same way" {
   explained_in 7
   covers R8.7
   start_server
   send_signal server INT
-  wait_exit server 5 "after SIGINT"
+  wait_exit server 5 "$(en_zh "after SIGINT" "从 SIGINT 算起")"
   assert_success
   assert_line --regexp '^serving .* on port [0-9]+$'
   assert_line "stopped"
 }
 
+# zh: 停下不会打断正在进行的下载：父进程以状态 0 退出，不再有人接受新客户端，子进程把文件发完
 # bats test_tags=points:2,waits:3
 @test "a stop does not cut a running download: the parent exits 0, no one takes new clients, its child sends the file to the end" {
   explained_in 7
@@ -243,20 +260,22 @@ assert_ends_within_2s() {
   spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 3000
   wait_line slow '^read 65536 bytes$'
   send_signal server TERM
-  wait_exit server 5 "after SIGTERM"
+  wait_exit server 5 "$(en_zh "after SIGTERM" "从 SIGTERM 算起")"
   assert_success
   assert_line "stopped"
   # the child still serves; the listening socket must be closed in every process by now
   run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --idle-ms 1000 --out reply
-  ((status == 1)) || flunk_wire "a new client after the stop, while a child still sends its file" \
-    "Connection refused: the parent closed the listening socket, and the child closed its copy at fork (section 5)" \
-    "status $status: $stderr"
+  ((status == 1)) || flunk_wire "$(en_zh "a new client after the stop, while a child still sends its file" "停下之后、子进程还在发文件时来的新客户端")" \
+    "$(en_zh "Connection refused: the parent closed the listening socket, and the child closed its copy at fork (section 5)" \
+      "Connection refused：父进程关闭了监听套接字，子进程在 fork 之后关闭了自己的那一份（第 5 节）")" \
+    "$(en_zh "status $status:" "退出状态 $status：") $(peer_words "$stderr")"
   wait_exit slow
   assert_success
   total=$((BIG_SIZE + ${#BIG_SIZE} + 4)) # "OK " SIZE "\n" and the file
   assert_line "received $total bytes in all"
 }
 
+# zh: 客户端在传输中途复位连接，服务器安然无恙：子进程记下中止，下一个客户端照样得到服务
 # bats test_tags=points:2
 @test "the server survives a client that resets mid-transfer: the child logs the abort, the next client is served" {
   explained_in 2
@@ -278,8 +297,9 @@ assert_ends_within_2s() {
     pause_50ms
     aborted=$(grep -c '"big\.bin" aborted after' "$BATS_TEST_TMPDIR/server.out")
   done
-  ((aborted == 2)) || flunk_wire "log lines \"aborted after\" for the two clients that left mid-transfer" \
-    "2 (SIGPIPE ignored: send fails, the child logs it)" "$aborted (a child killed by SIGPIPE logs nothing)"
+  ((aborted == 2)) || flunk_wire "$(en_zh "log lines \"aborted after\" for the two clients that left mid-transfer" "两个中途离开的客户端对应的“aborted after”日志行")" \
+    "$(en_zh "2 (SIGPIPE ignored: send fails, the child logs it)" "2 行（SIGPIPE 被忽略：send 失败，子进程记下日志）")" \
+    "$(en_zh "$aborted (a child killed by SIGPIPE logs nothing)" "$aborted 行（被 SIGPIPE 杀死的子进程什么都不记）")"
 }
 
 # ---- lesson 05's edges, the environment, events that coincide ----

@@ -22,20 +22,22 @@ packet_lines() {
 assert_packet() {
   local got
   got=$(packet_lines "$1")
-  [[ $got == "$2" ]] || flunk_wire "the lines of packet $1" "$2" "${got:-(no lines for packet $1)}"
+  [[ $got == "$2" ]] || flunk_wire "$(en_zh "the lines of packet $1" "分组 $1 的各行")" "$2" "${got:-$(en_zh "(no lines for packet $1)" "（分组 $1 没有任何一行）")}"
 }
 
 # assert_same_as_expected NAME: the whole output equals tests/captures/NAME.expected.
 assert_same_as_expected() {
   # the whole output compared first: diff's own status, not head's, decides
   printf '%s\n' "$output" | cmp -s - "$CAPTURES/$1.expected" && return 0
-  flunk_wire "layers $1.pcap, line by line (< yours, > expected)" "the lines of tests/captures/$1.expected" \
+  flunk_wire "$(en_zh "layers $1.pcap, line by line (< yours, > expected)" "layers $1.pcap，逐行比较（< 你的，> 期望的）")" \
+    "$(en_zh "the lines of tests/captures/$1.expected" "tests/captures/$1.expected 的各行")" \
     "$(diff <(printf '%s\n' "$output") "$CAPTURES/$1.expected" | head -20)"
 }
 
 ETH_IPV4='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x0800 (IPv4)'
 ETH_IPV6='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x86dd (IPv6)'
 
+# zh: layers 的 FILE 不是恰好一个时，打印用法说明，退出状态 2
 # bats test_tags=starter-provides
 @test "layers without exactly one FILE prints its usage line and exits with status 2" {
   explained_in 7
@@ -47,6 +49,7 @@ ETH_IPV6='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x86dd (I
   assert_failure 2
 }
 
+# zh: 打不开或读不了的文件、太短或不是 pcap 的文件、链路类型不对的文件：消息说明原因，退出状态 1
 # bats test_tags=starter-provides
 @test "a file that cannot be opened or read, is too short or not pcap, or has another link type: a message naming the cause, status 1" {
   explained_in 7
@@ -77,6 +80,7 @@ ETH_IPV6='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x86dd (I
   assert_equal "$stderr" "layers: $BATS_TEST_TMPDIR/folder: Is a directory"
 }
 
+# zh: 三次握手：SYN、SYN-ACK、ACK，每个报文段都有它的各层、端口、标志位和序号
 # bats test_tags=points:3
 @test "the handshake: SYN, SYN-ACK, ACK, each with its layers, ports, flags and numbers" {
   explained_in 4
@@ -97,6 +101,7 @@ $ETH_IPV4
   transport: TCP 34240 > 7701, flags [.], seq 220914697, ack 139473194, window 64, header 32 bytes, payload 0 bytes"
 }
 
+# zh: 数据和关闭：载荷长度按首部里的长度计算，然后是两个方向的 FIN 和 ACK
 # bats test_tags=points:3
 @test "the data and the close: payloads counted from the headers' lengths, then FIN and ACK each way" {
   explained_in 4
@@ -110,6 +115,7 @@ $ETH_IPV4
   assert_same_as_expected tcp-thank-you
 }
 
+# zh: 一次 UDP 交换：每个方向一个数据报，长度和载荷取自 UDP 首部
 # bats test_tags=points:2
 @test "a UDP exchange: one datagram each way, length and payload from the UDP header" {
   explained_in 3
@@ -123,6 +129,7 @@ $ETH_IPV4
   assert_same_as_expected udp-ask
 }
 
+# zh: IPv6：地址用简写形式，跳数限制、下一个首部、载荷长度
 # bats test_tags=points:2
 @test "IPv6: addresses in their short form, hop limit, next header, payload length" {
   explained_in 5
@@ -138,6 +145,7 @@ $ETH_IPV6
   assert_line "  network: IPv6 ::ffff:127.0.0.1 > 2001:db8::1:0:0:1, hop limit 64, next header 17 (UDP), payload length 8 bytes"
 }
 
+# zh: 文件本身的字节序和时间单位不改变打印的内容
 # bats test_tags=points:2
 @test "the file's own byte order and time unit do not change what is printed" {
   explained_in 6
@@ -147,12 +155,13 @@ $ETH_IPV6
   layers_of udp-ask-big-endian
   assert_success
   assert_line "  transport: UDP 55105 > 7702, length 12 bytes, payload 4 bytes"
-  [[ $output == "$little" ]] || flunk_wire "layers of a big-endian pcap file" "$little" "$output"
+  [[ $output == "$little" ]] || flunk_wire "$(en_zh "layers of a big-endian pcap file" "对大端字节序 pcap 文件运行 layers")" "$little" "$output"
   layers_of udp-ask-nanoseconds
   assert_success
-  [[ $output == "$little" ]] || flunk_wire "layers of a pcap file with nanosecond time stamps" "$little" "$output"
+  [[ $output == "$little" ]] || flunk_wire "$(en_zh "layers of a pcap file with nanosecond time stamps" "对纳秒时间戳的 pcap 文件运行 layers")" "$little" "$output"
 }
 
+# zh: 被抓包截短的首部：这个分组打印一行错误，下一个分组照常解码
 # bats test_tags=points:3
 @test "headers cut short by the capture: an error line for that packet, and the next packet is decoded" {
   explained_in 5
@@ -177,6 +186,7 @@ $ETH_IPV6
   error: truncated IPv6 header: 30 of 40 bytes"
 }
 
+# zh: 不可能的首部字段得到一行指出它们的错误；程序继续运行
 # bats test_tags=points:3
 @test "impossible header fields get an error line that names them; the program goes on" {
   explained_in 5
@@ -191,6 +201,7 @@ $ETH_IPV6
   assert_same_as_expected malformed
 }
 
+# zh: IPv4 选项会挪动 TCP 首部：它的位置由 IPv4 首部长度决定
 # bats test_tags=points:2
 @test "IPv4 options move the TCP header: its place comes from the IPv4 header length" {
   explained_in 5
@@ -202,6 +213,7 @@ $ETH_IPV4
   transport: TCP 40000 > 7788, flags [P.], seq 7, ack 9, window 512, header 20 bytes, payload 5 bytes"
 }
 
+# zh: 载荷长度取自首部，而不是抓包里有多少字节
 # bats test_tags=points:2
 @test "payload lengths come from the headers, not from how many bytes the capture holds" {
   explained_in 5
@@ -223,6 +235,7 @@ $ETH_IPV4
   transport: TCP 40000 > 7788, flags [P.], seq 5, ack 6, window 512, header 20 bytes, payload 100 bytes"
 }
 
+# zh: 超出 IP 层长度的抓包字节照样往上交：放不进这个长度的首部是错误的，而不是被截短
 # bats test_tags=points:2
 @test "bytes captured past the IP layer's length are handed on: a header that does not fit in that length is bad, not truncated" {
   explained_in 5
@@ -240,6 +253,7 @@ $ETH_IPV4
   error: bad UDP header: length 8 bytes, datagram 4 bytes"
 }
 
+# zh: UDP 长度超过 IP 层承载的长度是错误，第一个分片除外
 # bats test_tags=points:2
 @test "a UDP length above what the IP layer carries is an error, except in a first fragment" {
   explained_in 7
@@ -254,6 +268,7 @@ $ETH_IPV4
   transport: UDP 5000 > 6000, length 3000 bytes, payload 2992 bytes"
 }
 
+# zh: 不解码的东西要说出名字：ARP、ICMP、后面的分片、没有标志位的报文段
 # bats test_tags=points:2
 @test "what is not decoded is named: ARP, ICMP, a later fragment, a segment with no flags" {
   explained_in 7
@@ -267,6 +282,7 @@ $ETH_IPV4
   assert_line "  transport: TCP 1 > 2, flags [none], seq 1000, ack 0, window 512, header 20 bytes, payload 0 bytes"
 }
 
+# zh: 在分组中间结束的文件：先打印之前的分组，然后一条消息，退出状态 1
 # bats test_tags=points:2
 @test "a file that ends inside a packet: the packets before it, then a message and status 1" {
   explained_in 7
@@ -319,11 +335,12 @@ layers_view() {
     /^  transport: UDP / { print src, $3, ">", dst, bare($5), "udp", $10 }' <<<"$output"
 }
 
+# zh: 对每个抓包文件，layers 给出的地址、端口、标志位、序号和长度都和 tcpdump -r 一致
 # bats test_tags=points:3
 @test "layers agrees with tcpdump -r on addresses, ports, flags, numbers and lengths of every capture" {
   explained_in 2
   covers R7.1 R7.2
-  command -v tcpdump >/dev/null || skip "tcpdump is not installed (run tests/setup)"
+  command -v tcpdump >/dev/null || skip "$(words tool_missing tcpdump)"
   local name
   for name in tcp-thank-you tcp6-thank-you udp-ask udp-ask-big-endian; do
     layers_of "$name"
@@ -331,9 +348,9 @@ layers_view() {
     local ours theirs
     ours=$(layers_view)
     theirs=$(tcpdump_view "$CAPTURES/$name.pcap")
-    [[ -n $theirs ]] || fail "tcpdump read nothing from $name.pcap"
+    [[ -n $theirs ]] || fail "$(en_zh "tcpdump read nothing from $name.pcap" "tcpdump 从 $name.pcap 里什么也没读出来")"
     [[ $ours == "$theirs" ]] ||
-      flunk_wire "$name.pcap as layers and tcpdump -nn -S -r see it (src sport > dst dport proto flags seq ack win len)" \
+      flunk_wire "$(en_zh "$name.pcap as layers and tcpdump -nn -S -r see it" "layers 和 tcpdump -nn -S -r 看到的 $name.pcap") (src sport > dst dport proto flags seq ack win len)" \
         "$theirs" "$ours"
   done
 }
@@ -360,12 +377,13 @@ transcript_is_wanted() {
 # the expected lines (WANT) and layers' (TRANSCRIPT), naming the seed, the packet, both lines,
 # and the lesson's rule and section for that kind of line.
 flunk_random() {
-  local i=$4 want_line=${WANT[$4]-"(no line: the rules give ${#WANT[@]} lines in all)"}
-  local got_line=${TRANSCRIPT[$4]-"(no line: layers printed ${#TRANSCRIPT[@]} in all)"}
-  local line=${WANT[i]-$got_line} where="the end of the file" rules="R7.6 R7.7" j
+  local i=$4 want_line=${WANT[$4]-$(en_zh "(no line: the rules give ${#WANT[@]} lines in all)" "（没有这一行：规则一共给出 ${#WANT[@]} 行）")}
+  local got_line=${TRANSCRIPT[$4]-$(en_zh "(no line: layers printed ${#TRANSCRIPT[@]} in all)" "（没有这一行：layers 一共打印了 ${#TRANSCRIPT[@]} 行）")}
+  local line=${WANT[i]-$got_line} where rules="R7.6 R7.7" j
+  where=$(en_zh "the end of the file" "文件末尾")
   for ((j = i; j >= 0; j--)); do
     [[ $line == "exit status"* || $line == "stderr: "* ]] && break
-    if [[ ${WANT[j]} =~ ^packet\ ([0-9]+): ]]; then where="packet ${BASH_REMATCH[1]}" && break; fi
+    if [[ ${WANT[j]} =~ ^packet\ ([0-9]+): ]]; then where=$(en_zh "packet ${BASH_REMATCH[1]}" "分组 ${BASH_REMATCH[1]}") && break; fi
   done
   case $line in
     "  error: "*) explained_in 5 && rules="R7.4 R7.5" ;;
@@ -374,11 +392,14 @@ flunk_random() {
     "  "*) explained_in 7 && rules="R7.1 R7.2" ;;
     *) explained_in 6 ;;
   esac
-  flunk_wire "layers on the random capture of seed $1, $where: the first line that differs (rules $rules)
+  flunk_wire "$(en_zh "layers on the random capture of seed $1, $where: the first line that differs (rules $rules)
 (to see it yourself: build/peers/pcap_gen $1 $2 r.pcap, then run your layers on r.pcap;
-every line the rules give is in tests/captures/random/$3)" "$want_line" "$got_line"
+every line the rules give is in tests/captures/random/$3)" "layers 处理种子 $1 的随机抓包文件，$where：第一个不同的行（规则 $rules）
+（自己看看：build/peers/pcap_gen $1 $2 r.pcap，然后对 r.pcap 运行你的 layers；
+规则给出的每一行都在 tests/captures/random/$3 里）")" "$want_line" "$got_line"
 }
 
+# zh: 随机的抓包文件，有正确的也有损坏的，两种字节序都有：每一行都是规则给出的那一行
 # bats test_tags=points:4
 @test "random captures, valid and broken, in either byte order: every line is the one the rules give" {
   explained_in 7
@@ -390,7 +411,7 @@ every line the rules give is in tests/captures/random/$3)" "$want_line" "$got_li
     WANT=("${WANT[@]:1}")
     capture=$BATS_TEST_TMPDIR/random-$seed.pcap
     # the lab's own programs run without the harness's limits: three processes fewer per file
-    "$SOCKLAB_PEERS/pcap_gen" "$seed" "$packets" "$capture" || fail "the test peer pcap_gen failed"
+    "$SOCKLAB_PEERS/pcap_gen" "$seed" "$packets" "$capture" || fail "$(en_zh "the test peer pcap_gen failed" "测试用的对端程序 pcap_gen 失败了")"
     run_prog layers "$capture"
     random_transcript "$capture"
     transcript_is_wanted && continue

@@ -117,7 +117,7 @@ static int open_listener(int port)
     int listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     if (listen_fd == -1)
         goto fail;
-    what = "setsockopt(SO_REUSEADDR)";
+    what = "setsockopt";
     if (setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1)
         goto fail;
 
@@ -176,7 +176,7 @@ static long receive_message(int conn_fd, char *buf, size_t size, const char *pee
     size_t used = 0;
     for (;;) {
         if (used == size) {
-            fprintf(stderr, "server: %s: message longer than %zu bytes\n", peer, size);
+            fprintf(stderr, "server: %s: message longer than %zu bytes\n", peer, size - 1); /* its "\n" not counted */
             return -1;
         }
         ssize_t n = recv(conn_fd, buf + used, size - used, 0);

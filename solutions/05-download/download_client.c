@@ -117,6 +117,9 @@ static int send_all(int fd, const char *buf, size_t len)
  * One byte at a time so that we never take file bytes out of the socket along with
  * the line: every byte after the newline belongs to the file. The line is short, so
  * the extra calls cost nothing worth measuring.
+ *
+ * A NUL byte makes it a bad reply (R2.17): the line is text, and a NUL would end
+ * it early for every string function that reads it after us.
  * @param fd the connected socket
  * @param[out] line the line without its newline, NUL-terminated (STATUS_MAX bytes).
  * @return 0, or -1 after printing why.
@@ -138,6 +141,10 @@ static int read_status(int fd, char *line)
                 break;
             return 0;
         }
+        if (line[got] == '\0') {
+            fprintf(stderr, "download_client: bad reply from the server: a NUL byte in the status line\n");
+            return -1;
+        }
         got++;
     }
     line[got] = '\0';
@@ -153,7 +160,7 @@ static int read_status(int fd, char *line)
  */
 static long long parse_status(const char *line, const char *name)
 {
-    if (strncmp(line, "ERR ", 4) == 0) {
+    if (strncmp(line, "ERR ", 4) == 0 && line[4] != '\0') { /* a reason of one byte or more */
         fprintf(stderr, "download_client: the server refused \"%s\": %s\n", name, line + 4);
         return -1;
     }

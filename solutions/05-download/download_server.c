@@ -215,6 +215,7 @@ static int name_is_safe(const char *name, size_t len)
  *
  * O_NOFOLLOW refuses a symbolic link (it could point anywhere, /etc/passwd too);
  * O_NONBLOCK keeps a FIFO from blocking us; fstat() then refuses all but regular files.
+ * A failed fstat() (rare: EIO, say) is "cannot open": we hold the file, and cannot serve it.
  * @param dir_fd the served directory, opened once at the start
  * @param name a name that passed name_is_safe()
  * @param[out] size the file's size, for the OK line
@@ -232,13 +233,16 @@ static int open_in_dir(int dir_fd, const char *name, long long *size, const char
         return -1;
     }
     struct stat st;
-    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) == -1) {
+        *reason = "cannot open";
+    } else if (!S_ISREG(st.st_mode)) {
         *reason = "not a regular file";
-        close(fd);
-        return -1;
+    } else {
+        *size = (long long)st.st_size;
+        return fd;
     }
-    *size = (long long)st.st_size;
-    return fd;
+    close(fd);
+    return -1;
 }
 
 /**

@@ -110,7 +110,8 @@ static int send_all(int fd, const char *buf, size_t len)
  * @return 0, or -1 after printing why: "download_client: recv: REASON", or
  *         "download_client: bad reply from the server: no status line" when the
  *         connection ends before a newline or the line, newline included, is longer
- *         than STATUS_MAX - 1 (127) bytes.
+ *         than STATUS_MAX - 1 (127) bytes; a message with "bad reply" for a line
+ *         that holds a NUL byte (R2.17).
  */
 static int read_status(int fd, char *line)
 {
@@ -125,7 +126,8 @@ static int read_status(int fd, char *line)
 /**
  * @brief Understand the status line (section 2): "OK SIZE" or "ERR REASON".
  *
- * SIZE is decimal digits only: no sign, no space, nothing after it.
+ * SIZE is decimal digits only: no sign, no space, nothing after it. REASON is one
+ * byte or more: "ERR " with nothing after it is a bad reply (R2.7).
  * @param line the status line, without its newline
  * @param name the requested name, for the message
  * @return the file's size for "OK SIZE"; -1 after printing why for "ERR REASON"

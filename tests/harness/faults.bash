@@ -15,10 +15,10 @@
 # with_faults CMD ARGS: run CMD (a helper function such as spawn_prog) with faults on.
 with_faults() {
   local lib=$SOCKLAB_PEERS/../faults/libfaults.so
-  [[ -f $lib ]] || fail "the fault-injection library was not built: expected $lib (run make peers)"
+  [[ -f $lib ]] || fail "$(words faults_lib "$lib")"
   local seed=${SOCKLAB_FAULTS_SEED:-$((RANDOM * 32768 + RANDOM))}
   # shown by bats only when the test fails
-  echo "# faults: seed $seed (replay: SOCKLAB_FAULTS_SEED=$seed); the faults: $BATS_TEST_TMPDIR/faults.log"
+  echo "# $(words faults_seed "$seed" "$seed" "$BATS_TEST_TMPDIR/faults.log")"
   LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" SOCKLAB_FAULTS=$seed \
     SOCKLAB_FAULTS_LOG="$BATS_TEST_TMPDIR/faults.log" \
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"
@@ -27,8 +27,16 @@ with_faults() {
 # assert_faults_happened: the library did cut or interrupt some call (else the test proved nothing).
 assert_faults_happened() {
   [[ -s $BATS_TEST_TMPDIR/faults.log ]] ||
-    flunk_wire "fault injection did nothing (the test cannot check the loops)" \
-      "some short or interrupted calls in $BATS_TEST_TMPDIR/faults.log" "none"
+    flunk_wire "$(words faults_none)" "$(words faults_some "$BATS_TEST_TMPDIR/faults.log")" "$(words none)"
+}
+
+# with_fstat_eio CMD ARGS: run CMD (spawn_prog, run_prog ...) with a failing disk: the lab
+# program's fstat on a regular file fails with EIO (tests/harness/faults.c), nothing else changes.
+with_fstat_eio() {
+  local lib=$SOCKLAB_PEERS/../faults/libfaults.so
+  [[ -f $lib ]] || fail "$(words faults_lib "$lib")"
+  LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" SOCKLAB_FSTAT_EIO=1 \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"
 }
 
 # with_wait_pause MS CMD ARGS: run CMD (spawn_prog, say) so that its lab program pauses MS

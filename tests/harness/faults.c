@@ -37,6 +37,10 @@
  * the test sends once it reads that line arrives between the program's last step and its
  * wait: the moment a program that unblocks its signals before the wait, not with it, misses
  * it. The pause only delays: a correct program behaves the same.
+ *
+ * A failing disk (lesson 05's R2.16): with SOCKLAB_FSTAT_EIO=1, in a lab program, fstat and
+ * fstatat on a regular file (not standard input, output or error) fail with EIO, after the
+ * real call. Nothing else changes; it works with or without SOCKLAB_FAULTS.
  */
 #define _GNU_SOURCE /* dlsym(RTLD_NEXT) */
 #include <dlfcn.h>
@@ -67,6 +71,7 @@ static const char *log_path; /* SOCKLAB_FAULTS_LOG, or NULL */
 static long delay_ms;        /* SOCKLAB_DELAYS in a lab program or a test peer, else 0 */
 static uint64_t delay_state; /* the delays' own xorshift64 state: they never change the faults' choices */
 static long wait_pause_ms;   /* SOCKLAB_WAIT_PAUSE in a lab program, else 0 */
+static int fstat_eio;        /* 1 in a lab program with SOCKLAB_FSTAT_EIO set */
 
 enum kind { SENDING, RECEIVING, ACCEPTING, WAITING };
 
@@ -147,6 +152,8 @@ __attribute__((constructor)) static void faults_init(void)
     wait_pause_init();
     const char *seed = getenv("SOCKLAB_FAULTS");
     const char *bin = getenv("SOCKLAB_BIN");
+    const char *eio = getenv("SOCKLAB_FSTAT_EIO");
+    fstat_eio = eio != NULL && *eio != '\0' && bin != NULL && exe_is_in(bin);
     if (seed == NULL || *seed == '\0' || bin == NULL || !exe_is_in(bin))
         return;
     rng_state = strtoull(seed, NULL, 10) * 0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL;
@@ -445,4 +452,45 @@ int close(int fd)
     if (delay_ms > 0 && is_socket(fd, -1))
         maybe_delay();
     return REAL(close)(fd);
+}
+
+/**
+ * @brief With SOCKLAB_FSTAT_EIO: turn the success of a stat call on a regular file into EIO.
+ * @param result what the real call returned
+ * @param st what it filled in
+ * @param what the call's name, for the log
+ * @return @p result, or -1 with errno EIO.
+ */
+static int stat_result(int result, const struct stat *st, const char *what)
+{
+    if (!fstat_eio || result != 0 || !S_ISREG(st->st_mode))
+        return result;
+    note(what, "EIO", 0);
+    errno = EIO;
+    return -1;
+}
+
+/** @brief fstat(2), failing on a regular file with SOCKLAB_FSTAT_EIO. @param fd descriptor @param st result @return as fstat. */
+int fstat(int fd, struct stat *st)
+{
+    int result = REAL(fstat)(fd, st);
+    return fd <= 2 ? result : stat_result(result, st, "fstat");
+}
+
+/** @brief fstat64, the same (struct stat64 is struct stat on 64-bit Linux). @param fd descriptor @param st result @return as fstat. */
+int fstat64(int fd, struct stat64 *st)
+{
+    int result = REAL(fstat64)(fd, st);
+    return fd <= 2 ? result : stat_result(result, (const struct stat *)st, "fstat64");
+}
+
+/**
+ * @brief fstatat(2), the same.
+ * @param dir_fd directory @param path name @param st result @param flags AT_ flags
+ * @return as fstatat.
+ */
+int fstatat(int dir_fd, const char *path, struct stat *st, int flags)
+{
+    int result = REAL(fstatat)(dir_fd, path, st, flags);
+    return *path == '\0' && dir_fd <= 2 ? result : stat_result(result, st, "fstatat");
 }

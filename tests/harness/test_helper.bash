@@ -33,6 +33,7 @@
 #   send_signal LABEL SIG    signal LABEL's program
 #   prog_pid LABEL           the process ID of LABEL's program
 #   fds_settled PID WANT     how many descriptors PID holds, waiting up to 3 s for WANT or fewer
+#   time_wait_on PORT        is a connection of local port PORT in TIME_WAIT (or FIN_WAIT2)? up to 2 s
 #   flunk_wire WHAT EXPECTED RECEIVED   fail with an expected/received pair
 #   assert_same_file EXPECTED ACTUAL    byte-for-byte comparison, with sizes and checksums
 #
@@ -112,6 +113,7 @@ SPAWN_TIMEOUT=${SPAWN_TIMEOUT:-${BATS_TEST_TIMEOUT:-60}}
 READY_MS=${READY_MS:-5000}
 
 declare -gA _PID=() _INFD=() _NAME=() _LABPROG=() # _LABPROG: labels of lab programs (not peers)
+declare -gA _LAST_ERE=() # per label, the last line a wait_line found on its stdout
 declare -ga _PGIDS=() # every background process group, killed in teardown even after wait_exit
 _SECTION=
 _RULES=
@@ -136,17 +138,23 @@ _section_heading() {
   grep -m1 -E "^## $2\. " "$1" || words no_section "$2" "$1"
 }
 
-# _print_section_hint: the section to read, in the student's language first, then the
-# "explained_in: N" line that tests/student/show-results and make hint read (present hides it), then
-# the pointer at make hint. Printed in teardown when the test failed.
+# _print_section_hint: the section to read, in the student's language first ("section 3. The
+# server", "第 3 节 服务器"; in Chinese the English text is named by its number only), then the
+# "explained_in: N" line that tests/student/show-results and make hint read (present hides it),
+# then the pointer at make hint. Printed in teardown when the test failed.
 _print_section_hint() {
   local n=${SOCKLAB_LESSON%%-*}
   if [[ -n $_SECTION ]]; then
-    local dir="$_LAB_HARNESS/../../lessons/$SOCKLAB_LESSON" en zh
-    en=$(words read_en "$SOCKLAB_LESSON" "$(_section_heading "$dir/README.md" "$_SECTION")")
-    zh=$(words read_zh "$SOCKLAB_LESSON" "$(_section_heading "$dir/README.zh.md" "$_SECTION")")
+    local dir="$_LAB_HARNESS/../../lessons/$SOCKLAB_LESSON" zh
+    zh=$(section_name "$(_section_heading "$dir/README.zh.md" "$_SECTION")" zh)
     printf '\n'
-    if [[ $(lab_lang) == zh ]]; then printf '%s\n%s\n' "$zh" "$en"; else printf '%s\n%s\n' "$en" "$zh"; fi
+    if [[ $(lab_lang) == zh ]]; then
+      say read_zh "$SOCKLAB_LESSON" "$zh"
+      say read_en "$SOCKLAB_LESSON" "$(section_name "## $_SECTION." zh)"
+    else
+      say read_en "$SOCKLAB_LESSON" "$(section_name "$(_section_heading "$dir/README.md" "$_SECTION")" en)"
+      say read_zh "$SOCKLAB_LESSON" "$zh"
+    fi
     printf 'explained_in: %s\n' "$_SECTION"
   fi
   say_hint_line "$n"
@@ -186,17 +194,21 @@ _visible() {
   od -An -c | sed 's/^ *//' | head -20
 }
 
-# assert_same_file EXPECTED ACTUAL [WHAT]: the two files hold the same bytes.
+# assert_same_file EXPECTED ACTUAL [WHAT]: the two files hold the same bytes. WHAT names the
+# file in the student's language (en_zh), "the received file" by default.
 assert_same_file() {
-  local what=${3:-the received file}
+  local what=${3:-$(words file_received)}
   if [[ ! -e $2 ]]; then
-    flunk_wire "$what does not exist" "$(wc -c <"$1") bytes in $2" "no file"
+    flunk_wire "$(words file_missing "$what")" "$(words file_bytes_in "$(wc -c <"$1")" "$2")" "$(words no_file)"
   elif ! cmp -s "$1" "$2"; then
     local where
-    where=$(cmp "$1" "$2" 2>&1 | head -1)
-    flunk_wire "$what differs from what was sent ($where)" \
-      "$(wc -c <"$1") bytes, sha256 $(sha256sum <"$1" | cut -c1-16)…" \
-      "$(wc -c <"$2") bytes, sha256 $(sha256sum <"$2" | cut -c1-16)…"
+    # cmp says "A B differ: byte N, line L", or "EOF on B after byte N" (B is shorter)
+    where=$(cmp "$1" "$2" 2>&1 | head -1 | grep -oE 'byte [0-9]+' | head -1)
+    where=${where#byte }
+    [[ $(cmp "$1" "$2" 2>&1) != *EOF* ]] || where=$((where + 1))
+    flunk_wire "$(words file_differs "$what" "${where:-?}")" \
+      "$(words file_bytes_sum "$(wc -c <"$1")" "$(sha256sum <"$1" | cut -c1-16)")" \
+      "$(words file_bytes_sum "$(wc -c <"$2")" "$(sha256sum <"$2" | cut -c1-16)")"
   fi
 }
 
@@ -214,7 +226,10 @@ _lab_bin() {
   elif [[ -f $_BIN.error ]]; then
     { say did_not_compile "$1"; cat "$_BIN.error"; } | fail
   elif [[ -f $_BIN.missing ]]; then
-    fail "$(<"$_BIN.missing")" # tests/grader/compile: the copy has no such source file
+    # tests/grader/compile wrote the file (lesson/prog.c) and the copy, one line each
+    local file copy
+    { IFS= read -r file; IFS= read -r copy; } <"$_BIN.missing"
+    fail "$(words missing_source "$file" "$copy")"
   else
     fail "$(words not_built "$1" "$_BIN" "$SOCKLAB_LESSON/$1.c")"
   fi
@@ -227,7 +242,7 @@ lab_bin() {
 # _peer NAME: set _PEER to the path of test peer NAME, or fail if it was not built.
 _peer() {
   _PEER=$SOCKLAB_PEERS/$1
-  [[ -x $_PEER ]] || fail "test peer $1 was not built (run make peers)"
+  [[ -x $_PEER ]] || fail "$(words peer_not_built "$1")"
 }
 
 # free_port VAR...: set each VAR to a port nobody uses now, for TCP and for UDP, all
@@ -236,7 +251,7 @@ free_port() {
   (($# > 0)) || fail "helper: free_port VAR... (the variables to set)"
   _peer ports || return 1
   local got
-  got=$("$_PEER" free "$#") || fail "the ports peer found no $# free ports"
+  got=$("$_PEER" free "$#") || fail "$(words ports_none "$#")"
   local -a picked
   mapfile -t picked <<<"$got"
   ((${#picked[@]} == $#)) || fail "the ports peer printed ${#picked[@]} ports, not $#"
@@ -244,6 +259,18 @@ free_port() {
   for var in "$@"; do
     printf -v "$var" '%s' "${picked[i]}"
     i=$((i + 1))
+  done
+}
+
+# time_wait_on PORT: is a TCP connection with local port PORT closing on the side that closed
+# first: in TIME_WAIT (state 06), or still in FIN_WAIT2 (05) when the peer's FIN is late on a
+# loaded machine (a bind without SO_REUSEADDR fails in both)? Looked at for up to 2 s.
+time_wait_on() {
+  local hex deadline=$((SECONDS + 2))
+  hex=$(printf '%04X' "$1")
+  until cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 0[56] "; do
+    ((SECONDS < deadline)) || return 1
+    run_peer await line /dev/null '^never$' --ms 50 || true
   done
 }
 
@@ -343,15 +370,15 @@ _set_results() {
 # _limit_verdict WHAT STATUS: fail if the program WHAT went past a limit (the status says
 # which: 152 CPU time, 153 file size), or wrote more than LIMIT_OUTPUT on a stream.
 _limit_verdict() {
-  ((${2} == 152)) && fail "$1 was killed by the CPU time limit ($LIMIT_CPU s of CPU time, signal XCPU)"
-  ((${2} == 153)) && fail "$1 was killed by the file size limit (a file or its output over $LIMIT_FSIZE_MIB MiB, signal XFSZ)"
-  [[ -z $_OUTPUT_CUT ]] || fail "$1 wrote more than $LIMIT_OUTPUT bytes on stdout or stderr: the output limit (the rest was not read)"
+  ((${2} == 152)) && fail "$(words limit_cpu "$1" "$LIMIT_CPU")"
+  ((${2} == 153)) && fail "$(words limit_fsize "$1" "$LIMIT_FSIZE_MIB")"
+  [[ -z $_OUTPUT_CUT ]] || fail "$(words limit_output "$1" "$LIMIT_OUTPUT")"
   # a note beside the failure a limit may explain (shown only if the test fails)
   case $stderr in
     *"Cannot allocate memory"* | *"out of memory"* | *"rss limit exhausted"*)
-      echo "note: $1 ran with a memory limit of $LIMIT_MEM_MIB MiB" ;;
+      say note_mem "$1" "$LIMIT_MEM_MIB" ;;
     *"Resource temporarily unavailable"*)
-      echo "note: $1 ran with a limit of $LIMIT_PROCS processes and threads" ;;
+      say note_procs "$1" "$LIMIT_PROCS" ;;
   esac
   return 0
 }
@@ -385,9 +412,9 @@ run_bounded() {
   wait "$!" || rc=$?
   _set_results "$id.out" "$id.err" "$rc" run
   if ((status == 124 || status == 137)); then
-    fail "${1##*/} did not finish within ${secs}s: it hangs (waiting for input or a peer that never comes?)
-stdout so far: $output
-stderr so far: $stderr"
+    fail "$(words hangs "${1##*/}" "$secs")
+$(words so_far_stdout) $output
+$(words so_far_stderr) $stderr"
   fi
   _limit_verdict "${1##*/}" "$status"
 }
@@ -448,7 +475,7 @@ spawn_peer() {
 # The test is skipped, not failed, when the tool is not installed (tests/setup installs it).
 spawn_cmd() {
   local label=$1 bin
-  bin=$(command -v "$2") || skip "$2 is not installed (run tests/setup)"
+  bin=$(command -v "$2") || skip "$(words tool_missing "$2")"
   shift 2
   _spawn "$label" "$bin" "$@"
 }
@@ -473,9 +500,9 @@ feed() {
       cat "$BATS_TEST_TMPDIR/.feed" >&"$fd"
     ) 2>/dev/null || ok=
   fi
-  [[ -n $ok ]] || fail "could not type \"$2\" to $(_who "$1"): it has closed its standard input or exited
-its stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
-its stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
+  [[ -n $ok ]] || fail "$(words cannot_type "$2" "$(_who "$1")")
+$(words its_stdout) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
+$(words its_stderr) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
 }
 
 # close_input LABEL: end of file on LABEL's standard input.
@@ -498,7 +525,11 @@ _who() {
   printf '%s' "$name"
 }
 
-# _not_ready LABEL WHAT CODE: explain why waiting for LABEL failed.
+# _not_ready LABEL WHAT CODE [stdout]: explain why waiting for LABEL failed. With "stdout"
+# (wait_line), a program still running that printed nothing, or nothing since the last line a
+# wait found, may hold its lines in stdio's buffer: the message says so, and names the section
+# of the lesson that teaches flushing (BUFFERING_EXPLAINED_IN, set at the top of the lesson's
+# test file).
 _not_ready() {
   local why rc=0
   why=$(words within_ms "$READY_MS")
@@ -508,16 +539,42 @@ _not_ready() {
     wait "${_PID[$1]}" 2>/dev/null || rc=$?
     unset "_PID[$1]"
     _set_results "$BATS_TEST_TMPDIR/$1.out" "$BATS_TEST_TMPDIR/$1.err" "$rc"
-    ((rc != 124)) || fail "$(_who "$1") did not finish within ${SPAWN_TIMEOUT}s of starting (its time limit), and never got ready
-stdout: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
-stderr: $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
+    ((rc != 124)) || fail "$(words never_ready "$(_who "$1")" "$SPAWN_TIMEOUT")
+$(words stdout_is) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
+$(words stderr_is) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
     _limit_verdict "$(_who "$1")" "$rc"
   fi
   {
     say waited_for "$(_who "$1")" "$(_waited_what "$2")" "$why"
     echo "$(words its_stdout) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")"
     echo "$(words its_stderr) $(_sanitizer_trim <"$BATS_TEST_TMPDIR/$1.err" | head -c 2000)"
+    [[ $3 != 1 || ${4:-} != stdout ]] || ! _printed_nothing_new "$1" || _buffering_note
   } | fail
+}
+
+# _printed_nothing_new LABEL: LABEL's stdout is empty, or ends with the last line a wait found.
+_printed_nothing_new() {
+  local text last
+  _read_capped "$BATS_TEST_TMPDIR/$1.out"
+  text=$_TEXT
+  [[ -n $text ]] || return 0
+  [[ -n ${_LAST_ERE[$1]:-} ]] || return 1
+  last=${text##*$'\n'}
+  [[ $last =~ ${_LAST_ERE[$1]} ]]
+}
+
+# _buffering_note: why a running program's lines may not have come, and the section to read.
+_buffering_note() {
+  local n=${BUFFERING_EXPLAINED_IN:-} heading title=
+  if [[ -n $n ]]; then
+    local dir="$_LAB_HARNESS/../../lessons/$SOCKLAB_LESSON"
+    heading=$(grep -m1 -E "^## $n\. " "$dir/README.md")
+    [[ $(lab_lang) != zh ]] || heading=$(grep -m1 -E "^## $n\. " "$dir/README.zh.md")
+    [[ -z $heading ]] || title=$(section_name "$heading")
+  fi
+  printf '\n'
+  say buffered
+  [[ -z $title ]] || say buffered_read "$title"
 }
 
 # _waited_what WHAT: the wait_* helpers' English phrase (e.g. "listen on TCP port 5000")
@@ -561,7 +618,8 @@ poll_line() {
 wait_line() {
   local code=0
   poll_line "$1" "$2" || code=$?
-  ((code == 0)) || _not_ready "$1" "print a line matching /$2/" "$code"
+  ((code == 0)) || _not_ready "$1" "print a line matching /$2/" "$code" stdout
+  _LAST_ERE[$1]=$2
 }
 
 # wait_err LABEL ERE: until LABEL's program wrote a line matching ERE on stderr.
@@ -574,7 +632,8 @@ wait_err() {
 # wait_exit LABEL [SECONDS [AFTER]]: close LABEL's standard input, wait for its program to end
 # within SECONDS of that (default PROG_TIMEOUT), and set status, output, lines and stderr from
 # it, as bats' run does. A short SECONDS is for a program the lesson says ends at once (at end
-# of input, or AFTER something, e.g. "after SIGTERM"): one that goes on fails then.
+# of input, or AFTER something, e.g. "after SIGTERM", in the student's language: en_zh): one
+# that goes on fails then.
 wait_exit() {
   local label=$1 pid=${_PID[$1]} rc=0 code=0 secs=${2:-$PROG_TIMEOUT}
   close_input "$label"
@@ -585,17 +644,17 @@ wait_exit() {
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     unset "_PID[$label]"
-    fail "$(_who "$label") did not exit within ${secs}s ${3:-of the end of its input}: it goes on (it hangs?)
-stdout (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.out")
-stderr (first 2000 bytes): $(head -c 2000 "$BATS_TEST_TMPDIR/$label.err")"
+    fail "$(words exit_late "$(_who "$label")" "$secs" "${3:-$(words exit_late_when)}")
+$(words first_stdout) $(head -c 2000 "$BATS_TEST_TMPDIR/$label.out")
+$(words first_stderr) $(head -c 2000 "$BATS_TEST_TMPDIR/$label.err")"
   fi
   wait "$pid" || rc=$?
   unset "_PID[$label]"
   _set_results "$BATS_TEST_TMPDIR/$label.out" "$BATS_TEST_TMPDIR/$label.err" "$rc"
   if ((status == 124 || status == 137)); then
-    fail "$(_who "$label") did not exit within ${SPAWN_TIMEOUT}s of starting, its time limit: it hangs
-stdout: $output
-stderr: $stderr"
+    fail "$(words exit_hangs "$(_who "$label")" "$SPAWN_TIMEOUT")
+$(words stdout_is) $output
+$(words stderr_is) $stderr"
   fi
   _limit_verdict "$label" "$status"
 }
@@ -604,7 +663,7 @@ stderr: $stderr"
 prog_pid() {
   local tpid=${_PID[$1]} child
   read -r child _ <"/proc/$tpid/task/$tpid/children" || true
-  [[ -n $child ]] || fail "$(_who "$1") is not running"
+  [[ -n $child ]] || fail "$(words not_running "$(_who "$1")")"
   printf '%s\n' "$child"
 }
 
@@ -625,6 +684,14 @@ send_signal() {
   kill -s "$2" "$(prog_pid "$1")"
 }
 
+# _peer_lines: standard input, a test peer's summary line in the student's language (peer_words),
+# any other line as it is; nothing stays nothing.
+_peer_lines() {
+  local text
+  text=$(cat)
+  [[ -z $text ]] || peer_words "$text"
+}
+
 # lab_teardown: kill every background program and its children, reap them,
 # and on failure say which lesson section to read.
 lab_teardown() {
@@ -642,17 +709,18 @@ lab_teardown() {
   } 2>/dev/null # nor bash's "Killed" notices in the failure messages
   for label in "${!_INFD[@]}"; do close_input "$label"; done
   if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
-    # bats-assert shows stdout; the program's own error message is on stderr
+    # bats-assert shows stdout; the program's own error message is on stderr (a test peer's
+    # summary line in the student's language: peer_words; any other line as it is)
     _sanitizer_summary
     if [[ -n ${stderr:-} ]]; then
-      printf '\n%s\n%s\n' "$(words last_stderr)" "$(_sanitizer_trim <<<"$stderr" | head -c 3000)"
+      printf '\n%s\n%s\n' "$(words last_stderr)" "$(_sanitizer_trim <<<"$stderr" | head -c 3000 | _peer_lines)"
     else
       # no program ran to its end: what the ones started in the background said (a wait for
       # a peer that failed does not show it)
       for label in "${!_LABPROG[@]}"; do
         [[ -s $BATS_TEST_TMPDIR/$label.err ]] || continue
         printf '\n%s\n%s\n' "$(words prog_stderr "$(_who "$label")")" \
-          "$(_sanitizer_trim <"$BATS_TEST_TMPDIR/$label.err" | head -c 3000)"
+          "$(_sanitizer_trim <"$BATS_TEST_TMPDIR/$label.err" | head -c 3000 | _peer_lines)"
       done
     fi
     _print_section_hint

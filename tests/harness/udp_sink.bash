@@ -16,15 +16,15 @@ await_datagram() {
   poll_line sink "^$1 " || code=$?
   ((code == 0)) && return 0
   got=$(grep -c . "$BATS_TEST_TMPDIR/sink.out" || true)
-  flunk_wire "datagram $1 did not reach the peer" \
-    "datagram $1: $(wc -c <"$2") bytes: $(head -c 40 "$2")$( (($(wc -c <"$2") > 40)) && echo ...)" \
-    "$got datagram(s) within $READY_MS ms $(tr '\n' ' ' <"$BATS_TEST_TMPDIR/sink.out")"
+  flunk_wire "$(en_zh "datagram $1 did not reach the peer" "第 $1 个数据报没有到达对端")" \
+    "$(en_zh "datagram $1: $(wc -c <"$2") bytes:" "第 $1 个数据报：$(wc -c <"$2") 字节：") $(head -c 40 "$2")$( (($(wc -c <"$2") > 40)) && echo ...)" \
+    "$(en_zh "$got datagram(s) within $READY_MS ms" "$READY_MS 毫秒内收到 $got 个数据报") $(tr '\n' ' ' <"$BATS_TEST_TMPDIR/sink.out")"
 }
 
 # expect_datagram_file N FILE: the sink's datagram N holds exactly the bytes of FILE.
 expect_datagram_file() {
   await_datagram "$1" "$2"
-  assert_same_file "$2" "$BATS_TEST_TMPDIR/sink/$1.bin" "datagram $1 as the peer received it"
+  assert_same_file "$2" "$BATS_TEST_TMPDIR/sink/$1.bin" "$(en_zh "datagram $1 as the peer received it" "对端收到的第 $1 个数据报")"
 }
 
 # ms_since_datagram N: milliseconds from the moment the sink kept datagram N (its file's time) to

@@ -95,6 +95,37 @@ solution_lines_in() {
   done
 }
 
+@test "every test has its Chinese name: points --check fails on a test without one, or with one out of place" {
+  local lesson=06-concurrent first second
+  # every test of every lesson has it (the check above passes), and --zh lists it
+  run "$top/tests/grader/points" --zh
+  assert_success
+  [[ $(grep -c . <<<"$output") == $(cat "$top"/tests/[0-9][0-9]-*.bats | grep -c '^@test ') ]] || fail "points --zh: not one row per test: $output"
+  run awk -F'\t' '$3 == ""' <<<"$output"
+  assert_output ""
+  # a copy of a lesson's tests (its texts state the same total) without the first test's name
+  mkdir -p "$BATS_TEST_TMPDIR/tests"
+  first=$(grep -m1 '^@test "' "$top/tests/$lesson.bats" | sed 's/^@test "//; s/" *{ *$//')
+  awk '/^# zh: / && !done { done = 1; next } { print }' "$top/tests/$lesson.bats" >"$BATS_TEST_TMPDIR/tests/$lesson.bats"
+  run "$top/tests/grader/points" --check "$BATS_TEST_TMPDIR/tests/$lesson.bats"
+  assert_failure 1
+  assert_output --partial "points: $lesson: \"$first\" has no Chinese name"
+  [[ $(grep -c 'has no Chinese name' <<<"$output") == 1 ]] || fail "one test without its name, not: $output"
+  run "$top/tests/grader/points" --zh "$BATS_TEST_TMPDIR/tests/$lesson.bats"
+  assert_line "$lesson	$first	"
+  # the second test's name one line too high (above a blank line): not its name either
+  second=$(grep '^@test "' "$top/tests/$lesson.bats" | sed -n '2{s/^@test "//; s/" *{ *$//; p}')
+  awk '/^# zh: / { n++; if (n == 2) { print; print ""; next } } { print }' "$top/tests/$lesson.bats" >"$BATS_TEST_TMPDIR/tests/$lesson.bats"
+  run "$top/tests/grader/points" --check "$BATS_TEST_TMPDIR/tests/$lesson.bats"
+  assert_failure 1
+  assert_output --partial "points: $lesson: \"$second\" has no Chinese name"
+  # the same file as it is: no complaint
+  cp "$top/tests/$lesson.bats" "$BATS_TEST_TMPDIR/tests/"
+  run "$top/tests/grader/points" --check "$BATS_TEST_TMPDIR/tests/$lesson.bats"
+  assert_success
+  assert_output "$lesson $(awk -F'\t' '{ s += $2 } END { print s }' < <("$top/tests/grader/points" "$lesson"))"
+}
+
 @test "the classroom configurations are the ones tests/grader/classroom/generate writes from the points" {
   run "$top/tests/grader/classroom/generate" --check
   assert_success

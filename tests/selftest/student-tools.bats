@@ -13,7 +13,7 @@ setup() {
   bats_load_library bats-assert
   top=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
   tmp=$BATS_TEST_TMPDIR
-  export SOCKLAB_LESSONS="$tmp/lessons" SOCKLAB_BUILD="$tmp/build"
+  export SOCKLAB_LESSONS="$tmp/lessons" SOCKLAB_BUILD="$tmp/build" SOCKLAB_TESTS="$tmp/tests"
   export LANG=C.UTF-8
   unset LAB_LANG LC_ALL LC_MESSAGES VERBOSE LEVEL SANITIZE
 }
@@ -21,13 +21,21 @@ setup() {
 teardown() {
   # the sanitizer test builds a copy under the real build/: do not leave it behind
   [[ -z ${san_copy:-} ]] || rm -rf "$top/build"/*"$(basename "$san_copy")"*
+  # the Chinese test grades copies: their programs, reports and hint levels
+  local copy
+  for copy in ${zh_starter:-} ${zh_mistakes:-}; do
+    rm -rf "$top/build/$("$top/tests/grader/copy-key" "$copy")" "$top/build/reports/$("$top/tests/grader/copy-key" "$copy")" \
+      "$top/build/hints/$("$top/tests/grader/copy-key" "$copy")"
+  done
 }
 
 # fixture_lesson: lesson 04-tcp with sections 3 and 5 in both languages, and hints for
-# section 3 (three levels) and section 5 (level 1 only).
+# section 3 (three levels) and section 5 (level 1 only); its tests file names tap_04's tests,
+# each with its Chinese name.
 fixture_lesson() {
   local d="$SOCKLAB_LESSONS/04-tcp"
   mkdir -p "$d"
+  fixture_tests
   printf '# Lesson 04\n\n## 3. The server\n\ntext\n\n## 5. A byte stream\n\ntext\n' >"$d/README.md"
   printf '# 第 4 课\n\n## 3. 服务器\n\n正文\n\n## 5. 字节流\n\n正文\n' >"$d/README.zh.md"
   cat >"$d/hints.md" <<'EOF'
@@ -74,6 +82,43 @@ ZH-3-步骤
 EOF
 }
 
+# fixture_tests: tests/04-tcp.bats for tap_04's tests (SOCKLAB_TESTS), with Chinese names.
+fixture_tests() {
+  mkdir -p "$SOCKLAB_TESTS"
+  # a line that starts with "@test" here would be rewritten by bats itself: they say "TEST"
+  sed 's/^TEST /@test /' >"$SOCKLAB_TESTS/04-tcp.bats" <<'EOF'
+# zh: 服务器：错误的选项是用法错误
+# bats test_tags=starter-provides
+TEST "server: a bad option is a usage error" {
+  explained_in 9
+}
+
+# zh: 服务器：打印客户端的这一行并应答
+# bats test_tags=points:2
+TEST "server: prints the client's line and replies" {
+  explained_in 3
+}
+
+# zh: 服务器：一次一个字节发来的一行仍是一条消息
+# bats test_tags=points:1
+TEST "server: a line sent one byte at a time is one message" {
+  explained_in 5
+}
+
+# zh: 服务器：空行也是一条消息
+# bats test_tags=points:1
+TEST "server: an empty line is a message too" {
+  explained_in 5
+}
+
+# zh: 客户端：打印应答
+# bats test_tags=points:1
+TEST "client: prints the reply" {
+  explained_in 5
+}
+EOF
+}
+
 # fixture_copy NAME: a student's copy of lesson 04 whose files are older than its report.
 fixture_copy() {
   local copy="$tmp/$1"
@@ -105,8 +150,8 @@ not ok 2 server: prints the client's line and replies
 # its stdout:
 # its stderr: server: socket (port 30343): Function not implemented
 #
-# read: lessons/04-tcp/README.md     ## 3. The server
-# 读:   lessons/04-tcp/README.zh.md  ## 3. 服务器
+# read: lessons/04-tcp/README.md     section 3. The server
+# 读:   lessons/04-tcp/README.zh.md  第 3 节 服务器
 # explained_in: 3
 # stuck? make hint LESSON=04 gives a hint for the first failing test
 not ok 3 server: a line sent one byte at a time is one message
@@ -117,8 +162,8 @@ not ok 3 server: a line sent one byte at a time is one message
 # its stdout:
 # its stderr: server: socket (port 28377): Function not implemented
 #
-# read: lessons/04-tcp/README.md     ## 5. A byte stream
-# 读:   lessons/04-tcp/README.zh.md  ## 5. 字节流
+# read: lessons/04-tcp/README.md     section 5. A byte stream
+# 读:   lessons/04-tcp/README.zh.md  第 5 节 字节流
 # explained_in: 5
 # stuck? make hint LESSON=04 gives a hint for the first failing test
 not ok 4 server: an empty line is a message too
@@ -128,7 +173,7 @@ not ok 4 server: an empty line is a message too
 # its stdout:
 # its stderr: server: socket (port 21491): Function not implemented
 #
-# read: lessons/04-tcp/README.md     ## 5. A byte stream
+# read: lessons/04-tcp/README.md     section 5. A byte stream
 # explained_in: 5
 # stuck? make hint LESSON=04 gives a hint for the first failing test
 not ok 5 client: prints the reply
@@ -140,7 +185,7 @@ not ok 5 client: prints the reply
 # received : (nothing)
 # --
 #
-# read: lessons/04-tcp/README.md     ## 5. A byte stream
+# read: lessons/04-tcp/README.md     section 5. A byte stream
 # explained_in: 5
 # stuck? make hint LESSON=04 gives a hint for the first failing test
 EOF
@@ -155,8 +200,9 @@ EOF
   tap_04 | report "$IMPL" 04-tcp
   run "$top/tests/student/hint" 04
   assert_success
-  assert_output --partial "first failing test: \"server: prints the client's line and replies\""
-  assert_output --partial "## 3. The server"
+  assert_output --partial "lesson 04-tcp, first failing test: \"server: prints the client's line and replies\""
+  assert_output --partial "read: $SOCKLAB_LESSONS/04-tcp/README.md, section 3. The server"
+  refute_output --partial "##"
   assert_output --partial "EN-3-IDEA"
   refute_output --partial "EN-3-CALLS"
   refute_output --partial "EN-5-IDEA" # the first failing test names section 3, not 5
@@ -184,8 +230,10 @@ EOF
   tap_04 | report "$bob" 04-tcp
   LAB_LANG=zh IMPL=$alice run "$top/tests/student/hint" 04
   assert_success
-  assert_output --partial "第一个失败的测试"
-  assert_output --partial "## 3. 服务器"
+  assert_output --partial "第 04 课，第一个失败的测试：“服务器：打印客户端的这一行并应答”"
+  assert_output --partial "请读：$SOCKLAB_LESSONS/04-tcp/README.zh.md，第 3 节 服务器"
+  refute_output --partial "##"
+  refute_output --partial "server: prints"
   assert_output --partial "ZH-3-思路"
   refute_output --partial "EN-3-"
   LANG=zh_CN.UTF-8 IMPL=$alice run "$top/tests/student/hint" 04
@@ -216,9 +264,10 @@ EOF
 # progress_fixture: a copy with lesson 01 done, 02 partly done, 03 untouched (the starter's files).
 progress_fixture() {
   export IMPL="$tmp/carol"
-  mkdir -p "$SOCKLAB_LESSONS" "$IMPL"
+  mkdir -p "$SOCKLAB_LESSONS" "$IMPL" "$SOCKLAB_TESTS"
   for l in 01-socket 02-udp 03-udp-chat; do
     cp -r "$top/lessons/$l" "$SOCKLAB_LESSONS/"
+    cp "$top/tests/$l.bats" "$SOCKLAB_TESTS/"
     cp -r "$top/starter/$l" "$IMPL/"
   done
   echo '/* mine */' >>"$IMPL/01-socket/sockets.c"
@@ -240,7 +289,7 @@ progress_fixture() {
   assert_line "next: lesson 02-udp"
   assert_line "  edit:  $IMPL/02-udp/udp_ask.c"
   assert_line '  first failing test: "udp_ask: waits for the reply"'
-  assert_line --regexp "^  read: .*/02-udp/README.md +$(grep -m1 '^## 4\. ' "$top/lessons/02-udp/README.md" | sed 's/[][\.*^$()|+?{}]/\\&/g')$"
+  assert_line --regexp "^  read: .*/02-udp/README.md +section 4\. $(grep -m1 '^## 4\. ' "$top/lessons/02-udp/README.md" | sed 's/^## 4\. //; s/[][\.*^$()|+?{}]/\\&/g')$"
   assert_line --partial "make hint LESSON=02 IMPL=$IMPL"
 }
 
@@ -252,9 +301,10 @@ progress_fixture() {
   assert_line --regexp '^  01-socket +完成（2 / 2）$'
   assert_line --regexp '^  02-udp +完成（1 / 1）$'
   assert_line --regexp '^  03-udp-chat +尚未开始$'
-  assert_line "下一步：课程 03-udp-chat"
-  assert_output --partial "第一个要通过的测试："
-  assert_output --partial "03-udp-chat/README.zh.md"
+  assert_line "下一步：第 03 课"
+  # the test's Chinese name, and the section without Markdown
+  assert_output --partial "第一个要通过的测试：“$(sed -n 's/^# zh: //p' "$top/tests/03-udp-chat.bats" | sed -n 2p)”"
+  assert_line --regexp "^  阅读：.*03-udp-chat/README\.zh\.md +第 [0-9]+ 节 "
 }
 
 # ---- tests/student/show-results ----
@@ -275,7 +325,7 @@ progress_fixture() {
   assert_output --partial "expected : thank you !"
   assert_output --partial "received : (nothing)"
   # each test keeps its own section
-  assert_line --regexp '^    read: lessons/04-tcp/README.md +## 3\. The server$'
+  assert_line --regexp '^    read: lessons/04-tcp/README.md +section 3\. The server$'
   [[ $(grep -c 'make hint LESSON=04' <<<"$output") == 1 ]] || fail "one hint line per lesson: $output"
   assert_regex "${lines[-1]}" 'make hint LESSON=04'
 }
@@ -284,8 +334,13 @@ progress_fixture() {
   tap_04 >"$tmp/04.tap"
   VERBOSE=1 run "$top/tests/student/show-results" 04-tcp "$tmp/04.tap"
   assert_output --partial "(from function \`_not_ready' in file tests/harness/test_helper.bash, line 246,"
+  fixture_tests
   LAB_LANG=zh run "$top/tests/student/show-results" 04-tcp "$tmp/04.tap"
   assert_output --partial "有 3 个测试（共 4 个失败）失败的原因相同"
+  # each test by its Chinese name (its "# zh:" line); the grader's summary line in Chinese
+  assert_line "ok 1 服务器：错误的选项是用法错误"
+  assert_line "not ok 4 服务器：空行也是一条消息"
+  refute_output --partial "server: an empty line"
   assert_regex "${lines[-1]}" '卡住了？运行 make hint LESSON=04'
 }
 
@@ -324,7 +379,9 @@ EOF
   run cat "$tmp/mini.tap"
   assert_output --partial "期望"
   assert_output --partial "实际收到"
-  assert_output --partial "请读：lessons/01-socket/README.zh.md  ## 2. 第二节"
+  assert_output --partial "请读：lessons/01-socket/README.zh.md  第 2 节 第二节"
+  assert_output --partial "英文版：lessons/01-socket/README.md  第 2 节"
+  refute_output --partial "Two"
   assert_output --partial "# explained_in: 2"
   assert_output --partial "卡住了？运行 make hint LESSON=01"
   mini_run "$tmp"
@@ -333,6 +390,50 @@ EOF
   assert_output --partial "received"
   assert_output --partial "stuck? make hint LESSON=01"
   refute_output --partial "期望"
+}
+
+# tap_test N: the lines of test N of $tmp/mini.tap (its result line and its comment lines).
+tap_test() {
+  awk -v n="$1" '/^(ok|not ok) / { inside = ($0 ~ "^(not )?ok " n " ") } inside' "$tmp/mini.tap"
+}
+
+@test "a wait for a line that a running program never flushed names the lesson's section on buffering" {
+  mkdir -p "$tmp/bin"
+  cat >"$tmp/buffered.c" <<'EOF'
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  printf("first\n");
+  if (argc > 1 && strcmp(argv[1], "flush") == 0)
+    fflush(stdout); /* the first line goes out; the second stays in stdio's buffer */
+  printf("second\n");
+  sleep(30);
+  return 0;
+}
+EOF
+  cc -o "$tmp/bin/sockets" "$tmp/buffered.c"
+  mini_lesson <<'EOF'
+BUFFERING_EXPLAINED_IN=2
+setup() { load harness/test_helper; READY_MS=1000; }
+teardown() { lab_teardown; }
+TEST "printed nothing" { explained_in 2; spawn_prog p sockets; wait_line p '^first$'; }
+TEST "printed nothing since the last line found" { explained_in 2; spawn_prog p sockets flush; wait_line p '^first$'; wait_line p '^second$'; }
+TEST "printed another line" { explained_in 2; spawn_prog p sockets flush; wait_line p '^third$'; }
+EOF
+  mini_run "$tmp/bin"
+  for n in 1 2; do
+    run tap_test "$n"
+    assert_output --partial "Its lines may still be in stdio's buffer"
+    assert_output --partial "Buffering is explained in the lesson's section 2. Two."
+  done
+  run tap_test 3
+  assert_output --partial "did not happen within 1000 ms"
+  refute_output --partial "buffer"
+  LAB_LANG=zh mini_run "$tmp/bin"
+  run tap_test 1
+  assert_output --partial "它打印的行可能还在 stdio 的缓冲区里"
+  assert_output --partial "缓冲在课文的这一节讲：第 2 节 第二节。"
 }
 
 @test "a program built with SANITIZE=1 that overflows the heap: the failure shows the kind and the student's file:line" {
@@ -365,6 +466,100 @@ EOF
   assert_output --regexp "in your code at [^ ]*heapbug$$/01-socket/sockets\.c:6 \(main\)"
   assert_output --partial "2 of the 2 failing tests fail for the same reason"
   refute_output --partial "Shadow bytes"
+}
+
+# ---- everything a student reads in Chinese ----
+
+# The checker itself: output as the lab printed it before its tools spoke Chinese (English test
+# names, a test's English sentences, the harness's English phrases) has English sentences; the same
+# with the student's program output, test data and commands only has none.
+@test "check-zh-output finds the lab's English sentences and leaves programs' output, data and commands alone" {
+  run "$top/tests/selftest/check-zh-output" <<'EOF'
+not ok 5 server: prints the client's line with its address, replies "thank you !", exits 0
+    -- the test client did not receive the reply and then the server's close --
+    期望 : t   h   a   n   k       y   o   u       !  \n    (12 bytes, then end of stream; exit 0)
+    the server (srv) printed so far:
+# socklab: lesson 04-tcp points 64 / 64, tests 39 passed / 39
+EOF
+  assert_failure 1
+  assert_output --partial "english: server: prints the client's line with its address"
+  assert_output --partial "english: the test client did not receive the reply"
+  assert_output --partial "english: bytes, then end of stream"
+  assert_output --partial "english: the server (srv) printed so far"
+  assert_output --partial "4 line(s) with an English sentence"
+  run "$top/tests/selftest/check-zh-output" --source "$top/starter" <<'EOF'
+not ok 5 服务器：打印客户端的这一行及其地址，应答“thank you !”，以状态 0 退出
+    -- 输出不同 --
+    期望 : received 5 bytes from 127.0.0.1:40000: hello there my friend
+    实际 : nothing at all was printed here
+    --
+    等待 udp_chat 打印一行匹配 /^from 127\.0\.0\.1:[0-9]+: hello from the other side$/ 的输出：5000 毫秒内没有发生
+    它的标准错误： udp_chat: this is what the student's program said
+    client: connect to 127.0.0.1 port 7788: Connection refused
+    卡住了？运行 make hint LESSON=04，获得第一个失败测试的提示
+    见 `setvbuf(stdout, NULL, _IOLBF, 0)` 和 lessons/03-udp-chat/README.md
+make: *** [Makefile:116: check] Error 1
+EOF
+  assert_success
+}
+
+# zh_copy DIR: a copy with one mistake in each of two lessons, as tests/selftest/mutants/ has them:
+# lesson 03's udp_chat without line buffering, lesson 04's server taking an empty line for no message.
+zh_copy() {
+  mkdir -p "$1"
+  cp -r "$top/solutions/03-udp-chat" "$top/solutions/04-tcp" "$1/"
+  (cd "$1" && patch -s -p1 <"$top/tests/selftest/mutants/03-chat-not-line-buffered.patch" &&
+    patch -s -p1 <"$top/tests/selftest/mutants/04-server-empty-line-is-no-message.patch")
+}
+
+# check_zh_output COPY WHAT: no English sentence of the lab's own in $output (what WHAT printed).
+check_zh_output() {
+  printf '%s\n' "$output" >"$tmp/shown"
+  run "$top/tests/selftest/check-zh-output" --source "$1" <"$tmp/shown"
+  ((status == 0)) || fail "$2 printed English sentences of the lab's own in Chinese:
+$output"
+  output=$(<"$tmp/shown")
+}
+
+@test "in Chinese, make check, make progress and make hint say nothing in English: the starter, and a copy with mistakes" {
+  # the lab's real lessons, tests and build folder; a copy of the starter and a copy with
+  # mistakes each get their own reports and hint levels (removed in teardown)
+  unset SOCKLAB_LESSONS SOCKLAB_BUILD SOCKLAB_TESTS GRADE_RAW # make test sets GRADE_RAW: raw TAP
+  export LAB_LANG=zh
+  export READY_MS=3000 # the harness's waits (5000 ms by default): lesson 03's copy fails 14 of them
+  zh_starter=$tmp/starter-zh zh_mistakes=$tmp/mistakes-zh
+  mkdir -p "$zh_starter"
+  cp -r "$top/starter/01-socket" "$top/starter/04-tcp" "$zh_starter/"
+  zh_copy "$zh_mistakes"
+  local impl lessons
+  for impl in "$zh_starter" "$zh_mistakes"; do
+    lessons="01 04"
+    [[ $impl == "$zh_starter" ]] || lessons="03 04"
+    run make -C "$top" --no-print-directory check IMPL="$impl" LESSON="$lessons"
+    assert_failure
+    check_zh_output "$impl" "make check IMPL=$impl LESSON=\"$lessons\""
+    assert_output --partial "socklab：第 04 课 得分"
+    assert_output --partial "请读：lessons/04-tcp/README.zh.md  第 "
+    assert_output --partial "卡住了？运行 make hint LESSON="
+    refute_output --regexp "^(not )?ok [0-9]+ (server|client)"
+    if [[ $impl == "$zh_mistakes" ]]; then
+      # lesson 03's chat without setvbuf: the wait names the section that teaches buffering
+      assert_output --partial "它打印的行可能还在 stdio 的缓冲区里"
+      assert_output --partial "缓冲在课文的这一节讲：第 4 节 "
+      # lesson 04's server that answers no empty line: the test's own sentences, in Chinese
+      assert_output --partial "测试客户端没有收到应答和随后服务器的关闭"
+      # and the test peer's summary line, wherever it is shown, in Chinese (peer_words)
+      assert_output --partial "最后运行的程序的标准错误："
+      assert_output --partial "tcp_client：发出 1 字节，收到 0 字节，服务器关闭了连接"
+      refute_output --partial "tcp_client: sent"
+    fi
+    run make -C "$top" --no-print-directory progress IMPL="$impl"
+    check_zh_output "$impl" "make progress IMPL=$impl"
+    assert_output --partial "下一步：第 "
+    run make -C "$top" --no-print-directory hint LESSON="${lessons#* }" IMPL="$impl"
+    check_zh_output "$impl" "make hint LESSON=${lessons#* } IMPL=$impl"
+    assert_output --partial "第 04 课，第一个失败的测试：“"
+  done
 }
 
 # ---- make watch ----

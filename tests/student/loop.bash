@@ -3,6 +3,7 @@
 #
 #   SOCKLAB_LESSONS   the lessons folder (default lessons/): the texts and the hints files
 #   SOCKLAB_BUILD     the build folder (default build/): reports and remembered hint levels
+#   SOCKLAB_TESTS     the lesson tests' folder (default tests/): sections and names of tests
 #   IMPL, SANITIZE    the implementation, as for make check (IMPL=starter by default)
 #
 #   lesson_name NN        the folder name of lesson NN (02 -> 02-udp), or fail
@@ -19,13 +20,14 @@
 LOOP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LESSONS_DIR=${SOCKLAB_LESSONS:-$LOOP_TOP/lessons}
 BUILD_DIR=${SOCKLAB_BUILD:-$LOOP_TOP/build}
+TESTS_DIR=${SOCKLAB_TESTS:-$LOOP_TOP/tests}
 IMPL=${IMPL:-starter}
 
 lesson_name() {
   local found
   found=$(cd "$LESSONS_DIR" && for d in "$1" "$1"-*; do [[ -d $d ]] && echo "$d"; done | head -1)
   [[ -n $found ]] || {
-    echo "no lesson matches LESSON=$1; the lessons are: $(all_lessons | tr '\n' ' ')" >&2
+    say no_lesson "$1" "$(all_lessons | tr '\n' ' ')" >&2
     return 2
   }
   echo "$found"
@@ -91,7 +93,7 @@ test_section() {
     inside && match($0, /explained_in [0-9]+/) {
       print substr($0, RSTART + 13, RLENGTH - 13)
       exit
-    }' "$LOOP_TOP/tests/$1.bats" 2>/dev/null
+    }' "$TESTS_DIR/$1.bats" 2>/dev/null
 }
 
 lesson_args() {

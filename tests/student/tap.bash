@@ -11,6 +11,10 @@
 #                       prints those two; tests/student/show-results says the hint once per lesson)
 #   tap_section BODY    the section the failed test named (its explained_in line), or nothing
 #   tap_first_failing   the index in T_* of the first failing test, or nothing
+#   tap_names BATS      fills T_SHOWN: each test's name as the student reads it, its Chinese
+#                       name ("# zh:" in BATS) in Chinese, else its English name; a skipped
+#                       test's "# skip REASON" is kept, and said in the student's language
+#   test_name_shown BATS NAME   the same for one English test name, to be shown between “”
 
 tap_load() {
   T_NUM=() T_NAME=() T_STATE=() T_BODY=() T_OTHER=() T_PLAN=0
@@ -60,4 +64,39 @@ tap_first_failing() {
     [[ ${T_STATE[i]} == fail ]] && { echo "$i"; return 0; }
   done
   return 0
+}
+
+# _tap_zh_names BATS: fill the associative array _ZH (English name -> Chinese name) from BATS,
+# as tests/grader/points reads it; nothing when the student reads English.
+_tap_zh_names() {
+  _ZH=()
+  [[ $(lab_lang) == zh && -f $1 ]] || return 0
+  local name zh
+  while IFS=$'\t' read -r _ name zh; do
+    [[ -z $zh ]] || _ZH[$name]=$zh
+  done < <("${BASH_SOURCE[0]%/*}/../grader/points" --zh "$1" 2>/dev/null)
+}
+
+tap_names() {
+  local i name skip
+  declare -gA _ZH
+  _tap_zh_names "$1"
+  T_SHOWN=()
+  for i in "${!T_NAME[@]}"; do
+    name=${T_NAME[i]} skip=
+    if [[ ${T_STATE[i]} == skip && $name == *' # '[Ss][Kk][Ii][Pp]* ]]; then
+      skip=${name#* # [Ss][Kk][Ii][Pp]}
+      name=${name%% # [Ss][Kk][Ii][Pp]*}
+      skip=" # $(words skipped)${skip}"
+    fi
+    T_SHOWN[i]=${_ZH[$name]:-$name}$skip
+  done
+}
+
+test_name_shown() {
+  declare -gA _ZH
+  _tap_zh_names "$1"
+  local name=${_ZH[$2]:-$2}
+  name=${name//“/‘} # it is shown between quotes: quotes inside it become the inner ones
+  printf '%s' "${name//”/’}"
 }
