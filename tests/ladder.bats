@@ -404,6 +404,39 @@ assert_live_ladder() {
   assert_live_ladder
 }
 
+@test "capture stops writing at --max-mib, keeps its file whole, and says how many packets it left out" {
+  command -v bwrap >/dev/null || skip "bwrap is not installed"
+  as_user bwrap --unshare-user --ro-bind / / -- true 2>/dev/null || skip "no user namespaces here"
+  live_dir
+  # 2 MiB of TCP data, the packets kept whole (snap length 65535), into a file of at most 1 MiB
+  cat >"$live/run.sh" <<'EOF'
+d=$1 p=$2
+"$p/capture" -s 65535 --max-mib 1 -w "$d/c.pcap" --ready "$d/ready" 2>"$d/err" &
+cap=$!
+"$p/await" line "$d/ready" '^capturing on lo$' --pid $cap --ms 5000 || exit 0
+head -c 2097152 /dev/zero >"$d/zeros"
+"$p/tcp_server" 7791 --reply-file "$d/zeros" --until nothing >/dev/null &
+server=$!
+"$p/await" tcp 7791 --pid $server --ms 5000
+"$p/tcp_client" 127.0.0.1 7791 --out /dev/null 2>/dev/null
+wait $server
+kill -TERM $cap
+wait $cap
+echo $? >"$d/status"
+EOF
+  sandbox --unshare-user --uid 0 --gid 0 --cap-add CAP_NET_RAW
+  as_user "${sandbox[@]}"
+  assert_equal "$(cat "$live/status")" 0
+  run stat -c %s "$live/c.pcap"
+  ((output <= 1048576 && output > 500000)) || fail "the file holds $output bytes; expected at most 1 MiB, more than half of it"
+  run cat "$live/err"
+  assert_output --regexp '^capture: [0-9]+ packets not written: the file reached its limit \(--max-mib\)$'
+  ladder --max 1000 "$live/c.pcap"
+  assert_success
+  refute_output --partial "capture ends inside a packet"
+  assert_line --regexp "$(left '(PSH|ACK)').*  [0-9]+ bytes \"(\\\\x00){20}\"\\.\\.\\.\$"
+}
+
 @test "capture without CAP_NET_RAW: status 3 and a message saying so, no file" {
   live=$(mktemp -d /tmp/ladder-live.XXXXXX)
   chmod 777 "$live"

@@ -439,7 +439,7 @@ static size_t utf8_letter(const unsigned char *p, size_t n)
 
 /**
  * @brief Are the @p n bytes at @p p text: ASCII and UTF-8 letters, a letter cut at the end
- *        allowed? Binary data is not, and is then shown as \xHH only, not as stray letters.
+ *        allowed? Binary data is not, and is then shown as `\xHH` only, not as stray letters.
  */
 static int is_text(const unsigned char *p, size_t n)
 {
@@ -456,8 +456,8 @@ static int is_text(const unsigned char *p, size_t n)
 
 /**
  * @brief Append @p n bytes of payload to @p out as a C string, in quotes: printable ASCII
- *        as it is, \n \r \t \\ \", UTF-8 letters as they are if the bytes are text,
- *        anything else as \xHH.
+ *        as it is, `\n` `\r` `\t` `\\` `\"`, UTF-8 letters as they are if the bytes are
+ *        text, anything else as `\xHH`.
  * @param out where to append (NUL-terminated, room for 4 × SHOWN_BYTES + 8 more bytes)
  * @param p the payload bytes that were captured
  * @param n how many of them to show (at most SHOWN_BYTES)
