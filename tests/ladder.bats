@@ -173,6 +173,11 @@ pcap() {
   # the whole file, sliced, is the file itself, whatever its byte order
   ladder -w "$BATS_TEST_TMPDIR/whole.pcap" "$captures/udp-ask-big-endian.pcap"
   cmp "$BATS_TEST_TMPDIR/whole.pcap" "$captures/udp-ask-big-endian.pcap"
+  # not onto the capture itself
+  ladder -w "$BATS_TEST_TMPDIR/whole.pcap" "$BATS_TEST_TMPDIR/whole.pcap"
+  assert_failure 1
+  assert_equal "$stderr" "ladder: $BATS_TEST_TMPDIR/whole.pcap: the slice would overwrite the capture it is cut from"
+  cmp "$BATS_TEST_TMPDIR/whole.pcap" "$captures/udp-ask-big-endian.pcap"
 }
 
 @test "malformed.pcap: a line per broken packet saying why, the good packets drawn, status 0" {

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /** @brief The longest record we accept (tcpdump's largest snap length). */
 #define MAX_RECORD 262144
@@ -911,6 +912,16 @@ static void print_count(unsigned long n, const char *one, const char *many)
 }
 
 /**
+ * @brief Is @p path the file open as @p f? (fopen "wb" would empty it before we read it.)
+ */
+static int same_file(FILE *f, const char *path)
+{
+    struct stat open_one, named;
+    return fstat(fileno(f), &open_one) == 0 && stat(path, &named) == 0 && open_one.st_dev == named.st_dev &&
+           open_one.st_ino == named.st_ino;
+}
+
+/**
  * @brief Write one record (header and bytes, as read) to the slice.
  * @return 0, or -1 with errno set.
  */
@@ -1008,6 +1019,9 @@ int main(int argc, char **argv)
     int status = 0;
     if (lines == NULL) {
         fprintf(stderr, "ladder: %s\n", strerror(errno));
+        status = 1;
+    } else if (opt.slice != NULL && same_file(in.f, opt.slice)) {
+        fprintf(stderr, "ladder: %s: the slice would overwrite the capture it is cut from\n", opt.slice);
         status = 1;
     } else if (opt.slice != NULL && ((slice = fopen(opt.slice, "wb")) == NULL ||
                                      fwrite(in.header, 1, sizeof in.header, slice) != sizeof in.header)) {
