@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
-# The wire, seen by the harness (issue 24): tests/peers/ladder draws a pcap file as a ladder
-# diagram, tests/peers/capture writes one in a sandbox of its own. These are the two tools'
-# own tests, not a lesson's:
+# The wire, seen by the harness (issue 24): tests/harness/peers/ladder.c draws a pcap file as a
+# ladder diagram, tests/harness/peers/capture.c writes one in a sandbox of its own. These are
+# the two tools' own tests, not a lesson's:
 #
-#     make peers && bats tests/ladder.bats
+#     make peers && bats tests/selftest/ladder.bats
 #
 # The captures are tests/captures/*.pcap (tests/captures/make-live and make-crafted say what
 # each holds); a few more are written here, byte by byte, for what those do not show (other
@@ -14,7 +14,7 @@ setup() {
   bats_require_minimum_version 1.5.0
   bats_load_library bats-support
   bats_load_library bats-assert
-  top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+  top=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
   peers=${SOCKLAB_PEERS:-$top/build/peers}
   captures=$top/tests/captures
   [[ -x $peers/ladder && -x $peers/capture ]] || fail "the tools are not built in $peers: run make peers"

@@ -22,12 +22,12 @@
  * bwrap --unshare-user --uid 0 --gid 0 --cap-add CAP_NET_RAW --unshare-net: with --dev and
  * --uid 0 alone (no --gid 0), bwrap makes a second user namespace inside the first for the
  * sandbox, the capability lands there, and it does not reach the network namespace (EPERM).
- * A program run as another user (tests/peers/confine --uid) has no capability left.
+ * A program run as another user (tests/harness/peers/confine --uid) has no capability left.
  *
  * The file is always readable while capture runs: the packets that came together are
  * written with one write(2) as soon as the socket has none left, each record whole. A
  * reader that comes in the middle of that write may see the last record cut short; it
- * should treat a cut last record as "not written yet" (tests/peers/ladder does).
+ * should treat a cut last record as "not written yet" (tests/harness/peers/ladder does).
  *
  * Each packet on loopback passes the interface twice, once going out and once coming in.
  * We keep the incoming copy, as tcpdump does: the kernel is asked not to hand us the

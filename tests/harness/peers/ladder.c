@@ -21,7 +21,7 @@
  * payload's length and first bytes as a C string. Pure ACKs (no data, no SYN, FIN or RST)
  * are counted, not drawn. A packet that cannot be decoded is a line "! packet N: why" (N
  * counts from the window's first packet, as in SLICE). Packets are read in the file's
- * order; the file may still be growing (tests/peers/capture writes it): a cut record at
+ * order; the file may still be growing (tests/harness/peers/capture writes it): a cut record at
  * its end past the window is not mentioned.
  *
  * Input: classic pcap, either byte order, microsecond or nanosecond time stamps; link types
