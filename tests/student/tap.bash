@@ -11,6 +11,8 @@
 #                       prints those two; tests/student/show-results says the hint once per lesson)
 #   tap_section BODY    the section the failed test named (its explained_in line), or nothing
 #   tap_first_failing   the index in T_* of the first failing test, or nothing
+#   tap_wire            (stdin: a message) its wire block, what crossed the wire during the test
+#                       (tests/harness/wire.bash); tap_without_wire: the message without it
 
 tap_load() {
   T_NUM=() T_NAME=() T_STATE=() T_BODY=() T_OTHER=() T_PLAN=0
@@ -60,4 +62,16 @@ tap_first_failing() {
     [[ ${T_STATE[i]} == fail ]] && { echo "$i"; return 0; }
   done
   return 0
+}
+
+# The wire block starts with a line that begins with the words wire_start of
+# tests/harness/lang.bash (sourced before this file), in either language, and ends at a blank line.
+tap_wire() {
+  awk -v en="$(LAB_LANG=en words wire_start)" -v zh="$(LAB_LANG=zh words wire_start)" '
+    index($0, en) == 1 || index($0, zh) == 1 { wire = 1 } !NF { wire = 0 } wire'
+}
+
+tap_without_wire() {
+  awk -v en="$(LAB_LANG=en words wire_start)" -v zh="$(LAB_LANG=zh words wire_start)" '
+    index($0, en) == 1 || index($0, zh) == 1 { wire = 1 } !NF { wire = 0 } !wire'
 }

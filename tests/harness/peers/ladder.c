@@ -10,7 +10,10 @@
  *                   packets outside it are skipped; the times shown are milliseconds since
  *                   --from (since the first packet without it)
  *     --label       names a column: ENDPOINT is ADDR:PORT (127.0.0.1:7788, [::1]:7788),
- *                   which gets a column even before it sends, or PORT (any address)
+ *                   which gets a column even before it sends, or PORT (any address), or *:
+ *                   every endpoint no other label names that speaks first (its first packet
+ *                   in the diagram is a SYN or a UDP datagram it sends: a client's ephemeral
+ *                   port, not a closed port that only receives)
  *     --lang        the diagram's words in English (default) or Chinese
  *     --max N       at most N packet lines (default 30, at most 10000), then a count of the rest
  *     -w SLICE      also write the window's packets to SLICE, in the input's own pcap format
@@ -51,6 +54,8 @@
 /** @brief Where the first column starts: a 9-character time, then two spaces. */
 #define FIRST_COLUMN 11
 #define MAX_LABELS 16
+/** @brief The port of the label "*": no endpoint has it, column_of() names talkers with it. */
+#define ANY_TALKER (-2)
 #define MAX_LINES 10000
 
 /** @brief TCP's flag bits (lesson 07, section 5). */
@@ -149,7 +154,7 @@ struct packet {
     char details[224];          /**< the line's details or the note */
 };
 
-/** @brief What --label gave: an endpoint (port only if family is 0) and a name. */
+/** @brief What --label gave: an endpoint (port only if family is 0; port ANY_TALKER for *) and a name. */
 struct label {
     struct endpoint where;
     const char *name;
@@ -233,7 +238,7 @@ static long long parse_time(const char *text)
 }
 
 /**
- * @brief Parse "ADDR:PORT=NAME", "[ADDR6]:PORT=NAME" or "PORT=NAME" into @p l.
+ * @brief Parse "ADDR:PORT=NAME", "[ADDR6]:PORT=NAME", "PORT=NAME" or "*=NAME" into @p l.
  * @param text the argument (NAME points into it)
  * @param l filled in
  * @return 0, or -1 if @p text is not one.
@@ -246,6 +251,10 @@ static int parse_label(char *text, struct label *l)
     *eq = '\0';
     l->name = eq + 1;
     l->where = (struct endpoint){0};
+    if (strcmp(text, "*") == 0) {
+        l->where.port = ANY_TALKER;
+        return 0;
+    }
     colon = strrchr(text, ':');
     if (text[0] == '[') {
         char *close = strchr(text, ']');
@@ -387,9 +396,11 @@ static int label_fits(const struct label *l, const struct endpoint *e)
  * @brief The column of endpoint @p e, added if new (into the shared last column when full).
  * @param e the endpoint
  * @param opt the labels
+ * @param speaks @p e sends the packet that makes its column (a SYN, a datagram): the label
+ *        "*" names it if no other label does
  * @return the column's index.
  */
-static int column_of(const struct endpoint *e, const struct options *opt)
+static int column_of(const struct endpoint *e, const struct options *opt, int speaks)
 {
     for (int c = 0; c < ncolumns; c++)
         if (columns[c].where.family == e->family && columns[c].where.port == e->port &&
@@ -406,6 +417,9 @@ static int column_of(const struct endpoint *e, const struct options *opt)
     endpoint_text(e, c->text, sizeof c->text);
     for (int l = 0; l < opt->nlabels && c->label == NULL; l++)
         if (label_fits(&opt->labels[l], e))
+            c->label = opt->labels[l].name;
+    for (int l = 0; l < opt->nlabels && c->label == NULL && speaks && e->port >= 0; l++)
+        if (opt->labels[l].where.port == ANY_TALKER)
             c->label = opt->labels[l].name;
     return ncolumns++;
 }
@@ -812,8 +826,9 @@ static void keep_line(struct line *l, long long ns, struct packet *pk, const str
         return;
     }
     memcpy(l->word, pk->word, sizeof l->word);
-    l->from = column_of(&pk->src, opt);
-    l->to = column_of(&pk->dst, opt);
+    int speaks = strcmp(pk->word, "UDP") == 0 || (pk->flags > 0 && (pk->flags & (SYN | ACK)) == SYN);
+    l->from = column_of(&pk->src, opt, speaks);
+    l->to = column_of(&pk->dst, opt, 0);
     if (l->from == MAX_COLUMNS - 1 || l->to == MAX_COLUMNS - 1) { /* name who it really is */
         char a[64], b[64], rest[sizeof l->details];
         endpoint_text(&pk->src, a, sizeof a);
@@ -1013,7 +1028,7 @@ int main(int argc, char **argv)
         return 1;
     for (int l = 0; l < opt.nlabels; l++) /* an endpoint named in full has its column from the start */
         if (opt.labels[l].where.family != 0)
-            column_of(&opt.labels[l].where, &opt);
+            column_of(&opt.labels[l].where, &opt, 0);
     FILE *slice = NULL;
     struct line *lines = calloc((size_t)opt.max, sizeof *lines);
     int status = 0;
