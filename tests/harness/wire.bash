@@ -31,6 +31,7 @@
 _WIRE_FROM=${EPOCHREALTIME/,/.}
 _WIRE_NET=                      # the test used the network (ports, peers): a failure speaks of the wire
 declare -gA _WIRE_PORT=()       # port -> the label of the program on it
+declare -ga _WIRE_PORTS=()      # those ports, in the order they were named
 declare -gA _WIRE_TALKS=()      # "yours NAME" / "peer NAME": programs that may speak first from any port
 declare -gA _WIRE_STARTED=()    # label -> "yours NAME" / "peer NAME", for the ones that got a port
 _WIRE_LISTENERS=" tcp_server udp_sink " # test peers whose first argument is the port they listen on
@@ -38,6 +39,7 @@ _WIRE_CLIENTS=" tcp_client udp_source dl_stall tcp4_reset_client " # test peers 
 
 # _wire_port LABEL PORT: LABEL's program is on PORT (wait_tcp, wait_udp).
 _wire_port() {
+  [[ -n ${_WIRE_PORT[$2]:-} ]] || _WIRE_PORTS+=("$2")
   _WIRE_PORT[$2]=$1
   _WIRE_NET=1
 }
@@ -52,22 +54,24 @@ _wire_ran() {
   esac
   _WIRE_NET=1
   if [[ $role == peer && $_WIRE_LISTENERS == *" $name "* && ${4:-} =~ ^[0-9]+$ ]]; then
-    _WIRE_PORT[$4]=$label
+    _wire_port "$label" "$4"
   elif [[ $role == yours || $_WIRE_CLIENTS == *" $name "* || $name == nc ]]; then
     if [[ -n $label ]]; then _WIRE_STARTED[$label]="$role $name"; else _WIRE_TALKS["$role $name"]=1; fi
   fi
 }
 
 # _wire_labels: set _LABELS to ladder's --label words: each recorded port with its program's
-# name and role, and "*" for the programs that speak first from ports nobody named, when they
-# are all of one role.
+# name and role (on 127.0.0.1, where the tests talk: a column even if nothing reaches it; and
+# on any other address), and "*" for the programs that speak first from ports nobody named,
+# when they are all of one role.
 _wire_labels() {
-  local port label role name roles= names= talker
+  local port label role name roles='' names='' talker
   _LABELS=()
-  for port in "${!_WIRE_PORT[@]}"; do
+  for port in "${_WIRE_PORTS[@]:0:7}"; do # ladder takes 16 labels
     label=${_WIRE_PORT[$port]}
     if [[ -n ${_LABPROG[$label]:-} ]]; then role=wire_yours; else role=wire_peer; fi
-    _LABELS+=(--label "$port=$(words "$role" "$(_who "$label")")")
+    name=$(words "$role" "$(_who "$label")")
+    _LABELS+=(--label "127.0.0.1:$port=$name" --label "$port=$name")
   done
   # a background program that got no port may be a client; one that got a port is not
   for label in "${!_WIRE_STARTED[@]}"; do
@@ -111,7 +115,7 @@ _wire_slice_name() {
 # _wire_show: for a failed test, what crossed the wire during it (see above), after a blank
 # line; for a networked test with no capture, or no packet, one line that says so.
 _wire_show() {
-  local to=${EPOCHREALTIME/,/.} late= slice out rc=0 shown
+  local to=${EPOCHREALTIME/,/.} late='' slice out rc=0 shown
   if [[ -z ${SOCKLAB_WIRE:-} || ! -f ${SOCKLAB_WIRE:-} ]]; then
     [[ -z $_WIRE_NET ]] || printf '\n%s\n' "$(words wire_off "${SOCKLAB_WIRE_OFF:-$(words wire_no_harness)}")"
     return 0

@@ -18,11 +18,12 @@ setup() {
   peers=${SOCKLAB_PEERS:-$top/build/peers}
   captures=$top/tests/captures
   [[ -x $peers/ladder && -x $peers/capture ]] || fail "the tools are not built in $peers: run make peers"
-  live=
+  live= built=()
 }
 
 teardown() {
   [[ -z $live ]] || rm -rf "$live"
+  rm -rf "${built[@]}"
 }
 
 # ladder ARGS...: run the ladder maker; its stdout in $output, its stderr in $stderr.
@@ -320,6 +321,21 @@ pcap() {
   refute_output --partial "6004]"
 }
 
+@test "--label '*=NAME' names the endpoints that speak first and no other label names; not a port that only receives" {
+  ladder --label 7701='test peer' --label '*=client (your program)' "$captures/tcp-thank-you.pcap"
+  assert_success
+  assert_line --regexp '^ +client \(your program\) +test peer$'
+  # a datagram to a closed port, and the port unreachable back: the closed port is not a talker
+  local datagram=$(udp4 40000 7790 68690a)
+  local icmp="4500$(hex $((20 + 8 + 28)) 2)00000000400100007f0000017f0000010303000000000000${datagram:0:56}"
+  pcap "$BATS_TEST_TMPDIR/icmp.pcap" 1 "$(eth "$datagram")" "$(eth "$icmp")"
+  ladder --label '*=udp_send (your program)' "$BATS_TEST_TMPDIR/icmp.pcap"
+  assert_success
+  assert_line --regexp '^ +udp_send \(your program\)$'
+  assert_line --regexp '^ +ms  127\.0\.0\.1:40000 +127\.0\.0\.1:7790$'
+  assert_equal "$(grep -c 'your program' <<<"$output")" 1
+}
+
 # ---- capture, live -------------------------------------------------------------------------
 
 # live_dir: a folder every user may write, for the sandbox's files ($live, removed in teardown).
@@ -468,4 +484,116 @@ EOF
   run --separate-stderr "$peers/capture" -i nosuch0 -w "$BATS_TEST_TMPDIR/c.pcap"
   assert_failure 1
   assert_equal "$stderr" "capture: interface nosuch0: No such device"
+}
+
+# ---- the wire in a failed test's message (tests/harness/with-capture, tests/harness/wire.bash) ----
+
+@test "with-capture where capture cannot run: the command runs all the same, its status kept, told why there is no capture" {
+  live=$(mktemp -d /tmp/ladder-live.XXXXXX)
+  chmod 777 "$live"
+  # outside any sandbox, as a user without CAP_NET_RAW
+  run --separate-stderr as_user env SOCKLAB_PEERS="$peers" "$top/tests/harness/with-capture" "$live/wire" -- \
+    bash -c 'echo "off: $SOCKLAB_WIRE_OFF; file: ${SOCKLAB_WIRE:-none}"; exit 7'
+  assert_failure 7
+  assert_output "off: cannot open a packet socket: Operation not permitted (capturing needs CAP_NET_RAW); file: none"
+  # where it can: the capture file, and no reason
+  command -v bwrap >/dev/null || skip "bwrap is not installed"
+  as_user bwrap --unshare-user --ro-bind / / -- true 2>/dev/null || skip "no user namespaces here"
+  rm -rf "$live/wire"
+  run --separate-stderr as_user bwrap --ro-bind / / --dev /dev --proc /proc --bind "$live" "$live" --unshare-net \
+    --unshare-pid --unshare-user --uid 0 --gid 0 --cap-add CAP_NET_RAW --cap-add CAP_SETFCAP --die-with-parent -- \
+    env SOCKLAB_PEERS="$peers" "$top/tests/harness/with-capture" "$live/wire" --as "$(as_user id -u):$(as_user id -g)" -- \
+    bash -c 'echo "off: ${SOCKLAB_WIRE_OFF:-none}; file: $SOCKLAB_WIRE; uid $(id -u); $(grep CapEff /proc/self/status)"
+      "$SOCKLAB_PEERS/capture" -w /dev/null 2>&1; exit 5'
+  assert_failure 5
+  # the command is the user it was, without the capability: capture works for with-capture, not for it
+  assert_line --index 0 "off: none; file: $live/wire/capture.pcap; uid $(as_user id -u); CapEff:	0000000000000000"
+  assert_line --index 1 "capture: cannot open a packet socket: Operation not permitted (capturing needs CAP_NET_RAW)"
+}
+
+# wire_copy NAME LESSON [MUTANT]: a student's copy of LESSON ($copy), the solution with the zoo's
+# MUTANT applied (tests/selftest/mutants/MUTANT.patch); its folders under build/ go in teardown.
+wire_copy() {
+  copy=$BATS_TEST_TMPDIR/$1
+  mkdir -p "$copy"
+  cp -r "$top/solutions/$2" "$copy/"
+  if [[ -n ${3:-} ]]; then
+    sed '/^# /d' "$top/tests/selftest/mutants/$3.patch" | patch -s -d "$copy" -p1 || fail "the patch $3 does not apply"
+  fi
+  key=$("$top/tests/grader/copy-key" "$copy")
+  built+=("$top/build/$key" "$top/build/reports/$key")
+}
+
+# wire_check LESSON FILTER: grade the copy's LESSON, the tests FILTER matches, as make check does;
+# $output is what make check prints, $pcap the file the failure names (its packets), if any.
+# BATS_FLAGS is split into words: a space of FILTER goes as "." (any character).
+wire_check() {
+  BATS_FLAGS="--filter ${2// /.}" run --separate-stderr "$top/tests/grader/check" "$copy" "$1"
+  pcap=$(sed -n 's/^ *\(its packets\|抓包文件\)[:：] *//p' <<<"$output" | head -1)
+}
+
+@test "make check, a server that resets instead of closing: its failure shows a ladder with an RST where the FIN was due, and keeps the packets" {
+  wire_copy wire-rst 04-tcp 04-server-resets-instead-of-closing
+  LAB_LANG=en wire_check 04-tcp "server: prints the client.s line with its address"
+  assert_failure 1
+  assert_line --regexp "^not ok 1 server: prints the client's line with its address"
+  assert_line "    the wire during this test (loopback; ms since the test began):"
+  # the columns named by role: the student's server on the port the test waited on, the test's
+  # client from the port it spoke first from
+  assert_line --regexp '^ +server \(your program\) +tcp_client \(test peer\)$'
+  assert_in_order "$(left SYN)" "$(right SYN-ACK)" "$(left PSH)  6 bytes \"hello\\\\n\"\$" \
+    "$(right PSH)  12 bytes \"thank you !\\\\n\"\$" "$(right RST)\$"
+  refute_line --regexp "$(right FIN)"
+  assert_equal "$pcap" "build/reports/$key/04-tcp/server-prints-the-client-s-line-with-its-address-replies.pcap"
+  assert_line "    open them with: tcpdump -nn -r $pcap   (or Wireshark, or your lesson 07 layers)"
+  [[ -s $top/$pcap ]] || fail "no file $top/$pcap"
+  ladder "$top/$pcap" # no labels: the client first, as it spoke first
+  assert_line --regexp "$(left RST)\$"
+  # the reports a grader reads: the TAP and the JUnit XML hold the ladder too
+  grep -qE -- '[|]-+ RST -+>[|]$' "$top/build/reports/$key/04-tcp.tap" || fail "no ladder in the TAP report"
+  grep -qE -- '[|]-+ RST -+&gt;[|]$' "$top/build/reports/$key/04-tcp.junit.xml" || fail "no ladder in the JUnit report"
+}
+
+@test "make check in Chinese, a chat that sends to the wrong port: the ladder shows that port and the ICMP port unreachable" {
+  wire_copy wire-udp 03-udp-chat 03-menu-port-without-htons
+  LAB_LANG=zh wire_check 03-udp-chat "menu choice 1 sends the message"
+  assert_failure 1
+  assert_line "    本测试期间链路上的分组（环回接口；时间是测试开始后的毫秒数）："
+  # the sink's column, that nothing reaches; the chat's; the port the datagram went to
+  assert_line --regexp '^ +udp_sink（测试对端） +udp_menu_chat（你的程序）$'
+  assert_line --regexp '^ +毫秒  127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+$'
+  assert_in_order "[|] +[|]-+ UDP -+>[|]  11 字节 \"hello, sink\"\$" "[|] +[|]<-+ ICMP -+[|]  ICMP 端口不可达（UDP 端口 [0-9]+ 上没有套接字）\$"
+  # the port it went to is the sink's with its two bytes swapped (no htons)
+  local wrong sink ports
+  wrong=$(grep -o 'UDP 端口 [0-9]* 上没有套接字' <<<"$output" | grep -o '[0-9]*')
+  ports=$(grep -o '毫秒  .*' <<<"$output" | grep -o ':[0-9]*' | tr -d :)
+  for sink in $ports; do
+    (((sink >> 8 | (sink & 255) << 8) == wrong)) && break
+  done
+  (((sink >> 8 | (sink & 255) << 8) == wrong)) || fail "port $wrong is no column's port byte-swapped: $ports"
+  assert_line --regexp "抓包文件：build/reports/$key/03-udp-chat/menu-choice-1-sends-the-message-from-the-chat-s-own-port-to\.pcap"
+  # the ladder's words in Chinese (the test's own expected line may say "bytes")
+  refute_output --regexp '[|]  [0-9]+ bytes '
+}
+
+@test "make check, a passing test keeps no packets, and a new grading drops the packets of the last one" {
+  wire_copy wire-pass 04-tcp
+  mkdir -p "$top/build/reports/$key/04-tcp"
+  : >"$top/build/reports/$key/04-tcp/an-old-failure.pcap"
+  wire_check 04-tcp "server: prints the client.s line with its address"
+  assert_success
+  assert_line --regexp "^ok 1 server: prints the client's line with its address"
+  [[ ! -e $top/build/reports/$key/04-tcp ]] || fail "left: $(ls -R "$top/build/reports/$key/04-tcp")"
+}
+
+@test "make check without a sandbox: nothing to capture, the grading goes on, the same verdict, each failure says so in a line" {
+  wire_copy wire-nosandbox 04-tcp 04-server-resets-instead-of-closing
+  SANDBOX=0 LAB_LANG=en wire_check 04-tcp "server: (prints the client.s line with its address|a line sent one byte at a time)"
+  assert_failure 1
+  assert_line --regexp "^not ok 1 server: prints the client's line with its address"
+  assert_line --regexp '^ +04-tcp +0 / 2 +FAIL'
+  assert_equal "$(grep -c '^    the wire during this test: not captured (no sandbox, so no loopback of the lesson.s own)$' <<<"$output")" 2
+  refute_output --partial "|--"
+  assert_equal "$pcap" ""
+  [[ ! -e $top/build/reports/$key/04-tcp ]] || fail "packets kept without a capture: $(ls "$top/build/reports/$key/04-tcp")"
 }
