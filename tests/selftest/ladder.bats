@@ -316,7 +316,7 @@ pcap() {
   assert_line --regexp '^ +\(others\)$'
   assert_line --regexp '^ +ms  127\.0\.0\.1:5000 +127\.0\.0\.1:6001 +127\.0\.0\.1:6002 +127\.0\.0\.1:6003 +127\.0\.0\.1:6004$'
   for port in 6005 6006 6007; do
-    assert_line --regexp "$(right UDP)  \\[127\\.0\\.0\\.1:5000 > 127\\.0\\.0\\.1:$port\\] 1 bytes \"x\"\$"
+    assert_line --regexp "$(right UDP)  \\[127\\.0\\.0\\.1:5000 > 127\\.0\\.0\\.1:$port\\] 1 byte \"x\"\$"
   done
   refute_output --partial "6004]"
 }

@@ -63,13 +63,13 @@ enum { FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16, URG = 32 };
 
 /** @brief The diagram's fixed words in one language. */
 struct words {
-    const char *ms, *bytes, *to_itself, *others, *empty, *more, *more_one, *acks, *acks_one;
+    const char *ms, *bytes, *byte_one, *to_itself, *others, *empty, *more, *more_one, *acks, *acks_one;
     const char *cut, *too_long, *short_frame, *not_ip, *header_cut, *header_bad, *fragment, *protocol;
     const char *no_socket, *about;
 };
 
 static const struct words english = {
-    .ms = "ms", .bytes = "%ld bytes", .to_itself = "(to itself)", .others = "(others)",
+    .ms = "ms", .bytes = "%ld bytes", .byte_one = "1 byte", .to_itself = "(to itself)", .others = "(others)",
     .empty = "(no packets in this time window)",
     .more = "... %lu more packets in the capture", .more_one = "... 1 more packet in the capture",
     .acks = "(+%lu pure ACKs not shown)", .acks_one = "(+1 pure ACK not shown)",
@@ -82,7 +82,7 @@ static const struct words english = {
 };
 
 static const struct words chinese = {
-    .ms = "毫秒", .bytes = "%ld 字节", .to_itself = "（发给自己）", .others = "（其他端点）",
+    .ms = "毫秒", .bytes = "%ld 字节", .byte_one = "1 字节", .to_itself = "（发给自己）", .others = "（其他端点）",
     .empty = "（这段时间里没有分组）",
     .more = "…… 抓包中还有 %lu 个分组", .more_one = "…… 抓包中还有 1 个分组",
     .acks = "（另有 %lu 个纯 ACK 未显示）", .acks_one = "（另有 1 个纯 ACK 未显示）",
@@ -500,7 +500,7 @@ static void append_bytes(char *out, const unsigned char *p, size_t n, int more)
 }
 
 /**
- * @brief Describe a payload: "6 bytes "hello\n"", or "0 bytes".
+ * @brief Describe a payload: "6 bytes "hello\n"", "1 byte "x"", or "0 bytes".
  * @param pk where the details go
  * @param len the payload's length, from the headers
  * @param p its captured bytes
@@ -508,7 +508,10 @@ static void append_bytes(char *out, const unsigned char *p, size_t n, int more)
  */
 static void describe_payload(struct packet *pk, long len, const unsigned char *p, size_t captured)
 {
-    snprintf(pk->details, sizeof pk->details, say->bytes, len);
+    if (len == 1)
+        snprintf(pk->details, sizeof pk->details, "%s", say->byte_one);
+    else
+        snprintf(pk->details, sizeof pk->details, say->bytes, len);
     if (len <= 0)
         return;
     size_t n = captured < (size_t)len ? captured : (size_t)len;
