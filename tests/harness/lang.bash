@@ -350,3 +350,31 @@ say_hint_line() {
   [[ $impl == starter ]] || n="$n IMPL=$impl"
   say hint_line "$n"
 }
+
+# What crossed the wire during a failed test (tests/harness/wire.bash). The line that begins a
+# wire block (wire_title, wire_none, wire_off) starts with the words wire_start: that is how
+# tests/student/show-results and tests/student/hint find the block (it ends at a blank line).
+_WORDS_en+=(
+  [wire_start]="the wire during this test"
+  [wire_title]="the wire during this test (loopback; ms since the test began):"
+  [wire_none]="the wire during this test: no packet (nothing was sent over loopback)"
+  [wire_off]="the wire during this test: not captured (%s)"
+  [wire_no_harness]="the tests were not run by make check"
+  [wire_late]="(the capture had not caught up after 2 s: the last packets may be missing)"
+  [wire_file]="its packets: %s"
+  [wire_open]="open them with: tcpdump -nn -r %s   (or Wireshark, or your lesson 07 layers)"
+  [wire_yours]="%s (your program)"
+  [wire_peer]="%s (test peer)"
+)
+_WORDS_zh+=(
+  [wire_start]="本测试期间链路上"
+  [wire_title]="本测试期间链路上的分组（环回接口；时间是测试开始后的毫秒数）："
+  [wire_none]="本测试期间链路上没有分组（环回接口上什么也没有发送）"
+  [wire_off]="本测试期间链路上的分组：没有抓包（%s）"
+  [wire_no_harness]="测试不是由 make check 运行的"
+  [wire_late]="（等了 2 秒抓包仍没有跟上：最后几个分组可能不在其中）"
+  [wire_file]="抓包文件：%s"
+  [wire_open]="打开它：tcpdump -nn -r %s   （也可以用 Wireshark，或你在第 07 课写的 layers）"
+  [wire_yours]="%s（你的程序）"
+  [wire_peer]="%s（测试对端）"
+)

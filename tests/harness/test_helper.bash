@@ -96,6 +96,8 @@ refute_line() {
 _LAB_HARNESS=${BASH_SOURCE[0]%/*}
 # the student's language (LAB_LANG, LANG) and the harness's fixed words in English and Chinese
 source "$_LAB_HARNESS/lang.bash"
+# what crossed the wire during a test, shown when it fails (the _wire_* calls below)
+source "$_LAB_HARNESS/wire.bash"
 
 : "${SOCKLAB_BIN:?run the tests with make check (SOCKLAB_BIN is not set)}"
 : "${SOCKLAB_PEERS:?run the tests with make check (SOCKLAB_PEERS is not set)}"
@@ -250,6 +252,7 @@ _peer() {
 free_port() {
   (($# > 0)) || fail "helper: free_port VAR... (the variables to set)"
   _peer ports || return 1
+  _WIRE_NET=1
   local got
   got=$("$_PEER" free "$#") || fail "$(words ports_none "$#")"
   local -a picked
@@ -423,6 +426,7 @@ run_prog() {
   local opts=()
   while [[ $1 == --* ]]; do opts+=("$1" "$2"); shift 2; done
   _lab_bin "$1" || return 1
+  _wire_ran yours "$1"
   shift
   run_bounded "${opts[@]}" "$_BIN" "$@"
 }
@@ -431,6 +435,7 @@ run_peer() {
   local opts=()
   while [[ $1 == --* ]]; do opts+=("$1" "$2"); shift 2; done
   _peer "$1" || return 1
+  _wire_ran peer "$1"
   shift
   run_bounded "${opts[@]}" "$_PEER" "$@"
 }
@@ -459,6 +464,7 @@ _spawn() {
 spawn_prog() {
   local label=$1
   _lab_bin "$2" || return 1
+  _wire_ran yours "$2" "$label"
   shift 2
   _LABPROG[$label]=1
   _spawn "$label" "$_BIN" "$@"
@@ -467,6 +473,7 @@ spawn_prog() {
 spawn_peer() {
   local label=$1
   _peer "$2" || return 1
+  _wire_ran peer "$2" "$label" "${@:3}"
   shift 2
   _spawn "$label" "$_PEER" "$@"
 }
@@ -476,6 +483,7 @@ spawn_peer() {
 spawn_cmd() {
   local label=$1 bin
   bin=$(command -v "$2") || skip "$(words tool_missing "$2")"
+  _wire_ran peer "$2" "$label"
   shift 2
   _spawn "$label" "$bin" "$@"
 }
@@ -593,6 +601,7 @@ _waited_what() {
 wait_tcp() {
   local code=0
   _peer await || return 1
+  _wire_port "$1" "$2"
   "$_PEER" tcp "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
   ((code == 0)) || _not_ready "$1" "listen on TCP port $2" "$code"
 }
@@ -601,6 +610,7 @@ wait_tcp() {
 wait_udp() {
   local code=0
   _peer await || return 1
+  _wire_port "$1" "$2"
   "$_PEER" udp "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
   ((code == 0)) || _not_ready "$1" "bind UDP port $2" "$code"
 }
@@ -693,7 +703,8 @@ _peer_lines() {
 }
 
 # lab_teardown: kill every background program and its children, reap them,
-# and on failure say which lesson section to read.
+# and on failure show what crossed the wire (tests/harness/wire.bash) and say which lesson
+# section to read.
 lab_teardown() {
   local label pgid
   {
@@ -723,6 +734,7 @@ lab_teardown() {
           "$(_sanitizer_trim <"$BATS_TEST_TMPDIR/$label.err" | head -c 3000 | _peer_lines)"
       done
     fi
+    _wire_show
     _print_section_hint
   fi
 }

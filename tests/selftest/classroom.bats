@@ -238,3 +238,21 @@ score() {
   [[ $(jq -r .output <<<"$json") == *"**sandbox**: off: bwrap cannot make namespaces here (bwrap: setting up uid map: Permission denied)"* ]] ||
     fail "results.json does not say the sandbox was off: $(jq -r .output <<<"$json")"
 }
+
+@test "Gradescope: a failed networked test's output holds its ladder diagram in its code block, and the top says the wire was captured" {
+  autograder
+  sed -i 's/^lessons=(.*)$/lessons=(04-tcp)/' "$ag/run_autograder"
+  # a server that resets the connection instead of closing it (the zoo's mistake), one test graded
+  cp -r "$top/solutions/04-tcp" "$ag/submission/"
+  sed '/^# /d' "$top/tests/selftest/mutants/04-server-resets-instead-of-closing.patch" | patch -s -d "$ag/submission" -p1
+  BATS_FLAGS="--filter server:.prints.the.client.s.line.with.its.address" gradescope
+  failed=$(jq -r '.tests[] | select(.name | startswith("04-tcp: server: prints the client")) | .status + "\n" + .output' <<<"$json")
+  assert_equal "$(head -1 <<<"$failed")" failed
+  assert_equal "$(sed -n 2p <<<"$failed")" '```'
+  assert_equal "$(tail -1 <<<"$failed")" '```'
+  grep -qx 'the wire during this test (loopback; ms since the test began):' <<<"$failed" || fail "no ladder: $failed"
+  grep -qE '^ +server \(your program\) +tcp_client \(test peer\)$' <<<"$failed" || fail "no named columns: $failed"
+  grep -qE -- '[|]-+ RST -+>[|]$' <<<"$failed" || fail "no RST in the ladder: $failed"
+  grep -qE '^its packets: build/reports/[^ ]+/04-tcp/[^ ]+\.pcap$' <<<"$failed" || fail "no packets' file: $failed"
+  [[ $(jq -r .output <<<"$json") == *"**capture of the wire**: on"* ]] || fail "$(jq -r .output <<<"$json")"
+}

@@ -407,6 +407,32 @@ mix"
   grep -qE '^   1 +(9[0-9]|100) %  .* alice <-> bob \(01-socket/sockets.c / 01-socket/sockets.c\)$' "$BATS_TEST_TMPDIR/out/similar.txt"
 }
 
+@test "make grade: a failed test's ladder in the student's log and JUnit XML, its packets where they say, for each copy" {
+  class="$BATS_TEST_TMPDIR/class"
+  local who pcap
+  # a server that resets each connection instead of closing it (the zoo's mistake); bob hands in the
+  # same files: a failure is graded afresh for each copy (a reused one could be load's), with packets of its own
+  for who in alice bob; do
+    mkdir -p "$class/$who"
+    cp -r "$top/solutions/04-tcp" "$class/$who/"
+    sed '/^# /d' "$top/tests/selftest/mutants/04-server-resets-instead-of-closing.patch" | patch -s -d "$class/$who" -p1
+  done
+  run env BATS_FLAGS="--filter server:.prints.the.client.s.line.with.its.address" make -C "$top" --no-print-directory grade \
+    SUBMISSIONS="$class" GRADES="$BATS_TEST_TMPDIR/out" GRADE_CACHE="$BATS_TEST_TMPDIR/cache" LESSON=04 JOBS=1
+  assert_success
+  run ! grep -q '04-tcp: the same files as a copy graded before' "$BATS_TEST_TMPDIR/out/bob.log"
+  for who in alice bob; do
+    grep -qx '    the wire during this test (loopback; ms since the test began):' "$BATS_TEST_TMPDIR/out/$who.log" ||
+      fail "no ladder in $who's log: $(cat "$BATS_TEST_TMPDIR/out/$who.log")"
+    grep -qE -- '[|]-+ RST -+>[|]$' "$BATS_TEST_TMPDIR/out/$who.log" || fail "no RST in $who's log"
+    grep -qE -- '[|]-+ RST -+&gt;[|]$' "$BATS_TEST_TMPDIR/out/$who.junit.xml" || fail "no ladder in $who's JUnit XML"
+    # the file the log names is there, at the lab's top, in the copy's own reports
+    pcap=$(sed -n 's/^    its packets: //p' "$BATS_TEST_TMPDIR/out/$who.log")
+    [[ $pcap == build/reports/copy-$who-*/04-tcp/*.pcap && -s $top/$pcap ]] || fail "$who's packets are not at '$pcap'"
+    grep -qF "its packets: $pcap" "$BATS_TEST_TMPDIR/out/$who.junit.xml" || fail "$who's JUnit XML names no '$pcap'"
+  done
+}
+
 @test "make check and make progress take a whole clone of the lab by its starter/, as make grade does" {
   lesson01_copy "$BATS_TEST_TMPDIR/clone/starter"
   mkdir -p "$BATS_TEST_TMPDIR/clone/lessons" "$BATS_TEST_TMPDIR/clone/tests"

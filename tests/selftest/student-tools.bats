@@ -344,6 +344,135 @@ progress_fixture() {
   assert_regex "${lines[-1]}" '卡住了？运行 make hint LESSON=04'
 }
 
+# ---- what crossed the wire (tests/harness/wire.bash), wherever a failure is read ----
+
+# tap_wire_04 [zh]: a lesson 04 run whose tests 2 and 3 fail for one reason (the client saw a
+# reset), each with a ladder of its own (ports 41111 and 42222), and test 4 for another, with
+# no packet; the wire blocks in English, or in Chinese.
+tap_wire_04() {
+  local title="the wire during this test (loopback; ms since the test began):" file="its packets:"
+  local none="the wire during this test: no packet (nothing was sent over loopback)"
+  local yours="server (your program)" peer="tcp_client (test peer)" ms=ms bytes=bytes n port
+  if [[ ${1:-} == zh ]]; then
+    title="本测试期间链路上的分组（环回接口；时间是测试开始后的毫秒数）：" file="抓包文件："
+    none="本测试期间链路上没有分组（环回接口上什么也没有发送）"
+    yours="server（你的程序）" peer="tcp_client（测试对端）" ms=毫秒 bytes=字节
+  fi
+  printf '1..4\nok 1 server: a bad option is a usage error\n'
+  for n in 2 3; do
+    port=$((41111 * (n - 1)))
+    cat <<EOF
+not ok $n server: test $n replies and closes
+# (in test file tests/04-tcp.bats, line 10$n)
+#   \`assert_thank_you srv' failed
+#
+# -- the test client did not receive the reply and then the server's close --
+# expected : thank you !
+# received : thank you ! (exit 1)
+# --
+#
+# stderr of the last program run:
+# tcp_client: sent 6 bytes, received 12 bytes, Connection reset by peer
+#
+# $title
+#            $peer   $yours
+#        $ms  127.0.0.1:5000$n          127.0.0.1:$port
+#     1.000  |--------- SYN --------->|
+#     1.500  |<-------- PSH ----------|  12 $bytes "thank you !\\n"
+#     1.600  |<-------- RST ----------|
+# $file build/reports/x/04-tcp/test-$n.pcap
+# open them with: tcpdump -nn -r build/reports/x/04-tcp/test-$n.pcap
+#
+# read: lessons/04-tcp/README.md     ## 3. The server
+# explained_in: 3
+# stuck? make hint LESSON=04 gives a hint for the first failing test
+EOF
+  done
+  cat <<EOF
+not ok 4 client: prints the reply
+# -- the client did not print the reply --
+# expected : thank you !
+# received : (nothing)
+# --
+#
+# $none
+#
+# read: lessons/04-tcp/README.md     ## 5. A byte stream
+# explained_in: 5
+EOF
+}
+
+# between FROM TO ERE: a line of $output between the first line that starts with FROM and the
+# next one that starts with TO (or the end) matches ERE.
+between() {
+  awk -v from="$1" -v to="$2" 'index($0, from) == 1 { on = 1; next } on && index($0, to) == 1 { exit } on' <<<"$output" |
+    grep -qE -- "$3"
+}
+
+# assert_between FROM TO ERE / refute_between FROM TO ERE: between, as an assertion.
+assert_between() {
+  between "$@" || fail "$(printf 'no line /%s/ between "%s" and "%s" in:\n%s' "$3" "$1" "$2" "$output")"
+}
+refute_between() {
+  ! between "$@" || fail "$(printf 'a line /%s/ between "%s" and "%s" in:\n%s' "$3" "$1" "$2" "$output")"
+}
+
+@test "present: failures that share a reason still show each its own wire, under its own name, in English and in Chinese" {
+  for lang in en zh; do
+    tap_wire_04 "$lang" >"$tmp/04.tap"
+    LAB_LANG=$lang run "$top/tests/student/show-results" 04-tcp "$tmp/04.tap"
+    assert_success
+    # the ladders differ, the reason is the same: grouped, and the reason shown once, without a ladder
+    if [[ $lang == zh ]]; then
+      assert_output --partial "有 2 个测试（共 3 个失败）失败的原因相同"
+    else
+      assert_output --partial "2 of the 3 failing tests fail for the same reason"
+    fi
+    assert_between "(1) " "ok 1 " "Connection reset by peer"
+    refute_between "(1) " "ok 1 " "RST"
+    assert_between "not ok 2 " "not ok 3 " '\|<-+ RST -+\|$'
+    assert_between "not ok 2 " "not ok 3 " '127\.0\.0\.1:41111$'
+    assert_between "not ok 2 " "not ok 3 " 'build/reports/x/04-tcp/test-2\.pcap$'
+    assert_between "not ok 2 " "not ok 3 " 'README\.md +## 3\. The server$'
+    assert_between "not ok 3 " "not ok 4 " '127\.0\.0\.1:82222$'
+    assert_between "not ok 3 " "not ok 4 " 'build/reports/x/04-tcp/test-3\.pcap$'
+    refute_between "not ok 3 " "not ok 4 " '41111'
+    if [[ $lang == zh ]]; then
+      assert_between "not ok 4 " "stuck" "^ +本测试期间链路上没有分组"
+    else
+      assert_between "not ok 4 " "stuck" "^ +the wire during this test: no packet"
+    fi
+  done
+}
+
+@test "hint: after the hint, what crossed the wire during the first failing test" {
+  fixture_lesson
+  export IMPL
+  IMPL=$(fixture_copy alice)
+  tap_wire_04 | report "$IMPL" 04-tcp
+  run "$top/tests/student/hint" 04
+  assert_success
+  assert_output --partial "EN-3-IDEA"
+  assert_line "the wire during this test (loopback; ms since the test began):"
+  assert_line --regexp '^ +ms  127\.0\.0\.1:50002 +127\.0\.0\.1:41111$'
+  assert_line "its packets: build/reports/x/04-tcp/test-2.pcap"
+  refute_output --partial "82222" # the first failing test's wire, not another's
+}
+
+@test "JUnit: a failure's text holds its ladder and the path of its packets" {
+  tap_wire_04 >"$tmp/04.tap"
+  printf '04-tcp\t%s\t\t%s\n' 1 "server: a bad option is a usage error" 3 "server: test 2 replies and closes" \
+    3 "server: test 3 replies and closes" 2 "client: prints the reply" >"$tmp/points"
+  awk -F'\t' -v lesson=04-tcp -v filters= -v notesfile= -v too_long=0 -v budget=600 -v tapfile="$tmp/out.tap" \
+    -v junitfile="$tmp/04.junit.xml" -v rowfile="$tmp/row" -f "$top/tests/grader/reports.awk" "$tmp/points" "$tmp/04.tap"
+  run grep -c '|&lt;-------- RST ----------|$' "$tmp/04.junit.xml"
+  assert_output 2
+  run grep -c '^its packets: build/reports/x/04-tcp/test-[23]\.pcap$' "$tmp/04.junit.xml"
+  assert_output 2
+  run grep -c 'no packet (nothing was sent over loopback)$' "$tmp/04.junit.xml"
+  assert_output 1
+}
+
 # ---- the harness's words, and a crash under the sanitizers ----
 
 # mini_lesson: a fixture lesson 01-socket next to links to the real harness, so that a tiny

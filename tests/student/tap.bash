@@ -15,6 +15,8 @@
 #                       name ("# zh:" in BATS) in Chinese, else its English name; a skipped
 #                       test's "# skip REASON" is kept, and said in the student's language
 #   test_name_shown BATS NAME   the same for one English test name, to be shown between “”
+#   tap_wire            (stdin: a message) its wire block, what crossed the wire during the test
+#                       (tests/harness/wire.bash); tap_without_wire: the message without it
 
 tap_load() {
   T_NUM=() T_NAME=() T_STATE=() T_BODY=() T_OTHER=() T_PLAN=0
@@ -99,4 +101,16 @@ test_name_shown() {
   local name=${_ZH[$2]:-$2}
   name=${name//“/‘} # it is shown between quotes: quotes inside it become the inner ones
   printf '%s' "${name//”/’}"
+}
+
+# The wire block starts with a line that begins with the words wire_start of
+# tests/harness/lang.bash (sourced before this file), in either language, and ends at a blank line.
+tap_wire() {
+  awk -v en="$(LAB_LANG=en words wire_start)" -v zh="$(LAB_LANG=zh words wire_start)" '
+    index($0, en) == 1 || index($0, zh) == 1 { wire = 1 } !NF { wire = 0 } wire'
+}
+
+tap_without_wire() {
+  awk -v en="$(LAB_LANG=en words wire_start)" -v zh="$(LAB_LANG=zh words wire_start)" '
+    index($0, en) == 1 || index($0, zh) == 1 { wire = 1 } !NF { wire = 0 } !wire'
 }
