@@ -815,7 +815,7 @@ hex_of() {
 }
 
 # zh: 输入为空或行太长时不去看 HOST 和 PORT：报告的是输入的错误
-# bats test_tags=points:1
+# bats test_tags=starter-provides
 @test "client: with empty input or a line too long, a PORT that names no service is not looked at: the input error is reported" {
   explained_in 9
   covers R9.23 R9.24 R9.25
@@ -829,7 +829,7 @@ hex_of() {
 }
 
 # zh: 读标准输入失败：client: standard input: REASON，退出状态 1，什么也不发
-# bats test_tags=points:1
+# bats test_tags=starter-provides
 @test "client: when reading standard input fails it says client: standard input: REASON, status 1" {
   explained_in 9
   covers R9.28
