@@ -84,7 +84,7 @@ solution_lines_in() {
   run "$top/tests/grader/classroom/generate" --workflow "$BATS_TEST_TMPDIR/handout"
   assert_success
   workflow=$BATS_TEST_TMPDIR/handout/.github/workflows/classroom.yml
-  grep -q '^          01-socket 23$' "$workflow"
+  grep -q '^          01-socket 26$' "$workflow"
   grep -q "^          $(sha256sum <"$top/tests/01-socket.bats" | cut -c1-64)  tests/01-socket.bats$" "$workflow" ||
     fail "the workflow does not carry the digest of tests/01-socket.bats"
 }
@@ -94,7 +94,7 @@ solution_lines_in() {
   class="$BATS_TEST_TMPDIR/class"
   lesson01_copy "$class/full"
   mkdir -p "$class/zero" && cp -r "$top/starter/01-socket" "$class/zero/"
-  # a whole clone of the lab, whose starter/ prints "closed N socket!" (the tests of the close line: 5 points lost)
+  # a whole clone of the lab, whose starter/ prints "closed N socket!" (the tests of the close line: 7 points lost)
   mkdir -p "$class/Li Lei, 李雷 (mix)/lessons"
   lesson01_copy "$class/Li Lei, 李雷 (mix)/starter" 's/"closed %d sockets\\n"/"closed %d socket!\\n"/'
   lesson01_copy "$class/broken" '1i int broken(void) { return undeclared_thing; }'
@@ -110,31 +110,31 @@ solution_lines_in() {
   elapsed=$SECONDS
   assert_success
   expected='student,01-socket,total,note
-"Li Lei, 李雷 (mix)",18,18,
+"Li Lei, 李雷 (mix)",19,19,
 bob.zip,,,cannot be graded: not a folder (an archive? unpack each copy into a folder of its own)
 broken,0,0,01-socket did not compile
 empty,,,"cannot be graded: no lesson folder (NN-name/) in it, neither in starter/"
-full,23,23,
-hang,21,21,
+full,26,26,
+hang,24,24,
 zero,0,0,'
   assert_equal "$(cat "$BATS_TEST_TMPDIR/out/grades.csv")" "$expected"
   run grep -c '"student": ' "$BATS_TEST_TMPDIR/out/grades.json"
   assert_output 7
-  grep -qF '{"student": "Li Lei, 李雷 (mix)", "points": {"01-socket": 18}, "possible": {"01-socket": 23}, "total": 18, "total_possible": 23, "note": ""}' "$BATS_TEST_TMPDIR/out/grades.json"
-  grep -qF '{"student": "empty", "points": {}, "possible": {"01-socket": 23}, "total": null, "total_possible": 23, "note": "cannot be graded: ' "$BATS_TEST_TMPDIR/out/grades.json"
+  grep -qF '{"student": "Li Lei, 李雷 (mix)", "points": {"01-socket": 19}, "possible": {"01-socket": 26}, "total": 19, "total_possible": 26, "note": ""}' "$BATS_TEST_TMPDIR/out/grades.json"
+  grep -qF '{"student": "empty", "points": {}, "possible": {"01-socket": 26}, "total": null, "total_possible": 26, "note": "cannot be graded: ' "$BATS_TEST_TMPDIR/out/grades.json"
   # every failure message in the student's log, every test with its points in the JUnit XML
   grep -q 'undeclared_thing' "$BATS_TEST_TMPDIR/out/broken.log"
   grep -q 'did not finish within\|did not exit within' "$BATS_TEST_TMPDIR/out/hang.log"
   run grep -c '<testcase ' "$BATS_TEST_TMPDIR/out/hang.junit.xml"
   assert_output "$(grep -c '^@test ' "$top/tests/01-socket.bats")"
-  grep -q '<property name="points" value="21"/>' "$BATS_TEST_TMPDIR/out/hang.junit.xml"
+  grep -q '<property name="points" value="24"/>' "$BATS_TEST_TMPDIR/out/hang.junit.xml"
   # a failure's JUnit message says what went wrong, not where in the harness it was noticed
   run grep -o '<failure message="[^"]*"' "$BATS_TEST_TMPDIR/out/zero.junit.xml"
   assert_line --partial 'open_socket is not written yet'
   refute_line --partial '(in test file'
   # a log ends with the scoreboard of the copy's row; its hints are what the student types in
   # their own copy (no IMPL), and make's own error line is not there
-  assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/out/Li Lei, 李雷 (mix).log")" "total: 14 passed, 4 failed; points 18 / 23"
+  assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/out/Li Lei, 李雷 (mix).log")" "total: 15 passed, 6 failed; points 19 / 26"
   grep -q '^stuck? make hint LESSON=01 gives a hint' "$BATS_TEST_TMPDIR/out/zero.log"
   run grep -l 'IMPL=\|^make.*Error' "$BATS_TEST_TMPDIR/out/"*.log
   assert_output ""
@@ -148,9 +148,9 @@ zero,0,0,'
   lesson01_copy "$class/bob"
   lesson01_copy "$class/carol" 's/"closed %d sockets\\n"/"closed %d socket!\\n"/'
   expected='student,01-socket,total,note
-alice,23,23,
-bob,23,23,
-carol,18,18,'
+alice,26,26,
+bob,26,26,
+carol,19,19,'
   # one copy at a time: alice is graded before bob
   grade_class out JOBS=1
   assert_success
@@ -158,12 +158,12 @@ carol,18,18,'
   grep -q '01-socket: the same files as a copy graded before' "$BATS_TEST_TMPDIR/out/bob.log"
   # shown as make check shows it (not bats' raw report), with the scoreboard of bob's row
   run ! grep -q '^# explained_in\|^# (in test file' "$BATS_TEST_TMPDIR/out/bob.log"
-  assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/out/bob.log")" "total: 18 passed, 0 failed; points 23 / 23"
+  assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/out/bob.log")" "total: 21 passed, 0 failed; points 26 / 26"
   run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out/alice.log" "$BATS_TEST_TMPDIR/out/carol.log"
   # bob's reports are complete, and name bob's build folder, never alice's
   run grep -c '<testcase ' "$BATS_TEST_TMPDIR/out/bob.junit.xml"
   assert_output "$(grep -c '^@test ' "$top/tests/01-socket.bats")"
-  grep -q '<property name="points" value="23"/>' "$BATS_TEST_TMPDIR/out/bob.junit.xml"
+  grep -q '<property name="points" value="26"/>' "$BATS_TEST_TMPDIR/out/bob.junit.xml"
   run grep -rl 'copy-alice-' "$top/build/reports/$("$top/tests/grader/copy-key" "$class/bob")" "$BATS_TEST_TMPDIR/out/bob.log" "$BATS_TEST_TMPDIR/out/bob.junit.xml"
   assert_failure
   # REUSE=0: the same grades, each copy graded afresh
@@ -175,7 +175,7 @@ carol,18,18,'
   sed -i -e 's/closed %d socket!/closed %d sockets/' -e '1i /* fixed: the close line */' "$class/carol/01-socket/sockets.c"
   grade_class out3 JOBS=2
   assert_success
-  assert_equal "$(sed -n 4p "$BATS_TEST_TMPDIR/out3/grades.csv")" "carol,23,23,"
+  assert_equal "$(sed -n 4p "$BATS_TEST_TMPDIR/out3/grades.csv")" "carol,26,26,"
   grep -q 'graded before' "$BATS_TEST_TMPDIR/out3/alice.log"
   run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out3/carol.log"
   # other compiler flags may change a verdict: nothing graded with the old ones is reused
@@ -190,11 +190,11 @@ carol,18,18,'
   run make -C "$top" --no-print-directory check IMPL="$BATS_TEST_TMPDIR/clone" LESSON=01
   assert_success
   assert_output --partial "is a whole clone of the lab: grading its starter/"
-  assert_regex "$output" "01-socket +18 / 18 +PASS +23 / 23"
+  assert_regex "$output" "01-socket +21 / 21 +PASS +26 / 26"
   # the student's loop takes the clone the same way: its results, its starter/'s files
   run make -C "$top" --no-print-directory progress IMPL="$BATS_TEST_TMPDIR/clone"
   assert_success
-  assert_regex "$output" "01-socket +done \(18 of 18\)"
+  assert_regex "$output" "01-socket +done \(21 of 21\)"
   rm -rf "$top/build/$("$top/tests/grader/copy-key" "$BATS_TEST_TMPDIR/clone/starter")" \
     "$top/build/reports/$("$top/tests/grader/copy-key" "$BATS_TEST_TMPDIR/clone/starter")"
 }
@@ -212,7 +212,7 @@ carol,18,18,'
   left=$(grep -lzx "SOCKLAB_RUN_ID=budget-$BATS_ROOT_PID" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 || true)
   rm -rf "$bin"
   assert_failure 1
-  assert_regex "$output" "01-socket +0 / 18 +FAIL +0 / 23 +\(took too long\)"
+  assert_regex "$output" "01-socket +0 / 21 +FAIL +0 / 26 +\(took too long\)"
   grep -q '^# lesson took too long: 01-socket ran out of its 4 s' "$BATS_TEST_TMPDIR/reports/01-socket.tap"
   grep -q '<failure message="lesson took too long' "$BATS_TEST_TMPDIR/reports/01-socket.junit.xml"
   ((elapsed < 30)) || fail "a budget of 4 s took ${elapsed}s (it should stop at about 4 s, plus the 5 s kill)"
@@ -329,7 +329,7 @@ carol,18,18,'
   lesson01_copy "$BATS_TEST_TMPDIR/student"
   run make -C "$lab" --no-print-directory check IMPL="$BATS_TEST_TMPDIR/student" LESSON=01
   assert_success
-  assert_regex "$output" "01-socket +18 / 18 +PASS +23 / 23"
+  assert_regex "$output" "01-socket +21 / 21 +PASS +26 / 26"
   run make -C "$lab" --no-print-directory test LESSON=01
   assert_success
   assert_output --partial "make test: the lab is set up"
