@@ -303,7 +303,10 @@ run_without_loopback() {
   # 16 descriptors in all: some of the 40 sockets must fail with EMFILE.
   run_prog --fd-limit 16 sockets $(printf 'tcp %.0s' {1..40})
   assert_failure 1 # 1: a system call failed (2 is for usage errors)
-  assert_regex "$stderr" 'sockets: socket\(tcp\): Too many open files'
+  # the first failure ends it: one line on stderr, though 27 more sockets() would fail too
+  [[ $stderr == "sockets: socket(tcp): Too many open files" ]] ||
+    flunk_wire "stderr when socket() fails for KIND 14 of 40 (and would fail for every KIND after it)" \
+      "one line: sockets: socket(tcp): Too many open files" "$(head -c 600 <<<"$stderr") ($(grep -c . <<<"$stderr") lines)"
   refute_line --regexp '^ready'
 }
 
@@ -330,4 +333,63 @@ run_without_loopback() {
   assert_failure 1
   assert_equal "$stderr" "sockets: read(stdin): Is a directory"
   refute_line --regexp '^closed'
+}
+
+# ---- the edges of each rule ----
+
+# zh: 输入里的 0xff、NUL 等任何字节都不会结束等待，只有输入结束才会
+# bats test_tags=points:1
+@test "a 0xff byte, a NUL or any other byte of input does not end the wait: only end of input does" {
+  explained_in 7
+  covers R7.7 R7.8
+  spawn_prog sk sockets udp
+  wait_line sk '^ready: 1 sockets open$'
+  # 0xff is the byte that a char compared with EOF (-1) takes for the end; 04 is Ctrl-D at a
+  # terminal, but in a pipe only a byte
+  printf 'x\xff\x00\x04\x1a\xfe\n' >&"${_INFD[sk]}"
+  run_peer await line "$BATS_TEST_TMPDIR/sk.out" '^closed' --pid "$(prog_pid sk)" --ms 300
+  ((status == 1)) || flunk_wire "sockets after the bytes 78 ff 00 04 1a fe 0a on its standard input, input still open" \
+    "still waiting (no closed line, not exited)" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
+  wait_exit sk
+  assert_success
+  assert_line "closed 1 sockets"
+}
+
+# zh: FD 是 socket() 真正返回的编号：描述符 3 已被占用时，第一个套接字拿到的不是 3
+# bats test_tags=points:1
+@test "FD is the number socket() returned, also when descriptor 3 is already open before it starts" {
+  explained_in 5
+  covers R7.3
+  bin=$(lab_bin sockets) || return 1
+  # bash opens descriptor 3 on /dev/null, then becomes the program: its sockets get 4, 5, 6
+  spawn_cmd sk bash -c 'exec 3</dev/null && exec "$0" "$@"' "$bin" udp tcp unix-dgram
+  wait_line sk '^ready: 3 sockets open$'
+  pid=$(prog_pid sk)
+  fds=$(grep -o ' fd=[0-9]*' "$BATS_TEST_TMPDIR/sk.out" | cut -d= -f2)
+  [[ $(wc -w <<<"$fds") == 3 ]] || flunk_wire "not one fd= per socket" "3 lines with fd=N" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
+  for fd in $fds; do
+    target=$(readlink "/proc/$pid/fd/$fd" || echo "no descriptor $fd")
+    [[ $target == socket:* ]] ||
+      flunk_wire "fd=$fd, printed by the program started with descriptor 3 open on /dev/null, is not a socket" \
+        "fd=N where N is what socket() returned (3 was taken: 4, 5, 6)" "fd=$fd, which is $target"
+  done
+  wait_exit sk
+  assert_success
+}
+
+# zh: 标准输出正好是：每个 KIND 一行（按命令行顺序），然后 ready，然后 closed，别无其他
+# bats test_tags=points:1
+@test "stdout is exactly one line per KIND in order, then ready, then closed, even into a file" {
+  explained_in 7
+  covers R7.2 R7.6 R7.8
+  run_prog sockets udp unix-stream tcp
+  assert_success
+  want='^udp fd=[0-9]+ domain=AF_INET type=SOCK_DGRAM protocol=17 local=127\.0\.0\.1:[0-9]+
+unix-stream fd=[0-9]+ domain=AF_UNIX type=SOCK_STREAM protocol=0 local=unnamed
+tcp fd=[0-9]+ domain=AF_INET type=SOCK_STREAM protocol=6 local=127\.0\.0\.1:[0-9]+
+ready: 3 sockets open
+closed 3 sockets$'
+  [[ $output =~ $want ]] || flunk_wire "the whole standard output of sockets udp unix-stream tcp (a file, not a terminal)" \
+    "udp fd=... / unix-stream fd=... / tcp fd=... / ready: 3 sockets open / closed 3 sockets, in this order, nothing else" "$output"
+  assert_equal "$stderr" ""
 }

@@ -521,3 +521,209 @@ received 4 bytes from 127.0.0.1:$port: pong"
     flunk_wire "$(en_zh "how long udp_ask waited, counted from sending, while strays kept coming" "其他数据报不停地来时，udp_ask 从发送算起等了多久")" \
       "$(en_zh "2 seconds in all (1.9 s to 4.5 s counts)" "一共 2 秒（1.9 秒到 4.5 秒都算对）")" "$waited_ms ms"
 }
+
+# every_byte_but_newline FILE: write the 255 byte values 00 to ff but 0a (the newline) to FILE.
+every_byte_but_newline() {
+  local b h
+  for b in {0..255}; do
+    ((b == 10)) && continue
+    printf -v h %02x "$b"
+    printf "\\x$h"
+  done >"$1"
+}
+
+# escaped_every_byte: the bytes 00 to ff as R7.5 prints them, written the slow, obvious way.
+escaped_every_byte() {
+  local b h
+  for b in {0..255}; do
+    printf -v h %02x "$b"
+    if ((b == 0x5c)); then
+      printf '\\\\'
+    elif ((b < 0x20 || b == 0x7f)); then
+      printf '\\x%s' "$h"
+    else
+      printf "\\x$h"
+    fi
+  done
+}
+
+# zh: udp_send 和 udp_ask 把除换行符以外的每一种字节（包括 NUL）原样发出
+# bats test_tags=points:1
+@test "udp_send and udp_ask send a line holding every byte value but the newline, NUL included, byte for byte" {
+  explained_in 7
+  covers R7.6 R7.7 R7.13
+  free_port port
+  start_sink "$port" --count 2 --reply empty
+  every_byte_but_newline "$BATS_TEST_TMPDIR/line"
+  { cat "$BATS_TEST_TMPDIR/line"; printf '\nnot this line\n'; } >"$BATS_TEST_TMPDIR/in"
+  run_prog --in-file "$BATS_TEST_TMPDIR/in" udp_send 127.0.0.1 "$port"
+  assert_success
+  assert_output "sent 255 bytes to 127.0.0.1:$port"
+  expect_datagram_file 1 "$BATS_TEST_TMPDIR/line"
+  run_prog --in-file "$BATS_TEST_TMPDIR/in" udp_ask 127.0.0.1 "$port"
+  assert_success
+  assert_line "sent 255 bytes to 127.0.0.1:$port"
+  expect_datagram_file 2 "$BATS_TEST_TMPDIR/line"
+}
+
+# zh: udp_receive 和 udp_ask 按 R7.5 打印 00 到 ff 的每一种字节
+# bats test_tags=points:1
+@test "udp_receive and udp_ask print each of the 256 byte values as R7.5 says: 00-1f and 7f as \\xNN, 5c as \\\\, the others unchanged" {
+  explained_in 6
+  covers R7.5 R7.10 R7.15
+  free_port port sink_port
+  printf -v hex '%02x' {0..255}
+  receive_from_peer "$port" "hex:$hex"
+  assert_success
+  { printf 'received 256 bytes from 127.0.0.1:%s: ' "$sport"; escaped_every_byte; printf '\n'; } >"$BATS_TEST_TMPDIR/want"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/rx.out" "udp_receive's line for the bytes 00 01 02 ... fe ff"
+  start_sink "$sink_port" --reply "hex:$hex"
+  spawn_prog ask udp_ask 127.0.0.1 "$sink_port"
+  feed ask "ping"
+  wait_exit ask
+  assert_success
+  { printf 'sent 4 bytes to 127.0.0.1:%s\nreceived 256 bytes from 127.0.0.1:%s: ' "$sink_port" "$sink_port"
+    escaped_every_byte; printf '\n'; } >"$BATS_TEST_TMPDIR/want"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/ask.out" "udp_ask's lines for the reply 00 01 02 ... fe ff"
+}
+
+# zh: 读标准输入失败时，udp_send 和 udp_ask 报告 read(stdin): REASON，什么也不发，退出状态 1
+# bats test_tags=starter-provides
+@test "when reading standard input fails, udp_send and udp_ask say PROG: read(stdin): REASON, send nothing, status 1" {
+  explained_in 7
+  covers R7.4 R7.6 R7.13
+  free_port port
+  for prog in udp_send udp_ask; do
+    # a directory as standard input: read() on it fails with EISDIR
+    run_prog --in-file "$BATS_TEST_TMPDIR" "$prog" 127.0.0.1 "$port"
+    [[ $status == 1 && $stderr == "$prog: read(stdin): Is a directory" && -z $output ]] ||
+      flunk_wire "$prog 127.0.0.1 $port, with a standard input that cannot be read" \
+        "status 1, nothing on stdout, stderr: $prog: read(stdin): Is a directory" \
+        "status $status, stdout: ${output:-nothing}, stderr: ${stderr:-nothing}"
+  done
+}
+
+# zh: 三个程序都接受最大的端口 65535，udp_send 也接受最小的端口 1
+# bats test_tags=points:1
+@test "PORT 65535, the largest, is taken by all three programs, and PORT 1 by udp_send" {
+  explained_in 7
+  covers R7.1 R7.8 R7.10 R7.15
+  run_peer ports probe udp 65535
+  ((status != 1)) || skip "port 65535 is in use on this machine"
+  spawn_prog rx udp_receive 65535
+  wait_udp rx 65535
+  run_peer udp_source 127.0.0.1 65535 "text:top"
+  assert_success
+  wait_exit rx
+  assert_success
+  assert_output --regexp '^received 3 bytes from 127\.0\.0\.1:[0-9]+: top$'
+  start_sink 65535 --count 2 --reply "text:ok"
+  run_prog --in top udp_send 127.0.0.1 65535
+  assert_success
+  assert_output "sent 3 bytes to 127.0.0.1:65535"
+  run_prog --in top udp_ask 127.0.0.1 65535
+  assert_success
+  assert_line "received 2 bytes from 127.0.0.1:65535: ok"
+  run_prog --in low udp_send 127.0.0.1 1 # nobody listens there: UDP sends all the same
+  assert_success
+  assert_output "sent 3 bytes to 127.0.0.1:1"
+}
+
+# zh: HOST 和 PORT 都无效时，消息说的是 PORT：先检查 PORT
+# bats test_tags=starter-provides
+@test "with both HOST and PORT invalid, udp_send and udp_ask name the PORT, which is checked first" {
+  explained_in 7
+  covers R7.1 R7.3
+  for prog in udp_send udp_ask; do
+    run_prog --in hi "$prog" 1.2.3 0
+    [[ $status == 2 && $stderr == "$prog: invalid port \"0\""* && $stderr != *"invalid IPv4"* ]] ||
+      flunk_wire "$prog 1.2.3 0 (HOST and PORT both invalid)" \
+        "status 2, $prog: invalid port \"0\", then the usage lines" "status $status, ${stderr:-no message}"
+  done
+}
+
+# zh: 只有一个其他发送方的数据报，在剩下不到 1 秒时到达：udp_ask 仍然在发出后 2 秒放弃
+# bats test_tags=points:1,waits:2
+@test "udp_ask: after a single stray that leaves it less than a second, it still gives up 2 seconds after sending" {
+  explained_in 5
+  covers R7.14 R7.17
+  free_port port
+  # one stray, 1.3 s after the request, then nothing: 0.7 s are left. A timeout set in whole
+  # seconds makes that {0, 0}, which means no limit at all.
+  start_sink "$port" --stray "text:late" --stray-after 1300
+  local started=$EPOCHREALTIME
+  run_prog --timeout 8 --in "anyone there?" udp_ask 127.0.0.1 "$port"
+  local waited_ms=$(((${EPOCHREALTIME//[.,]/} - ${started//[.,]/}) / 1000))
+  assert_failure 1
+  ((waited_ms >= 1900 && waited_ms <= 4500)) ||
+    flunk_wire "how long udp_ask waited after a stray that left it 0.7 s" \
+      "2 seconds from sending (1.9 s to 4.5 s counts): what is left, in milliseconds" "$waited_ms ms"
+  assert_regex "$stderr" "udp_ask: no reply from 127\\.0\\.0\\.1:$port within 2 seconds"
+}
+
+# zh: 2 秒从发出时算起：标准输入晚 2.5 秒才给出这一行，udp_ask 照样等到应答
+# bats test_tags=points:1,waits:3
+@test "udp_ask counts its 2 seconds from the send: a line that comes 2.5 s late still gets its reply" {
+  explained_in 7
+  covers R7.13 R7.15
+  free_port port
+  start_sink "$port" --reply "text:pong" --ms 15000
+  spawn_prog ask udp_ask 127.0.0.1 "$port"
+  # nothing to send yet: it must not send, print or give up while it waits for its line
+  run_peer await line "$BATS_TEST_TMPDIR/ask.out" '.' --pid "${_PID[ask]}" --ms 2500
+  ((status == 1)) || flunk_wire "udp_ask before its standard input gave it a line" \
+    "still waiting for the line, nothing printed" "$(cat "$BATS_TEST_TMPDIR/ask.out" "$BATS_TEST_TMPDIR/ask.err")"
+  feed ask "late"
+  wait_exit ask
+  assert_success
+  assert_line "sent 4 bytes to 127.0.0.1:$port"
+  assert_line "received 4 bytes from 127.0.0.1:$port: pong"
+}
+
+# zh: 来自 127.0.0.2、端口和服务器相同的 2000 字节数据报不是应答：按真实大小报告并忽略
+# bats test_tags=points:1
+@test "udp_ask ignores a 2000-byte datagram from the server's port on 127.0.0.2, names its real size, and prints the reply" {
+  explained_in 5
+  covers R7.13 R7.14 R7.15
+  free_port port
+  # the stray comes from 127.0.0.2:PORT: the server's port, another address
+  start_sink "$port" --stray "fill:2000" --stray-from 127.0.0.2 --reply "text:pong"
+  run_prog --in ping udp_ask 127.0.0.1 "$port"
+  assert_success
+  assert_line "received 4 bytes from 127.0.0.1:$port: pong"
+  assert_regex "$stderr" "udp_ask: ignored 2000 bytes from 127\\.0\\.0\\.2:$port \\(not the server\\)"
+}
+
+# zh: 信号打断 recvfrom（EINTR）时，udp_receive 和 udp_ask 重新调用它
+# bats test_tags=points:1
+@test "udp_receive and udp_ask under faults (EINTR): an interrupted recvfrom is called again" {
+  explained_in 4
+  covers R7.10 R7.13 R7.15
+  load harness/faults
+  free_port port sink_port
+  with_faults spawn_prog rx udp_receive "$port"
+  wait_udp rx "$port"
+  run_peer udp_source 127.0.0.1 "$port" "text:after EINTR"
+  assert_success
+  wait_exit rx
+  assert_success
+  assert_output --regexp '^received 11 bytes from 127\.0\.0\.1:[0-9]+: after EINTR$'
+  start_sink "$sink_port" --reply "text:pong"
+  with_faults run_prog --in ping udp_ask 127.0.0.1 "$sink_port"
+  assert_success
+  assert_line "received 4 bytes from 127.0.0.1:$sink_port: pong"
+  assert_faults_happened
+}
+
+# zh: udp_ask 发不出 65508 字节的行：sendto 失败，不打印 sent，不等待，退出状态 1
+# bats test_tags=points:1
+@test "udp_ask cannot send 65508 bytes: sendto: Message too long, no sent line, no wait, status 1" {
+  explained_in 3
+  covers R7.4 R7.9 R7.13
+  free_port port
+  head -c 65508 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/big"
+  run_prog --in-file "$BATS_TEST_TMPDIR/big" udp_ask 127.0.0.1 "$port"
+  assert_failure 1
+  assert_equal "$output" ""
+  assert_equal "$stderr" "udp_ask: sendto: Message too long"
+}

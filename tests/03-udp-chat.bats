@@ -276,7 +276,7 @@ expect_default_port() {
   chat_and_sink_ports
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
-  for bad in 0 70000 abc; do
+  for bad in 0 70000 abc 80x ""; do
     menu_send m "lost" 127.0.0.1 "$bad"
     wait_err m "udp_menu_chat: invalid port \"$bad\""
   done
@@ -797,4 +797,353 @@ expect_default_port() {
   wait_exit m
   assert_success
   refute_output --partial 'to port>'
+}
+
+# expect_marker_next N: nothing else reached the sink before now: send it a marker from
+# udp_source, which must be its datagram N. (On loopback a socket's datagrams are queued in
+# the order they were sent: a datagram sent before the marker would be datagram N.)
+expect_marker_next() {
+  run_peer udp_source 127.0.0.1 "$sink_port" "text:marker from the test"
+  assert_success
+  expect_datagram "$1" "marker from the test"
+}
+
+# every_byte_but_newline FILE: write the 255 byte values 00 to ff but 0a (the newline) to FILE.
+every_byte_but_newline() {
+  local b h
+  for b in {0..255}; do
+    ((b == 10)) && continue
+    printf -v h %02x "$b"
+    printf "\\x$h"
+  done >"$1"
+}
+
+# escaped_every_byte: the bytes 00 to ff as lesson 02's R7.5 prints them, the slow, obvious way.
+escaped_every_byte() {
+  local b h
+  for b in {0..255}; do
+    printf -v h %02x "$b"
+    if ((b == 0x5c)); then
+      printf '\\\\'
+    elif ((b < 0x20 || b == 0x7f)); then
+      printf '\\x%s' "$h"
+    else
+      printf "\\x$h"
+    fi
+  done
+}
+
+# zh: 含 NUL 等每一种字节（换行符除外）的一行原样发出，同一次读到的后面几行也各自发出
+# bats test_tags=points:1
+@test "a typed line holding every byte value but the newline, NUL included, goes out whole, and the lines after it too" {
+  explained_in 4
+  covers R5.24 R5.25
+  chat_and_sink_ports
+  start_sink "$sink_port" --count 3
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
+  every_byte_but_newline "$BATS_TEST_TMPDIR/line"
+  { cat "$BATS_TEST_TMPDIR/line"; printf '\nsecond\nthird\n'; } >"$BATS_TEST_TMPDIR/typed"
+  cat "$BATS_TEST_TMPDIR/typed" >&"${_INFD[c]}" # one write: three lines, the first with a NUL
+  expect_datagram_file 1 "$BATS_TEST_TMPDIR/line"
+  expect_datagram 2 "second"
+  expect_datagram 3 "third"
+}
+
+# zh: /quit 之后、同一次读到的几行不再处理：对端什么也收不到
+# bats test_tags=points:1
+@test "the lines that come in the same read as /quit, after it, are not sent" {
+  explained_in 5
+  covers R5.21 R5.25
+  chat_and_sink_ports
+  start_sink "$sink_port" --count 2
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"$'\nbefore\n/quit\nafter the quit\nand this' # one write
+  expect_datagram 1 "before"
+  wait_line c '^bye$' # /quit, not the end of input: that stays open until now
+  wait_exit c 5
+  assert_success
+  assert_line "bye"
+  expect_marker_next 2 # not "after the quit"
+}
+
+# zh: 检查顺序：先查词数，再查 IP，最后查端口
+# bats test_tags=points:1
+@test "/to checks in order: the number of words first (even with a bad IP or PORT), then the IP, then the PORT" {
+  explained_in 5
+  covers R5.20 R5.7
+  free_port port
+  start_chat c udp_chat "$port"
+  feed c "/to 1.2.3 80 extra"
+  feed c "/to 127.0.0.1 0 extra"
+  feed c "/to 1.2.3.400 0"
+  feed c "/to 127.0.0.1 0"
+  feed c "/sentinel"
+  wait_err c '^udp_chat: unknown command "/sentinel"'
+  want='udp_chat: usage: /to IP PORT
+udp_chat: usage: /to IP PORT
+udp_chat: invalid IP address "1.2.3.400"
+udp_chat: invalid port "0"
+udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
+  got=$(<"$BATS_TEST_TMPDIR/c.err")
+  [[ $got == "$want" ]] ||
+    flunk_wire "stderr for /to 1.2.3 80 extra, /to 127.0.0.1 0 extra, /to 1.2.3.400 0, /to 127.0.0.1 0, /sentinel" \
+      "$want" "$got"
+}
+
+# zh: 以 \r\n 结尾输入的 /to 和 /quit 照样有效：回车符也是词之间的空白
+# bats test_tags=points:1
+@test "/to and /quit typed with \\r\\n still work: a carriage return is a blank between words" {
+  explained_in 5
+  covers R5.19 R5.21
+  chat_and_sink_ports
+  start_sink "$sink_port"
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"$'\r'
+  wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
+  feed c $'a message keeps its carriage return\r'
+  expect_datagram 1 $'a message keeps its carriage return\r'
+  feed c $'/quit\r'
+  wait_line c '^bye$' # /quit, not the end of input: that stays open until now
+  wait_exit c 5
+  assert_success
+  assert_line "bye"
+}
+
+# zh: /to 接受端口 1 和 65535，peer 行里的端口不带前导零
+# bats test_tags=points:1
+@test "/to takes PORT 1 and 65535, and the peer line shows PORT without leading zeros" {
+  explained_in 5
+  covers R5.19 R5.20
+  free_port port
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 65535"
+  wait_line c '^peer is 127\.0\.0\.1:65535$'
+  feed c "/to 127.0.0.1 1"
+  wait_line c '^peer is 127\.0\.0\.1:1$'
+  feed c "/to 127.0.0.1 007891"
+  wait_line c '^peer is 127\.0\.0\.1:7891$'
+  wait_exit c
+  assert_success
+  [[ $stderr == "" ]] || flunk_wire "errors for /to with PORT 65535, 1 and 007891" "none" "$stderr"
+}
+
+# zh: 命令是整个第一个词：/tobias 和 /quitting 是未知命令，/quit now 退出
+# bats test_tags=points:1
+@test "a command is its whole first word: /tobias and /quitting are unknown commands, /quit now quits" {
+  explained_in 5
+  covers R5.21 R5.22
+  free_port port
+  start_chat c udp_chat "$port"
+  feed c "/tobias 127.0.0.1 9"
+  wait_err c '^udp_chat: unknown command "/tobias": the commands are /to IP PORT and /quit$'
+  feed c "/quitting"
+  wait_err c '^udp_chat: unknown command "/quitting": the commands are /to IP PORT and /quit$'
+  feed c "/"
+  wait_err c '^udp_chat: unknown command "/": the commands are /to IP PORT and /quit$'
+  prog_pid c >/dev/null # still running
+  feed c "/quit now"
+  wait_line c '^bye$' # /quit, not the end of input: that stays open until now
+  wait_exit c 5
+  assert_success
+  assert_line "bye"
+}
+
+# zh: 两个聊天程序都绑定本机所有地址：发到 127.0.0.2 的数据报也能显示
+# bats test_tags=points:1
+@test "both chats bind every local address: a datagram sent to 127.0.0.2 is shown" {
+  explained_in 5
+  covers R5.2 R5.14 R5.18
+  two_ports
+  start_chat c udp_chat "$port_a"
+  start_chat m udp_menu_chat "$port_b"
+  run_peer udp_source 127.0.0.2 "$port_a" "text:to the other address"
+  assert_success
+  wait_line c '^from 127\.0\.0\.[0-9]+:[0-9]+: to the other address$'
+  feed m 2
+  run_peer udp_source 127.0.0.2 "$port_b" "text:to the other address"
+  assert_success
+  wait_line m 'from 127\.0\.0\.[0-9]+:[0-9]+: to the other address$'
+}
+
+# zh: 两个聊天程序都按第 02 课的规则显示 00 到 ff 的每一种字节
+# bats test_tags=points:1
+@test "both chats show each of the 256 byte values as lesson 02 does: 00-1f and 7f as \\xNN, 5c as \\\\, the others unchanged" {
+  explained_in 5
+  covers R5.4 R5.14 R5.18
+  two_ports
+  start_chat c udp_chat "$port_a"
+  start_chat m udp_menu_chat "$port_b"
+  printf -v hex '%02x' {0..255}
+  run_peer udp_source 127.0.0.1 "$port_a" "hex:$hex" "text:end"
+  assert_success
+  sport=$(sed -n 's/^sent [0-9]* bytes from port \([0-9]*\)$/\1/p' <<<"$output" | head -1)
+  wait_line c "^from 127\\.0\\.0\\.1:$sport: end\$"
+  { printf 'from 127.0.0.1:%s: ' "$sport"; escaped_every_byte; printf '\n'; } >"$BATS_TEST_TMPDIR/want"
+  LC_ALL=C grep -a -m1 "^from 127\\.0\\.0\\.1:$sport: " "$BATS_TEST_TMPDIR/c.out" >"$BATS_TEST_TMPDIR/got" || true
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "udp_chat's line for the bytes 00 01 02 ... fe ff"
+  feed m 2
+  run_peer udp_source 127.0.0.1 "$port_b" "hex:$hex"
+  assert_success
+  sport=$(sed -n 's/^sent [0-9]* bytes from port \([0-9]*\)$/\1/p' <<<"$output" | head -1)
+  feed m 3
+  wait_exit m
+  assert_success
+  { printf 'from 127.0.0.1:%s: ' "$sport"; escaped_every_byte; printf '\n'; } >"$BATS_TEST_TMPDIR/want"
+  LC_ALL=C grep -a -o -m1 "from 127\\.0\\.0\\.1:$sport: .*" "$BATS_TEST_TMPDIR/m.out" >"$BATS_TEST_TMPDIR/got" || true
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "udp_menu_chat's line for the bytes 00 01 02 ... fe ff"
+}
+
+# zh: 在故障注入下（EINTR）：被打断的 poll 和 recvfrom 会重新调用，两个聊天程序照常工作
+# bats test_tags=points:1
+@test "both chats under faults (EINTR): an interrupted poll or recvfrom is called again, and the chat goes on" {
+  explained_in 3
+  covers R5.9 R5.14 R5.18 R5.24
+  load harness/faults
+  free_port port port_m sink_port
+  start_sink "$sink_port" --count 2
+  with_faults start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  send_from_peer "$port" "one"
+  wait_line c "^from 127\\.0\\.0\\.1:$sport: one\$"
+  send_from_peer "$port" "two"
+  wait_line c "^from 127\\.0\\.0\\.1:$sport: two\$"
+  feed c "typed"
+  expect_datagram 1 "typed"
+  with_faults start_chat m udp_menu_chat "$port_m"
+  feed m 2
+  send_from_peer "$port_m" "to the menu"
+  wait_line m "from 127\\.0\\.0\\.1:$sport: to the menu\$"
+  menu_send m "from the menu" 127.0.0.1 "$sink_port"
+  expect_datagram 2 "from the menu"
+  prog_pid c >/dev/null # udp_chat still running
+  assert_faults_happened
+}
+
+# zh: 菜单聊天程序把含 NUL 字节的消息完整发出
+# bats test_tags=points:1
+@test "menu choice 1 sends a message with a NUL byte in it whole" {
+  explained_in 5
+  covers R5.11
+  chat_and_sink_ports
+  start_sink "$sink_port"
+  start_chat m udp_menu_chat "$port"
+  feed m 1
+  printf 'a\x00b\n' >&"${_INFD[m]}"
+  feed m 127.0.0.1
+  feed m "$sink_port"
+  printf 'a\x00b' >"$BATS_TEST_TMPDIR/want"
+  expect_datagram_file 1 "$BATS_TEST_TMPDIR/want"
+  wait_line m "sent 3 bytes to 127\\.0\\.0\\.1:$sink_port\$"
+}
+
+# zh: 在 message> 或 to port> 处输入结束：立刻 bye，不再提问，什么也不发
+# bats test_tags=points:1
+@test "end of input at message> or at to port> ends the menu chat there: bye, nothing more asked, nothing sent" {
+  explained_in 5
+  covers R5.17 R5.8
+  chat_and_sink_ports
+  start_sink "$sink_port"
+  start_chat m udp_menu_chat "$port"
+  feed m 1
+  wait_exit m 5 # end of input at "message> "
+  assert_success
+  [[ $output == *"choice> message> bye" ]] ||
+    flunk_wire "the end of the menu chat's output after end of input at message>" "...choice> message> bye" "...${output: -60}"
+  start_chat m2 udp_menu_chat "$port"
+  feed m2 1
+  feed m2 "never sent"
+  feed m2 127.0.0.1
+  wait_exit m2 5 # end of input at "to port> "
+  assert_success
+  [[ $output == *"to IP> to port> bye" ]] ||
+    flunk_wire "the end of the menu chat's output after end of input at to port>" "...to IP> to port> bye" "...${output: -60}"
+  expect_marker_next 1 # not "never sent"
+}
+
+# zh: udp_chat 的标准输出正好是约定的那几行：发送时不打印，错误只在标准错误
+# bats test_tags=points:1
+@test "udp_chat's stdout is exactly its lines: on port, peer is, from, bye; nothing for a sent line; errors on stderr only" {
+  explained_in 5
+  covers R5.3 R5.7 R5.24 R5.28
+  chat_and_sink_ports
+  start_sink "$sink_port"
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
+  feed c "hi"
+  expect_datagram 1 "hi"
+  send_from_peer "$port" "yo"
+  wait_line c "^from 127\\.0\\.0\\.1:$sport: yo\$"
+  feed c "/bogus"
+  feed c "/quit"
+  wait_exit c 5
+  assert_success
+  want="udp_chat on port $port
+peer is 127.0.0.1:$sink_port
+from 127.0.0.1:$sport: yo
+bye"
+  [[ $output == "$want" ]] || flunk_wire "udp_chat's whole standard output" "$want" "$output"
+  [[ $stderr == 'udp_chat: unknown command "/bogus": the commands are /to IP PORT and /quit' ]] ||
+    flunk_wire "udp_chat's whole standard error" 'udp_chat: unknown command "/bogus": ... (one line)' "$stderr"
+}
+
+# zh: 菜单聊天程序的标准输出正好是菜单、提示符和约定的那几行
+# bats test_tags=points:1
+@test "the menu chat's stdout is exactly the menu, the prompts and its lines, as R5.10 shows them" {
+  explained_in 5
+  covers R5.3 R5.10 R5.11 R5.15
+  chat_and_sink_ports
+  start_sink "$sink_port"
+  start_chat m udp_menu_chat "$port"
+  menu_send m "hello" 127.0.0.1 "$sink_port"
+  expect_datagram 1 "hello"
+  feed m 3
+  wait_exit m 5
+  assert_success
+  menu=$'1: send a message\n2: receive a message\n3: quit'
+  want="udp_menu_chat on port $port
+$menu
+choice> message> to IP> to port> sent 5 bytes to 127.0.0.1:$sink_port
+$menu
+choice> bye"
+  [[ $output == "$want" ]] || flunk_wire "the menu chat's whole standard output" "$want" "$output"
+  assert_equal "$stderr" ""
+}
+
+# zh: 选 2 之后不限时地等：2.5 秒后仍在等，然后显示到达的数据报
+# bats test_tags=points:1,waits:3
+@test "menu choice 2 waits as long as it takes: still waiting after 2.5 seconds, then shows the datagram" {
+  explained_in 2
+  covers R5.14
+  free_port port
+  start_chat m udp_menu_chat "$port"
+  feed m 2
+  run_peer await line "$BATS_TEST_TMPDIR/m.out" 'from ' --pid "$(prog_pid m)" --ms 2500
+  ((status == 1)) || flunk_wire "the menu chat 2.5 s after choice 2, with nothing sent" \
+    "still waiting (no time limit)" "$(cat "$BATS_TEST_TMPDIR/m.out" "$BATS_TEST_TMPDIR/m.err")"
+  [[ ! -s $BATS_TEST_TMPDIR/m.err ]] || flunk_wire "stderr after 2.5 s at choice 2" "nothing" "$(cat "$BATS_TEST_TMPDIR/m.err")"
+  send_from_peer "$port" "at last"
+  wait_line m "from 127\\.0\\.0\\.1:$sport: at last\$"
+}
+
+# zh: 只有空白的行、以空白开头的行、只有回车符的行都不是空行：原样发出
+# bats test_tags=points:1
+@test "a line of blanks, a line that starts with a blank and a lone carriage return are messages: each is sent as it is" {
+  explained_in 5
+  covers R5.23 R5.24
+  chat_and_sink_ports
+  start_sink "$sink_port" --count 4
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
+  feed c "   "
+  feed c " /quit"
+  feed c $'\r'
+  feed c "end"
+  expect_datagram 1 "   "
+  expect_datagram 2 " /quit"
+  expect_datagram 3 $'\r'
+  expect_datagram 4 "end"
 }

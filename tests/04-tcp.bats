@@ -228,7 +228,8 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   assert_equal "$output" ""
   wait_exit srv
   assert_failure 1
-  assert_regex "$stderr" 'server: 127\.0\.0\.1:[0-9]+: nothing received for 1 s'
+  # one line on stderr for the failed client (R9.10), not the recv error and then this
+  assert_regex "$stderr" '^server: 127\.0\.0\.1:[0-9]+: nothing received for 1 s$'
 }
 
 # zh: 服务器：超过 4095 字节的消息（5000 字节，没有换行）得不到应答
@@ -569,7 +570,7 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
 # bats test_tags=points:1
 @test "server: listens on every local address (a client of 127.0.0.2 is served), and on 7788 without PORT" {
   explained_in 9
-  covers R9.1
+  covers R9.1 R9.5
   free_port port
   start_server srv "$port"
   run_peer tcp_client 127.0.0.2 "$port" --send $'to another address\n'
@@ -723,4 +724,230 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
     "$status$( ((status > 128)) && en_zh " (killed by signal $((status - 128)))" "（被信号 $((status - 128)) 杀死）")"
   # the reset may come before the client's shutdown or during its recv: either call may report it
   assert_regex "$stderr" '^client: (shutdown|recv): (Connection reset by peer|Transport endpoint is not connected)'
+}
+
+# hex_of FILE: the bytes of FILE as one string of hex digits.
+hex_of() {
+  od -An -tx1 -v "$1" | tr -d ' \n'
+}
+
+# zh: 服务器逐字节打印消息：\n 前的回车符留着，NUL 字节也一样
+# bats test_tags=points:1
+@test "server: MESSAGE is printed byte for byte: a carriage return before the newline stays, and so does a NUL byte" {
+  explained_in 9
+  covers R9.8 R5.1
+  free_port port
+  start_server srv "$port"
+  printf 'a\x00b\tc\r\nnot this\n' >"$BATS_TEST_TMPDIR/line"
+  run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/line"
+  assert_thank_you_then_end srv
+  wait_exit srv
+  assert_success
+  # stdout: "listening on port P\nfrom 127.0.0.1:CPORT: " then 61 00 62 09 63 0d and the newline
+  got=$(hex_of "$BATS_TEST_TMPDIR/srv.out")
+  printf 'listening on port %s\nfrom 127.0.0.1:' "$port" >"$BATS_TEST_TMPDIR/head"
+  [[ $got == "$(hex_of "$BATS_TEST_TMPDIR/head")"* && $got == *3a2061006209630d0a && $(tr -cd '\n' <"$BATS_TEST_TMPDIR/srv.out" | wc -c) == 2 ]] ||
+    flunk_wire "the server's stdout for the request a 00 b \\t c \\r \\n" \
+      "listening on port $port / from 127.0.0.1:CPORT: a\\0b\\tc\\r  (then the newline)" \
+      "$(_visible <"$BATS_TEST_TMPDIR/srv.out")"
+}
+
+# zh: -t 限制的是客户端的沉默，不是等待客户端：2.5 秒没有客户端（-t 1）之后，第一个客户端照样得到服务
+# bats test_tags=points:1,waits:3
+@test "server: -t bounds a client's silence, not the wait for one: no client for 2.5 s under -t 1, then one is served" {
+  explained_in 6
+  covers R9.6 R9.16 R9.3
+  free_port port
+  start_server srv "$port" -t 1
+  # no client yet: it must wait in accept, saying nothing (SO_RCVTIMEO on the listener would
+  # make accept fail after 1 s)
+  run_peer await line "$BATS_TEST_TMPDIR/srv.err" '.' --pid "$(prog_pid srv)" --ms 2500
+  ((status == 1)) || flunk_wire "the server 2.5 s after it started listening, with no client yet (-t 1)" \
+    "still waiting in accept, nothing on stderr" "$(err srv) (exited: $( ((status == 3)) && echo yes || echo no))"
+  run_peer tcp_client 127.0.0.1 "$port" --send $'late\n'
+  assert_thank_you srv
+  wait_exit srv
+  assert_success
+  assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: late$'
+}
+
+# zh: 服务器服务一个不说话的客户端时，另外 128 个客户端能完成三次握手（backlog 128）
+# bats test_tags=points:1
+@test "server: while it serves a silent client, 128 more complete their handshake and wait (backlog 128)" {
+  explained_in 2
+  covers R9.5
+  free_port port
+  start_server srv "$port" -t 30
+  spawn_peer silent tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 30000
+  # the kernel completes each handshake while the accept queue has room; a backlog of 5 leaves
+  # room for 6, and the SYNs of the others are dropped until the server accepts again
+  run_peer tcp_crowd 127.0.0.1 "$port" 128 --ms 10000
+  [[ $status == 0 ]] || flunk_wire "connections that finished their handshake while the server served a silent client" \
+    "128 of 128 (listen's backlog: 128)" "$output $stderr"
+}
+
+# zh: 不给 -t 时，服务器和客户端都在 5 秒后放弃（默认值）
+# bats test_tags=points:1,waits:6
+@test "server and client without -t give up after the default 5 s: nothing received for 5 s, one line, status 1" {
+  explained_in 9
+  covers R9.3 R9.12 R9.19 R9.27
+  free_port port port2
+  start_server srv "$port"
+  spawn_peer silent tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 9000
+  spawn_peer stall tcp_server "$port2" --reply 'thank you !' --chunk 5 --pause-ms 9000
+  wait_tcp stall "$port2"
+  spawn_prog cli client 127.0.0.1 "$port2"
+  feed cli "hello"
+  wait_exit srv
+  assert_failure 1
+  assert_regex "$stderr" '^server: 127\.0\.0\.1:[0-9]+: nothing received for 5 s$'
+  wait_exit cli
+  assert_failure 1
+  assert_equal "$output" "thank"
+  assert_equal "$stderr" "client: nothing received for 5 s"
+}
+
+# zh: 没有描述符可用时 accept 失败：打印 server: accept: REASON，退出状态 1，加 -k 也一样
+# bats test_tags=points:1
+@test "server: when accept fails (no descriptor left) it prints server: accept: REASON and exits 1, with -k too" {
+  explained_in 9
+  covers R9.16 R9.15
+  free_port port
+  # room for the listening socket only (descriptor 3): accept() fails with EMFILE at once (the
+  # kernel takes the new descriptor before it waits for a client), and -k does not go on
+  bin=$(lab_bin server) || return 1
+  run_bounded --timeout 5 bash -c 'ulimit -n 4 && exec "$0" "$@"' "$bin" -k "$port"
+  assert_failure 1
+  assert_equal "$output" "listening on port $port"
+  assert_equal "$stderr" "server: accept: Too many open files"
+}
+
+# zh: 服务器一个字节也不发就关闭连接：空应答，什么也不打印，退出状态 0
+# bats test_tags=points:1
+@test "client: a server that closes without sending a byte has sent an empty reply: nothing printed, status 0" {
+  explained_in 5
+  covers R5.6 R9.22
+  free_port port
+  spawn_peer srv tcp_server "$port" --reply '' --save "$BATS_TEST_TMPDIR/got"
+  wait_tcp srv "$port"
+  run_prog --in 'hello' client 127.0.0.1 "$port"
+  assert_success
+  assert_equal "$output" ""
+  assert_equal "$stderr" ""
+}
+
+# zh: 客户端原样发出含 NUL 等各种字节的一行，并原样打印含全部 256 种字节的应答
+# bats test_tags=points:1
+@test "client: sends a line with every byte value but the newline, NUL included, and prints a reply of all 256 byte values, byte for byte" {
+  explained_in 9
+  covers R9.21 R9.22
+  free_port port
+  local b h
+  for b in {0..255}; do
+    printf -v h %02x "$b"
+    ((b == 10)) || printf "\\x$h" >>"$BATS_TEST_TMPDIR/line"
+    printf "\\x$h" >>"$BATS_TEST_TMPDIR/reply"
+  done
+  cat "$BATS_TEST_TMPDIR/reply" "$BATS_TEST_TMPDIR/reply" "$BATS_TEST_TMPDIR/reply" >"$BATS_TEST_TMPDIR/reply3"
+  spawn_peer srv tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply3" --save "$BATS_TEST_TMPDIR/got"
+  wait_tcp srv "$port"
+  spawn_prog cli client 127.0.0.1 "$port"
+  { cat "$BATS_TEST_TMPDIR/line"; printf '\nnot this\n'; } >&"${_INFD[cli]}"
+  wait_exit cli
+  assert_success
+  { cat "$BATS_TEST_TMPDIR/line"; printf '\n'; } >"$BATS_TEST_TMPDIR/want"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received"
+  assert_same_file "$BATS_TEST_TMPDIR/reply3" "$BATS_TEST_TMPDIR/cli.out" "what the client printed"
+}
+
+# zh: 输入为空或行太长时不去看 HOST 和 PORT：报告的是输入的错误
+# bats test_tags=starter-provides
+@test "client: with empty input or a line too long, a PORT that names no service is not looked at: the input error is reported" {
+  explained_in 9
+  covers R9.23 R9.24 R9.25
+  run_prog client 127.0.0.1 no-such-service # standard input: /dev/null
+  assert_failure 1
+  assert_equal "$stderr" "client: standard input is empty: nothing to send"
+  head -c 5000 /dev/zero | tr '\0' a >"$BATS_TEST_TMPDIR/long"
+  run_prog --in-file "$BATS_TEST_TMPDIR/long" client 127.0.0.1 no-such-service
+  assert_failure 1
+  assert_equal "$stderr" "client: the line is longer than 4095 bytes"
+}
+
+# zh: 读标准输入失败：client: standard input: REASON，退出状态 1，什么也不发
+# bats test_tags=starter-provides
+@test "client: when reading standard input fails it says client: standard input: REASON, status 1" {
+  explained_in 9
+  covers R9.28
+  free_port port
+  # a directory as standard input: read() on it fails with EISDIR
+  run_prog --in-file "$BATS_TEST_TMPDIR" client 127.0.0.1 "$port"
+  assert_failure 1
+  assert_equal "$output" ""
+  assert_equal "$stderr" "client: standard input: Is a directory"
+}
+
+# zh: 端口和 -t 的边界：服务器拒绝端口 0、接受 65535；客户端接受 -t 3600
+# bats test_tags=points:1
+@test "server refuses PORT 0 and listens on 65535; client takes -t 3600" {
+  explained_in 9
+  covers R9.1 R9.4 R9.19 R9.20
+  run_prog server 0
+  assert_failure 2
+  assert_regex "$stderr" '^usage: server'
+  run_peer ports probe tcp 65535
+  ((status != 1)) || skip "port 65535 is in use on this machine"
+  start_server srv 65535
+  run_prog --in 'to the last port' client -t 3600 127.0.0.1 65535
+  assert_success
+  assert_output "thank you !"
+  wait_exit srv
+  assert_success
+  assert_line "listening on port 65535"
+  assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: to the last port$'
+}
+
+# run_client_with_hosts HOSTS_FILE [--in TEXT] ARGS: run `client ARGS` like run_prog, but with
+# HOSTS_FILE as its /etc/hosts: in a mount namespace of its own (unshare -rm), where that file is
+# bound over /etc/hosts. The machine's own /etc/hosts may give localhost one address only.
+run_client_with_hosts() {
+  local hosts=$1 bin opts=()
+  shift
+  while [[ $1 == --* ]]; do opts+=("$1" "$2"); shift 2; done
+  bin=$(lab_bin client) || return 1
+  run_bounded "${opts[@]}" "$(command -v unshare)" -rm sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' \
+    "$hosts" "$bin" "$@"
+}
+
+# zh: localhost 有 ::1 和 127.0.0.1 两个地址：服务器只在其中一个上监听时，客户端依次尝试，连上另一个
+# bats test_tags=points:1
+@test "client: localhost has two addresses; whichever one the server listens on, the client tries each in turn and gets there" {
+  explained_in 4
+  covers R9.18 R9.22 R9.26
+  grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null || skip "this machine has no IPv6 loopback address"
+  printf '127.0.0.1 localhost\n::1 localhost\n' >"$BATS_TEST_TMPDIR/hosts"
+  chmod 644 "$BATS_TEST_TMPDIR/hosts"
+  unshare -rm sh -c 'mount --bind "$0" /etc/hosts' "$BATS_TEST_TMPDIR/hosts" 2>/dev/null ||
+    skip "this machine cannot give a program an /etc/hosts of its own (unshare -rm)"
+  # the first address the client tries is refused in one of the two runs, whatever the order
+  for family in 4 6; do
+    free_port port
+    addr=127.0.0.1
+    ((family == 6)) && addr=::1
+    spawn_cmd "nc$family" nc -N "-$family" -l "$addr" "$port"
+    wait_tcp "nc$family" "$port"
+    feed "nc$family" "hello over IPv$family"
+    close_input "nc$family"
+    run_client_with_hosts "$BATS_TEST_TMPDIR/hosts" --in "to IPv$family" localhost "$port"
+    [[ $status == 0 && $output == "hello over IPv$family" ]] ||
+      flunk_wire "client localhost $port, with the server on $addr only (localhost: 127.0.0.1 and ::1)" \
+        "status 0, hello over IPv$family" "status $status, stdout: $output, stderr: $stderr"
+    wait_exit "nc$family"
+    assert_output "to IPv$family"
+  done
+  # nobody on either address: one line, for the last address tried
+  free_port port
+  run_client_with_hosts "$BATS_TEST_TMPDIR/hosts" --in "anyone?" localhost "$port"
+  assert_failure 1
+  assert_equal "$stderr" "client: connect to localhost port $port: Connection refused"
 }

@@ -166,11 +166,14 @@ static int send_message(int fd, char **line, size_t *capacity)
     ssize_t length = ask("message> ", line, capacity);
     if (length == -1)
         return -1;
-    char *message = strdup(*line); /* the next ask() reuses *line */
+    /* the next ask() reuses *line: keep a copy of all length bytes (not strdup(), which
+     * would stop at a NUL byte typed in the message) */
+    char *message = malloc(length > 0 ? (size_t)length : 1);
     if (message == NULL) {
-        fprintf(stderr, "udp_menu_chat: strdup: %s\n", strerror(errno));
+        fprintf(stderr, "udp_menu_chat: malloc: %s\n", strerror(errno));
         return 0;
     }
+    memcpy(message, *line, (size_t)length);
     struct sockaddr_in to;
     int ready = ask_destination(&to, line, capacity);
     if (ready == 1) {

@@ -260,7 +260,9 @@ static int serve_client(int conn_fd, const char *peer, int timeout_s)
     long len = receive_message(conn_fd, message, sizeof message, peer, timeout_s);
     if (len == -1)
         return -1;
-    printf("from %s: %.*s\n", peer, (int)len, message);
+    printf("from %s: ", peer);
+    fwrite(message, 1, (size_t)len, stdout); /* every byte as it came, a NUL or a \r too (not %s) */
+    putchar('\n');
     fflush(stdout); /* one line per client, visible at once even when stdout is a file */
     if (send_all(conn_fd, REPLY, strlen(REPLY)) == -1) {
         fprintf(stderr, "server: %s: send: %s\n", peer, strerror(errno));

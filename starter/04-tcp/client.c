@@ -58,28 +58,35 @@ static int parse_seconds(const char *text)
 
 /**
  * @brief Read the first line of standard input into @p line, ending in "\n".
- * @param line where the line goes, with a '\0' after its "\n"
- * @param size the size of @p line: MAX_MESSAGE + 1 (room for the '\0' of fgets)
+ *
+ * Byte by byte (getc), not with fgets(): a line may hold a NUL byte, which strlen()
+ * would take for its end. The length counted here is the line's real length.
+ * @param line where the line goes, its "\n" included (no '\0' after it)
+ * @param size the size of @p line: MAX_MESSAGE, the longest line and its "\n"
  * @return the line's length, "\n" included, or -1 after printing why.
  */
 static long read_line(char *line, size_t size)
 {
-    if (fgets(line, (int)size, stdin) == NULL) {
-        if (ferror(stdin))
-            fprintf(stderr, "client: standard input: %s\n", strerror(errno));
-        else
-            fprintf(stderr, "client: standard input is empty: nothing to send\n");
+    size_t len = 0;
+    int c;
+    while ((c = getc(stdin)) != EOF && len < size) {
+        line[len++] = (char)c;
+        if (c == '\n')
+            return (long)len;
+    }
+    if (ferror(stdin)) {
+        fprintf(stderr, "client: standard input: %s\n", strerror(errno));
         return -1;
     }
-    size_t len = strlen(line);
-    if (len > 0 && line[len - 1] == '\n')
-        return (long)len;
-    if (len + 1 >= size || !feof(stdin)) {
+    if (len == 0) {
+        fprintf(stderr, "client: standard input is empty: nothing to send\n");
+        return -1;
+    }
+    if (len == size) { /* MAX_MESSAGE bytes and no "\n": no room left for it */
         fprintf(stderr, "client: the line is longer than %d bytes\n", MAX_MESSAGE - 1);
         return -1;
     }
     line[len++] = '\n'; /* the last line of a file may lack its "\n": the protocol needs one */
-    line[len] = '\0';
     return (long)len;
 }
 
@@ -189,7 +196,7 @@ int main(int argc, char **argv)
         return usage();
     const char *host = argv[optind], *port = argv[optind + 1];
 
-    char line[MAX_MESSAGE + 1];
+    char line[MAX_MESSAGE];
     long len = read_line(line, sizeof line);
     if (len == -1)
         return 1;

@@ -75,7 +75,7 @@ result() {
   : >"$runner/github-output"
   : >"$runner/github-summary"
   workflow=$repo/.github/workflows/classroom.yml
-  # lesson 01 solved, with one mistake: the close line (5 points of its 23 are lost)
+  # lesson 01 solved, with one mistake: the close line (7 points of its 26 are lost)
   sed 's/"closed %d sockets\\n"/"closed %d socket!\\n"/' "$top/solutions/01-socket/sockets.c" >"$repo/starter/01-socket/sockets.c"
   # a build/ folder committed by the student counts for nothing: the first step removes it
   mkdir -p "$repo/build/peers"
@@ -102,9 +102,9 @@ result() {
   assert_success
   json=$output
   # what the reporter reads: max_score, and each test's name, status and score
-  assert_equal "$(jq '.max_score' <<<"$json")" 23
-  [[ $(jq '[.tests[].score] | add' <<<"$json") == 18 ]] ||
-    fail "the result does not give 18 of lesson 01's 23 points: $(jq -c '[.tests[] | {name, score}]' <<<"$json")
+  assert_equal "$(jq '.max_score' <<<"$json")" 26
+  [[ $(jq '[.tests[].score] | add' <<<"$json") == 19 ]] ||
+    fail "the result does not give 19 of lesson 01's 26 points: $(jq -c '[.tests[] | {name, score}]' <<<"$json")
 the grading said: $graded"
   assert_equal "$(jq '.status' <<<"$json")" '"fail"'
   assert_equal "$(jq '[.tests[] | select(.name and .status and (.score | type == "number"))] | length' <<<"$json")" \
@@ -176,7 +176,7 @@ score() {
   cp "$top/solutions/01-socket/sockets.c" "$ag/submission/"
   printf 'my notes\n' >"$ag/submission/notes.txt"
   gradescope
-  assert_equal "$(score)" 23
+  assert_equal "$(score)" 26
   assert_equal "$(jq -r '.output_format, .test_output_format, .visibility' <<<"$json" | paste -sd' ')" "md md visible"
   assert_equal "$(jq '.execution_time | type' <<<"$json")" '"number"'
   assert_equal "$(jq '[.tests[] | select(.name and .max_score != null and .status)] | length' <<<"$json")" \
@@ -186,13 +186,13 @@ score() {
   assert_output --partial "**used**: 01-socket/sockets.c"
   assert_output --partial "**ignored**: notes.txt"
   assert_output --partial "**sandbox**: on"
-  assert_output --partial "01-socket               18 / 18  PASS   23 / 23"
+  assert_output --partial "01-socket               21 / 21  PASS   26 / 26"
   # lesson folders, one folder deeper (a zipped parent folder, unzipped by Gradescope)
   rm -rf "$ag/submission"/*
   mkdir -p "$ag/submission/socklab-work/01-socket"
   cp "$top/solutions/01-socket/sockets.c" "$ag/submission/socklab-work/01-socket/"
   gradescope
-  assert_equal "$(score)" 23
+  assert_equal "$(score)" 26
   [[ $(jq -r .output <<<"$json") == *"lesson folders, one folder deeper: socklab-work"* ]] || fail "$(jq -r .output <<<"$json")"
   # a whole clone of the lab, one folder deeper too
   rm -rf "$ag/submission"/*
@@ -200,7 +200,7 @@ score() {
   tar -C "$ag/submission/socklab-main" --strip-components=1 -xzf "$top/build/socklab-handout.tar.gz"
   cp "$top/solutions/01-socket/sockets.c" "$ag/submission/socklab-main/starter/01-socket/"
   gradescope
-  assert_equal "$(score)" 23
+  assert_equal "$(score)" 26
   [[ $(jq -r .output <<<"$json") == *"a whole clone (its starter/), one folder deeper: socklab-main"* ]] || fail "$(jq -r .output <<<"$json")"
   # a zip of the lesson folder, uploaded inside another zip (it stays a .zip in submission/)
   rm -rf "$ag/submission"/*
@@ -208,16 +208,16 @@ score() {
   cp "$top/solutions/01-socket/sockets.c" "$runner/zip/01-socket/"
   (cd "$runner/zip" && bsdtar -cf "$ag/submission/lesson01.zip" --format zip 01-socket)
   gradescope
-  assert_equal "$(score)" 23
+  assert_equal "$(score)" 26
 }
 
 @test "Gradescope: failure messages are the student's, without the harness's insides; nothing to grade says why; no sandbox says so" {
   autograder
-  # one mistake in the close line, and a warning: 18 of 23, the warning shown on top
+  # one mistake in the close line, and a warning: 19 of 26, the warning shown on top
   sed -e 's/"closed %d sockets\\n"/"closed %d socket!\\n"/' -e 's/^int main(/static int unused_helper(void) { int unused_x; return 0; }\nint main(/' \
     "$top/solutions/01-socket/sockets.c" >"$ag/submission/sockets.c"
   gradescope
-  assert_equal "$(score)" 18
+  assert_equal "$(score)" 19
   failed=$(jq -r '.tests[] | select(.status == "failed") | .output' <<<"$json")
   [[ -n $failed && $failed != *"(in test file"* && $failed != *"explained_in"* && $failed != *"from function"* ]] ||
     fail "the failure messages show the harness's insides: $failed"
@@ -234,7 +234,7 @@ score() {
   printf '#!/bin/sh\necho "bwrap: setting up uid map: Permission denied" >&2\nexit 1\n' >"$runner/fake-bin/bwrap"
   chmod 755 "$runner/fake-bin/bwrap"
   gradescope "$runner/fake-bin"
-  assert_equal "$(score)" 23
+  assert_equal "$(score)" 26
   [[ $(jq -r .output <<<"$json") == *"**sandbox**: off: bwrap cannot make namespaces here (bwrap: setting up uid map: Permission denied)"* ]] ||
     fail "results.json does not say the sandbox was off: $(jq -r .output <<<"$json")"
 }

@@ -136,7 +136,7 @@ solution_lines_in() {
   run "$top/tests/grader/classroom/generate" --workflow "$BATS_TEST_TMPDIR/handout"
   assert_success
   workflow=$BATS_TEST_TMPDIR/handout/.github/workflows/classroom.yml
-  grep -q '^          01-socket 23$' "$workflow"
+  grep -q '^          01-socket 26$' "$workflow"
   grep -q "^          $(sha256sum <"$top/tests/01-socket.bats" | cut -c1-64)  tests/01-socket.bats$" "$workflow" ||
     fail "the workflow does not carry the digest of tests/01-socket.bats"
 }
@@ -146,7 +146,7 @@ solution_lines_in() {
   class="$BATS_TEST_TMPDIR/class"
   lesson01_copy "$class/full"
   mkdir -p "$class/zero" && cp -r "$top/starter/01-socket" "$class/zero/"
-  # a whole clone of the lab, whose starter/ prints "closed N socket!" (the tests of the close line: 5 points lost)
+  # a whole clone of the lab, whose starter/ prints "closed N socket!" (the tests of the close line: 7 points lost)
   mkdir -p "$class/Li Lei, 李雷 (mix)/lessons"
   lesson01_copy "$class/Li Lei, 李雷 (mix)/starter" 's/"closed %d sockets\\n"/"closed %d socket!\\n"/'
   lesson01_copy "$class/broken" '1i int broken(void) { return undeclared_thing; }'
@@ -163,11 +163,11 @@ solution_lines_in() {
   assert_success
   expected=$(cat <<'CSV'
 student,01-socket,total,note
-"Li Lei, 李雷 (mix)",18,18,
+"Li Lei, 李雷 (mix)",19,19,
 broken,0,0,01-socket did not compile
 empty,,,"cannot be graded: no lesson folder (NN-name/), no starter/ and no program's .c file, at the top or one folder deeper"
-full,23,23,
-hang,21,21,
+full,26,26,
+hang,24,24,
 zero,0,0,
 CSV
   )
@@ -177,8 +177,8 @@ CSV
   assert_output --partial 'bob,,,cannot be graded: bob.zip is not an archive bsdtar can read'
   run jq length "$BATS_TEST_TMPDIR/out/grades.json"
   assert_output 7
-  assert_equal "$(row_of out "Li Lei, 李雷 (mix)")" '{"student":"Li Lei, 李雷 (mix)","points":{"01-socket":18},"possible":{"01-socket":23},"total":18,"total_possible":23,"note":""}'
-  assert_equal "$(row_of out empty | jq -c '[.points, .total, .total_possible]')" '[{},null,23]'
+  assert_equal "$(row_of out "Li Lei, 李雷 (mix)")" '{"student":"Li Lei, 李雷 (mix)","points":{"01-socket":19},"possible":{"01-socket":26},"total":19,"total_possible":26,"note":""}'
+  assert_equal "$(row_of out empty | jq -c '[.points, .total, .total_possible]')" '[{},null,26]'
   # the grades.json a spreadsheet or a script reads: one row per line, each with when it was graded
   run jq -r '.[].graded_at' "$BATS_TEST_TMPDIR/out/grades.json"
   assert_regex "${lines[0]}" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$'
@@ -188,14 +188,14 @@ CSV
   grep -q 'did not finish within\|did not exit within' "$BATS_TEST_TMPDIR/out/hang.log"
   run grep -c '<testcase ' "$BATS_TEST_TMPDIR/out/hang.junit.xml"
   assert_output "$(grep -c '^@test ' "$top/tests/01-socket.bats")"
-  grep -q '<property name="points" value="21"/>' "$BATS_TEST_TMPDIR/out/hang.junit.xml"
+  grep -q '<property name="points" value="24"/>' "$BATS_TEST_TMPDIR/out/hang.junit.xml"
   # a failure's JUnit message says what went wrong, not where in the harness it was noticed
   run grep -o '<failure message="[^"]*"' "$BATS_TEST_TMPDIR/out/zero.junit.xml"
   assert_line --partial 'open_socket is not written yet'
   refute_line --partial '(in test file'
   # a log ends with the scoreboard of the copy's row; its hints are what the student types in
   # their own copy (no IMPL), and make's own error line is not there
-  assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/out/Li Lei, 李雷 (mix).log")" "total: 14 passed, 4 failed; points 18 / 23"
+  assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/out/Li Lei, 李雷 (mix).log")" "total: 15 passed, 6 failed; points 19 / 26"
   grep -q '^stuck? make hint LESSON=01 gives a hint' "$BATS_TEST_TMPDIR/out/zero.log"
   run grep -l 'IMPL=\|^make.*Error' "$BATS_TEST_TMPDIR/out/"*.log
   assert_output ""
@@ -214,10 +214,10 @@ CSV
   mkdir -p "$class/sam" "$class/tom"
   cp -r "$top/starter/01-socket" "$class/sam/" && cp -r "$top/starter/01-socket" "$class/tom/"
   expected='student,01-socket,total,note
-alice,23,23,
-bob,23,23,
-carol,18,18,
-dan,18,18,
+alice,26,26,
+bob,26,26,
+carol,19,19,
+dan,19,19,
 sam,0,0,
 tom,0,0,'
   # one copy at a time: alice is graded before bob
@@ -227,14 +227,14 @@ tom,0,0,'
   grep -q '01-socket: the same files as a copy graded before' "$BATS_TEST_TMPDIR/out/bob.log"
   # shown as make check shows it (not bats' raw report), with the scoreboard of bob's row
   run ! grep -q '^# explained_in\|^# (in test file' "$BATS_TEST_TMPDIR/out/bob.log"
-  assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/out/bob.log")" "total: 18 passed, 0 failed; points 23 / 23"
+  assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/out/bob.log")" "total: 21 passed, 0 failed; points 26 / 26"
   run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out/alice.log" "$BATS_TEST_TMPDIR/out/carol.log" \
     "$BATS_TEST_TMPDIR/out/dan.log" "$BATS_TEST_TMPDIR/out/sam.log"
   grep -q '01-socket: the same files as a copy graded before' "$BATS_TEST_TMPDIR/out/tom.log"
   # bob's reports are complete, and name bob's build folder, never alice's
   run grep -c '<testcase ' "$BATS_TEST_TMPDIR/out/bob.junit.xml"
   assert_output "$(grep -c '^@test ' "$top/tests/01-socket.bats")"
-  grep -q '<property name="points" value="23"/>' "$BATS_TEST_TMPDIR/out/bob.junit.xml"
+  grep -q '<property name="points" value="26"/>' "$BATS_TEST_TMPDIR/out/bob.junit.xml"
   run grep -rl 'copy-alice-' "$(reports_of "$class/bob")" "$BATS_TEST_TMPDIR/out/bob.log" "$BATS_TEST_TMPDIR/out/bob.junit.xml"
   assert_failure
   # REUSE=0: the same grades, each copy graded afresh
@@ -246,7 +246,7 @@ tom,0,0,'
   sed -i -e 's/closed %d socket!/closed %d sockets/' -e '1i /* fixed: the close line */' "$class/carol/01-socket/sockets.c"
   grade_class out3 JOBS=2
   assert_success
-  assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out3/grades.csv" | sed -n 4p)" "carol,23,23,"
+  assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out3/grades.csv" | sed -n 4p)" "carol,26,26,"
   grep -q 'graded before' "$BATS_TEST_TMPDIR/out3/alice.log"
   run ! grep -q 'graded before' "$BATS_TEST_TMPDIR/out3/carol.log"
   # other compiler flags may change a verdict: nothing graded with the old ones is reused
@@ -286,14 +286,14 @@ tom,0,0,'
   run grep -l '01-socket: the same files as a copy graded before' "$BATS_TEST_TMPDIR/out/"*.log
   assert_equal "${#lines[@]}" 5
   expected='student,01-socket,total,note
-carol,23,23,
-dave,23,23,
-erin,23,23,
-frank,23,23,
-gina_1234,23,23,'
+carol,26,26,
+dave,26,26,
+erin,26,26,
+frank,26,26,
+gina_1234,26,26,'
   assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out/grades.csv" | grep -v '^mallory,')" "$expected"
   run jq -r '.[] | select(.student == "mallory") | "\(.total) \(.note)"' "$BATS_TEST_TMPDIR/out/grades.json"
-  assert_output "23 left out of the archive: ../evil.c (climbs out with ..), $m/absolute.c (an absolute path), 01-socket/passwd.h (a link), 01-socket/bomb.h (larger than 1024 KiB)"
+  assert_output "26 left out of the archive: ../evil.c (climbs out with ..), $m/absolute.c (an absolute path), 01-socket/passwd.h (a link), 01-socket/bomb.h (larger than 1024 KiB)"
   # what was graded of mallory's is the good file alone
   copy=$(grep -lx "$class/mallory.zip" "$top"/build/class-copies/*.from)
   run find "${copy%.from}" -type f
@@ -306,7 +306,7 @@ gina_1234,23,23,'
   grep -qx 'layout: lesson folders' "$BATS_TEST_TMPDIR/out/gina_1234.log"
   grep -qx 'ignored: notes.txt' "$BATS_TEST_TMPDIR/out/frank.log"
   grep -q '^refused: ../evil.c (climbs out with ..)' "$BATS_TEST_TMPDIR/out/mallory.log"
-  grep -q '^total: 18 passed, 0 failed; points 23 / 23' "$BATS_TEST_TMPDIR/out/dave.log"
+  grep -q '^total: 21 passed, 0 failed; points 26 / 26' "$BATS_TEST_TMPDIR/out/dave.log"
 }
 
 @test "regrading one student updates their row of the class's grades and keeps the others'; FRESH=1 starts afresh" {
@@ -316,7 +316,7 @@ gina_1234,23,23,'
   lesson01_copy "$class/bob" 's/"closed %d sockets\\n"/"closed %d socket!\\n"/'
   grade_class out
   assert_success
-  assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out/grades.csv" | tail -1)" "bob,18,18,"
+  assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out/grades.csv" | tail -1)" "bob,19,19,"
   alice_log=$(cat "$BATS_TEST_TMPDIR/out/alice.log")
   # bob hands in a corrected copy, late, zipped: graded alone into the same folder
   lesson01_copy "$BATS_TEST_TMPDIR/bob-fixed"
@@ -327,8 +327,8 @@ gina_1234,23,23,'
   assert_success
   assert_output --partial "1 graded now, 1 kept from before (FRESH=1 starts afresh)"
   assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out/grades.csv")" 'student,01-socket,total,note
-alice,23,23,
-bob,23,23,'
+alice,26,26,
+bob,26,26,'
   assert_equal "$(cat "$BATS_TEST_TMPDIR/out/alice.log")" "$alice_log"
   grep -q "^socklab: $BATS_TEST_TMPDIR/late/bob.zip, as taken" "$BATS_TEST_TMPDIR/out/bob.log"
   grep -q '<p id="summary">2 students: 2 graded' "$BATS_TEST_TMPDIR/out/index.html"
@@ -336,7 +336,7 @@ bob,23,23,'
   grade_class out FRESH=1
   assert_success
   assert_equal "$(csv_of "$BATS_TEST_TMPDIR/out/grades.csv")" 'student,01-socket,total,note
-bob,23,23,'
+bob,26,26,'
   # a grades.json that make grade did not write is neither read nor overwritten
   echo '{"not": "grades"}' >"$BATS_TEST_TMPDIR/out/grades.json"
   grade_class out
@@ -439,11 +439,11 @@ mix"
   run make -C "$top" --no-print-directory check IMPL="$BATS_TEST_TMPDIR/clone" LESSON=01
   assert_success
   assert_output --partial "is a whole clone of the lab: grading its starter/"
-  assert_regex "$output" "01-socket +18 / 18 +PASS +23 / 23"
+  assert_regex "$output" "01-socket +21 / 21 +PASS +26 / 26"
   # the student's loop takes the clone the same way: its results, its starter/'s files
   run make -C "$top" --no-print-directory progress IMPL="$BATS_TEST_TMPDIR/clone"
   assert_success
-  assert_regex "$output" "01-socket +done \(18 of 18\)"
+  assert_regex "$output" "01-socket +done \(21 of 21\)"
   rm -rf "$top/build/$("$top/tests/grader/copy-key" "$BATS_TEST_TMPDIR/clone/starter")" \
     "$top/build/reports/$("$top/tests/grader/copy-key" "$BATS_TEST_TMPDIR/clone/starter")"
 }
@@ -461,7 +461,7 @@ mix"
   left=$(grep -lzx "SOCKLAB_RUN_ID=budget-$BATS_ROOT_PID" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 || true)
   rm -rf "$bin"
   assert_failure 1
-  assert_regex "$output" "01-socket +0 / 18 +FAIL +0 / 23 +\(took too long\)"
+  assert_regex "$output" "01-socket +0 / 21 +FAIL +0 / 26 +\(took too long\)"
   grep -q '^# lesson took too long: 01-socket ran out of its 4 s' "$BATS_TEST_TMPDIR/reports/01-socket.tap"
   grep -q '<failure message="lesson took too long' "$BATS_TEST_TMPDIR/reports/01-socket.junit.xml"
   ((elapsed < 30)) || fail "a budget of 4 s took ${elapsed}s (it should stop at about 4 s, plus the 5 s kill)"
@@ -587,7 +587,7 @@ mix"
   lesson01_copy "$BATS_TEST_TMPDIR/student"
   run make -C "$lab" --no-print-directory check IMPL="$BATS_TEST_TMPDIR/student" LESSON=01
   assert_success
-  assert_regex "$output" "01-socket +18 / 18 +PASS +23 / 23"
+  assert_regex "$output" "01-socket +21 / 21 +PASS +26 / 26"
   run make -C "$lab" --no-print-directory test LESSON=01
   assert_success
   assert_output --partial "make test: the lab is set up"

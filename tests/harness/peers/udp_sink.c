@@ -2,7 +2,8 @@
  * @file udp_sink.c
  * @brief Test peer (lessons 02, 03): receive datagrams, keep their bytes, maybe reply.
  *
- *     udp_sink PORT DIR [--count N] [--ms MS] [--stray SPEC [--strays EVERY:UNTIL]] [--reply SPEC]
+ *     udp_sink PORT DIR [--count N] [--ms MS] [--stray SPEC [--strays EVERY:UNTIL] [--stray-after MS]
+ *                       [--stray-from ADDR]] [--reply SPEC]
  *
  * Binds 127.0.0.1:PORT and receives N datagrams (default 1) within MS milliseconds
  * (default 60000: a test ends it sooner) in all. Datagram number i (from 1) is written, raw, to DIR/i.bin,
@@ -11,6 +12,9 @@
  *   --stray SPEC  send SPEC to the sender from ANOTHER socket (an unexpected sender)
  *   --strays EVERY:UNTIL  send that stray again every EVERY ms until UNTIL ms after the
  *                 datagram came (a stranger who keeps talking past the receiver's deadline)
+ *   --stray-after MS  send the (first) stray MS ms after the datagram came, not at once
+ *   --stray-from ADDR  send the stray from ADDR and the sink's own PORT (e.g. 127.0.0.2: the
+ *                 server's port on another address), not from a new socket's port
  *   --reply SPEC  then send SPEC to the sender from the bound socket (the real reply)
  * SPEC is as in udp_source: text:STRING, hex:HEX, fill:N, empty.
  * Exit status: 0 once N datagrams came, 1 at the deadline or on an error, 2 on usage.
@@ -41,6 +45,9 @@ struct options {
     long reply_len; /**< bytes to reply from the bound socket after each datagram, or -1 */
     long every_ms;  /**< with --strays: the stray is sent again this often (0: once) */
     long until_ms;  /**< with --strays: ... until this long after the datagram came */
+    long after_ms;  /**< with --stray-after: the first stray waits this long (0: at once) */
+    const char *stray_from; /**< with --stray-from: the stray's source address (port: PORT) */
+    unsigned short port;    /**< PORT, for --stray-from */
 };
 
 /**
@@ -117,6 +124,10 @@ static int parse_options(int argc, char **argv, struct options *opt)
         else if (strcmp(argv[a], "--strays") == 0 &&
                  sscanf(value, "%ld:%ld", &opt->every_ms, &opt->until_ms) == 2 && opt->every_ms > 0)
             continue;
+        else if (strcmp(argv[a], "--stray-after") == 0 && (opt->after_ms = atol(value)) > 0)
+            continue;
+        else if (strcmp(argv[a], "--stray-from") == 0 && value[0] != '\0')
+            opt->stray_from = value;
         else if (strcmp(argv[a], "--reply") == 0 && (opt->reply_len = decode_spec(value, reply_bytes)) >= 0)
             continue;
         else {
@@ -191,6 +202,15 @@ static void pause_ms(long ms)
 static void send_stray(const struct options *opt, const struct sockaddr_in *peer, socklen_t plen)
 {
     int other = socket(AF_INET, SOCK_DGRAM, 0);
+    if (other >= 0 && opt->stray_from != NULL) {
+        struct sockaddr_in from;
+        memset(&from, 0, sizeof from);
+        from.sin_family = AF_INET;
+        from.sin_port = htons(opt->port);
+        if (inet_pton(AF_INET, opt->stray_from, &from.sin_addr) != 1 ||
+            bind(other, (struct sockaddr *)&from, sizeof from) != 0)
+            perror("udp_sink: stray bind");
+    }
     if (other < 0 ||
         sendto(other, stray_bytes, (size_t)opt->stray_len, 0, (const struct sockaddr *)peer, plen) < 0)
         perror("udp_sink: stray sendto");
@@ -209,6 +229,8 @@ static void answer(int s, const struct options *opt, const struct sockaddr_in *p
 {
     if (opt->stray_len >= 0) {
         long start = clock_ms();
+        if (opt->after_ms > 0)
+            pause_ms(opt->after_ms);
         send_stray(opt, peer, plen);
         while (opt->every_ms > 0 && clock_ms() - start + opt->every_ms <= opt->until_ms) {
             pause_ms(opt->every_ms);
@@ -256,11 +278,13 @@ int main(int argc, char **argv)
 {
     struct options opt;
     if (argc < 3) {
-        fprintf(stderr, "usage: udp_sink PORT DIR [--count N] [--ms MS] [--stray SPEC [--strays EVERY:UNTIL]] [--reply SPEC]\n");
+        fprintf(stderr, "usage: udp_sink PORT DIR [--count N] [--ms MS] [--stray SPEC [--strays EVERY:UNTIL] [--stray-after MS]\n"
+                        "       [--stray-from ADDR]] [--reply SPEC]\n");
         return 2;
     }
     if (parse_options(argc, argv, &opt) != 0)
         return 2;
+    opt.port = (unsigned short)atoi(argv[1]);
     int s = open_bound(argv[1]);
     if (s < 0)
         return 1;
