@@ -528,7 +528,8 @@ wire_copy() {
 # $output is what make check prints, $pcap the file the failure names (its packets), if any.
 # BATS_FLAGS is split into words: a space of FILTER goes as "." (any character).
 wire_check() {
-  BATS_FLAGS="--filter ${2// /.}" run --separate-stderr "$top/tests/grader/check" "$copy" "$1"
+  # as the student sees it: make test sets GRADE_RAW (raw TAP), which make check never has
+  BATS_FLAGS="--filter ${2// /.}" run --separate-stderr env -u GRADE_RAW "$top/tests/grader/check" "$copy" "$1"
   pcap=$(sed -n 's/^ *\(its packets\|抓包文件\)[:：] *//p' <<<"$output" | head -1)
 }
 
