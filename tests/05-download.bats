@@ -464,8 +464,6 @@ peak_memory_kib() {
   assert_success
   # The server sent its FIN first (R9.10): its end of that connection waits in TIME_WAIT, once
   # the client's FIN is in.
-  local tries=0
-  until time_wait_on "$port" || ((++tries > 20)); do sleep 0.1; done
   time_wait_on "$port" ||
     fail "$(en_zh "no TIME_WAIT connection on port $port: this test cannot check the restart" "端口 $port 上没有处于 TIME_WAIT 的连接：这个测试检查不了重新启动")"
   send_signal server TERM
