@@ -522,31 +522,6 @@ received 4 bytes from 127.0.0.1:$port: pong"
       "$(en_zh "2 seconds in all (1.9 s to 4.5 s counts)" "一共 2 秒（1.9 秒到 4.5 秒都算对）")" "$waited_ms ms"
 }
 
-# every_byte_but_newline FILE: write the 255 byte values 00 to ff but 0a (the newline) to FILE.
-every_byte_but_newline() {
-  local b h
-  for b in {0..255}; do
-    ((b == 10)) && continue
-    printf -v h %02x "$b"
-    printf "\\x$h"
-  done >"$1"
-}
-
-# escaped_every_byte: the bytes 00 to ff as R7.5 prints them, written the slow, obvious way.
-escaped_every_byte() {
-  local b h
-  for b in {0..255}; do
-    printf -v h %02x "$b"
-    if ((b == 0x5c)); then
-      printf '\\\\'
-    elif ((b < 0x20 || b == 0x7f)); then
-      printf '\\x%s' "$h"
-    else
-      printf "\\x$h"
-    fi
-  done
-}
-
 # zh: udp_send 和 udp_ask 把除换行符以外的每一种字节（包括 NUL）原样发出
 # bats test_tags=points:1
 @test "udp_send and udp_ask send a line holding every byte value but the newline, NUL included, byte for byte" {

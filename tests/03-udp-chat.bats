@@ -808,31 +808,6 @@ expect_marker_next() {
   expect_datagram "$1" "marker from the test"
 }
 
-# every_byte_but_newline FILE: write the 255 byte values 00 to ff but 0a (the newline) to FILE.
-every_byte_but_newline() {
-  local b h
-  for b in {0..255}; do
-    ((b == 10)) && continue
-    printf -v h %02x "$b"
-    printf "\\x$h"
-  done >"$1"
-}
-
-# escaped_every_byte: the bytes 00 to ff as lesson 02's R7.5 prints them, the slow, obvious way.
-escaped_every_byte() {
-  local b h
-  for b in {0..255}; do
-    printf -v h %02x "$b"
-    if ((b == 0x5c)); then
-      printf '\\\\'
-    elif ((b < 0x20 || b == 0x7f)); then
-      printf '\\x%s' "$h"
-    else
-      printf "\\x$h"
-    fi
-  done
-}
-
 # zh: 含 NUL 等每一种字节（换行符除外）的一行原样发出，同一次读到的后面几行也各自发出
 # bats test_tags=points:1
 @test "a typed line holding every byte value but the newline, NUL included, goes out whole, and the lines after it too" {

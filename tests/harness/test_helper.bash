@@ -277,6 +277,31 @@ time_wait_on() {
   done
 }
 
+# every_byte_but_newline FILE: write the 255 byte values 00 to ff but 0a (the newline) to FILE.
+every_byte_but_newline() {
+  local b h
+  for b in {0..255}; do
+    ((b == 10)) && continue
+    printf -v h %02x "$b"
+    printf "\\x$h"
+  done >"$1"
+}
+
+# escaped_every_byte: the bytes 00 to ff as lesson 02's R7.5 prints them, the slow, obvious way.
+escaped_every_byte() {
+  local b h
+  for b in {0..255}; do
+    printf -v h %02x "$b"
+    if ((b == 0x5c)); then
+      printf '\\\\'
+    elif ((b < 0x20 || b == 0x7f)); then
+      printf '\\x%s' "$h"
+    else
+      printf "\\x$h"
+    fi
+  done
+}
+
 # ---- how programs run (the sandbox) -------------------------------------------
 #
 # tests/grader/run-lessons runs each lesson's tests in a bubblewrap sandbox of their own (own network with

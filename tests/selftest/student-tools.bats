@@ -479,7 +479,7 @@ refute_between() {
 # .bats file can load tests/harness/test_helper.bash as the lessons' tests do.
 mini_lesson() {
   mkdir -p "$tmp/mini/tests/harness" "$tmp/mini/lessons/01-socket"
-  for f in test_helper.bash lang.bash sanitizer-report.awk; do ln -s "$top/tests/harness/$f" "$tmp/mini/tests/harness/$f"; done
+  for f in test_helper.bash lang.bash wire.bash sanitizer-report.awk; do ln -s "$top/tests/harness/$f" "$tmp/mini/tests/harness/$f"; done
   printf '## 2. Two\n' >"$tmp/mini/lessons/01-socket/README.md"
   printf '## 2. 第二节\n' >"$tmp/mini/lessons/01-socket/README.zh.md"
   # a line that starts with "@test" here would be rewritten by bats itself: they say "TEST"
