@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/bench/grade-class.sh [-n COPIES] [-l LESSONS] [-j JOBS] [REF]: make grade's time for a
+# tests/bench/grade-class.sh [-n COPIES] [-l LESSONS] [-j JOBS] [-r ROUNDS] [REF]: make grade's time for a
 # class of COPIES distinct copies (default 30), beside the same class graded by the lab as it
 # was at the git commit REF (default: the commit before make grade took submissions as handed
 # in, found by its message), in one run.
@@ -7,7 +7,7 @@
 # Every copy is the reference solution of LESSONS (default 01) with a comment line of its own,
 # so that no two copies have the same files and nothing is reused between them: each copy is
 # graded in full, by both labs. The class is laid out as lesson folders, which both take. Each
-# lab grades it twice, alternating (REF, this, REF, this), each time with an empty cache of
+# lab grades it ROUNDS times (default 2), alternating (REF, this, REF, this), each time with an empty cache of
 # its own (REUSE stays on: that is how instructors run it; with distinct copies it finds
 # nothing to reuse), JOBS copies at a time (default 2).
 # Prints each grading's wall time, then the best of each and the ratio this / REF.
@@ -15,19 +15,20 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-n=30 lessons=01 jobs=2
-usage() { echo "usage: tests/bench/grade-class.sh [-n COPIES] [-l LESSONS] [-j JOBS] [REF]" >&2; exit 2; }
-while getopts n:l:j: opt; do
+n=30 lessons=01 jobs=2 rounds=2
+usage() { echo "usage: tests/bench/grade-class.sh [-n COPIES] [-l LESSONS] [-j JOBS] [-r ROUNDS] [REF]" >&2; exit 2; }
+while getopts n:l:j:r: opt; do
   case $opt in
     n) n=$OPTARG ;;
     l) lessons=$OPTARG ;;
     j) jobs=$OPTARG ;;
+    r) rounds=$OPTARG ;;
     *) usage ;;
   esac
 done
 shift $((OPTIND - 1))
 (($# <= 1)) || usage
-[[ $n =~ ^[1-9][0-9]*$ && $jobs =~ ^[1-9][0-9]*$ ]] || usage
+[[ $n =~ ^[1-9][0-9]*$ && $jobs =~ ^[1-9][0-9]*$ && $rounds =~ ^[1-9][0-9]*$ ]] || usage
 cd "$top"
 ref=${1:-$(git log --format=%H -1 --grep='^make grade (issue 20): every submission taken')~1}
 git rev-parse --verify -q "$ref^{commit}" >/dev/null || { echo "grade-class.sh: no commit $ref" >&2; exit 2; }
@@ -74,7 +75,7 @@ grade() {
 
 echo "make grade of $n distinct copies, lessons $lessons, JOBS=$jobs; ref = $(git log --format='%h %s' -1 "$ref" | cut -c1-70)"
 results=()
-for round in 1 2; do
+for ((round = 1; round <= rounds; round++)); do
   results+=("$(grade "$work/ref" ref)") && echo "${results[-1]}"
   results+=("$(grade "$top" this)") && echo "${results[-1]}"
 done
