@@ -19,6 +19,16 @@ setup() {
   captures=$top/tests/captures
   [[ -x $peers/ladder && -x $peers/capture ]] || fail "the tools are not built in $peers: run make peers"
   live= built=()
+  harness=$top/tests/harness
+  # the unprivileged tests run the tools as nobody: a lab in a folder nobody may enter (a clone
+  # made under mktemp -d, mode 0700) lends them a copy nobody can reach
+  if ((EUID == 0)) && ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$peers/capture" 2>/dev/null; then
+    local shared
+    shared=$(mktemp -d /tmp/ladder-tools.XXXXXX) && chmod 755 "$shared" &&
+      cp -p "$peers"/* "$harness/with-capture" "$shared/" || fail "cannot copy the tools to $shared"
+    built+=("$shared")
+    peers=$shared harness=$shared
+  fi
 }
 
 teardown() {
@@ -492,7 +502,7 @@ EOF
   live=$(mktemp -d /tmp/ladder-live.XXXXXX)
   chmod 777 "$live"
   # outside any sandbox, as a user without CAP_NET_RAW
-  run --separate-stderr as_user env SOCKLAB_PEERS="$peers" "$top/tests/harness/with-capture" "$live/wire" -- \
+  run --separate-stderr as_user env SOCKLAB_PEERS="$peers" "$harness/with-capture" "$live/wire" -- \
     bash -c 'echo "off: $SOCKLAB_WIRE_OFF; file: ${SOCKLAB_WIRE:-none}"; exit 7'
   assert_failure 7
   assert_output "off: cannot open a packet socket: Operation not permitted (capturing needs CAP_NET_RAW); file: none"
@@ -502,7 +512,7 @@ EOF
   rm -rf "$live/wire"
   run --separate-stderr as_user bwrap --ro-bind / / --dev /dev --proc /proc --bind "$live" "$live" --unshare-net \
     --unshare-pid --unshare-user --uid 0 --gid 0 --cap-add CAP_NET_RAW --cap-add CAP_SETFCAP --die-with-parent -- \
-    env SOCKLAB_PEERS="$peers" "$top/tests/harness/with-capture" "$live/wire" --as "$(as_user id -u):$(as_user id -g)" -- \
+    env SOCKLAB_PEERS="$peers" "$harness/with-capture" "$live/wire" --as "$(as_user id -u):$(as_user id -g)" -- \
     bash -c 'echo "off: ${SOCKLAB_WIRE_OFF:-none}; file: $SOCKLAB_WIRE; uid $(id -u); $(grep CapEff /proc/self/status)"
       "$SOCKLAB_PEERS/capture" -w /dev/null 2>&1; exit 5'
   assert_failure 5
