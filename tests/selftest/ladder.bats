@@ -367,7 +367,7 @@ date +%s.%N >"$d/from"
 echo hello >/dev/udp/127.0.0.1/7790 # nobody is there: the kernel answers "port unreachable"
 for ((i = 0; i < 200; i++)); do # while capture runs, the file already holds the datagram
   "$p/ladder" "$d/c.pcap" >"$d/during" 2>&1 && grep -q '"hello\\n"' "$d/during" && break
-  sleep 0.01
+  "$p/await" line /dev/null '^never$' --ms 10 || true # a 10 ms pause with await's own deadline
 done
 "$p/tcp_server" 7791 --reply 'thank you !' --reset yes >/dev/null &
 server=$!
