@@ -9,7 +9,7 @@
  * HUP, QUIT, USR1, USR2. sigstate adds them to its signal mask (--block) or sets their
  * action to SIG_IGN (--ignore), then runs PROGRAM in its own place (exec): the mask and
  * the ignored signals are kept across exec, so PROGRAM starts with them, as it would under
- * `trap '' TERM` in a shell (ignored) or under a parent that blocked TERM before it forked.
+ * `trap "" TERM` in a shell (ignored) or under a parent that blocked TERM before it forked.
  * Exit status: PROGRAM's; 125 on a usage error, 127 if PROGRAM cannot be run.
  * It shares no code with the lab's solutions.
  */
