@@ -61,6 +61,8 @@ function summary(msg,   n, l, i, line, first, err) {
   return err == "" ? first : first " (stderr: " err ")"
 }
 
+BEGIN { MSG_LINES = 400; MSG_BYTES = 40000 }
+
 FNR == NR {
   order[++ntests] = $4
   points[$4] = $2
@@ -89,11 +91,20 @@ FNR == 1 { last = 0 }
   last = n
   next
 }
+# A message is kept up to MSG_LINES lines and MSG_BYTES bytes, the rest counted: a program that
+# floods its stderr (a loop that prints the same error) must not make a report of megabytes,
+# nor take awk minutes (each line is appended to the message so far).
+last && (nlines[last] >= MSG_LINES || length(rlines[last]) >= MSG_BYTES) { cut[last]++; next }
 /^#/ && last { rmsg[last] = rmsg[last] (rmsg[last] == "" ? "" : "\n") substr($0, 3) }
-last { rlines[last] = rlines[last] "\n" $0; next }
+last { rlines[last] = rlines[last] "\n" $0; nlines[last]++; next }
 { pre[++npre] = $0 }
 
 END {
+  for (n = 1; n <= nres; n++) if (cut[n]) {
+    line = "... " cut[n] " more lines of this message not shown"
+    rmsg[n] = rmsg[n] "\n" line
+    rlines[n] = rlines[n] "\n# " line
+  }
   if (too_long) {
     for (i = 1; i <= ntests; i++) {
       name = order[i]

@@ -281,14 +281,16 @@ words() {
 section_name() {
   local re='^##+ *([0-9]+)\. *(.*)$' lang=${2:-}
   [[ $1 =~ $re ]] || { printf '%s' "$1"; return; }
+  # a terminal shows no Markdown: `poll()` in a heading reads poll() there
+  local n=${BASH_REMATCH[1]} title=${BASH_REMATCH[2]//\`/}
   if [[ -z $lang ]]; then
     lang=en
-    [[ ${BASH_REMATCH[2]} != *[![:ascii:]]* ]] || lang=zh
+    [[ $title != *[![:ascii:]]* ]] || lang=zh
   fi
   if [[ $lang == zh ]]; then
-    printf '第 %s 节%s' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]:+ ${BASH_REMATCH[2]}}"
+    printf '第 %s 节%s' "$n" "${title:+ $title}"
   else
-    printf 'section %s.%s' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]:+ ${BASH_REMATCH[2]}}"
+    printf 'section %s.%s' "$n" "${title:+ $title}"
   fi
 }
 

@@ -441,8 +441,8 @@ run_bounded() {
   _set_results "$id.out" "$id.err" "$rc" run
   if ((status == 124 || status == 137)); then
     fail "$(words hangs "${1##*/}" "$secs")
-$(words so_far_stdout) $output
-$(words so_far_stderr) $stderr"
+$(words so_far_stdout) ${output:0:2000}
+$(words so_far_stderr) ${stderr:0:2000}"
   fi
   _limit_verdict "${1##*/}" "$status"
 }
@@ -688,8 +688,8 @@ $(words first_stderr) $(head -c 2000 "$BATS_TEST_TMPDIR/$label.err")"
   _set_results "$BATS_TEST_TMPDIR/$label.out" "$BATS_TEST_TMPDIR/$label.err" "$rc"
   if ((status == 124 || status == 137)); then
     fail "$(words exit_hangs "$(_who "$label")" "$SPAWN_TIMEOUT")
-$(words stdout_is) $output
-$(words stderr_is) $stderr"
+$(words stdout_is) ${output:0:2000}
+$(words stderr_is) ${stderr:0:2000}"
   fi
   _limit_verdict "$label" "$status"
 }

@@ -134,3 +134,25 @@ its last lines: $(tail -15 "$BATS_TEST_TMPDIR/$run.out")"
   assert_output --partial "undefined reference to \`helper'"
   assert_output --partial "note: 01-socket: helpers.c not compiled: each program of a lesson is one file of its own"
 }
+
+@test "a failure message flooded by a program's output is cut in the reports: at most 400 lines kept, the rest counted" {
+  # a mutant that prints "server: accept: Too many open files" in a loop once made a 1 MiB
+  # failure message, a report of megabytes and 25 s of awk for one test
+  {
+    echo "1..2"
+    echo "not ok 1 floods"
+    for ((i = 0; i < 30000; i++)); do echo "# server: accept: Too many open files"; done
+    echo "ok 2 quiet"
+  } >"$BATS_TEST_TMPDIR/tap"
+  printf '04-tcp\t1\tpoints:1\tfloods\n04-tcp\t1\tpoints:1\tquiet\n' >"$BATS_TEST_TMPDIR/points"
+  cd "$BATS_TEST_TMPDIR"
+  run awk -F'\t' -v lesson=04-tcp -v filters= -v notesfile= -v too_long=0 -v budget=600 \
+    -v tapfile=out.tap -v junitfile=out.xml -v rowfile=out.row -f "$top/tests/grader/reports.awk" points tap
+  assert_success
+  assert_equal "$(cat out.row)" "04-tcp 1 2 1 2 fail 0"
+  assert_equal "$(grep -c '^# server: accept' out.tap)" 400
+  assert_equal "$(sed -n '/^not ok 1 floods/,/^ok 2/p' out.tap | tail -2 | head -1)" "# ... 29600 more lines of this message not shown"
+  assert_equal "$(tail -1 out.tap)" "ok 2 quiet"
+  grep -q '29600 more lines of this message not shown</failure>' out.xml || fail "the JUnit failure does not say what was cut: $(tail -c 300 out.xml)"
+  (($(stat -c %s out.xml) < 40000)) || fail "the JUnit report has $(stat -c %s out.xml) bytes"
+}

@@ -237,6 +237,9 @@ tom,0,0,'
   grep -q '<property name="points" value="26"/>' "$BATS_TEST_TMPDIR/out/bob.junit.xml"
   run grep -rl 'copy-alice-' "$(reports_of "$class/bob")" "$BATS_TEST_TMPDIR/out/bob.log" "$BATS_TEST_TMPDIR/out/bob.junit.xml"
   assert_failure
+  # the rest needs alice, bob and carol only (each grading of the class takes time)
+  rm -rf "$class/dan" "$class/sam" "$class/tom"
+  expected=$(head -4 <<<"$expected")
   # REUSE=0: the same grades, each copy graded afresh
   grade_class out2 JOBS=2 REUSE=0
   assert_success
