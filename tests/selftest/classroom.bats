@@ -118,6 +118,8 @@ the grading said: $graded"
   [[ $sandbox == "fail: the sandbox is off: bwrap cannot make namespaces here (bwrap: setting up uid map: Permission denied)"* ]] ||
     fail "no failing sandbox entry in the result: $sandbox"
   grep -q "The sandbox is off" "$runner/github-summary" || fail "the step summary does not say the sandbox was off: $(cat "$runner/github-summary")"
+  # without a sandbox there is no loopback of the lesson's own to capture: the summary says so
+  grep -q "Capture of the wire\*\*: off: " "$runner/github-summary" || fail "the step summary does not say the wire was not captured: $(cat "$runner/github-summary")"
 }
 
 @test "GitHub Classroom: a repository whose grading files were changed gets no points in any lesson, the files named" {
