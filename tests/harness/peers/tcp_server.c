@@ -12,7 +12,8 @@
  *       --save F           write what the client sent to F
  *       --clients N        serve N clients one after another, then exit (default 1)
  *       --idle-ms MS       give up on a client that sends nothing for MS (default 5000)
- *       --accept-ms MS     exit (status 3) when no client comes for MS (default 10000)
+ *       --accept-ms MS     exit (status 3) when no client comes for MS (default 60000: a test's program
+ *                          may be slow to start on a loaded machine; teardown ends the peer anyway)
  *       --reset yes        after the reply, abort the connection with an RST (SO_LINGER 0), not a FIN
  *
  * It binds 127.0.0.1:PORT with SO_REUSEADDR and listens; a test waits for the port. For each client
@@ -61,7 +62,7 @@ static int parse(int argc, char **argv, struct options *o)
     o->until = "line";
     o->clients = 1;
     o->idle_ms = 5000;
-    o->accept_ms = 10000;
+    o->accept_ms = 60000;
     if (argc < 2)
         return -1;
     o->port = argv[1];
