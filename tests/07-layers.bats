@@ -129,7 +129,7 @@ $ETH_IPV4
   assert_same_as_expected udp-ask
 }
 
-# zh: IPv6：地址用简写形式，跳数限制、下一个首部、载荷长度
+# zh: IPv6：地址用简写形式，跳数限制、下一个首部、有效载荷长度
 # bats test_tags=points:2
 @test "IPv6: addresses in their short form, hop limit, next header, payload length" {
   explained_in 5
