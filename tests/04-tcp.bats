@@ -117,7 +117,10 @@ assert_printed() {
   covers R5.1 R9.7
   free_port port
   start_server srv "$port"
-  run_peer tcp_client 127.0.0.1 "$port" --send $'one byte at a time\n' --chunk 1 --pause-ms 15
+  # --keep-open: the newline ends the message, not the end of the stream; each byte is a recv of
+  # its own, so a server that looks for the newline anywhere but in the bytes just received
+  # (the first ones, say) never sees it, and waits
+  run_peer tcp_client 127.0.0.1 "$port" --send $'one byte at a time\n' --chunk 1 --pause-ms 15 --keep-open
   assert_thank_you srv
   wait_exit srv
   assert_success
