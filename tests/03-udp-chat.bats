@@ -412,6 +412,26 @@ expect_default_port() {
   expect_datagram 2 "$(fill 70000 | tail -c 4493)"
 }
 
+# zh: 分几次读到的一长行照样按 65507 字节一段发出，后面的一行也照样发出
+# bats test_tags=points:1
+@test "udp_chat sends a long line that arrives over several reads in pieces of 65507 bytes, and the line after it" {
+  explained_in 5
+  covers R5.26 R5.25
+  chat_and_sink_ports
+  start_sink "$sink_port" --count 3
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  fill 70000 >"$BATS_TEST_TMPDIR/long"
+  # the line's first 40000 bytes, no newline yet; a pause, so that the chat reads them alone
+  head -c 40000 "$BATS_TEST_TMPDIR/long" >&"${_INFD[c]}"
+  run_peer await line /dev/null '^never$' --ms 300 || true
+  # then the other 30000 bytes, its newline and one more line
+  { tail -c 30000 "$BATS_TEST_TMPDIR/long"; printf '\nafter\n'; } >&"${_INFD[c]}"
+  expect_datagram 1 "$(fill 65507)"
+  expect_datagram 2 "$(tail -c 4493 "$BATS_TEST_TMPDIR/long")"
+  expect_datagram 3 "after"
+}
+
 # zh: udp_chat 完整地显示空数据报和 65507 字节的数据报：什么都不截断
 # bats test_tags=points:1
 @test "udp_chat shows an empty datagram and a 65507-byte one whole: nothing is truncated" {
@@ -621,13 +641,20 @@ expect_default_port() {
   wait_line m "from 127\.0\.0\.1:$port_b: hello, menu chat$"
 }
 
-# zh: 端口已被占用时，udp_chat 说明原因并以非 0 状态退出
+# zh: 端口已被别的程序或另一个 udp_chat 占用时，udp_chat 说明原因并以非 0 状态退出
 # bats test_tags=points:1
-@test "udp_chat on a port already in use names the cause and exits non-zero" {
+@test "udp_chat on a port already in use, by another program or another udp_chat, names the cause and exits non-zero" {
   explained_in 1
   covers R5.2
   free_port port
   start_sink "$port" --ms 60000
+  run_prog udp_chat "$port"
+  assert_failure 1
+  assert_regex "$stderr" "udp_chat: bind port $port: Address already in use"
+  # a second udp_chat on the port of a first one: two programs never share a port (a socket
+  # option such as SO_REUSEADDR on both would let them, and one would take the other's datagrams)
+  free_port port
+  start_chat first udp_chat "$port"
   run_prog udp_chat "$port"
   assert_failure 1
   assert_regex "$stderr" "udp_chat: bind port $port: Address already in use"

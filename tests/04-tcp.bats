@@ -102,12 +102,16 @@ assert_printed() {
   covers R9.5 R9.6 R9.7 R9.8 R9.9 R9.15 R5.1
   free_port port
   start_server srv "$port"
-  run_peer tcp_client 127.0.0.1 "$port" --send $'hello\n'
+  run_peer tcp_client 127.0.0.1 "$port" --send $'hello\n' --say-port
   assert_thank_you srv
+  cport=$(sed -n 's/^tcp_client: local port //p' <<<"$stderr")
   wait_exit srv
   assert_success
   assert_line "listening on port $port"
-  assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: hello$'
+  # CPORT is the client's port, as accept() gave it (the test client's, $cport), not the server's own
+  [[ ${lines[1]:-} == "from 127.0.0.1:$cport: hello" ]] ||
+    flunk_wire "$(en_zh "the server's line for the test client of port $cport" "服务器为端口 $cport 的测试客户端打印的一行")" \
+      "from 127.0.0.1:$cport: hello" "${lines[1]:-}"
 }
 
 # zh: 服务器：一次一个字节发来的一行仍是一条消息（TCP 是字节流）
@@ -254,13 +258,17 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
 # bats test_tags=points:3
 @test "server -k: serves clients one after another and goes on after a client that failed" {
   explained_in 7
-  covers R9.2
+  covers R9.2 R9.10
   free_port port
   start_server srv "$port" -k -t 1
   run_peer tcp_client 127.0.0.1 "$port" --send $'first\n'
   assert_thank_you srv
   run_peer tcp_client 127.0.0.1 "$port" --close-now
   run_peer tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 5000
+  # a client that failed has its connection closed too (R9.10): this silent one sees its end
+  ((status == 0)) || flunk_wire "$(en_zh "the connection of a silent client, under -k -t 1" "-k -t 1 之下一个沉默的客户端的连接")" \
+    "$(en_zh "closed by the server after 1 s (a failed client's connection is closed too)" "1 秒后被服务器关闭（失败的客户端的连接也要关闭）")" \
+    "$(en_zh "still open 5 s later ($(peer_words "$stderr"))" "5 秒后仍然开着（$(peer_words "$stderr")）")"
   run_peer tcp_client 127.0.0.1 "$port" --send $'second\n' --chunk 2 --pause-ms 5
   assert_thank_you srv
   run_peer tcp_client 127.0.0.1 "$port" --send $'third\n'
@@ -596,9 +604,9 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   wait_line def '^listening on port 7788$'
 }
 
-# zh: 服务器：别的程序正在监听的端口是绑定错误：“server: bind (port PORT): REASON”，退出状态 1
+# zh: 服务器：别的程序或者另一个服务器正在监听的端口是绑定错误：“server: bind (port PORT): REASON”，退出状态 1
 # bats test_tags=points:1
-@test "server: a port another program listens on is a bind error: server: bind (port PORT): REASON, status 1" {
+@test "server: a port another program, or another server, listens on is a bind error: server: bind (port PORT): REASON, status 1" {
   explained_in 9
   covers R9.16 R9.5
   free_port port
@@ -608,6 +616,13 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   assert_failure 1
   assert_regex "$stderr" "^server: bind \\(port $port\\): Address already in use"
   refute_output --partial listening
+  # another copy of the server itself: SO_REUSEADDR lets a server restart over TIME_WAIT, it
+  # never lets two servers listen on one port (SO_REUSEPORT would)
+  free_port port
+  start_server first "$port"
+  run_prog server "$port"
+  assert_failure 1
+  assert_regex "$stderr" "^server: bind \\(port $port\\): Address already in use"
 }
 
 # zh: server -k：发一行就立刻复位的客户端杀不死它（没有 SIGPIPE）；下一个客户端照样得到服务
@@ -734,24 +749,27 @@ hex_of() {
   od -An -tx1 -v "$1" | tr -d ' \n'
 }
 
-# zh: 服务器逐字节打印消息：\n 前的回车符留着，NUL 字节也一样
+# zh: 服务器逐字节打印消息：\n 前的回车符留着，NUL 字节、ESC 和 0x80 以上的字节也一样
 # bats test_tags=points:1
-@test "server: MESSAGE is printed byte for byte: a carriage return before the newline stays, and so does a NUL byte" {
+@test "server: MESSAGE is printed byte for byte: a carriage return before the newline stays, and so do NUL, ESC and bytes 0x80 to 0xff" {
   explained_in 9
   covers R9.8 R5.1
   free_port port
   start_server srv "$port"
-  printf 'a\x00b\tc\r\nnot this\n' >"$BATS_TEST_TMPDIR/line"
+  # a 00 b \t c, then every byte value but the newline (ESC, UTF-8's bytes, 0x80 to 0xff), \r, the newline
+  { printf 'a\x00b\tc'; every_byte_but_newline /dev/stdout; printf '\r\nnot this\n'; } >"$BATS_TEST_TMPDIR/line"
   run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/line"
   assert_thank_you_then_end srv
   wait_exit srv
   assert_success
-  # stdout: "listening on port P\nfrom 127.0.0.1:CPORT: " then 61 00 62 09 63 0d and the newline
+  # stdout: "listening on port P\nfrom 127.0.0.1:CPORT: " then the line's bytes as sent, and the newline
   got=$(hex_of "$BATS_TEST_TMPDIR/srv.out")
   printf 'listening on port %s\nfrom 127.0.0.1:' "$port" >"$BATS_TEST_TMPDIR/head"
-  [[ $got == "$(hex_of "$BATS_TEST_TMPDIR/head")"* && $got == *3a2061006209630d0a && $(tr -cd '\n' <"$BATS_TEST_TMPDIR/srv.out" | wc -c) == 2 ]] ||
-    flunk_wire "the server's stdout for the request a 00 b \\t c \\r \\n" \
-      "listening on port $port / from 127.0.0.1:CPORT: a\\0b\\tc\\r  (then the newline)" \
+  head -n 1 "$BATS_TEST_TMPDIR/line" >"$BATS_TEST_TMPDIR/message" # the message and its newline
+  [[ $got == "$(hex_of "$BATS_TEST_TMPDIR/head")"* && $got == *3a20"$(hex_of "$BATS_TEST_TMPDIR/message")" &&
+    $(tr -cd '\n' <"$BATS_TEST_TMPDIR/srv.out" | wc -c) == 2 ]] ||
+    flunk_wire "$(en_zh "the server's stdout for the request a 00 b \\t c, the 255 byte values but the newline, \\r \\n" "请求为 a 00 b \\t c、除换行符以外的 255 种字节、\\r \\n 时服务器的标准输出")" \
+      "listening on port $port / from 127.0.0.1:CPORT: $(_visible <"$BATS_TEST_TMPDIR/message")" \
       "$(_visible <"$BATS_TEST_TMPDIR/srv.out")"
 }
 

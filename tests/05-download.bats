@@ -761,13 +761,52 @@ peak_memory_kib() {
   assert_reply "ERR no such file" # and nothing after it
 }
 
-# zh: 带正负号、多一个空格、带回车或者用小写的状态行都是错误的应答；前导零也是数字
+# zh: 读完应答却迟迟不关闭的客户端最多占住服务器一秒：下一个客户端照样得到服务
 # bats test_tags=points:1
-@test "a status line with a sign, a space too many, a carriage return or lower case is a bad reply; leading zeros are digits" {
+@test "a client that has read the reply and is slow to close holds the server a second at most: the next client is served" {
+  explained_in 4
+  covers R9.10 R2.18
+  start_server "$SERVED"
+  # the client reads to the end of the stream, then keeps its socket open for 8 s
+  spawn_peer lingering tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --keep-open --linger-ms 8000 --out reply
+  wait_err lingering '^tcp_client: end of stream$'
+  assert_reply $'OK 6\nhello'
+  run_peer tcp_client 127.0.0.1 "$port" --send $'missing.txt\n' --idle-ms 4000 --out reply
+  ((status != 3)) || flunk_wire "$(en_zh "the reply to the next client, while the last one has not closed yet" "上一个客户端还没关闭时，下一个客户端得到的应答")" \
+    "$(en_zh "ERR no such file, about a second later (R9.10: read until the client closes, one second at most)" "大约一秒后得到 ERR no such file（R9.10：读到客户端关闭为止，最多一秒）")" \
+    "$(en_zh "nothing within 4 s: the server still waits for the last client to close" "4 秒内什么都没有：服务器还在等上一个客户端关闭")"
+  assert_success
+  assert_reply "ERR no such file"
+}
+
+# zh: 3 秒从 accept 算起，不是从第一个字节算起：先沉默 2 秒、然后一点一点发送请求的客户端收到 ERR timeout
+# bats test_tags=points:1,waits:3
+@test "the 3 seconds count from accept, not from the first byte: a client silent for 2 s that then drips its request gets ERR timeout" {
+  explained_in 4
+  covers R2.5 R9.7
+  start_server "$SERVED"
+  # 2 s of silence, then hello.txt and its newline a byte every 200 ms: complete 4 s after accept
+  spawn_peer late dl_stall 127.0.0.1 "$port" --wait-ms 2000 --request $'hello.txt\n' --drip-ms 200 --idle-ms 4000 \
+    --out reply
+  wait_exit late
+  [[ $output != *"dripped 10 of 10"* ]] ||
+    flunk_wire "$(en_zh "the server's answer to a client that starts its request 2 s after connecting" "服务器对连接 2 秒后才开始发送请求的客户端的应答")" \
+      "$(en_zh "ERR timeout 3 s after accept, while the bytes still came in" "accept 之后 3 秒“ERR timeout”，那时字节还在陆续到达")" \
+      "$(en_zh "the whole request taken (4 s after accept): the 3 s began at the first byte" "整个请求都被接收了（accept 之后 4 秒）：3 秒是从第一个字节开始算的")"
+  assert_success
+  assert_reply "ERR timeout"
+  log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
+}
+
+# zh: 带正负号、多一个空格、带回车、用小写或者长 128 字节的状态行都是错误的应答；前导零也是数字，最长到 127 字节
+# bats test_tags=points:1
+@test "a status line with a sign, a space too many, a carriage return, lower case or 128 bytes is a bad reply; leading zeros are digits, up to 127 bytes" {
   explained_in 2
   covers R2.6 R2.17 R9.17 R9.14
   local i=0
-  for reply in 'OK +5' 'OK  5' 'OK 5 ' $'OK 5\r' 'OK -5' 'OK 0x5' 'ok 5' 'OK' 'OK 5x' "OK $(printf '1%.0s' {1..200})"; do
+  # the last: OK, 123 zeros and 5 are 127 bytes, 128 with the newline: one byte over R2.17's limit
+  for reply in 'OK +5' 'OK  5' 'OK 5 ' $'OK 5\r' 'OK -5' 'OK 0x5' 'ok 5' 'OK' 'OK 5x' "OK $(printf '1%.0s' {1..200})" \
+    "OK $(printf '0%.0s' {1..123})5"; do
     i=$((i + 1))
     free_port port
     printf '%s\nhello' "$reply" >"$BATS_TEST_TMPDIR/reply"
@@ -783,6 +822,15 @@ peak_memory_kib() {
   printf 'OK 0005\nhello' >"$BATS_TEST_TMPDIR/reply"
   spawn_peer zeros tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
   wait_tcp zeros "$port"
+  download -o got.txt hello.txt
+  assert_success
+  assert_output "saved got.txt (5 bytes)"
+  # 127 bytes with the newline: the longest status line there is (R2.17), a good one
+  rm -f got.txt
+  free_port port
+  printf 'OK %s5\nhello' "$(printf '0%.0s' {1..122})" >"$BATS_TEST_TMPDIR/reply"
+  spawn_peer longest tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply"
+  wait_tcp longest "$port"
   download -o got.txt hello.txt
   assert_success
   assert_output "saved got.txt (5 bytes)"

@@ -124,6 +124,39 @@ assert_ends_within_2s() {
   wait_line server '^127\.0\.0\.1:[0-9]+ "missing\.txt" refused: no such file$'
 }
 
+# zh: 端口已被另一个程序监听：concurrent_server: bind port PORT: 原因，退出状态 1
+# bats test_tags=points:1
+@test "a port another program listens on is a bind error in the server's own name: concurrent_server: bind port PORT: REASON, status 1" {
+  explained_in 8
+  covers R8.1
+  free_port port
+  spawn_peer busy tcp_server "$port" --accept-ms 30000
+  wait_tcp busy "$port"
+  run_prog --timeout 5 concurrent_server -d "$SERVED" "$port"
+  assert_failure 1
+  assert_equal "$stderr" "concurrent_server: bind port $port: Address already in use"
+}
+
+# zh: 应答之后，子进程最多等一秒就关闭连接并退出，即使客户端读完之后迟迟不关闭自己这一方
+# bats test_tags=points:1
+@test "after its reply a child waits a second at most for the client to close, then closes and exits, even when the client lingers" {
+  explained_in 8
+  covers R8.1 R8.10
+  start_server
+  server_pid=$(prog_pid server)
+  # the client reads the reply to the end of the stream, then keeps its socket open for 8 s
+  spawn_peer lingering tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --keep-open --linger-ms 8000 --out reply
+  wait_err lingering '^tcp_client: end of stream$'
+  assert_reply $'OK 6\nhello'
+  local deadline=$((SECONDS + 3)) kids
+  while kids=$(children "$server_pid") && [[ -n $kids ]] && ((SECONDS < deadline)); do
+    pause_50ms
+  done
+  [[ -z $kids ]] || flunk_wire "$(en_zh "the server's children 3 s after the reply, while the client has not closed yet" "应答之后 3 秒、客户端还没有关闭时服务器的子进程")" \
+    "$(en_zh "none: the child waits one second at most for the client's end (lesson 05, R9.10), then closes and exits" "一个都没有：子进程最多等一秒客户端的结束（第 05 课 R9.10），然后关闭并退出")" \
+    "$(en_zh "still there: $kids (it waits until the client closes)" "还在：$kids（它一直等到客户端关闭）")"
+}
+
 # ---- a child per client ----
 
 # zh: 一个客户端在大文件中途停住时，第二个客户端照样得到服务
@@ -391,6 +424,34 @@ assert_ends_within_2s() {
   [[ -z $zombies ]] || flunk_wire "the server's children 4 s after three of them ended together, while it was stopped" \
     "all reaped: one SIGCHLD for the three, so waitpid until it reaps no more (section 6)" \
     "zombies: $(wc -w <<<"$zombies") ($zombies)"
+}
+
+# zh: 同时活着的 25 个子进程一起结束，全部被回收：记录子进程的表再大也可能不够
+# bats test_tags=points:1,waits:3
+@test "25 children alive at once and ending together are all reaped: no table of children is ever big enough" {
+  explained_in 6
+  covers R8.5
+  start_server
+  server_pid=$(prog_pid server)
+  # 25 clients connect at once and say nothing for 2.5 s, then all close: 25 children wait for
+  # a request together, then each sees the end of the stream, answers and exits
+  spawn_peer crowd tcp_crowd 127.0.0.1 "$port" 25 --hold-ms 2500
+  wait_line crowd '^tcp_crowd: 25 of 25 connections established'
+  local deadline=$((SECONDS + 3)) kids zombies
+  while kids=$(children "$server_pid") && (($(grep -c . <<<"$kids") < 25 && SECONDS < deadline)); do
+    pause_50ms
+  done
+  (($(grep -c . <<<"$kids") == 25)) || flunk_wire "$(en_zh "the server's children while 25 clients are connected" "25 个客户端连着时服务器的子进程")" \
+    "$(en_zh "25 (a child per client)" "25 个（每个客户端一个子进程）")" "$(grep -c . <<<"$kids")"
+  wait_exit crowd 10
+  deadline=$((SECONDS + 4))
+  while kids=$(children "$server_pid") && [[ -n $kids ]] && ((SECONDS < deadline)); do
+    pause_50ms
+  done
+  zombies=$(zombie_children "$server_pid")
+  [[ -z $kids ]] || flunk_wire "$(en_zh "the server's children 4 s after 25 clients closed together" "25 个客户端一起关闭 4 秒后服务器的子进程")" \
+    "$(en_zh "none: every child ended and was reaped (section 6: waitpid(-1, ...) until it reaps no more, whatever their number)" "一个都没有：每个子进程都结束并被回收（第 6 节：waitpid(-1, ...) 一直调用到再也回收不到为止，不管有多少个）")" \
+    "$(en_zh "$(grep -c . <<<"$kids") left, $(wc -w <<<"$zombies") of them zombies" "还剩 $(grep -c . <<<"$kids") 个，其中僵死进程 $(wc -w <<<"$zombies") 个")"
 }
 
 # zh: 恰好在等待开始之前到达的 SIGTERM 不会漏掉：服务器立即停止

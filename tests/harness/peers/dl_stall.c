@@ -4,6 +4,7 @@
  *
  *     dl_stall HOST PORT [options]
  *       --request TEXT   bytes to send after connecting, as given (default: nothing)
+ *       --wait-ms MS     wait MS milliseconds after connecting before the request's first byte
  *       --drip-ms MS     send the request one byte every MS milliseconds, and stop sending
  *                        as soon as the server's reply begins (default 0: all at once)
  *       --read N         read N bytes of the reply (default 0), then ...
@@ -34,14 +35,14 @@
 /** @brief What the command line asked for. */
 struct options {
     const char *host, *port, *request, *out;
-    long drip_ms, read_first, stall_ms, idle_ms;
+    long wait_ms, drip_ms, read_first, stall_ms, idle_ms;
 };
 
 /** @brief Print the usage line. @return 2, the usage exit status. */
 static int usage(void)
 {
-    fprintf(stderr, "usage: dl_stall HOST PORT [--request TEXT] [--drip-ms MS] [--read N] [--stall-ms MS]\n"
-                    "       [--idle-ms MS] [--out F]\n");
+    fprintf(stderr, "usage: dl_stall HOST PORT [--request TEXT] [--wait-ms MS] [--drip-ms MS] [--read N]\n"
+                    "       [--stall-ms MS] [--idle-ms MS] [--out F]\n");
     return 2;
 }
 
@@ -65,6 +66,8 @@ static int parse(int argc, char **argv, struct options *o)
             o->request = v;
         else if (strcmp(a, "--drip-ms") == 0)
             o->drip_ms = atol(v);
+        else if (strcmp(a, "--wait-ms") == 0)
+            o->wait_ms = atol(v);
         else if (strcmp(a, "--read") == 0)
             o->read_first = atol(v);
         else if (strcmp(a, "--stall-ms") == 0)
@@ -219,6 +222,8 @@ int main(int argc, char **argv)
     printf("connected\n");
     fflush(stdout);
     int failed = 0;
+    if (o.wait_ms > 0)
+        pause_ms(o.wait_ms);
     if (o.request != NULL)
         failed = o.drip_ms > 0 ? drip_text(fd, o.request, o.drip_ms) : send_text(fd, o.request);
     if (failed) {

@@ -11,6 +11,10 @@
  *       --hold-ms MS      after sending, wait MS before reading (a client that stalls)
  *       --read-max N      read at most N bytes, then close with unread data (vanish mid-transfer)
  *       --idle-ms MS      give up when nothing arrives for MS (default 5000): exit 3
+ *       --say-port        once connected, say our own port on stderr: "tcp_client: local port N"
+ *       --linger-ms MS    at the server's end of stream, say so on stderr ("tcp_client: end of
+ *                         stream"), then keep the socket open MS before closing (a client that
+ *                         has read everything and is slow to close)
  *       --out F           write what arrives to F (default: standard output)
  *
  * On stderr, one last line: "tcp_client: sent S bytes, received R bytes, <how it ended>".
@@ -35,8 +39,8 @@
 /** @brief What the command line asked for. */
 struct options {
     const char *host, *port, *text, *send_file, *out_file;
-    long chunk, pause_ms, hold_ms, read_max, idle_ms;
-    int keep_open, close_now;
+    long chunk, pause_ms, hold_ms, read_max, idle_ms, linger_ms;
+    int keep_open, close_now, say_port;
 };
 
 /** @brief Sleep @p ms milliseconds, even if a signal interrupts. */
@@ -51,7 +55,8 @@ static void pause_ms(long ms)
 static int usage(void)
 {
     fprintf(stderr, "usage: tcp_client HOST PORT [--send TEXT | --send-file F] [--chunk N] [--pause-ms MS]\n"
-                    "       [--keep-open] [--close-now] [--hold-ms MS] [--read-max N] [--idle-ms MS] [--out F]\n");
+                    "       [--keep-open] [--close-now] [--hold-ms MS] [--read-max N] [--idle-ms MS] [--linger-ms MS]\n"
+                    "       [--say-port] [--out F]\n");
     return 2;
 }
 
@@ -71,6 +76,8 @@ static int parse(int argc, char **argv, struct options *o)
             o->keep_open = 1;
         else if (strcmp(a, "--close-now") == 0)
             o->close_now = 1;
+        else if (strcmp(a, "--say-port") == 0)
+            o->say_port = 1;
         else if (v == NULL)
             return -1;
         else if (strcmp(a, "--send") == 0)
@@ -89,6 +96,8 @@ static int parse(int argc, char **argv, struct options *o)
             o->read_max = atol(v), i++;
         else if (strcmp(a, "--idle-ms") == 0)
             o->idle_ms = atol(v), i++;
+        else if (strcmp(a, "--linger-ms") == 0)
+            o->linger_ms = atol(v), i++;
         else
             return -1;
     }
@@ -197,6 +206,10 @@ int main(int argc, char **argv)
         free(payload);
         return 1;
     }
+    struct sockaddr_in me;
+    socklen_t me_len = sizeof me;
+    if (o.say_port && getsockname(fd, (struct sockaddr *)&me, &me_len) == 0)
+        fprintf(stderr, "tcp_client: local port %u\n", (unsigned)ntohs(me.sin_port));
     if (o.close_now) {
         close(fd);
         free(payload);
@@ -243,8 +256,13 @@ int main(int argc, char **argv)
             break;
         }
         ssize_t n = recv(fd, buf, want, 0);
-        if (n == 0)
+        if (n == 0) {
+            if (o.linger_ms > 0) {
+                fprintf(stderr, "tcp_client: end of stream\n");
+                pause_ms(o.linger_ms);
+            }
             break;
+        }
         if (n == -1) {
             if (errno == EINTR)
                 continue;

@@ -2,7 +2,7 @@
  * @file tcp_crowd.c
  * @brief Test peer (lesson 04): many TCP clients at once, to fill a server's accept queue.
  *
- *     tcp_crowd HOST PORT N [--ms MS]
+ *     tcp_crowd HOST PORT N [--ms MS] [--hold-ms HOLD]
  *
  * Opens N connections to the IPv4 address HOST, port PORT, all at once (non-blocking
  * connects), and waits until every handshake is complete or MS milliseconds have passed
@@ -10,7 +10,9 @@
  * queues the connection for accept() while the accept queue (the listen() backlog) has
  * room; when it is full, the kernel drops the SYN and the connection waits, unfinished,
  * for the retransmission of its SYN a second or more later.
- * Prints "tcp_crowd: K of N connections established within MS ms" and closes them all.
+ * Prints "tcp_crowd: K of N connections established within MS ms" (flushed) and closes them
+ * all, at once or, with --hold-ms, HOLD milliseconds later (lesson 06: as many children of a
+ * server alive at once as there are connections, and all ending together).
  * Exit status: 0 if all N were established, 1 if not (or on an error), 2 on usage.
  * It shares no code with the lab's solutions.
  */
@@ -61,11 +63,18 @@ static int start_connect(const struct sockaddr_in *to)
 
 int main(int argc, char **argv)
 {
-    long ms = 10000;
-    if (argc == 6 && strcmp(argv[4], "--ms") == 0)
-        ms = atol(argv[5]);
-    else if (argc != 4) {
-        fprintf(stderr, "usage: tcp_crowd HOST PORT N [--ms MS]\n");
+    long ms = 10000, hold = 0;
+    int bad = argc < 4 || argc % 2 != 0;
+    for (int i = 4; !bad && i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--ms") == 0)
+            ms = atol(argv[i + 1]);
+        else if (strcmp(argv[i], "--hold-ms") == 0)
+            hold = atol(argv[i + 1]);
+        else
+            bad = 1;
+    }
+    if (bad || hold < 0) {
+        fprintf(stderr, "usage: tcp_crowd HOST PORT N [--ms MS] [--hold-ms HOLD]\n");
         return 2;
     }
     long n = atol(argv[3]);
@@ -114,6 +123,10 @@ int main(int argc, char **argv)
         }
     }
     printf("tcp_crowd: %ld of %ld connections established within %ld ms\n", established, n, ms);
+    fflush(stdout);
+    struct timespec pause = {hold / 1000, (hold % 1000) * 1000000L};
+    while (hold > 0 && nanosleep(&pause, &pause) == -1 && errno == EINTR)
+        ; /* the rest of the pause, after a signal */
     for (long i = 0; i < n; i++)
         close(sock[i]);
     return established == n ? 0 : 1;
