@@ -636,6 +636,13 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
     run_peer tcp4_reset_client 127.0.0.1 "$port" --send $'here and gone\n' --wait-ms 0
     assert_success
   done
+  # the server stopped meanwhile (SIGSTOP): the line, the client's FIN and its RST all wait for
+  # it, so that the server reads the whole line and only its reply meets the reset connection
+  pid=$(prog_pid srv)
+  kill -STOP "$pid"
+  run_peer tcp4_reset_client 127.0.0.1 "$port" --send $'gone before the reply\n' --half-close --wait-ms 0
+  kill -CONT "$pid"
+  assert_success
   run_peer tcp_client 127.0.0.1 "$port" --send $'still served\n'
   assert_thank_you srv
   pid=$(prog_pid srv)

@@ -3,8 +3,9 @@
  * @brief Test peer (lesson 04): a TCP client that sends some bytes, then aborts
  *        the connection with an RST instead of closing it with a FIN.
  *
- *     tcp4_reset_client HOST PORT [--send TEXT] [--wait-ms MS]
+ *     tcp4_reset_client HOST PORT [--send TEXT] [--half-close] [--wait-ms MS]
  *       --send TEXT    bytes to send first (default: nothing)
+ *       --half-close   then shut down our writing side (a FIN), so that the RST comes after it
  *       --wait-ms MS   pause between sending and aborting (default 50)
  *
  * SO_LINGER with a zero timeout makes close() discard the connection and send
@@ -26,7 +27,7 @@
 /** @brief Print the usage line and return 2. */
 static int usage(void)
 {
-    fprintf(stderr, "usage: tcp4_reset_client HOST PORT [--send TEXT] [--wait-ms MS]\n");
+    fprintf(stderr, "usage: tcp4_reset_client HOST PORT [--send TEXT] [--half-close] [--wait-ms MS]\n");
     return 2;
 }
 
@@ -63,13 +64,18 @@ int main(int argc, char **argv)
 {
     const char *text = "";
     long wait_ms = 50;
-    if (argc < 3 || argc % 2 == 0)
+    int half_close = 0;
+    if (argc < 3)
         return usage();
-    for (int i = 3; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--send") == 0)
-            text = argv[i + 1];
+    for (int i = 3; i < argc; i++) {
+        if (strcmp(argv[i], "--half-close") == 0)
+            half_close = 1;
+        else if (i + 1 == argc)
+            return usage();
+        else if (strcmp(argv[i], "--send") == 0)
+            text = argv[++i];
         else if (strcmp(argv[i], "--wait-ms") == 0)
-            wait_ms = atol(argv[i + 1]);
+            wait_ms = atol(argv[++i]);
         else
             return usage();
     }
@@ -79,6 +85,11 @@ int main(int argc, char **argv)
     size_t len = strlen(text);
     if (len > 0 && send(fd, text, len, MSG_NOSIGNAL) != (ssize_t)len) {
         fprintf(stderr, "tcp4_reset_client: send: %s\n", strerror(errno));
+        close(fd);
+        return 1;
+    }
+    if (half_close && shutdown(fd, SHUT_WR) == -1) {
+        fprintf(stderr, "tcp4_reset_client: shutdown: %s\n", strerror(errno));
         close(fd);
         return 1;
     }
