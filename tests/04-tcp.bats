@@ -939,28 +939,12 @@ hex_of() {
   assert_line --regexp '^from 127\.0\.0\.1:[0-9]+: to the last port$'
 }
 
-# run_client_with_hosts HOSTS_FILE [--in TEXT] ARGS: run `client ARGS` like run_prog, but with
-# HOSTS_FILE as its /etc/hosts: in a mount namespace of its own (unshare -rm), where that file is
-# bound over /etc/hosts. The machine's own /etc/hosts may give localhost one address only.
-run_client_with_hosts() {
-  local hosts=$1 bin opts=()
-  shift
-  while [[ $1 == --* ]]; do opts+=("$1" "$2"); shift 2; done
-  bin=$(lab_bin client) || return 1
-  run_bounded "${opts[@]}" "$(command -v unshare)" -rm sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' \
-    "$hosts" "$bin" "$@"
-}
-
 # zh: localhost 有 ::1 和 127.0.0.1 两个地址：服务器只在其中一个上监听时，客户端依次尝试，连上另一个
 # bats test_tags=points:1
 @test "client: localhost has two addresses; whichever one the server listens on, the client tries each in turn and gets there" {
   explained_in 4
   covers R9.18 R9.22 R9.26
-  grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null || skip "this machine has no IPv6 loopback address"
-  printf '127.0.0.1 localhost\n::1 localhost\n' >"$BATS_TEST_TMPDIR/hosts"
-  chmod 644 "$BATS_TEST_TMPDIR/hosts"
-  unshare -rm sh -c 'mount --bind "$0" /etc/hosts' "$BATS_TEST_TMPDIR/hosts" 2>/dev/null ||
-    skip "this machine cannot give a program an /etc/hosts of its own (unshare -rm)"
+  two_localhosts "$BATS_TEST_TMPDIR/hosts"
   # the first address the client tries is refused in one of the two runs, whatever the order
   for family in 4 6; do
     free_port port
@@ -970,7 +954,7 @@ run_client_with_hosts() {
     wait_tcp "nc$family" "$port"
     feed "nc$family" "hello over IPv$family"
     close_input "nc$family"
-    run_client_with_hosts "$BATS_TEST_TMPDIR/hosts" --in "to IPv$family" localhost "$port"
+    run_prog_with_hosts "$BATS_TEST_TMPDIR/hosts" --in "to IPv$family" client localhost "$port"
     [[ $status == 0 && $output == "hello over IPv$family" ]] ||
       flunk_wire "client localhost $port, with the server on $addr only (localhost: 127.0.0.1 and ::1)" \
         "status 0, hello over IPv$family" "status $status, stdout: $output, stderr: $stderr"
@@ -979,7 +963,7 @@ run_client_with_hosts() {
   done
   # nobody on either address: one line, for the last address tried
   free_port port
-  run_client_with_hosts "$BATS_TEST_TMPDIR/hosts" --in "anyone?" localhost "$port"
+  run_prog_with_hosts "$BATS_TEST_TMPDIR/hosts" --in "anyone?" client localhost "$port"
   assert_failure 1
   assert_equal "$stderr" "client: connect to localhost port $port: Connection refused"
 }

@@ -597,6 +597,29 @@ peak_memory_kib() {
   assert_files_here
 }
 
+# zh: 客户端像第四课那样依次尝试 HOST 的每一个地址：服务器只在 localhost 的 127.0.0.1 或 ::1 之一上监听时，都能下载
+# bats test_tags=points:1
+@test "the client tries each address of HOST in turn: with localhost at 127.0.0.1 and ::1, a server on either one alone is reached" {
+  explained_in 7
+  covers R9.20 R9.14
+  two_localhosts "$BATS_TEST_TMPDIR/hosts"
+  printf 'OK 5\nhello' >"$BATS_TEST_TMPDIR/reply"
+  # the first address the client tries is refused in one of the two runs, whatever the order
+  local family addr ipv6
+  for family in 4 6; do
+    free_port port
+    addr=127.0.0.1 ipv6=()
+    ((family == 6)) && addr=::1 ipv6=(--ipv6 yes)
+    spawn_peer "srv$family" tcp_server "$port" --reply-file "$BATS_TEST_TMPDIR/reply" "${ipv6[@]}"
+    wait_tcp "srv$family" "$port"
+    run_prog_with_hosts "$BATS_TEST_TMPDIR/hosts" download_client -o "got$family" localhost "$port" hello.txt
+    [[ $status == 0 && $output == "saved got$family (5 bytes)" ]] ||
+      flunk_wire "download_client -o got$family localhost $port hello.txt, with the server on $addr only (localhost: 127.0.0.1 and ::1)" \
+        "status 0, saved got$family (5 bytes)" "status $status, stdout: $output, stderr: $stderr"
+    [[ $(cat "got$family") == hello ]] || flunk_wire "got$family" "hello" "$(_visible <"got$family")"
+  done
+}
+
 # ---- under fault injection: short sends and receives, EINTR (tests/harness/faults.bash) ----
 # Any send or recv may move fewer bytes than asked, and a blocking call may fail with EINTR
 # (sections 6 and 7): only programs that loop until everything moved pass these.

@@ -84,6 +84,30 @@ stalled_client() {
   wait_line "$1" '^read 65536 bytes$'
 }
 
+# proc_field PID NAME: the value of NAME in /proc/PID/status ("gone" when there is none).
+proc_field() {
+  local name value
+  while IFS=$':\t ' read -r name value; do
+    [[ $name == "$2" ]] && { printf '%s\n' "$value"; return; }
+  done <"/proc/$1/status" 2>/dev/null
+  echo gone
+}
+
+# _sig_bit HEX N: whether bit N - 1 (signal N) is set in the hexadecimal mask HEX.
+_sig_bit() {
+  [[ $1 =~ ^[0-9a-fA-F]+$ ]] && (((16#${1: -15} >> ($2 - 1)) & 1))
+}
+
+# signal_blocked PID N: signal N is in PID's blocked mask (SigBlk).
+signal_blocked() {
+  _sig_bit "$(proc_field "$1" SigBlk)" "$2"
+}
+
+# signal_pending PID N: signal N waits for PID, blocked (ShdPnd: sent to the process).
+signal_pending() {
+  _sig_bit "$(proc_field "$1" ShdPnd)" "$2"
+}
+
 # assert_ends_within_2s PID WHAT: process PID exits (or becomes a zombie) within 2 s.
 assert_ends_within_2s() {
   local code=0
@@ -366,22 +390,28 @@ assert_ends_within_2s() {
     flunk_wire "the reply to a client that sends nothing" "$(_visible <expected-reply)" "$(_visible <silent-reply)"
 }
 
-# zh: 父进程阻塞了 SIGTERM、SIGINT 和 SIGCHLD 之后启动的服务器：子进程仍然服从 SIGTERM 并被回收，SIGTERM 仍然让服务器停止
+# zh: 父进程阻塞了 SIGTERM、SIGINT、SIGCHLD 和 SIGUSR1 之后启动的服务器：子进程仍然服从 SIGTERM 并被回收，SIGUSR1 在等待中和子进程里都仍被阻塞，SIGTERM 仍然让服务器停止
 # bats test_tags=points:2
-@test "started with SIGTERM, SIGINT and SIGCHLD blocked by its parent: a child still follows SIGTERM and is reaped, and SIGTERM still stops the server" {
+@test "started with SIGTERM, SIGINT, SIGCHLD and SIGUSR1 blocked by its parent: a child still follows SIGTERM and is reaped, SIGUSR1 stays blocked, and SIGTERM still stops the server" {
   explained_in 7
   covers R8.7 R8.6 R8.5
   free_port port
-  # sigstate blocks the three, then runs the server in its place: exec keeps the mask
+  # sigstate blocks the four, then runs the server in its place: exec keeps the mask
   _peer sigstate
   _LABPROG[server]=1
-  _spawn server "$_PEER" --block TERM,INT,CHLD -- "$(lab_bin concurrent_server)" -d "$SERVED" "$port"
+  _spawn server "$_PEER" --block TERM,INT,CHLD,USR1 -- "$(lab_bin concurrent_server)" -d "$SERVED" "$port"
   wait_tcp server "$port"
   server_pid=$(prog_pid server)
   stalled_client slow
   mapfile -t kids < <(children "$server_pid")
   ((${#kids[@]} == 1)) || flunk_wire "the server's children while it serves one stalled client" "1 child" \
     "${#kids[@]}: ${kids[*]}"
+  # SIGUSR1 was blocked by the parent: only the three are taken out, in the child as in the wait
+  signal_blocked "${kids[0]}" 10 ||
+    flunk_wire "$(en_zh "the child's blocked signals (SigBlk in /proc/${kids[0]}/status)" "子进程阻塞的信号（/proc/${kids[0]}/status 的 SigBlk）")" \
+      "$(en_zh "SIGUSR1 among them: the mask the server was started with, minus SIGINT, SIGTERM and SIGCHLD" "其中有 SIGUSR1：服务器启动时的信号掩码，去掉 SIGINT、SIGTERM 和 SIGCHLD")" \
+      "$(en_zh "SigBlk $(proc_field "${kids[0]}" SigBlk): SIGUSR1 unblocked" "SigBlk $(proc_field "${kids[0]}" SigBlk)：SIGUSR1 没有被阻塞")"
+  send_signal server USR1
   kill -TERM "${kids[0]}"
   assert_ends_within_2s "${kids[0]}" "the child serving a stalled client, 2 s after SIGTERM (the server was started with SIGTERM blocked)"
   local deadline=$((SECONDS + 4)) left
@@ -390,6 +420,11 @@ assert_ends_within_2s() {
   done
   [[ -z $left ]] || flunk_wire "the server's children 4 s after its only child ended (it was started with SIGCHLD blocked)" \
     "none: reaped, as the wait lets SIGCHLD in (section 7: the three taken out of the saved mask)" "still there: $left"
+  # the server has waited since SIGUSR1 came (it reaped): blocked, the signal is still pending
+  [[ $(proc_field "$server_pid" State) != [ZX]* ]] && signal_pending "$server_pid" 10 ||
+    flunk_wire "$(en_zh "the server, after a SIGUSR1 its parent had blocked" "父进程阻塞了 SIGUSR1，服务器收到它之后")" \
+      "$(en_zh "still running, SIGUSR1 pending (the wait's mask keeps it blocked)" "仍在运行，SIGUSR1 处于未决状态（等待时的信号掩码仍然阻塞它）")" \
+      "$(en_zh "ended or SIGUSR1 delivered: the wait let SIGUSR1 in (section 7: only the three are taken out)" "已经结束，或者 SIGUSR1 已被递送：等待时放进了 SIGUSR1（第 7 节：只去掉那三个信号）")"
   send_signal server TERM
   wait_exit server 5 "after SIGTERM (it was started with SIGTERM blocked: the wait must let it in)"
   assert_success

@@ -465,6 +465,33 @@ run_peer() {
   run_bounded "${opts[@]}" "$_PEER" "$@"
 }
 
+# two_localhosts FILE: write a hosts file in which localhost has two addresses, 127.0.0.1
+# then ::1, for run_prog_with_hosts; skip the test where the machine has no IPv6 loopback or
+# cannot give a program an /etc/hosts of its own.
+two_localhosts() {
+  grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null ||
+    skip "$(en_zh "this machine has no IPv6 loopback address" "这台机器没有 IPv6 环回地址")"
+  printf '127.0.0.1 localhost\n::1 localhost\n' >"$1"
+  chmod 644 "$1"
+  unshare -rm sh -c 'mount --bind "$0" /etc/hosts' "$1" 2>/dev/null ||
+    skip "$(en_zh "this machine cannot give a program an /etc/hosts of its own (unshare -rm)" "这台机器不能给程序一个自己的 /etc/hosts（unshare -rm）")"
+}
+
+# run_prog_with_hosts HOSTS_FILE [--in TEXT | --in-file F] PROG ARGS: run_prog, but with
+# HOSTS_FILE as the program's /etc/hosts: in a mount namespace of its own (unshare -rm), where
+# that file is bound over /etc/hosts. The machine's own /etc/hosts may give localhost one
+# address only.
+run_prog_with_hosts() {
+  local hosts=$1 opts=()
+  shift
+  while [[ $1 == --* ]]; do opts+=("$1" "$2"); shift 2; done
+  _lab_bin "$1" || return 1
+  _wire_ran yours "$1"
+  shift
+  run_bounded "${opts[@]}" "$(command -v unshare)" -rm sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' \
+    "$hosts" "$_BIN" "$@"
+}
+
 # ---- background programs -----------------------------------------------------
 
 # _spawn LABEL BIN ARGS: start BIN in the background, under confine (see run_bounded), in

@@ -15,8 +15,9 @@
  *       --accept-ms MS     exit (status 3) when no client comes for MS (default 60000: a test's program
  *                          may be slow to start on a loaded machine; teardown ends the peer anyway)
  *       --reset yes        after the reply, abort the connection with an RST (SO_LINGER 0), not a FIN
+ *       --ipv6 yes         listen on the IPv6 loopback, ::1, instead of 127.0.0.1
  *
- * It binds 127.0.0.1:PORT with SO_REUSEADDR and listens; a test waits for the port. For each client
+ * It binds 127.0.0.1:PORT (or [::1]:PORT) with SO_REUSEADDR and listens; a test waits for the port. For each client
  * it prints on stdout "client sent N bytes" and closes. It shares no code with the lab's solutions.
  */
 #define _DEFAULT_SOURCE
@@ -34,7 +35,7 @@
 
 /** @brief What the command line asked for. */
 struct options {
-    const char *port, *text, *reply_file, *until, *save, *reset;
+    const char *port, *text, *reply_file, *until, *save, *reset, *ipv6;
     long chunk, pause_ms, clients, idle_ms, accept_ms;
 };
 
@@ -51,7 +52,7 @@ static int usage(void)
 {
     fprintf(stderr, "usage: tcp_server PORT [--reply TEXT | --reply-file F] [--chunk N] [--pause-ms MS]\n"
                     "       [--until line|eof|nothing] [--save F] [--clients N] [--idle-ms MS] [--accept-ms MS]\n"
-                    "       [--reset yes]\n");
+                    "       [--reset yes] [--ipv6 yes]\n");
     return 2;
 }
 
@@ -88,6 +89,8 @@ static int parse(int argc, char **argv, struct options *o)
             o->accept_ms = atol(v);
         else if (strcmp(a, "--reset") == 0)
             o->reset = v;
+        else if (strcmp(a, "--ipv6") == 0)
+            o->ipv6 = v;
         else
             return -1;
     }
@@ -179,18 +182,25 @@ static char *load_reply(const struct options *o, size_t *len)
     return buf;
 }
 
-/** @brief A socket listening on 127.0.0.1:@p port, with SO_REUSEADDR. @return it, or -1 (said on stderr). */
-static int listen_on(const char *port)
+/** @brief A socket listening on 127.0.0.1:@p port (::1 with @p ipv6), with SO_REUSEADDR. @return it, or -1 (said on stderr). */
+static int listen_on(const char *port, int ipv6)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
     int one = 1;
     struct sockaddr_in sin;
+    struct sockaddr_in6 sin6;
     memset(&sin, 0, sizeof sin);
+    memset(&sin6, 0, sizeof sin6);
     sin.sin_family = AF_INET;
     sin.sin_port = htons((unsigned short)atoi(port));
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sin6.sin6_family = AF_INET6;
+    sin6.sin6_port = sin.sin_port;
+    sin6.sin6_addr = in6addr_loopback;
+    struct sockaddr *sa = ipv6 ? (struct sockaddr *)&sin6 : (struct sockaddr *)&sin;
+    socklen_t len = ipv6 ? sizeof sin6 : sizeof sin;
     if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||
-        bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1 || listen(fd, 16) == -1) {
+        bind(fd, sa, len) == -1 || listen(fd, 16) == -1) {
         fprintf(stderr, "tcp_server: port %s: %s\n", port, strerror(errno));
         if (fd != -1)
             close(fd);
@@ -211,7 +221,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "tcp_server: cannot load the reply: %s\n", strerror(errno));
         return 1;
     }
-    int listen_fd = listen_on(o.port);
+    int listen_fd = listen_on(o.port, o.ipv6 != NULL && strcmp(o.ipv6, "yes") == 0);
     if (listen_fd == -1) {
         free(reply);
         return 1;
