@@ -536,3 +536,46 @@ assert_ends_within_2s() {
     "nothing (a child exits after its client: it never returns to the accept loop)" \
     "$(head -c 1000 "$BATS_TEST_TMPDIR/server.err")"
 }
+
+# zh: fork 失败（EAGAIN）时，父进程只放弃这一个客户端：不给应答就关闭连接，在标准错误上说明原因，不泄漏描述符，继续服务下一个客户端
+# bats test_tags=points:2
+@test "when fork fails (EAGAIN), the parent drops that one client: its connection closed with no reply, the reason on stderr, no descriptor kept, and the next client served" {
+  explained_in 5
+  covers R8.3 R8.4 R8.10
+  load harness/faults
+  free_port port
+  # the server's second call of fork fails, as when the user has too many processes
+  with_fork_fail 2 spawn_prog server concurrent_server -d "$SERVED" "$port"
+  wait_tcp server "$port"
+  server_pid=$(prog_pid server)
+  run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --out reply
+  assert_success
+  assert_reply $'OK 6\nhello'
+  wait_line server '"hello\.txt" sent 6 bytes$'
+  fds_before=$(ls "/proc/$server_pid/fd" | wc -l)
+  run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --idle-ms 5000 --out dropped
+  grep -q 'fork: EAGAIN 2' "$BATS_TEST_TMPDIR/faults.log" 2>/dev/null ||
+    flunk_wire "$(en_zh "the server's calls of fork" "服务器对 fork 的调用")" "$(en_zh "a second call, for the second client (it fails)" "为第二个客户端第二次调用（这次失败）")" \
+      "$(en_zh "none: the second client was served without fork" "没有：第二个客户端没经过 fork 就被服务了")"
+  # its connection ends (a FIN, or a reset: the parent closes a request it never read)
+  ((status == 0 || status == 1)) && [[ ! -s dropped ]] ||
+    flunk_wire "$(en_zh "the client whose fork failed" "fork 失败的那个客户端")" \
+      "$(en_zh "its connection closed at once, no reply (section 5: the parent drops that one client)" "连接立刻被关闭，没有应答（第 5 节：父进程放弃这一个客户端）")" \
+      "$(en_zh "status $status, reply:" "退出状态 $status，应答：") $(_visible <dropped) $(peer_words "$stderr")"
+  run_peer tcp_client 127.0.0.1 "$port" --send $'small.bin\n' --idle-ms 5000 --out reply
+  { printf 'OK 100000\n'; cat "$SERVED/small.bin"; } >expected-reply
+  [[ $status == 0 ]] && cmp -s expected-reply reply ||
+    flunk_wire "$(en_zh "the reply to the next client, after the failed fork" "fork 失败之后下一个客户端得到的应答")" \
+      "$(en_zh "OK 100000 and the file: the server goes on" "OK 100000 和文件：服务器继续工作")" \
+      "$(en_zh "status $status, reply:" "退出状态 $status，应答：") $(head -c 60 reply | _visible) $(peer_words "$stderr")"
+  wait_line server '"small\.bin" sent 100000 bytes$'
+  fds_after=$(ls "/proc/$server_pid/fd" | wc -l)
+  ((fds_after == fds_before)) ||
+    flunk_wire "$(en_zh "the server's open descriptors after the failed fork and one more client" "fork 失败、又服务了一个客户端之后，服务器打开的描述符数")" \
+      "$fds_before $(en_zh "(as before: the dropped connection closed)" "（和之前一样：被放弃的连接已关闭）")" "$fds_after"
+  send_signal server TERM
+  wait_exit server 5 "after SIGTERM"
+  assert_success
+  assert_equal "$stderr" "concurrent_server: fork: Resource temporarily unavailable"
+  refute_output --partial "fork"
+}

@@ -51,3 +51,15 @@ with_wait_pause() {
     SOCKLAB_FAULTS_LOG="$BATS_TEST_TMPDIR/faults.log" \
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"
 }
+
+# with_fork_fail N CMD ARGS: run CMD (spawn_prog, say) so that its lab program's Nth call of fork
+# fails with EAGAIN, as when the user has reached its limit of processes; the others are real. The
+# failure is written to $BATS_TEST_TMPDIR/faults.log ("pid P: fork: EAGAIN N").
+with_fork_fail() {
+  local lib=$SOCKLAB_PEERS/../faults/libfaults.so n=$1
+  shift
+  [[ -f $lib ]] || fail "$(words faults_lib "$lib")"
+  LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" SOCKLAB_FORK_FAIL=$n \
+    SOCKLAB_FAULTS_LOG="$BATS_TEST_TMPDIR/faults.log" \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"
+}

@@ -44,6 +44,11 @@
  * A failing disk (lesson 05's R2.16): with SOCKLAB_FSTAT_EIO=1, in a lab program, fstat and
  * fstatat on a regular file (not standard input, output or error) fail with EIO, after the
  * real call. Nothing else changes; it works with or without SOCKLAB_FAULTS.
+ *
+ * Too many processes (lesson 06's R8.3): with SOCKLAB_FORK_FAIL=N, in a lab program, the Nth
+ * call of fork fails with EAGAIN without making a child, as it does when the user has reached
+ * its limit of processes, after appending "pid P: fork: EAGAIN N" to SOCKLAB_FAULTS_LOG.
+ * Every other call of fork is the real one; it works with or without SOCKLAB_FAULTS.
  */
 #define _GNU_SOURCE /* dlsym(RTLD_NEXT) */
 #include <dlfcn.h>
@@ -75,6 +80,8 @@ static long delay_ms;        /* SOCKLAB_DELAYS in a lab program or a test peer, 
 static uint64_t delay_state; /* the delays' own xorshift64 state: they never change the faults' choices */
 static long wait_pause_ms;   /* SOCKLAB_WAIT_PAUSE in a lab program, else 0 */
 static int fstat_eio;        /* 1 in a lab program with SOCKLAB_FSTAT_EIO set */
+static long fork_fail_at;    /* SOCKLAB_FORK_FAIL in a lab program: the call of fork that fails, else 0 */
+static long forks_seen;      /* calls of fork so far in this process */
 
 enum kind { SENDING, RECEIVING, ACCEPTING, WAITING };
 
@@ -157,6 +164,11 @@ __attribute__((constructor)) static void faults_init(void)
     const char *bin = getenv("SOCKLAB_BIN");
     const char *eio = getenv("SOCKLAB_FSTAT_EIO");
     fstat_eio = eio != NULL && *eio != '\0' && bin != NULL && exe_is_in(bin);
+    const char *fork_fail = getenv("SOCKLAB_FORK_FAIL");
+    if (fork_fail != NULL && *fork_fail != '\0' && bin != NULL && exe_is_in(bin)) {
+        fork_fail_at = strtol(fork_fail, NULL, 10);
+        log_path = getenv("SOCKLAB_FAULTS_LOG");
+    }
     if (seed == NULL || *seed == '\0' || bin == NULL || !exe_is_in(bin))
         return;
     rng_state = strtoull(seed, NULL, 10) * 0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL;
@@ -456,6 +468,17 @@ int close(int fd)
     if (delay_ms > 0 && is_socket(fd, -1))
         maybe_delay();
     return REAL(close)(fd);
+}
+
+/** @brief fork(2), failing with EAGAIN at the call SOCKLAB_FORK_FAIL names. @return as fork. */
+pid_t fork(void)
+{
+    if (fork_fail_at > 0 && ++forks_seen == fork_fail_at) {
+        note("fork", "EAGAIN", (size_t)forks_seen);
+        errno = EAGAIN;
+        return -1;
+    }
+    return REAL(fork)();
 }
 
 /**
