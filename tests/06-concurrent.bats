@@ -431,6 +431,32 @@ assert_ends_within_2s() {
   assert_line "stopped"
 }
 
+# zh: 父进程忽略了 SIGINT 和 SIGTERM 之后启动的服务器（就像脚本里的后台作业）：子进程仍然服从这两个信号，SIGINT 仍然让服务器停止
+# bats test_tags=points:2
+@test "started with SIGINT and SIGTERM ignored by its parent, as a script's background job is: a child still follows each, and SIGINT still stops the server" {
+  explained_in 4
+  covers R8.6 R8.7
+  free_port port
+  # sigstate ignores the two, then runs the server in its place: exec keeps ignored signals ignored
+  _peer sigstate
+  _LABPROG[server]=1
+  _spawn server "$_PEER" --ignore INT,TERM -- "$(lab_bin concurrent_server)" -d "$SERVED" "$port"
+  wait_tcp server "$port"
+  stalled_client slow1
+  stalled_client slow2
+  mapfile -t kids < <(children "$(prog_pid server)")
+  ((${#kids[@]} == 2)) || flunk_wire "$(en_zh "the server's children while it serves two stalled clients" "服务两个停住的客户端时服务器的子进程")" \
+    "$(en_zh "2 children" "2 个子进程")" "${#kids[@]}: ${kids[*]}"
+  kill -INT "${kids[0]}"
+  assert_ends_within_2s "${kids[0]}" "$(en_zh "the child serving a stalled client, 2 s after SIGINT (the server was started with SIGINT ignored)" "服务停住的客户端的子进程，SIGINT 之后 2 秒（服务器启动时 SIGINT 被忽略）")"
+  kill -TERM "${kids[1]}"
+  assert_ends_within_2s "${kids[1]}" "$(en_zh "the child serving a stalled client, 2 s after SIGTERM (the server was started with SIGTERM ignored)" "服务停住的客户端的子进程，SIGTERM 之后 2 秒（服务器启动时 SIGTERM 被忽略）")"
+  send_signal server INT
+  wait_exit server 5 "$(en_zh "after SIGINT (it was started with SIGINT ignored: sigaction replaces an ignored action, section 4)" "从 SIGINT 算起（服务器启动时 SIGINT 被忽略：sigaction 会替换被忽略的动作，第 4 节）")"
+  assert_success
+  assert_line "stopped"
+}
+
 # zh: 同时结束的几个子进程全部被回收：一个 SIGCHLD 可能代表好几个子进程
 # bats test_tags=points:2
 @test "children that end together are all reaped: one SIGCHLD may stand for several" {
