@@ -529,9 +529,9 @@ expect_default_port() {
   expect_datagram 1 "made it"
 }
 
-# zh: 任意长度的 /to 行（词的前后有空格和制表符）都能设定对端；错误的 /to 不改变原来的对端
+# zh: 任意长度的 /to 行（词的前后有空格和制表符）都能设定对端；错误的 /to 不改变原来的对端，连 IP 也不变
 # bats test_tags=points:1
-@test "a /to line of any length (spaces and tabs around the words) sets the peer; a bad /to leaves it as it was" {
+@test "a /to line of any length (spaces and tabs around the words) sets the peer; a bad /to leaves it as it was, its IP too" {
   explained_in 5
   covers R5.19 R5.20
   chat_and_sink_ports
@@ -544,6 +544,9 @@ expect_default_port() {
   expect_datagram 1 "first"
   feed c "/to 127.0.0.1 0"
   wait_err c 'udp_chat: invalid port "0"'
+  # a good IP with a bad port: the IP must not be taken either (192.0.2.1 leads nowhere)
+  feed c "/to 192.0.2.1 65536"
+  wait_err c 'udp_chat: invalid port "65536"'
   feed c "second"
   expect_datagram 2 "second"
 }
@@ -720,18 +723,22 @@ expect_default_port() {
     flunk_wire "$(en_zh "peer changes" "对端的改变")" "$(en_zh "only the first /to: one \"peer is\" line" "只有第一个 /to：一行“peer is”")" "$(grep '^peer is' "$BATS_TEST_TMPDIR/c.out")"
 }
 
-# zh: 一次到达的几行输入逐行处理：先是 /to，然后每行一个数据报
+# zh: 一次到达的几行输入逐行处理：先是 /to，然后每行一个数据报；结尾没写完的那一行由下一次读到的内容补全
 # bats test_tags=points:1
-@test "typed lines that arrive in one piece are handled one by one: a /to, then each line its own datagram" {
+@test "typed lines that arrive in one piece are handled one by one: a /to, then each line its own datagram, and the line begun at its end is finished by the next read" {
   explained_in 5
   covers R5.25 R5.24
   chat_and_sink_ports
   start_sink "$sink_port" --count 3
   start_chat c udp_chat "$port"
   wait_line c "^udp_chat on port $port\$"
-  feed c "/to 127.0.0.1 $sink_port"$'\nfirst\n\tsecond,  with a tab\r\nthird' # one write
+  # one write (cat: bash's printf may write in pieces), which ends in the middle of a line:
+  # its rest comes in the next read
+  printf '/to 127.0.0.1 %s\nfirst\n\tsecond,  with a tab\r\nthi' "$sink_port" >"$BATS_TEST_TMPDIR/typed"
+  cat "$BATS_TEST_TMPDIR/typed" >&"${_INFD[c]}"
   expect_datagram 1 "first"
   expect_datagram 2 $'\tsecond,  with a tab\r'
+  feed c "rd"
   expect_datagram 3 "third"
 }
 
@@ -804,6 +811,23 @@ expect_default_port() {
   feed m "3"
   wait_exit m
   assert_success
+  assert_line --regexp 'bye$'
+}
+
+# zh: 菜单式聊天程序接受输入结束时没有换行的最后一个回答：端口一个字符也不少，然后打印 bye
+# bats test_tags=points:1
+@test "the menu chat takes a last answer that ends at end of input without a newline: the port whole, then bye" {
+  explained_in 5
+  covers R5.10 R5.11 R5.17
+  chat_and_sink_ports
+  start_sink "$sink_port"
+  start_chat m udp_menu_chat "$port"
+  printf '1\nno newline after the port\n127.0.0.1\n%s' "$sink_port" >&"${_INFD[m]}"
+  close_input m
+  expect_datagram 1 "no newline after the port"
+  wait_exit m
+  assert_success
+  assert_line --regexp "sent 25 bytes to 127\\.0\\.0\\.1:$sink_port\$"
   assert_line --regexp 'bye$'
 }
 
