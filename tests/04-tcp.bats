@@ -266,9 +266,9 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   run_peer tcp_client 127.0.0.1 "$port" --close-now
   run_peer tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 5000
   # a client that failed has its connection closed too (R9.10): this silent one sees its end
-  ((status == 0)) || flunk_wire "$(en_zh "the connection of a silent client, under -k -t 1" "-k -t 1 之下一个沉默的客户端的连接")" \
+  ((status == 0)) || flunk_wire "$(en_zh "the connection of a silent client, under -k -t 1" "在 -k -t 1 下，一个不发送数据的客户端的连接")" \
     "$(en_zh "closed by the server after 1 s (a failed client's connection is closed too)" "1 秒后被服务器关闭（失败的客户端的连接也要关闭）")" \
-    "$(en_zh "still open 5 s later ($(peer_words "$stderr"))" "5 秒后仍然开着（$(peer_words "$stderr")）")"
+    "$(en_zh "still open 5 s later ($(peer_words "$stderr"))" "5 秒后仍未关闭（$(peer_words "$stderr")）")"
   run_peer tcp_client 127.0.0.1 "$port" --send $'second\n' --chunk 2 --pause-ms 5
   assert_thank_you srv
   run_peer tcp_client 127.0.0.1 "$port" --send $'third\n'
@@ -604,7 +604,7 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   wait_line def '^listening on port 7788$'
 }
 
-# zh: 服务器：别的程序或者另一个服务器正在监听的端口是绑定错误：“server: bind (port PORT): REASON”，退出状态 1
+# zh: 服务器：端口已被别的程序或另一个服务器监听时，报绑定错误：“server: bind (port PORT): REASON”，退出状态 1
 # bats test_tags=points:1
 @test "server: a port another program, or another server, listens on is a bind error: server: bind (port PORT): REASON, status 1" {
   explained_in 9
@@ -756,7 +756,7 @@ hex_of() {
   od -An -tx1 -v "$1" | tr -d ' \n'
 }
 
-# zh: 服务器逐字节打印消息：\n 前的回车符留着，NUL 字节、ESC 和 0x80 以上的字节也一样
+# zh: 服务器逐字节打印消息：换行符前的回车符保留，NUL、ESC 和 0x80～0xff 的字节也都保留
 # bats test_tags=points:1
 @test "server: MESSAGE is printed byte for byte: a carriage return before the newline stays, and so do NUL, ESC and bytes 0x80 to 0xff" {
   explained_in 9

@@ -401,7 +401,7 @@ peak_memory_kib() {
     late=$(en_zh "a reply only after all 20 bytes (5 s): the 3 s restarted at each byte" "20 个字节全部到达（5 秒）之后才应答：3 秒在每个字节到达时都重新计时")
     ((status == 3)) && late=$(en_zh "no reply at all" "根本没有应答")
     flunk_wire "$(en_zh "the server's answer to a client that drips its request" "服务器对一点一点发送请求的客户端的应答")" \
-      "$(en_zh "ERR timeout 3 s after the connection, while the bytes still came in" "连接后 3 秒“ERR timeout”，那时字节还在陆续到达")" "$late"
+      "$(en_zh "ERR timeout 3 s after the connection, while the bytes still came in" "连接后 3 秒收到 ERR timeout，此时请求的字节还在陆续到达")" "$late"
   fi
   assert_success
   assert_reply "ERR timeout"
@@ -597,7 +597,7 @@ peak_memory_kib() {
   assert_files_here
 }
 
-# zh: 客户端像第四课那样依次尝试 HOST 的每一个地址：服务器只在 localhost 的 127.0.0.1 或 ::1 之一上监听时，都能下载
+# zh: 客户端像第 04 课那样依次尝试 HOST 的每一个地址：服务器只在 localhost 的 127.0.0.1 或 ::1 之一上监听时，都能下载
 # bats test_tags=points:1
 @test "the client tries each address of HOST in turn: with localhost at 127.0.0.1 and ::1, a server on either one alone is reached" {
   explained_in 7
@@ -802,7 +802,7 @@ peak_memory_kib() {
   assert_reply "ERR no such file"
 }
 
-# zh: 3 秒从 accept 算起，不是从第一个字节算起：先沉默 2 秒、然后一点一点发送请求的客户端收到 ERR timeout
+# zh: 3 秒的期限从 accept 算起，而不是从第一个字节算起：先沉默 2 秒、然后一点一点发送请求的客户端收到 ERR timeout
 # bats test_tags=points:1,waits:3
 @test "the 3 seconds count from accept, not from the first byte: a client silent for 2 s that then drips its request gets ERR timeout" {
   explained_in 4
@@ -814,14 +814,14 @@ peak_memory_kib() {
   wait_exit late
   [[ $output != *"dripped 10 of 10"* ]] ||
     flunk_wire "$(en_zh "the server's answer to a client that starts its request 2 s after connecting" "服务器对连接 2 秒后才开始发送请求的客户端的应答")" \
-      "$(en_zh "ERR timeout 3 s after accept, while the bytes still came in" "accept 之后 3 秒“ERR timeout”，那时字节还在陆续到达")" \
+      "$(en_zh "ERR timeout 3 s after accept, while the bytes still came in" "accept 之后 3 秒收到 ERR timeout，此时请求的字节还在陆续到达")" \
       "$(en_zh "the whole request taken (4 s after accept): the 3 s began at the first byte" "整个请求都被接收了（accept 之后 4 秒）：3 秒是从第一个字节开始算的")"
   assert_success
   assert_reply "ERR timeout"
   log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
 }
 
-# zh: 带正负号、多一个空格、带回车、用小写或者长 128 字节的状态行都是错误的应答；前导零也是数字，最长到 127 字节
+# zh: 带正负号、多一个空格、带回车符、用小写或者长达 128 字节的状态行都是错误的应答；前导零也算数字，状态行最长可到 127 字节
 # bats test_tags=points:1
 @test "a status line with a sign, a space too many, a carriage return, lower case or 128 bytes is a bad reply; leading zeros are digits, up to 127 bytes" {
   explained_in 2

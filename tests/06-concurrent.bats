@@ -148,7 +148,7 @@ assert_ends_within_2s() {
   wait_line server '^127\.0\.0\.1:[0-9]+ "missing\.txt" refused: no such file$'
 }
 
-# zh: 端口已被另一个程序监听：concurrent_server: bind port PORT: 原因，退出状态 1
+# zh: 端口已被另一个程序监听时，以服务器自己的名字报绑定错误：“concurrent_server: bind port PORT: REASON”，退出状态 1
 # bats test_tags=points:1
 @test "a port another program listens on is a bind error in the server's own name: concurrent_server: bind port PORT: REASON, status 1" {
   explained_in 8
@@ -177,7 +177,7 @@ assert_ends_within_2s() {
     pause_50ms
   done
   [[ -z $kids ]] || flunk_wire "$(en_zh "the server's children 3 s after the reply, while the client has not closed yet" "应答之后 3 秒、客户端还没有关闭时服务器的子进程")" \
-    "$(en_zh "none: the child waits one second at most for the client's end (lesson 05, R9.10), then closes and exits" "一个都没有：子进程最多等一秒客户端的结束（第 05 课 R9.10），然后关闭并退出")" \
+    "$(en_zh "none: the child waits one second at most for the client's end (lesson 05, R9.10), then closes and exits" "一个都没有：子进程最多等客户端关闭一秒（第 05 课 R9.10），然后关闭并退出")" \
     "$(en_zh "still there: $kids (it waits until the client closes)" "还在：$kids（它一直等到客户端关闭）")"
 }
 
@@ -390,7 +390,7 @@ assert_ends_within_2s() {
     flunk_wire "the reply to a client that sends nothing" "$(_visible <expected-reply)" "$(_visible <silent-reply)"
 }
 
-# zh: 父进程阻塞了 SIGTERM、SIGINT、SIGCHLD 和 SIGUSR1 之后启动的服务器：子进程仍然服从 SIGTERM 并被回收，SIGUSR1 在等待中和子进程里都仍被阻塞，SIGTERM 仍然让服务器停止
+# zh: 父进程阻塞了 SIGTERM、SIGINT、SIGCHLD 和 SIGUSR1 之后启动的服务器：子进程收到 SIGTERM 仍会结束并被回收，SIGUSR1 在等待中和子进程里都仍被阻塞，SIGTERM 仍然让服务器停止
 # bats test_tags=points:2
 @test "started with SIGTERM, SIGINT, SIGCHLD and SIGUSR1 blocked by its parent: a child still follows SIGTERM and is reaped, SIGUSR1 stays blocked, and SIGTERM still stops the server" {
   explained_in 7
@@ -409,7 +409,7 @@ assert_ends_within_2s() {
   # SIGUSR1 was blocked by the parent: only the three are taken out, in the child as in the wait
   signal_blocked "${kids[0]}" 10 ||
     flunk_wire "$(en_zh "the child's blocked signals (SigBlk in /proc/${kids[0]}/status)" "子进程阻塞的信号（/proc/${kids[0]}/status 的 SigBlk）")" \
-      "$(en_zh "SIGUSR1 among them: the mask the server was started with, minus SIGINT, SIGTERM and SIGCHLD" "其中有 SIGUSR1：服务器启动时的信号掩码，去掉 SIGINT、SIGTERM 和 SIGCHLD")" \
+      "$(en_zh "SIGUSR1 among them: the mask the server was started with, minus SIGINT, SIGTERM and SIGCHLD" "其中有 SIGUSR1：服务器启动时的信号屏蔽字，去掉 SIGINT、SIGTERM 和 SIGCHLD")" \
       "$(en_zh "SigBlk $(proc_field "${kids[0]}" SigBlk): SIGUSR1 unblocked" "SigBlk $(proc_field "${kids[0]}" SigBlk)：SIGUSR1 没有被阻塞")"
   send_signal server USR1
   kill -TERM "${kids[0]}"
@@ -423,15 +423,15 @@ assert_ends_within_2s() {
   # the server has waited since SIGUSR1 came (it reaped): blocked, the signal is still pending
   [[ $(proc_field "$server_pid" State) != [ZX]* ]] && signal_pending "$server_pid" 10 ||
     flunk_wire "$(en_zh "the server, after a SIGUSR1 its parent had blocked" "父进程阻塞了 SIGUSR1，服务器收到它之后")" \
-      "$(en_zh "still running, SIGUSR1 pending (the wait's mask keeps it blocked)" "仍在运行，SIGUSR1 处于未决状态（等待时的信号掩码仍然阻塞它）")" \
-      "$(en_zh "ended or SIGUSR1 delivered: the wait let SIGUSR1 in (section 7: only the three are taken out)" "已经结束，或者 SIGUSR1 已被递送：等待时放进了 SIGUSR1（第 7 节：只去掉那三个信号）")"
+      "$(en_zh "still running, SIGUSR1 pending (the wait's mask keeps it blocked)" "仍在运行，SIGUSR1 处于未决状态（等待时的信号屏蔽字仍然阻塞它）")" \
+      "$(en_zh "ended or SIGUSR1 delivered: the wait let SIGUSR1 in (section 7: only the three are taken out)" "已经结束，或者 SIGUSR1 已被递送：等待期间解除了对 SIGUSR1 的阻塞（第 7 节：只去掉那三个信号）")"
   send_signal server TERM
   wait_exit server 5 "after SIGTERM (it was started with SIGTERM blocked: the wait must let it in)"
   assert_success
   assert_line "stopped"
 }
 
-# zh: 父进程忽略了 SIGINT 和 SIGTERM 之后启动的服务器（就像脚本里的后台作业）：子进程仍然服从这两个信号，SIGINT 仍然让服务器停止
+# zh: 父进程忽略了 SIGINT 和 SIGTERM 之后启动的服务器（就像脚本里的后台作业）：子进程收到这两个信号仍会结束，SIGINT 仍然让服务器停止
 # bats test_tags=points:2
 @test "started with SIGINT and SIGTERM ignored by its parent, as a script's background job is: a child still follows each, and SIGINT still stops the server" {
   explained_in 4
@@ -502,7 +502,7 @@ assert_ends_within_2s() {
   while kids=$(children "$server_pid") && (($(grep -c . <<<"$kids") < 25 && SECONDS < deadline)); do
     pause_50ms
   done
-  (($(grep -c . <<<"$kids") == 25)) || flunk_wire "$(en_zh "the server's children while 25 clients are connected" "25 个客户端连着时服务器的子进程")" \
+  (($(grep -c . <<<"$kids") == 25)) || flunk_wire "$(en_zh "the server's children while 25 clients are connected" "25 个客户端保持连接时服务器的子进程")" \
     "$(en_zh "25 (a child per client)" "25 个（每个客户端一个子进程）")" "$(grep -c . <<<"$kids")"
   wait_exit crowd 10
   deadline=$((SECONDS + 4))
@@ -512,7 +512,7 @@ assert_ends_within_2s() {
   zombies=$(zombie_children "$server_pid")
   [[ -z $kids ]] || flunk_wire "$(en_zh "the server's children 4 s after 25 clients closed together" "25 个客户端一起关闭 4 秒后服务器的子进程")" \
     "$(en_zh "none: every child ended and was reaped (section 6: waitpid(-1, ...) until it reaps no more, whatever their number)" "一个都没有：每个子进程都结束并被回收（第 6 节：waitpid(-1, ...) 一直调用到再也回收不到为止，不管有多少个）")" \
-    "$(en_zh "$(grep -c . <<<"$kids") left, $(wc -w <<<"$zombies") of them zombies" "还剩 $(grep -c . <<<"$kids") 个，其中僵死进程 $(wc -w <<<"$zombies") 个")"
+    "$(en_zh "$(grep -c . <<<"$kids") left, $(wc -w <<<"$zombies") of them zombies" "还剩 $(grep -c . <<<"$kids") 个，其中僵尸进程 $(wc -w <<<"$zombies") 个")"
 }
 
 # zh: 恰好在等待开始之前到达的 SIGTERM 不会漏掉：服务器立即停止
