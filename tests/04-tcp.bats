@@ -222,9 +222,9 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   refute_line --partial 'from '
 }
 
-# zh: 服务器：一声不吭、又从不关闭的客户端，在 -t SECONDS 之后被放弃
+# zh: 服务器：一声不吭、又从不关闭的客户端，在 -t SECONDS 之后被放弃；只发了几个字节就不再发送的客户端也一样
 # bats test_tags=points:2
-@test "server: a silent client that never closes is dropped after -t SECONDS" {
+@test "server: a silent client that never closes is dropped after -t SECONDS, and so is one that sent a few bytes and then nothing" {
   explained_in 6
   covers R9.3 R9.10 R9.12
   free_port port
@@ -237,6 +237,17 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   assert_failure 1
   # one line on stderr for the failed client (R9.10), not the recv error and then this
   assert_regex "$stderr" '^server: 127\.0\.0\.1:[0-9]+: nothing received for 1 s$'
+  # some bytes, then silence: the timeout still fails the client; what came is no message
+  free_port port
+  start_server srv2 "$port" -t 1
+  run_peer tcp_client 127.0.0.1 "$port" --send 'hel' --keep-open --idle-ms 5000
+  assert_success
+  [[ -z $output ]] || flunk_wire "$(en_zh "the reply to a client that sent 'hel' and then nothing, under -t 1" "客户端发出“hel”后再不发送，在 -t 1 下得到的应答")" \
+    "$(en_zh "none: the connection closed (nothing received for 1 s, a failed client)" "没有：连接被关闭（1 秒内什么都没收到，客户端失败）")" "$(_visible <<<"$output")"
+  wait_exit srv2
+  assert_failure 1
+  assert_regex "$stderr" '^server: 127\.0\.0\.1:[0-9]+: nothing received for 1 s$'
+  refute_output --partial 'hel'
 }
 
 # zh: 服务器：超过 4095 字节的消息（5000 字节，没有换行）得不到应答
@@ -280,9 +291,9 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   assert_success # still listening
 }
 
-# zh: server -k：客户端复位连接（RST）时报告错误，服务器继续运行
+# zh: server -k：客户端复位连接（RST）时，不管是发了半行之后还是什么都没发，都报告错误，服务器继续运行
 # bats test_tags=points:2
-@test "server -k: a client that resets the connection (RST) is reported and the server goes on" {
+@test "server -k: a client that resets the connection (RST), after half a line or none, is reported and the server goes on" {
   explained_in 6
   covers R9.2 R9.14
   free_port port
@@ -295,6 +306,11 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   assert_thank_you srv
   wait_line srv '^from 127\.0\.0\.1:[0-9]+: after the resets$'
   assert_regex "$(err srv)" 'server: 127\.0\.0\.1:[0-9]+: recv: Connection reset by peer'
+  # half a line and then a reset is a failed client (R9.14), not a message that ended
+  ! grep -q 'half a li' "$BATS_TEST_TMPDIR/srv.out" && ! grep -q ': send: ' "$BATS_TEST_TMPDIR/srv.err" ||
+    flunk_wire "$(en_zh "the server's lines for a client that sent 'half a li' and reset" "客户端发出“half a li”后复位连接，服务器打印的行")" \
+      "$(en_zh "server: ADDR:CPORT: recv: Connection reset by peer, and no from line (a reset is not the end of a message, section 6)" "server: ADDR:CPORT: recv: Connection reset by peer，没有 from 行（复位不是消息的结束，第 6 节）")" \
+      "$(en_zh "stdout:" "标准输出：") $(cat "$BATS_TEST_TMPDIR/srv.out"), $(en_zh "stderr:" "标准错误：") $(err srv)"
 }
 
 # zh: 服务器：退出后立刻在同一个端口上重新启动，不受 TIME_WAIT 影响（SO_REUSEADDR）
@@ -715,7 +731,8 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   run_prog --in 'hello' client 127.0.0.1 no-such-service
   assert_failure 1
   assert_equal "$output" ""
-  assert_regex "$stderr" '^client: 127\.0\.0\.1 port no-such-service: .+'
+  # REASON is gai_strerror's text (getaddrinfo does not set errno: strerror would say Success)
+  assert_regex "$stderr" '^client: 127\.0\.0\.1 port no-such-service: (Servname not supported for ai_socktype|Name or service not known)$'
 }
 
 # zh: 客户端：和 IPv6 环回地址 ::1 上的服务器对话
