@@ -117,6 +117,11 @@ signal_blocked() {
   _sig_bit "$(proc_field "$1" SigBlk)" "$2"
 }
 
+# signal_ignored PID N: signal N's action in PID is SIG_IGN (SigIgn).
+signal_ignored() {
+  _sig_bit "$(proc_field "$1" SigIgn)" "$2"
+}
+
 # signal_pending PID N: signal N waits for PID, blocked (ShdPnd: sent to the process).
 signal_pending() {
   _sig_bit "$(proc_field "$1" ShdPnd)" "$2"
@@ -175,9 +180,9 @@ assert_ends_within_2s() {
   assert_equal "$stderr" "concurrent_server: bind port $port: Address already in use"
 }
 
-# zh: 应答之后，子进程最多等一秒就关闭连接并退出，即使客户端读完之后迟迟不关闭自己这一方
+# zh: 应答之后，子进程先记下日志行，最多再等一秒就关闭连接并退出，即使客户端读完之后迟迟不关闭自己这一方
 # bats test_tags=points:1
-@test "after its reply a child waits a second at most for the client to close, then closes and exits, even when the client lingers" {
+@test "after its reply a child logs its line, waits a second at most for the client to close, then closes and exits, even when the client lingers" {
   explained_in 8
   covers R8.1 R8.10
   start_server
@@ -186,6 +191,11 @@ assert_ends_within_2s() {
   spawn_peer lingering tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --keep-open --linger-ms 8000 --out reply
   wait_err lingering '^tcp_client: end of stream$'
   assert_reply $'OK 6\nhello'
+  # the child logs its line, then closes (R8.10): the line is there when the client sees the end
+  grep -q '"hello\.txt" sent 6 bytes$' "$BATS_TEST_TMPDIR/server.out" ||
+    flunk_wire "$(en_zh "the server's log when the client saw the end of the stream" "客户端读到流的结束时服务器的日志")" \
+      "$(en_zh "the line for hello.txt already there: a child logs its line, then closes the connection (R8.10)" "hello.txt 那一行已经在了：子进程先记下日志行，再关闭连接（R8.10）")" \
+      "$(en_zh "not yet:" "还没有：") $(_visible <"$BATS_TEST_TMPDIR/server.out")"
   local deadline=$((SECONDS + 3)) kids
   while kids=$(children "$server_pid") && [[ -n $kids ]] && ((SECONDS < deadline)); do
     pause_50ms
@@ -276,11 +286,11 @@ assert_ends_within_2s() {
 
 # ---- signals ----
 
-# zh: 服务客户端的子进程仍然响应 SIGTERM 和 SIGINT：收到哪一个都立刻结束
+# zh: 服务客户端的子进程仍然响应 SIGTERM 和 SIGINT：收到哪一个都立刻结束，服务器对此不说什么
 # bats test_tags=points:3
-@test "a child serving a client still follows SIGTERM and SIGINT: each ends its child at once" {
+@test "a child serving a client still follows SIGTERM and SIGINT: each ends its child at once, and the server says nothing of it" {
   explained_in 4
-  covers R8.6
+  covers R8.6 R8.10
   start_server
   stalled_client slow1
   stalled_client slow2
@@ -293,13 +303,19 @@ assert_ends_within_2s() {
   assert_ends_within_2s "${kids[1]}" "$(en_zh "the child serving a stalled client, 2 s after SIGINT" "服务停住的客户端的子进程，SIGINT 之后 2 秒")"
   prog_pid server >/dev/null # the parent itself goes on
   assert_served_meanwhile hello.txt
+  # reaping a child that a signal ended is no error: the server's stderr stays empty (R8.10)
+  send_signal server TERM
+  wait_exit server 5 "$(en_zh "after SIGTERM" "从 SIGTERM 算起")"
+  assert_success
+  [[ -z $stderr ]] || flunk_wire "$(en_zh "the server's standard error after two of its children were ended by signals" "两个子进程被信号结束之后服务器的标准错误")" \
+    "$(en_zh "nothing (R8.10: a server at work writes nothing on stderr)" "什么都没有（R8.10：正常工作的服务器不在标准错误上写东西）")" "$stderr"
 }
 
-# zh: SIGTERM 让服务器停下：打印 stopped，以状态 0 退出，空出端口
+# zh: SIGTERM 让服务器停下：打印 stopped，以状态 0 退出，空出端口；服务过客户端之后，尽管有 TIME_WAIT，也能立刻在原端口重新启动
 # bats test_tags=points:2
-@test "SIGTERM stops the server: it prints stopped, exits 0 and frees the port" {
+@test "SIGTERM stops the server: it prints stopped, exits 0 and frees the port; after serving it starts again there at once, despite TIME_WAIT" {
   explained_in 7
-  covers R8.7
+  covers R8.7 R8.1
   start_server
   send_signal server TERM
   wait_exit server 5 "$(en_zh "after SIGTERM" "从 SIGTERM 算起")"
@@ -307,6 +323,19 @@ assert_ends_within_2s() {
   assert_line "stopped"
   run_peer ports probe tcp "$port"
   assert_success
+  # a run that served a client leaves its connection in TIME_WAIT on the port: the next run
+  # binds all the same (SO_REUSEADDR set before bind, lesson 05)
+  spawn_prog server2 concurrent_server -d "$SERVED" "$port"
+  wait_tcp server2 "$port"
+  # --keep-open: the client does not close first, so the server's side ends in TIME_WAIT
+  run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --keep-open --out reply
+  assert_reply $'OK 6\nhello'
+  wait_line server2 '"hello\.txt" sent 6 bytes$'
+  send_signal server2 TERM
+  wait_exit server2 5 "$(en_zh "after SIGTERM" "从 SIGTERM 算起")"
+  assert_success
+  spawn_prog server3 concurrent_server -d "$SERVED" "$port"
+  wait_tcp server3 "$port"
 }
 
 # zh: SIGINT（Ctrl-C）同样让服务器停下
@@ -323,15 +352,17 @@ assert_ends_within_2s() {
 }
 
 # zh: 停下不会打断正在进行的下载：父进程以状态 0 退出，不再有人接受新客户端，子进程把文件发完
-# bats test_tags=points:2,waits:3
+# bats test_tags=points:2,waits:7
 @test "a stop does not cut a running download: the parent exits 0, no one takes new clients, its child sends the file to the end" {
   explained_in 7
   covers R8.7 R8.8
   start_server
-  spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 3000
+  # the client stalls 7 s: longer than the parent may take to stop, so a parent that waits for
+  # its children before it stops is still there
+  spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 7000
   wait_line slow '^read 65536 bytes$'
   send_signal server TERM
-  wait_exit server 5 "$(en_zh "after SIGTERM" "从 SIGTERM 算起")"
+  wait_exit server 5 "$(en_zh "after SIGTERM, while a child still serves (the parent does not wait for it, R8.8)" "从 SIGTERM 算起，这时还有子进程在服务（父进程不等它，R8.8）")"
   assert_success
   assert_line "stopped"
   # the child still serves; the listening socket must be closed in every process by now
@@ -346,9 +377,9 @@ assert_ends_within_2s() {
   assert_line "received $total bytes in all"
 }
 
-# zh: 客户端在传输中途复位连接，服务器安然无恙：子进程记下中止，下一个客户端照样得到服务
+# zh: 客户端在传输中途复位连接，服务器安然无恙：子进程记下中止，下一个客户端照样得到服务；父进程也忽略 SIGPIPE
 # bats test_tags=points:2
-@test "the server survives a client that resets mid-transfer: the child logs the abort, the next client is served" {
+@test "the server survives a client that resets mid-transfer: the child logs the abort, the next client is served; SIGPIPE is ignored in the parent too" {
   explained_in 2
   covers R8.2
   start_server
@@ -361,6 +392,11 @@ assert_ends_within_2s() {
   assert_failure 4 # the peer stopped reading on purpose
   prog_pid server >/dev/null
   assert_served_meanwhile hello.txt
+  # in the whole server (R8.2): the parent writes too (its stdout may be a pipe whose reader has gone)
+  signal_ignored "$(prog_pid server)" 13 ||
+    flunk_wire "$(en_zh "the parent's ignored signals (SigIgn in /proc/$(prog_pid server)/status)" "父进程忽略的信号（/proc/$(prog_pid server)/status 的 SigIgn）")" \
+      "$(en_zh "SIGPIPE among them: ignored in the whole server, parent and children (section 2)" "其中有 SIGPIPE：整个服务器（父进程和子进程）都忽略它（第 2 节）")" \
+      "SigIgn $(proc_field "$(prog_pid server)" SigIgn)"
   local aborted
   aborted=$(grep -c '"big\.bin" aborted after' "$BATS_TEST_TMPDIR/server.out")
   local deadline=$((SECONDS + 3))
@@ -402,6 +438,33 @@ assert_ends_within_2s() {
   printf 'ERR timeout\n' >expected-reply
   cmp -s expected-reply silent-reply ||
     flunk_wire "the reply to a client that sends nothing" "$(_visible <expected-reply)" "$(_visible <silent-reply)"
+}
+
+# zh: 第 05 课对请求的规定在每个子进程里同样成立：255 字节的名字照样服务，名字里有 NUL 是 bad name，3 秒的期限针对整行请求
+# bats test_tags=points:2
+@test "lesson 05's request rules hold in every child: a name of 255 bytes is served, a NUL in a name is a bad name, the 3 s are for the whole line" {
+  explained_in 8
+  covers R8.1
+  srv="$BATS_TEST_TMPDIR/srv"
+  mkdir -p "$srv"
+  long=$(printf 'n%.0s' {1..255})
+  printf 'x\n' >"$srv/$long"
+  cp "$SERVED/hello.txt" "$srv/"
+  free_port port
+  spawn_prog server concurrent_server -d "$srv" "$port"
+  wait_tcp server "$port"
+  # a request that drips in, a byte every 400 ms (4 s in all): ERR timeout 3 s after accept (R2.5)
+  spawn_peer drip tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --chunk 1 --pause-ms 400 --idle-ms 8000 --out drip-reply
+  run_peer tcp_client 127.0.0.1 "$port" --send "$long"$'\n' --idle-ms 5000 --out reply
+  assert_reply $'OK 2\nx'
+  printf 'hello.txt\0zz\n' >"$BATS_TEST_TMPDIR/nul-request"
+  run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/nul-request" --idle-ms 5000 --out reply
+  assert_reply "ERR bad name"
+  wait_exit drip
+  printf 'ERR timeout\n' >expected-reply
+  cmp -s expected-reply drip-reply ||
+    flunk_wire "$(en_zh "the reply to a request that drips in, a byte every 400 ms" "请求每 400 毫秒到达一个字节时得到的应答")" \
+      "$(en_zh "ERR timeout, 3 s after accept (lesson 05, R2.5: the 3 s are for the whole line)" "ERR timeout，accept 之后 3 秒（第 05 课 R2.5：3 秒的期限针对整行请求）")" "$(_visible <drip-reply)"
 }
 
 # zh: 父进程阻塞了 SIGTERM、SIGINT、SIGCHLD 和 SIGUSR1 之后启动的服务器：子进程收到 SIGTERM 仍会结束并被回收，SIGUSR1 在等待中和子进程里都仍被阻塞，SIGTERM 仍然让服务器停止
