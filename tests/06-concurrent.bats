@@ -29,7 +29,7 @@ BIG_SIZE=$((40 * 1024 * 1024))
 # start_server_under_sigstate OPTIONS: concurrent_server serving $SERVED on $port, started by the
 # peer sigstate with OPTIONS (--block SIGS, --ignore SIGS): sigstate sets them, then runs the
 # server in its own place (exec keeps the mask and the ignored signals), so the server starts
-# with them, as under a parent that set them.
+# with them, as under a parent that set them; then waits until it listens.
 start_server_under_sigstate() {
   _peer sigstate || return 1
   local sigstate=$_PEER
@@ -38,6 +38,7 @@ start_server_under_sigstate() {
   _LABPROG[server]=1
   _spawn server "$sigstate" "$@" -- "$_BIN" -d "$SERVED" "$port"
   _NAME[server]=concurrent_server # sigstate's pid becomes the server's: name it as such
+  wait_tcp server "$port"
 }
 
 # start_server: concurrent_server serving $SERVED on a free port ($port), ready for clients.
@@ -96,6 +97,19 @@ pause_50ms() {
 stalled_client() {
   spawn_peer "$1" dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 8000
   wait_line "$1" '^read 65536 bytes$'
+}
+
+# stalled_children N: N stalled clients (slow1 ... slowN), each served by a child of the server; the
+# children's pids in the array kids, which must hold N of them.
+stalled_children() {
+  local i
+  for ((i = 1; i <= $1; i++)); do
+    stalled_client "slow$i"
+  done
+  mapfile -t kids < <(children "$(prog_pid server)")
+  ((${#kids[@]} == $1)) ||
+    flunk_wire "$(en_zh "the server's children while it serves $1 stalled clients" "服务 $1 个停住的客户端时服务器的子进程")" \
+      "$(en_zh "$1 children" "$1 个子进程")" "${#kids[@]}: ${kids[*]}"
 }
 
 # proc_field PID NAME: the value of NAME in /proc/PID/status ("gone" when there is none).
@@ -292,11 +306,7 @@ assert_ends_within_2s() {
   explained_in 4
   covers R8.6 R8.10
   start_server
-  stalled_client slow1
-  stalled_client slow2
-  mapfile -t kids < <(children "$(prog_pid server)")
-  ((${#kids[@]} == 2)) || flunk_wire "$(en_zh "the server's children while it serves two stalled clients" "服务两个停住的客户端时服务器的子进程")" \
-    "$(en_zh "2 children" "2 个子进程")" "${#kids[@]}: ${kids[*]}"
+  stalled_children 2
   kill -TERM "${kids[0]}"
   assert_ends_within_2s "${kids[0]}" "$(en_zh "the child serving a stalled client, 2 s after SIGTERM" "服务停住的客户端的子进程，SIGTERM 之后 2 秒")"
   kill -INT "${kids[1]}"
@@ -475,12 +485,8 @@ assert_ends_within_2s() {
   free_port port
   # sigstate blocks the four, then runs the server in its place: exec keeps the mask
   start_server_under_sigstate --block TERM,INT,CHLD,USR1
-  wait_tcp server "$port"
   server_pid=$(prog_pid server)
-  stalled_client slow
-  mapfile -t kids < <(children "$server_pid")
-  ((${#kids[@]} == 1)) || flunk_wire "the server's children while it serves one stalled client" "1 child" \
-    "${#kids[@]}: ${kids[*]}"
+  stalled_children 1
   # SIGUSR1 was blocked by the parent: only the three are taken out, in the child as in the wait
   signal_blocked "${kids[0]}" 10 ||
     flunk_wire "$(en_zh "the child's blocked signals (SigBlk in /proc/${kids[0]}/status)" "子进程阻塞的信号（/proc/${kids[0]}/status 的 SigBlk）")" \
@@ -519,12 +525,7 @@ assert_ends_within_2s() {
   free_port port
   # sigstate ignores the two, then runs the server in its place: exec keeps ignored signals ignored
   start_server_under_sigstate --ignore INT,TERM
-  wait_tcp server "$port"
-  stalled_client slow1
-  stalled_client slow2
-  mapfile -t kids < <(children "$(prog_pid server)")
-  ((${#kids[@]} == 2)) || flunk_wire "$(en_zh "the server's children while it serves two stalled clients" "服务两个停住的客户端时服务器的子进程")" \
-    "$(en_zh "2 children" "2 个子进程")" "${#kids[@]}: ${kids[*]}"
+  stalled_children 2
   kill -INT "${kids[0]}"
   assert_ends_within_2s "${kids[0]}" "$(en_zh "the child serving a stalled client, 2 s after SIGINT (the server was started with SIGINT ignored)" "服务停住的客户端的子进程，SIGINT 之后 2 秒（服务器启动时 SIGINT 被忽略）")"
   kill -TERM "${kids[1]}"
@@ -542,12 +543,7 @@ assert_ends_within_2s() {
   covers R8.5
   start_server
   server_pid=$(prog_pid server)
-  stalled_client slow1
-  stalled_client slow2
-  stalled_client slow3
-  mapfile -t kids < <(children "$server_pid")
-  ((${#kids[@]} == 3)) || flunk_wire "the server's children while it serves three stalled clients" "3 children" \
-    "${#kids[@]}: ${kids[*]}"
+  stalled_children 3
   # the parent stopped, its three children killed: their SIGCHLD are one pending signal when it goes on
   kill -STOP "$server_pid"
   kill -KILL "${kids[@]}"
