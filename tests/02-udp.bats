@@ -412,6 +412,24 @@ received 4 bytes from 127.0.0.1:$port: pong"
   expect_datagram_file 2 "$(bytes_file want2 '')"
 }
 
+# zh: udp_send 一直读到换行为止，不管要读几次：分三次到达的一行仍是一个数据报
+# bats test_tags=points:1
+@test "udp_send reads its line up to the newline however many reads that takes: a line that arrives in three pieces is one datagram" {
+  explained_in 7
+  covers R7.6 R7.7
+  free_port port
+  start_sink "$port"
+  spawn_prog snd udp_send 127.0.0.1 "$port"
+  # each piece is read before the next is written: one read() returns "hel" alone
+  feed_piece snd "hel"
+  feed_piece snd "lo, "
+  feed_piece snd $'world\n'
+  wait_exit snd
+  assert_success
+  assert_output "sent 12 bytes to 127.0.0.1:$port"
+  expect_datagram_file 1 "$(bytes_file want 'hello, world')"
+}
+
 # zh: udp_send 接受带前导零的 PORT，打印时去掉前导零
 # bats test_tags=points:1
 @test "udp_send takes a PORT with leading zeros and prints it without them" {

@@ -821,14 +821,17 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
 }
 
-# zh: 带正负号、多一个空格、带回车符、用小写或者长达 128 字节的状态行都是错误的应答；前导零也算数字，状态行最长可到 127 字节
+# zh: 带正负号、多一个空格、带回车符、用小写、大小超过 off_t 的最大值或者长达 128 字节的状态行都是错误的应答；前导零也算数字，状态行最长可到 127 字节
 # bats test_tags=points:1
-@test "a status line with a sign, a space too many, a carriage return, lower case or 128 bytes is a bad reply; leading zeros are digits, up to 127 bytes" {
+@test "a status line with a sign, a space too many, a carriage return, lower case, a size over the largest off_t or 128 bytes is a bad reply; leading zeros are digits, up to 127 bytes" {
   explained_in 2
   covers R2.6 R2.17 R9.17 R9.14
   local i=0
-  # the last: OK, 123 zeros and 5 are 127 bytes, 128 with the newline: one byte over R2.17's limit
+  # 9223372036854775808 is one more than the largest off_t: strtoll says ERANGE, and gives
+  # the largest, which a client that does not look at errno takes for a size.
+  # The last: OK, 123 zeros and 5 are 127 bytes, 128 with the newline: one byte over R2.17's limit
   for reply in 'OK +5' 'OK  5' 'OK 5 ' $'OK 5\r' 'OK -5' 'OK 0x5' 'ok 5' 'OK' 'OK 5x' "OK $(printf '1%.0s' {1..200})" \
+    'OK 9223372036854775808' 'OK 99999999999999999999' \
     "OK $(printf '0%.0s' {1..123})5"; do
     i=$((i + 1))
     free_port port
@@ -1248,4 +1251,22 @@ logged_name() {
     "nothing for 8 s: the server drains the first client as long as bytes come"
   assert_success
   assert_reply $'OK 6\nhello'
+}
+
+# zh: 客户端在请求之后又发来的字节不会让它丢掉大文件的结尾：优雅关闭会读掉这些字节（不发复位）
+# bats test_tags=points:1
+@test "bytes a client sends after its request do not cost it the end of a big file: the graceful close reads them, no reset" {
+  explained_in 4
+  covers R9.10 R2.18
+  start_server "$SERVED"
+  # "big.bin\n", then 300 ms later "extra\n": the server has read its line by then, and the
+  # extra bytes wait unread while it sends. Only then does the client read. A server that
+  # closes with them unread sends a reset, and the megabytes still in its send buffer are lost.
+  run_peer tcp_client 127.0.0.1 "$port" --send $'big.bin\nextra\n' --chunk 8 --pause-ms 300 \
+    --keep-open --idle-ms 8000 --out reply
+  { printf 'OK %s\n' "$BIG_SIZE"; cat "$SERVED/big.bin"; } >expected-reply
+  [[ $status == 0 ]] || flunk_wire "$(en_zh "the end of the reply to a client that sent 6 bytes after its request" "客户端在请求之后多发 6 个字节时，应答的结尾")" \
+    "$(en_zh "OK $BIG_SIZE, the whole file, then the end of stream (FIN)" "OK $BIG_SIZE、整个文件，然后是流结束（FIN）")" \
+    "$(peer_words "$stderr") ($(wc -c <reply) $(en_zh "bytes" "字节"))"
+  assert_same_file expected-reply reply "$(en_zh "the reply" "应答")"
 }

@@ -565,6 +565,18 @@ $(words its_stdout) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.out")
 $(words its_stderr) $(head -c 2000 "$BATS_TEST_TMPDIR/$1.err")"
 }
 
+# feed_piece LABEL TEXT: TEXT as it is (no newline added) on LABEL's standard input in one
+# write, then wait until the program has read all of it, or ended (await read): what comes next
+# reaches it in another read, as a line typed or piped in pieces does.
+feed_piece() {
+  local fd=${_INFD[$1]}
+  trap '' PIPE
+  printf '%s' "$2" >&"$fd" 2>/dev/null
+  trap - PIPE
+  _peer await || return 1
+  "$_PEER" read "$BATS_TEST_TMPDIR/$1.in" --pid "${_PID[$1]}" --ms $((PROG_TIMEOUT * 1000)) >/dev/null 2>&1 || true
+}
+
 # close_input LABEL: end of file on LABEL's standard input.
 close_input() {
   local fd=${_INFD[$1]:-}

@@ -5,6 +5,8 @@
  *     await tcp PORT [--pid PID] [--ms N]      a TCP socket LISTENs on PORT
  *     await udp PORT [--pid PID] [--ms N]      a UDP socket is bound to PORT
  *     await line FILE ERE [--pid PID] [--ms N] FILE has a line matching the regex ERE
+ *     await read FIFO [--pid PID] [--ms N]     the FIFO (a program's standard input) holds no
+ *                                              byte: its reader has read all that was written
  *
  * Exit status: 0 when it happened, 1 when the deadline (default 5000 ms) passed,
  * 3 when process PID exited first, 2 on a usage error.
@@ -30,10 +32,12 @@
 #define _DEFAULT_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -214,6 +218,26 @@ static void pause_ms(long ms)
 }
 
 /**
+ * @brief Does the FIFO @p path hold no unread byte? FIONREAD counts the bytes in a pipe from
+ *        either end; we open a write end of our own (without blocking: a FIFO that no one
+ *        reads any more has nothing left to read either, and counts as drained).
+ */
+static int fifo_drained(const char *path)
+{
+    static int fd = -1;
+    if (fd == -1)
+        fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd == -1)
+        return errno == ENXIO; /* no reader */
+    int unread = 0;
+    if (ioctl(fd, FIONREAD, &unread) == -1) {
+        fprintf(stderr, "await: FIONREAD on %s: %s\n", path, strerror(errno));
+        exit(2);
+    }
+    return unread == 0;
+}
+
+/**
  * @brief Has what we wait for happened: a line of @p file matches @p re ("line"), or a
  *        socket of @p pid's tree (of anyone's, without a pid) is on @p port ("tcp", "udp")?
  */
@@ -221,6 +245,8 @@ static int happened(const char *what, const char *file, const regex_t *re, unsig
 {
     if (strcmp(what, "line") == 0)
         return file_has_line(file, re);
+    if (strcmp(what, "read") == 0)
+        return fifo_drained(file);
     return pid > 0 ? tree_uses_port(pid, what[0], port, MAX_DEPTH) : port_in_use(what[0], port, 0);
 }
 
@@ -243,7 +269,8 @@ static void widen_window(const char *marker, long pid, long deadline)
 static int usage(void)
 {
     fprintf(stderr, "usage: await tcp|udp PORT [--pid PID] [--ms N]\n"
-                    "       await line FILE ERE [--pid PID] [--ms N]\n");
+                    "       await line FILE ERE [--pid PID] [--ms N]\n"
+                    "       await read FIFO [--pid PID] [--ms N]\n");
     return 2;
 }
 
@@ -254,7 +281,8 @@ int main(int argc, char **argv)
     const char *what = argv[1];
     int is_line = strcmp(what, "line") == 0;
     int first_opt = is_line ? 4 : 3;
-    if ((!is_line && strcmp(what, "tcp") != 0 && strcmp(what, "udp") != 0) || argc < first_opt)
+    if ((!is_line && strcmp(what, "tcp") != 0 && strcmp(what, "udp") != 0 && strcmp(what, "read") != 0) ||
+        argc < first_opt)
         return usage();
 
     long pid = 0, ms = 5000;
@@ -272,7 +300,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "await: bad regex: %s\n", argv[3]);
         return 2;
     }
-    unsigned port = is_line ? 0 : (unsigned)strtoul(argv[2], NULL, 10);
+    unsigned port = is_line || what[0] == 'r' ? 0 : (unsigned)strtoul(argv[2], NULL, 10);
 
     long deadline = now_ms() + ms;
     const char *race = getenv("SOCKLAB_AWAIT_RACE");
