@@ -553,9 +553,9 @@ peak_memory_kib() {
   assert_files_here "[接收]small.bin"
 }
 
-# zh: 保存的文件得到新建文件的权限：0666 去掉 umask（022 下是 0644，077 下是 0600，002 下是 0664），而不是临时文件的 0600
+# zh: 保存的文件得到新建文件的权限：0666 清掉 umask 里的位（022 下是 0644，077 下是 0600，002 下是 0664），而不是临时文件的 0600
 # bats test_tags=points:2
-@test "the saved file gets the mode of a new file: 0666 minus the umask (0644 under 022, 0600 under 077, 0664 under 002), not the temporary file's 0600" {
+@test "the saved file gets the mode of a new file: 0666 with the umask's bits cleared (0644 under 022, 0600 under 077, 0664 under 002), not the temporary file's 0600" {
   explained_in 7
   covers R9.15
   start_server "$SERVED"
