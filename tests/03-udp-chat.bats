@@ -104,8 +104,10 @@ expect_default_port() {
   explained_in 5
   covers R5.1
   for prog in udp_menu_chat udp_chat; do
-    for args in "0" "65536" "abc" "7890 7891"; do
-      run_prog "$prog" $args
+    # one argument each, a sign or a blank in it too; the last is two arguments
+    for args in "0" "65536" "abc" "+7891" " 7891" "7890|7891"; do
+      IFS='|' read -ra argv <<<"$args"
+      run_prog "$prog" "${argv[@]}"
       assert_failure 2
       assert_regex "$stderr" "usage: $prog \[PORT\]"
     done
@@ -272,13 +274,13 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "an invalid port is an error and the menu chat keeps running" {
   explained_in 5
-  covers R5.13
+  covers R5.13 R5.1
   chat_and_sink_ports
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
-  for bad in 0 70000 abc 80x ""; do
+  for bad in 0 70000 abc 80x "" +7891; do
     menu_send m "lost" 127.0.0.1 "$bad"
-    wait_err m "udp_menu_chat: invalid port \"$bad\""
+    wait_err m "udp_menu_chat: invalid port \"${bad//+/\\+}\""
   done
   menu_send m "found" 127.0.0.1 "$sink_port"
   expect_datagram 1 "found"
@@ -343,7 +345,7 @@ expect_default_port() {
 # bats test_tags=points:2
 @test "udp_chat shows a message the moment it arrives, while nothing is typed" {
   explained_in 3
-  covers R5.18 R5.28
+  covers R5.18 R5.28 R5.4
   free_port port
   start_chat c udp_chat "$port"
   wait_line c "^udp_chat on port $port$"
@@ -351,6 +353,12 @@ expect_default_port() {
   wait_line c "^from 127\.0\.0\.1:$sport: knock knock$"
   send_from_peer "$port" "and again"
   wait_line c "^from 127\.0\.0\.1:$sport: and again$"
+  # 127.100.100.100: 15 characters, the longest an IPv4 address has (INET_ADDRSTRLEN is 16,
+  # with the NUL); every 127.x.y.z is this machine's
+  run_peer udp_source --from 127.100.100.100 127.0.0.1 "$port" "text:from afar"
+  assert_success
+  sport=$(sed -n 's/^sent [0-9]* bytes from port \([0-9]*\)$/\1/p' <<<"$output")
+  wait_line c "^from 127\.100\.100\.100:$sport: from afar$"
 }
 
 # zh: udp_chat 把输入的每一行作为一个数据报，从自己的端口发给用 /to 选定的对端
@@ -514,13 +522,13 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "an invalid port in /to is an error and udp_chat keeps running" {
   explained_in 5
-  covers R5.20
+  covers R5.20 R5.1
   chat_and_sink_ports
   start_sink "$sink_port"
   start_chat c udp_chat "$port"
-  for bad in 0 65536 12ab; do
+  for bad in 0 65536 12ab +7891; do
     feed c "/to 127.0.0.1 $bad"
-    wait_err c "udp_chat: invalid port \"$bad\""
+    wait_err c "udp_chat: invalid port \"${bad//+/\\+}\""
   done
   feed c "/to 127.0.0.1"
   wait_err c 'udp_chat: usage: /to IP PORT'
@@ -1047,21 +1055,22 @@ udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
   assert_faults_happened
 }
 
-# zh: 菜单聊天程序把含 NUL 字节的消息完整发出
+# zh: 菜单聊天程序把含 NUL 字节、以回车符结尾的消息完整发出
 # bats test_tags=points:1
-@test "menu choice 1 sends a message with a NUL byte in it whole" {
+@test "menu choice 1 sends a message with a NUL byte in it and a carriage return at its end whole" {
   explained_in 5
   covers R5.11
   chat_and_sink_ports
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
   feed m 1
-  printf 'a\x00b\n' >&"${_INFD[m]}"
+  # the carriage return is a byte of the message (a line typed as \r\n keeps it), not a newline
+  printf 'a\x00b\r\n' >&"${_INFD[m]}"
   feed m 127.0.0.1
   feed m "$sink_port"
-  printf 'a\x00b' >"$BATS_TEST_TMPDIR/want"
+  printf 'a\x00b\r' >"$BATS_TEST_TMPDIR/want"
   expect_datagram_file 1 "$BATS_TEST_TMPDIR/want"
-  wait_line m "sent 3 bytes to 127\\.0\\.0\\.1:$sink_port\$"
+  wait_line m "sent 4 bytes to 127\\.0\\.0\\.1:$sink_port\$"
 }
 
 # zh: 在 message> 或 to port> 处输入结束：立刻 bye，不再提问，什么也不发

@@ -2,10 +2,12 @@
  * @file udp_source.c
  * @brief Test peer (lessons 02, 03): send datagrams whose bytes the test chooses.
  *
- *     udp_source [--every MS] HOST PORT SPEC...
+ *     udp_source [--every MS] [--from ADDR] HOST PORT SPEC...
  *
  * Sends one datagram per SPEC, in order, from one unbound socket (the kernel picks
- * its port), to the IPv4 address HOST, port PORT. A SPEC is one of:
+ * its port), to the IPv4 address HOST, port PORT. With --from, the socket is bound to the
+ * local IPv4 address ADDR first (port 0: the kernel still picks it), so that the datagrams
+ * come from ADDR: 127.100.100.100, say, 15 characters, the longest an IPv4 address has. A SPEC is one of:
  *
  *     text:STRING   the bytes of STRING, exactly as given (UTF-8 stays UTF-8)
  *     hex:HEX       the bytes written as hex digits, e.g. hex:c4e3bac3 (GBK 你好)
@@ -114,13 +116,26 @@ static int send_one(int s, const struct sockaddr_in *dest, const unsigned char *
 int main(int argc, char **argv)
 {
     long every_ms = 0;
-    if (argc > 2 && strcmp(argv[1], "--every") == 0) {
-        every_ms = atol(argv[2]);
+    const char *from = NULL;
+    for (;;) {
+        if (argc > 2 && strcmp(argv[1], "--every") == 0)
+            every_ms = atol(argv[2]);
+        else if (argc > 2 && strcmp(argv[1], "--from") == 0)
+            from = argv[2];
+        else
+            break;
         argc -= 2;
         argv += 2;
     }
     if (argc < 4 || every_ms < 0) {
-        fprintf(stderr, "usage: udp_source [--every MS] HOST PORT SPEC...   (SPEC: text:S hex:HEX fill:N empty)\n");
+        fprintf(stderr, "usage: udp_source [--every MS] [--from ADDR] HOST PORT SPEC...   (SPEC: text:S hex:HEX fill:N empty)\n");
+        return 2;
+    }
+    struct sockaddr_in local;
+    memset(&local, 0, sizeof local);
+    local.sin_family = AF_INET;
+    if (from != NULL && inet_pton(AF_INET, from, &local.sin_addr) != 1) {
+        fprintf(stderr, "udp_source: bad ADDR %s\n", from);
         return 2;
     }
     struct sockaddr_in dest;
@@ -135,6 +150,11 @@ int main(int argc, char **argv)
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     if (s < 0) {
         perror("udp_source: socket");
+        return 1;
+    }
+    if (from != NULL && bind(s, (const struct sockaddr *)&local, sizeof local) != 0) {
+        perror("udp_source: bind");
+        close(s);
         return 1;
     }
     int result = 0;
