@@ -387,6 +387,25 @@ assert_ends_within_2s() {
   assert_line "received $total bytes in all"
 }
 
+# zh: 终端里的 Ctrl-C（把 SIGINT 发给服务器所在的整个进程组，子进程也在组里）让服务器停下，并立刻结束每个下载
+# bats test_tags=points:1
+@test "Ctrl-C at a terminal, SIGINT to the server's whole process group, stops the server and ends every download at once" {
+  explained_in 7
+  covers R8.6 R8.7
+  start_server
+  stalled_children 1
+  # the harness started the server in a process group of its own, as a shell starts a job
+  kill -INT -- "-${_PID[server]}"
+  local code=0
+  "$SOCKLAB_PEERS/await" line /dev/null '^never$' --pid "${kids[0]}" --ms 2000 || code=$?
+  ((code == 3)) || flunk_wire "$(en_zh "the child serving a stalled client, 2 s after SIGINT to the server's process group (Ctrl-C)" "Ctrl-C（把 SIGINT 发给服务器的进程组）2 秒之后，服务一个停住的客户端的子进程")" \
+    "$(en_zh "ended: a child stays in its parent's process group, so Ctrl-C reaches it too (section 7)" "已经结束：子进程留在父进程的进程组里，Ctrl-C 也会送到它那里（第 7 节）")" \
+    "$(en_zh "still running (process group $(ps -o pgid= -p "${kids[0]}" 2>/dev/null | tr -d ' '), the server's is ${_PID[server]})" "仍在运行（进程组 $(ps -o pgid= -p "${kids[0]}" 2>/dev/null | tr -d ' ')，服务器的是 ${_PID[server]}）")"
+  wait_exit server 5 "$(en_zh "after SIGINT to its process group" "从 SIGINT 发给它的进程组算起")"
+  assert_success
+  assert_line "stopped"
+}
+
 # zh: 客户端在传输中途复位连接，服务器安然无恙：子进程记下中止，下一个客户端照样得到服务；父进程也忽略 SIGPIPE
 # bats test_tags=points:2
 @test "the server survives a client that resets mid-transfer: the child logs the abort, the next client is served; SIGPIPE is ignored in the parent too" {
@@ -492,6 +511,25 @@ assert_ends_within_2s() {
     flunk_wire "$(en_zh "the child's blocked signals (SigBlk in /proc/${kids[0]}/status)" "子进程阻塞的信号（/proc/${kids[0]}/status 的 SigBlk）")" \
       "$(en_zh "SIGUSR1 among them: the mask the server was started with, minus SIGINT, SIGTERM and SIGCHLD" "其中有 SIGUSR1：服务器启动时的信号屏蔽字，去掉 SIGINT、SIGTERM 和 SIGCHLD")" \
       "$(en_zh "SigBlk $(proc_field "${kids[0]}" SigBlk): SIGUSR1 unblocked" "SigBlk $(proc_field "${kids[0]}" SigBlk)：SIGUSR1 没有被阻塞")"
+  # and none is added: nothing but SIGUSR1 (and SIGCHLD, which a child may keep blocked) in
+  # the child; nothing but SIGUSR1 in the wait, and the three outside it (a look may fall there)
+  local mask extra
+  mask=$(proc_field "${kids[0]}" SigBlk)
+  extra=$(printf '%016x' $((16#${mask: -15} & ~((1 << 9) | (1 << 16)))))
+  [[ $extra == 0000000000000000 ]] ||
+    flunk_wire "$(en_zh "the child's blocked signals (SigBlk in /proc/${kids[0]}/status)" "子进程阻塞的信号（/proc/${kids[0]}/status 的 SigBlk）")" \
+      "$(en_zh "SIGUSR1 (and maybe SIGCHLD), nothing else: no signal the server was started without blocking" "SIGUSR1（也许还有 SIGCHLD），没有别的：服务器启动时没有阻塞的信号都不阻塞")" \
+      "SigBlk $mask ($(en_zh "more: $extra" "多出：$extra"))"
+  local look
+  for look in 1 2 3 4; do
+    mask=$(proc_field "$server_pid" SigBlk)
+    extra=$(printf '%016x' $((16#${mask: -15} & ~((1 << 9) | (1 << 1) | (1 << 14) | (1 << 16)))))
+    [[ $extra == 0000000000000000 ]] ||
+      flunk_wire "$(en_zh "the waiting server's blocked signals (SigBlk in /proc/$server_pid/status)" "等待中的服务器阻塞的信号（/proc/$server_pid/status 的 SigBlk）")" \
+        "$(en_zh "SIGUSR1 in the wait (the mask it was started with, minus the three; outside the wait the three too), nothing else" "等待期间只有 SIGUSR1（启动时的信号屏蔽字去掉那三个；等待之外还有那三个），没有别的")" \
+        "SigBlk $mask ($(en_zh "more: $extra" "多出：$extra"))"
+    pause_50ms
+  done
   send_signal server USR1
   kill -TERM "${kids[0]}"
   assert_ends_within_2s "${kids[0]}" "the child serving a stalled client, 2 s after SIGTERM (the server was started with SIGTERM blocked)"
@@ -587,6 +625,33 @@ assert_ends_within_2s() {
   [[ -z $kids ]] || flunk_wire "$(en_zh "the server's children 4 s after 25 clients closed together" "25 个客户端一起关闭 4 秒后服务器的子进程")" \
     "$(en_zh "none: every child ended and was reaped (section 6: waitpid(-1, ...) until it reaps no more, whatever their number)" "一个都没有：每个子进程都结束并被回收（第 6 节：waitpid(-1, ...) 一直调用到再也回收不到为止，不管有多少个）")" \
     "$(en_zh "$(grep -c . <<<"$kids") left, $(wc -w <<<"$zombies") of them zombies" "还剩 $(grep -c . <<<"$kids") 个，其中僵尸进程 $(wc -w <<<"$zombies") 个")"
+}
+
+# zh: 40 个子进程同一时刻写下的日志行互不混杂：每一行一次 write 写出
+# bats test_tags=points:1,waits:2
+@test "the log lines of 40 children that log at the same moment never mix: each line leaves in one write" {
+  explained_in 5
+  covers R8.9 R8.1
+  start_server
+  server_pid=$(prog_pid server)
+  # 40 clients ask at once for a file that is not there, by a 250-byte name: 40 children
+  # answer and log together, and each log line is long (a line printed in pieces, unbuffered,
+  # is one write per piece, even per byte of the name)
+  local name
+  name=$(printf 'n%.0s' {1..250})
+  run_peer tcp_crowd 127.0.0.1 "$port" 40 --send "$name"$'\n' --hold-ms 1500
+  assert_success
+  local deadline=$((SECONDS + 4)) kids
+  while kids=$(children "$server_pid") && [[ -n $kids ]] && ((SECONDS < deadline)); do
+    pause_50ms
+  done
+  local log_re="^127\\.0\\.0\\.1:[0-9]+ \"$name\" refused: no such file\$" whole mixed
+  whole=$(grep -cE "$log_re" "$BATS_TEST_TMPDIR/server.out")
+  mixed=$(grep -vE "$log_re" "$BATS_TEST_TMPDIR/server.out" | grep -v '^serving ' | head -3 | cut -c1-160)
+  ((whole == 40)) && [[ -z $mixed ]] || flunk_wire "$(en_zh "the log lines of 40 children that logged at the same moment" "40 个子进程同一时刻写下的日志行")" \
+    "$(en_zh "40 whole lines ADDR:PORT \"NAME\" refused: no such file, none mixed with another: each line leaves in one write (stdout buffered, flushed after each line; section 5)" "40 个完整的行 ADDR:PORT \"NAME\" refused: no such file，互不混杂：每一行一次 write 写出（标准输出带缓冲，每行之后冲刷；第 5 节）")" \
+    "$(en_zh "$whole whole; mixed lines such as:" "完整的 $whole 行；混杂的行比如：")
+$mixed"
 }
 
 # zh: 恰好在等待开始之前到达的 SIGTERM 不会漏掉：服务器立即停止

@@ -2,7 +2,7 @@
  * @file tcp_crowd.c
  * @brief Test peer (lesson 04): many TCP clients at once, to fill a server's accept queue.
  *
- *     tcp_crowd HOST PORT N [--ms MS] [--hold-ms HOLD]
+ *     tcp_crowd HOST PORT N [--ms MS] [--hold-ms HOLD] [--send TEXT]
  *
  * Opens N connections to the IPv4 address HOST, port PORT, all at once (non-blocking
  * connects), and waits until every handshake is complete or MS milliseconds have passed
@@ -10,7 +10,10 @@
  * queues the connection for accept() while the accept queue (the listen() backlog) has
  * room; when it is full, the kernel drops the SYN and the connection waits, unfinished,
  * for the retransmission of its SYN a second or more later.
- * Prints "tcp_crowd: K of N connections established within MS ms" (flushed) and closes them
+ * Prints "tcp_crowd: K of N connections established within MS ms" (flushed); with --send,
+ * sends TEXT on each established connection, one after the other at once (a crowd whose
+ * requests arrive together: lesson 06's children then answer and log at the same moment);
+ * and closes them
  * all, at once or, with --hold-ms, HOLD milliseconds later (lesson 06: as many children of a
  * server alive at once as there are connections, and all ending together).
  * Exit status: 0 if all N were established, 1 if not (or on an error), 2 on usage.
@@ -64,17 +67,20 @@ static int start_connect(const struct sockaddr_in *to)
 int main(int argc, char **argv)
 {
     long ms = 10000, hold = 0;
+    const char *text = NULL;
     int bad = argc < 4 || argc % 2 != 0;
     for (int i = 4; !bad && i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--ms") == 0)
             ms = atol(argv[i + 1]);
         else if (strcmp(argv[i], "--hold-ms") == 0)
             hold = atol(argv[i + 1]);
+        else if (strcmp(argv[i], "--send") == 0)
+            text = argv[i + 1];
         else
             bad = 1;
     }
     if (bad || hold < 0) {
-        fprintf(stderr, "usage: tcp_crowd HOST PORT N [--ms MS] [--hold-ms HOLD]\n");
+        fprintf(stderr, "usage: tcp_crowd HOST PORT N [--ms MS] [--hold-ms HOLD] [--send TEXT]\n");
         return 2;
     }
     long n = atol(argv[3]);
@@ -88,7 +94,7 @@ int main(int argc, char **argv)
     }
 
     static struct pollfd fds[MAX_CROWD];
-    static int sock[MAX_CROWD];
+    static int sock[MAX_CROWD], up[MAX_CROWD];
     for (long i = 0; i < n; i++) {
         fds[i].fd = sock[i] = start_connect(&to);
         if (sock[i] == -1)
@@ -116,6 +122,7 @@ int main(int argc, char **argv)
             fds[i].fd = -1; /* its handshake is over: poll() leaves it alone from now on */
             if (error == 0) {
                 established++;
+                up[i] = 1;
             } else {
                 failed++;
                 fprintf(stderr, "tcp_crowd: connection %ld: %s\n", i + 1, strerror(error));
@@ -124,6 +131,10 @@ int main(int argc, char **argv)
     }
     printf("tcp_crowd: %ld of %ld connections established within %ld ms\n", established, n, ms);
     fflush(stdout);
+    /* a few bytes on a socket just connected: the send buffer takes them whole at once */
+    for (long i = 0; text != NULL && i < n; i++)
+        if (up[i] && send(sock[i], text, strlen(text), MSG_NOSIGNAL) != (ssize_t)strlen(text))
+            fprintf(stderr, "tcp_crowd: connection %ld: send: %s\n", i + 1, strerror(errno));
     struct timespec pause = {hold / 1000, (hold % 1000) * 1000000L};
     while (hold > 0 && nanosleep(&pause, &pause) == -1 && errno == EINTR)
         ; /* the rest of the pause, after a signal */
