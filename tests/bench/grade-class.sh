@@ -10,7 +10,8 @@
 # lab grades it ROUNDS times (default 2), alternating (REF, this, REF, this), each time with an empty cache of
 # its own (REUSE stays on: that is how instructors run it; with distinct copies it finds
 # nothing to reuse), JOBS copies at a time (default 2).
-# Prints each grading's wall time, then the best of each and the ratio this / REF.
+# Prints each grading's wall time, then the best of each and the ratio this / REF, and the same
+# ratio per test: the two labs run the tests each has (lesson 01 had 18 at REF, 21 now).
 # A benchmark, not a test: not part of make test. Run it on an otherwise idle machine.
 set -euo pipefail
 
@@ -82,3 +83,7 @@ done
 best() { printf '%s\n' "${results[@]}" | awk -v w="$1" '$1 == w { if (b == "" || $2 < b) b = $2 } END { print b }'; }
 b_ref=$(best ref) b_this=$(best this)
 echo "best: ref $b_ref s, this $b_this s, ratio this / ref $(awk -v a="$b_this" -v b="$b_ref" 'BEGIN { printf "%.2f", a / b }')"
+# the two labs may not run the same tests: the ratio per test is the machinery's own
+tests_in() { local lab=$1 t=0 l; for l in $lessons; do t=$((t + $(grep -c '^@test ' "$lab"/tests/"$l"-*.bats))); done; echo "$t"; }
+t_ref=$(tests_in "$work/ref") t_this=$(tests_in "$top")
+echo "tests per copy: ref $t_ref, this $t_this; per test, ratio this / ref $(awk -v a="$b_this" -v b="$b_ref" -v x="$t_this" -v y="$t_ref" 'BEGIN { printf "%.2f", (a / x) / (b / y) }')"
