@@ -1055,7 +1055,7 @@ udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
   assert_faults_happened
 }
 
-# zh: 菜单聊天程序把含 NUL 字节、以回车符结尾的消息完整发出
+# zh: 菜单选项 1 把含 NUL 字节、末尾带回车符的消息完整发出
 # bats test_tags=points:1
 @test "menu choice 1 sends a message with a NUL byte in it and a carriage return at its end whole" {
   explained_in 5

@@ -821,7 +821,7 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
 }
 
-# zh: 带正负号、多一个空格、带回车符、用小写、大小超过 off_t 的最大值或者长达 128 字节的状态行都是错误的应答；前导零也算数字，状态行最长可到 127 字节
+# zh: 带正负号、多一个空格、带回车符、用小写、SIZE 超过 off_t 最大值、或者长达 128 字节的状态行都是错误的应答；前导零也算数字，状态行最长可到 127 字节
 # bats test_tags=points:1
 @test "a status line with a sign, a space too many, a carriage return, lower case, a size over the largest off_t or 128 bytes is a bad reply; leading zeros are digits, up to 127 bytes" {
   explained_in 2

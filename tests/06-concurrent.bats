@@ -518,7 +518,7 @@ assert_ends_within_2s() {
   extra=$(printf '%016x' $((16#${mask: -15} & ~((1 << 9) | (1 << 16)))))
   [[ $extra == 0000000000000000 ]] ||
     flunk_wire "$(en_zh "the child's blocked signals (SigBlk in /proc/${kids[0]}/status)" "子进程阻塞的信号（/proc/${kids[0]}/status 的 SigBlk）")" \
-      "$(en_zh "SIGUSR1 (and maybe SIGCHLD), nothing else: no signal the server was started without blocking" "SIGUSR1（也许还有 SIGCHLD），没有别的：服务器启动时没有阻塞的信号都不阻塞")" \
+      "$(en_zh "SIGUSR1 (and maybe SIGCHLD), nothing else: no signal the server was started without blocking" "SIGUSR1（也许还有 SIGCHLD），没有别的：服务器启动时未被阻塞的信号，一个也不阻塞")" \
       "SigBlk $mask ($(en_zh "more: $extra" "多出：$extra"))"
   local look
   for look in 1 2 3 4; do
@@ -649,7 +649,7 @@ assert_ends_within_2s() {
   whole=$(grep -cE "$log_re" "$BATS_TEST_TMPDIR/server.out")
   mixed=$(grep -vE "$log_re" "$BATS_TEST_TMPDIR/server.out" | grep -v '^serving ' | head -3 | cut -c1-160)
   ((whole == 40)) && [[ -z $mixed ]] || flunk_wire "$(en_zh "the log lines of 40 children that logged at the same moment" "40 个子进程同一时刻写下的日志行")" \
-    "$(en_zh "40 whole lines ADDR:PORT \"NAME\" refused: no such file, none mixed with another: each line leaves in one write (stdout buffered, flushed after each line; section 5)" "40 个完整的行 ADDR:PORT \"NAME\" refused: no such file，互不混杂：每一行一次 write 写出（标准输出带缓冲，每行之后冲刷；第 5 节）")" \
+    "$(en_zh "40 whole lines ADDR:PORT \"NAME\" refused: no such file, none mixed with another: each line leaves in one write (stdout buffered, flushed after each line; section 5)" "40 个完整的行 ADDR:PORT \"NAME\" refused: no such file，互不混杂：每一行一次 write 写出（标准输出带缓冲，每行之后刷新；第 5 节）")" \
     "$(en_zh "$whole whole; mixed lines such as:" "完整的 $whole 行；混杂的行比如：")
 $mixed"
 }
