@@ -30,9 +30,10 @@ expect_sender() {
     flunk_wire "$(en_zh "sender of datagram $1" "第 $1 个数据报的发送方")" "127.0.0.1:$2 $(en_zh "(the chat's own bound port)" "（聊天程序自己绑定的端口）")" "${line##* }"
 }
 
-# send_from_peer PORT TEXT: send TEXT to 127.0.0.1:PORT from udp_source; its port in $sport.
+# send_from_peer PORT TEXT [OPTION...]: send TEXT to 127.0.0.1:PORT from udp_source (with its
+# OPTIONs, --from ADDR say); its port in $sport.
 send_from_peer() {
-  run_peer udp_source 127.0.0.1 "$1" "text:$2"
+  run_peer udp_source "${@:3}" 127.0.0.1 "$1" "text:$2"
   assert_success
   sport=$(sed -n 's/^sent [0-9]* bytes from port \([0-9]*\)$/\1/p' <<<"$output")
 }
@@ -355,9 +356,7 @@ expect_default_port() {
   wait_line c "^from 127\.0\.0\.1:$sport: and again$"
   # 127.100.100.100: 15 characters, the longest an IPv4 address has (INET_ADDRSTRLEN is 16,
   # with the NUL); every 127.x.y.z is this machine's
-  run_peer udp_source --from 127.100.100.100 127.0.0.1 "$port" "text:from afar"
-  assert_success
-  sport=$(sed -n 's/^sent [0-9]* bytes from port \([0-9]*\)$/\1/p' <<<"$output")
+  send_from_peer "$port" "from afar" --from 127.100.100.100
   wait_line c "^from 127\.100\.100\.100:$sport: from afar$"
 }
 
