@@ -480,9 +480,9 @@ blocked_beyond() {
     flunk_wire "the reply to a client that sends nothing" "$(_visible <expected-reply)" "$(_visible <silent-reply)"
 }
 
-# zh: 第 05 课对请求的规定在每个子进程里同样成立：255 字节的名字照样服务，名字里有 NUL 是 bad name，3 秒的期限针对整行请求
+# zh: 第 05 课对请求的规定在每个子进程里同样成立：255 字节的名字照样服务，UTF-8 字母和换行符前的回车都是名字的字节，名字里有 NUL 是 bad name，3 秒的期限针对整行请求
 # bats test_tags=points:2
-@test "lesson 05's request rules hold in every child: a name of 255 bytes is served, a NUL in a name is a bad name, the 3 s are for the whole line" {
+@test "lesson 05's request rules hold in every child: a name of 255 bytes is served, UTF-8 letters and a carriage return before the newline are bytes of the name, a NUL in a name is a bad name, the 3 s are for the whole line" {
   explained_in 8
   covers R8.1
   srv="$BATS_TEST_TMPDIR/srv"
@@ -500,6 +500,14 @@ blocked_beyond() {
   printf 'hello.txt\0zz\n' >"$BATS_TEST_TMPDIR/nul-request"
   run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/nul-request" --idle-ms 5000 --out reply
   assert_reply "ERR bad name"
+  # every other byte is a byte of the name (lesson 05, R2.2): UTF-8 letters are served, and a
+  # carriage return before the newline makes another name, logged as \x0d (R9.6)
+  printf '你好\n' >"$srv/中文.txt"
+  run_peer tcp_client 127.0.0.1 "$port" --send $'中文.txt\n' --idle-ms 5000 --out reply
+  assert_reply $'OK 7\n你好'
+  run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\r\n' --idle-ms 5000 --out reply
+  assert_reply "ERR no such file"
+  wait_line server '^127\.0\.0\.1:[0-9]+ "hello\.txt\\x0d" refused: no such file$'
   wait_exit drip
   printf 'ERR timeout\n' >expected-reply
   cmp -s expected-reply drip-reply ||

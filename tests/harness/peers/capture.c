@@ -75,12 +75,17 @@
 #define BATCH_BYTES (128 * 1024)
 /** @brief A pcap record header: seconds, microseconds, captured length, original length. */
 #define RECORD_HEADER 16
-/** @brief The ring: this many blocks of BLOCK_BYTES (a block holds 3800 packets of 256 bytes). */
-#define BLOCKS 4
+/**
+ * @brief The ring: this many blocks of BLOCK_BYTES, 16 MiB in all. A block holds about 190
+ *        packets of 256 bytes, and the kernel hands one over RETIRE_MS after its first packet
+ *        even when it holds only that one: while we wait for a core (or are stopped), the
+ *        ring keeps 256 blocks' worth of packets, at least 5 s of them, at most 48000.
+ */
+#define BLOCKS 256
 /** @brief The size of a block of the ring (a power of two, pages whole). */
-#define BLOCK_BYTES (1 << 20)
+#define BLOCK_BYTES (64 * 1024)
 /** @brief The kernel hands us a block at the latest this many milliseconds after it began. */
-#define RETIRE_MS 10
+#define RETIRE_MS 20
 
 /** @brief What the command line asked for. */
 struct options {
