@@ -428,8 +428,8 @@ static void catch_stop_signals(sigset_t *waiting)
 }
 
 /**
- * @brief Wait for blocks of packets and write them, until a stop signal; then wait for the
- *        block the kernel was filling (it hands it over RETIRE_MS after its first packet).
+ * @brief Wait for blocks of packets and write them, until a stop signal; then, if the block
+ *        the kernel was filling holds packets, wait for it (handed over RETIRE_MS after its first).
  * @param waiting the signal mask to wait with
  */
 static void capture_loop(const sigset_t *waiting)
@@ -448,6 +448,10 @@ static void capture_loop(const sigset_t *waiting)
     for (;;) {
         while (take_block())
             continue;
+        /* the block the kernel fills now: when it holds no packet, nothing is left to wait for */
+        struct tpacket_block_desc *filling = (void *)(cap.ring + (size_t)cap.block * BLOCK_BYTES);
+        if (__atomic_load_n(&filling->hdr.bh1.num_pkts, __ATOMIC_ACQUIRE) == 0)
+            break;
         int ready = ppoll(&p, 1, &last, waiting);
         if (ready < 0 && errno != EINTR) {
             fprintf(stderr, "capture: ppoll: %s\n", strerror(errno));
