@@ -435,25 +435,38 @@ assert_live_ladder() {
   assert_live_ladder
 }
 
+# capture_run_sh [CAPTURE OPTIONS...] <<<BODY: write $live/run.sh: start capture on lo with these
+# options, wait for its ready line, run BODY ($d the folder, $p the peers, $cap capture's pid),
+# then stop capture and keep its exit status in $d/status.
+capture_run_sh() {
+  {
+    echo 'd=$1 p=$2'
+    echo "\"\$p/capture\" $* -w \"\$d/c.pcap\" --ready \"\$d/ready\" 2>\"\$d/err\" &"
+    cat <<'EOF'
+cap=$!
+"$p/await" line "$d/ready" '^capturing on lo$' --pid $cap --ms 5000 || exit 0
+EOF
+    cat
+    cat <<'EOF'
+kill -TERM $cap
+wait $cap
+echo $? >"$d/status"
+EOF
+  } >"$live/run.sh"
+}
+
 @test "capture stops writing at --max-mib, keeps its file whole, and says how many packets it left out" {
   command -v bwrap >/dev/null || skip "bwrap is not installed"
   as_user bwrap --unshare-user --ro-bind / / -- true 2>/dev/null || skip "no user namespaces here"
   live_dir
   # 2 MiB of TCP data, the packets kept whole (snap length 65535), into a file of at most 1 MiB
-  cat >"$live/run.sh" <<'EOF'
-d=$1 p=$2
-"$p/capture" -s 65535 --max-mib 1 -w "$d/c.pcap" --ready "$d/ready" 2>"$d/err" &
-cap=$!
-"$p/await" line "$d/ready" '^capturing on lo$' --pid $cap --ms 5000 || exit 0
+  capture_run_sh -s 65535 --max-mib 1 <<'EOF'
 head -c 2097152 /dev/zero >"$d/zeros"
 "$p/tcp_server" 7791 --reply-file "$d/zeros" --until nothing >/dev/null &
 server=$!
 "$p/await" tcp 7791 --pid $server --ms 5000
 "$p/tcp_client" 127.0.0.1 7791 --out /dev/null 2>/dev/null
 wait $server
-kill -TERM $cap
-wait $cap
-echo $? >"$d/status"
 EOF
   sandbox --unshare-user --uid 0 --gid 0 --cap-add CAP_NET_RAW
   as_user "${sandbox[@]}"
@@ -477,19 +490,12 @@ EOF
   # read them one by one from it lost most of a burst (lesson 05's transfers lost hundreds).
   # Here capture is stopped (SIGSTOP) while 2000 datagrams of 8000 bytes pass, one packet
   # each on loopback; the kernel keeps the first 256 bytes of each for it.
-  cat >"$live/run.sh" <<'EOF'
-d=$1 p=$2
-"$p/capture" -w "$d/c.pcap" --ready "$d/ready" 2>"$d/err" &
-cap=$!
-"$p/await" line "$d/ready" '^capturing on lo$' --pid $cap --ms 5000 || exit 0
+  capture_run_sh <<'EOF'
 kill -STOP $cap
 specs=()
 for ((i = 0; i < 2000; i++)); do specs+=(fill:8000); done
 "$p/udp_source" 127.0.0.1 7790 "${specs[@]}" >/dev/null
 kill -CONT $cap
-kill -TERM $cap
-wait $cap
-echo $? >"$d/status"
 EOF
   sandbox --unshare-user --uid 0 --gid 0 --cap-add CAP_NET_RAW
   as_user "${sandbox[@]}"

@@ -373,6 +373,12 @@ static void keep_packet(const struct tpacket3_hdr *pkt)
     cap.used += RECORD_HEADER + kept;
 }
 
+/** @brief The block of the ring we read next (the one the kernel fills, when it is not ours yet). */
+static struct tpacket_block_desc *current_block(void)
+{
+    return (void *)(cap.ring + (size_t)cap.block * BLOCK_BYTES);
+}
+
 /**
  * @brief If the kernel has handed us the next block of the ring, take its packets into the
  *        batch and give the block back.
@@ -380,7 +386,7 @@ static void keep_packet(const struct tpacket3_hdr *pkt)
  */
 static int take_block(void)
 {
-    struct tpacket_block_desc *block = (void *)(cap.ring + (size_t)cap.block * BLOCK_BYTES);
+    struct tpacket_block_desc *block = current_block();
     if (!(__atomic_load_n(&block->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
         return 0;
     const unsigned char *at = (unsigned char *)block + block->hdr.bh1.offset_to_first_pkt;
@@ -449,7 +455,7 @@ static void capture_loop(const sigset_t *waiting)
         while (take_block())
             continue;
         /* the block the kernel fills now: when it holds no packet, nothing is left to wait for */
-        struct tpacket_block_desc *filling = (void *)(cap.ring + (size_t)cap.block * BLOCK_BYTES);
+        struct tpacket_block_desc *filling = current_block();
         if (__atomic_load_n(&filling->hdr.bh1.num_pkts, __ATOMIC_ACQUIRE) == 0)
             break;
         int ready = ppoll(&p, 1, &last, waiting);
