@@ -220,11 +220,11 @@ expect_default_port() {
   expect_fill_shown m "$sport" 65507
 }
 
-# zh: sendto 失败时报告错误，菜单式聊天程序继续运行
+# zh: sendto 失败时报告错误，后面不跟 sent 行，菜单式聊天程序继续运行
 # bats test_tags=points:1
-@test "a failed sendto is reported and the menu chat keeps running" {
+@test "a failed sendto is reported, no sent line follows it, and the menu chat keeps running" {
   explained_in 5
-  covers R5.7
+  covers R5.7 R5.11
   chat_and_sink_ports
   start_sink "$sink_port"
   start_chat m udp_menu_chat "$port"
@@ -232,6 +232,13 @@ expect_default_port() {
   wait_err m 'udp_menu_chat: sendto 255\.255\.255\.255:9: '
   menu_send m "to one" 127.0.0.1 "$sink_port"
   expect_datagram 1 "to one"
+  # stdout is written at once (R5.28): by the second send's line, a first one would be there
+  wait_line m "sent 6 bytes to 127\\.0\\.0\\.1:$sink_port\$"
+  local sent
+  sent=$(grep -a -o 'sent [0-9]* bytes to [0-9.:]*' "$BATS_TEST_TMPDIR/m.out")
+  [[ $sent == "sent 6 bytes to 127.0.0.1:$sink_port" ]] ||
+    flunk_wire "$(en_zh "the sent lines (R5.11: only a datagram that went out is reported sent)" "sent 行（R5.11：只有真正发出去的数据报才报告 sent）")" \
+      "sent 6 bytes to 127.0.0.1:$sink_port" "$sent"
 }
 
 # zh: 无效的菜单选项是错误，菜单再次出现
@@ -764,6 +771,65 @@ expect_default_port() {
   assert_success
   assert_line "bye"
   expect_datagram 1 "the last words"
+}
+
+# zh: 没有换行的最后一行也和别的行一样处理：命令就是命令，不会当作消息发出
+# bats test_tags=points:1
+@test "a last line without a newline is handled like any line: a command there is a command, not a message" {
+  explained_in 5
+  covers R5.27 R5.22
+  chat_and_sink_ports
+  start_sink "$sink_port" --count 2
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  feed c "before the end"
+  expect_datagram 1 "before the end"
+  printf '/nope' >&"${_INFD[c]}" # no newline, then end of input
+  wait_exit c
+  assert_success
+  assert_line "bye"
+  assert_regex "$stderr" 'udp_chat: unknown command "/nope"'
+  expect_marker_next 2 # "/nope" did not go out as a message
+}
+
+# zh: 同一次读到的一个短行后面紧跟一个 65507 字节的行：这一行仍然是一个数据报
+# bats test_tags=points:1
+@test "a line of 65507 bytes read together with a short line before it still goes out as one datagram" {
+  explained_in 5
+  covers R5.26 R5.25
+  chat_and_sink_ports
+  start_sink "$sink_port" --count 3
+  start_chat c udp_chat "$port"
+  feed c "/to 127.0.0.1 $sink_port"
+  wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
+  { printf 'hi\n'; fill 65507; printf '\nafter\n'; } >"$BATS_TEST_TMPDIR/typed"
+  # all of it waits in the pipe before the chat reads again (65516 bytes fit in a pipe's 64 KiB):
+  # the short line and most of the long one come in one read
+  send_signal c STOP
+  cat "$BATS_TEST_TMPDIR/typed" >&"${_INFD[c]}"
+  send_signal c CONT
+  expect_datagram 1 "hi"
+  expect_datagram 2 "$(fill 65507)"
+  expect_datagram 3 "after"
+}
+
+# zh: 键盘一刻不停地有输入时，到达的数据报也照样立刻显示
+# bats test_tags=points:1
+@test "a datagram is shown as it arrives even while standard input never runs dry" {
+  explained_in 3
+  covers R5.18
+  free_port port
+  # standard input is /dev/zero: always readable, an endless line of NUL bytes whose pieces
+  # go nowhere (no peer yet), so the keyboard always has something to say
+  _lab_bin udp_chat || return 1
+  _wire_ran yours udp_chat c
+  _LABPROG[c]=1
+  _spawn c bash -c 'exec "$0" "$@" </dev/zero' "$_BIN" "$port"
+  _NAME[c]=udp_chat # bash's pid becomes the chat's: name it as such
+  wait_udp c "$port"
+  wait_err c 'udp_chat: no peer yet'
+  send_from_peer "$port" "through the flood"
+  wait_line c "from 127\\.0\\.0\\.1:$sport: through the flood\$"
 }
 
 # zh: udp_chat 把恰好 65507 字节的一行作为一个数据报发出，65508 字节的作为两个

@@ -370,6 +370,24 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "$(en_zh "what the server received" "服务器收到的内容")"
 }
 
+# zh: 客户端：第一行分几段经过管道到达，照样完整发出
+# bats test_tags=points:1
+@test "client: a first line that comes through a pipe in pieces is sent whole" {
+  explained_in 4
+  covers R9.21
+  free_port port
+  spawn_peer srv tcp_server "$port" --reply $'thank you !\n' --save "$BATS_TEST_TMPDIR/got"
+  wait_tcp srv "$port"
+  spawn_prog c client 127.0.0.1 "$port"
+  feed_piece c "hel" # read by the client before the rest is written
+  feed_piece c $'lo\n'
+  wait_exit c
+  assert_success
+  assert_output "thank you !"
+  printf 'hello\n' >"$BATS_TEST_TMPDIR/want"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "$(en_zh "what the server received" "服务器收到的内容")"
+}
+
 # zh: 客户端：标准输入最后没有换行时，补上换行
 # bats test_tags=points:2
 @test "client: adds the newline when standard input ends without one" {
@@ -937,14 +955,22 @@ hex_of() {
   assert_equal "$stderr" "client: standard input: Is a directory"
 }
 
-# zh: 端口和 -t 的边界：服务器拒绝端口 0、接受 65535；客户端接受 -t 3600
+# zh: 端口和 -t 的边界：服务器拒绝端口 0 和 65536、接受 65535；客户端拒绝 -t 2s 和 -t 1.9，接受 -t 3600
 # bats test_tags=points:1
-@test "server refuses PORT 0 and listens on 65535; client takes -t 3600" {
+@test "server refuses PORT 0 and 65536 and listens on 65535; client refuses -t 2s and -t 1.9 and takes -t 3600" {
   explained_in 9
   covers R9.1 R9.4 R9.19 R9.20
-  run_prog server 0
-  assert_failure 2
-  assert_regex "$stderr" '^usage: server'
+  local bad
+  for bad in 0 65536; do
+    run_prog server "$bad"
+    assert_failure 2
+    assert_regex "$stderr" '^usage: server'
+  done
+  for bad in 2s 1.9; do # SECONDS is a whole number, all of it (R9.19)
+    run_prog --in 'not sent' client -t "$bad" 127.0.0.1 7
+    assert_failure 2
+    assert_regex "$stderr" '^usage: client'
+  done
   run_peer ports probe tcp 65535
   ((status != 1)) || skip "port 65535 is in use on this machine"
   start_server srv 65535

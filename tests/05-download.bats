@@ -26,10 +26,16 @@ teardown() { lab_teardown; }
 
 BIG_SIZE=$((40 * 1024 * 1024))
 
-# start_server DIR: download_server serving DIR on a free port ($port), ready for clients.
+# The server the tests start. Lesson 06 runs the tests tagged concurrent:GROUP again with its
+# concurrent_server in download_server's place (DOWNLOAD_SERVER=concurrent_server): its
+# protocol, log and limits are this lesson's (lesson 06, R8.1). A test that needs this
+# lesson's client, or one client at a time, has no such tag.
+DOWNLOAD_SERVER=${DOWNLOAD_SERVER:-download_server}
+
+# start_server DIR: the server ($DOWNLOAD_SERVER) serving DIR on a free port ($port), ready for clients.
 start_server() {
   free_port port
-  spawn_prog server download_server -d "$1" "$port"
+  spawn_prog server "$DOWNLOAD_SERVER" -d "$1" "$port"
   wait_tcp server "$port"
 }
 
@@ -194,13 +200,13 @@ peak_memory_kib() {
 }
 
 # zh: 没有 -d 时，服务器提供它的当前目录
-# bats test_tags=points:2
+# bats test_tags=points:2,concurrent:requests
 @test "without -d the server serves its current directory" {
   explained_in 3
   covers R9.2
   printf 'from the current directory\n' >here.txt
   free_port port
-  spawn_prog server download_server "$port"
+  spawn_prog server "$DOWNLOAD_SERVER" "$port"
   wait_tcp server "$port"
   run_peer tcp_client 127.0.0.1 "$port" --send $'here.txt\n' --out reply
   assert_success
@@ -209,7 +215,7 @@ peak_memory_kib() {
 }
 
 # zh: 日志把名字里的控制字节、双引号和反斜杠写成 \xHH：一个请求，一行日志
-# bats test_tags=points:2
+# bats test_tags=points:2,concurrent:requests
 @test "the log shows control bytes, quotes and backslashes in a name as hex escapes: one request, one line" {
   explained_in 3
   covers R9.6
@@ -302,7 +308,7 @@ peak_memory_kib() {
 }
 
 # zh: 提供服务的目录里的符号链接或子目录，因为不是普通文件而被拒绝
-# bats test_tags=points:2
+# bats test_tags=points:2,concurrent:requests
 @test "a symbolic link (one that points nowhere too) or a directory in the served directory is refused as not a regular file" {
   explained_in 5
   covers R2.14
@@ -323,7 +329,7 @@ peak_memory_kib() {
 # ---- clients that misbehave ----
 
 # zh: 一次一个字节到达的请求，得到“OK SIZE”和整个文件
-# bats test_tags=points:3
+# bats test_tags=points:3,concurrent:requests
 @test "a request that arrives one byte at a time is answered with OK SIZE and the whole file" {
   explained_in 4
   covers R2.3 R2.8
@@ -368,7 +374,7 @@ peak_memory_kib() {
 }
 
 # zh: 连上后什么都不发的客户端，大约 3 秒后得到“ERR timeout”
-# bats test_tags=points:2,waits:3
+# bats test_tags=points:2,waits:3,concurrent:timing
 @test "a client that connects and sends nothing gets ERR timeout after about 3 seconds" {
   explained_in 4
   covers R2.5 R2.11
@@ -388,7 +394,7 @@ peak_memory_kib() {
 }
 
 # zh: 3 秒是对整行计时：每 250 毫秒来一个字节的请求得到“ERR timeout”
-# bats test_tags=points:2,waits:3
+# bats test_tags=points:2,waits:3,concurrent:timing
 @test "the 3 seconds are for the whole line: a request dripping in a byte every 250 ms gets ERR timeout" {
   explained_in 4
   covers R2.5 R9.7
@@ -437,6 +443,17 @@ peak_memory_kib() {
   assert_equal "$fds_after open descriptors" "$fds_before open descriptors"
 }
 
+# zh: 随机的请求，正确的和错误的，一个接一个：每个应答都是第 2 节的表给出的那个，每一行日志都是 R9.6 给出的那一行
+# bats test_tags=points:3,concurrent:requests
+@test "random requests, good and bad, one after another: every reply is the one section 2's table gives, every log line the one R9.6 gives" {
+  explained_in 2
+  covers R2.1 R2.2 R2.3 R2.4 R2.6 R2.8 R2.9 R2.10 R2.12 R2.13 R9.6 R9.7
+  load harness/random_requests
+  # names of every byte value and of lengths 1 to 255, bad names, too long, ended early, in pieces
+  random_requests "$DOWNLOAD_SERVER" 1 150
+  random_requests "$DOWNLOAD_SERVER" 2 150
+}
+
 # zh: 一次服务一个客户端：一声不吭的客户端占住服务器 3 秒，然后下一个得到服务
 # bats test_tags=points:2,waits:4
 @test "one client at a time: a client that says nothing holds the server 3 s, then the next one is served" {
@@ -471,7 +488,7 @@ peak_memory_kib() {
     fail "$(en_zh "no TIME_WAIT connection on port $port: this test cannot check the restart" "端口 $port 上没有处于 TIME_WAIT 的连接：这个测试检查不了重新启动")"
   send_signal server TERM
   wait_exit server
-  spawn_prog again download_server -d "$SERVED" "$port"
+  spawn_prog again "$DOWNLOAD_SERVER" -d "$SERVED" "$port"
   wait_tcp again "$port"
   download -o again.txt hello.txt
   assert_success
@@ -479,7 +496,7 @@ peak_memory_kib() {
 }
 
 # zh: 内存保持平稳：发送 40 MiB 的文件时，服务器的内存峰值增加不到 8 MiB
-# bats test_tags=points:2,waits:2
+# bats test_tags=points:2,waits:2,concurrent:timing
 @test "memory stays flat: serving a 40 MiB file raises the server's peak memory by less than 8 MiB" {
   explained_in 6
   covers R9.8
@@ -625,13 +642,13 @@ peak_memory_kib() {
 # (sections 6 and 7): only programs that loop until everything moved pass these.
 
 # zh: 故障注入下的服务器（部分读、部分写、EINTR）：给两个客户端都发出“OK SIZE”和每一个字节
-# bats test_tags=points:1
+# bats test_tags=points:1,concurrent:requests
 @test "server under faults (short recv and send, EINTR): OK SIZE and every byte, to two clients" {
   explained_in 6
   covers R2.3 R2.8 R9.6 R9.7
   load harness/faults
   free_port port
-  with_faults spawn_prog server download_server -d "$SERVED" "$port"
+  with_faults spawn_prog server "$DOWNLOAD_SERVER" -d "$SERVED" "$port"
   wait_tcp server "$port"
   raw_request $'small.bin\n'
   { printf 'OK 100000\n'; cat "$SERVED/small.bin"; } >expected-reply
@@ -670,7 +687,7 @@ peak_memory_kib() {
 # ---- the edges of each rule ----
 
 # zh: 以流结束收尾、没有换行的名字，或者根本没有名字，得到“ERR bad request”
-# bats test_tags=points:1
+# bats test_tags=points:1,concurrent:requests
 @test "a name ending at end of stream, without its newline, or no name at all, gets ERR bad request" {
   explained_in 2
   covers R2.12 R2.7 R9.6
@@ -683,7 +700,7 @@ peak_memory_kib() {
 }
 
 # zh: 回车、空格和制表符都是名字的字节；换行之后的字节被忽略
-# bats test_tags=points:1
+# bats test_tags=points:1,concurrent:requests
 @test "a carriage return, spaces and tabs are bytes of the name; bytes after the newline are ignored" {
   explained_in 2
   covers R2.2 R2.3
@@ -704,7 +721,7 @@ peak_memory_kib() {
 }
 
 # zh: 服务器无权读取的文件得到“ERR permission denied”
-# bats test_tags=points:1
+# bats test_tags=points:1,concurrent:requests
 @test "a file the server may not read gets ERR permission denied" {
   explained_in 2
   covers R2.15
@@ -725,7 +742,7 @@ peak_memory_kib() {
     wait_exit server
     free_port port
     _spawn server2 "$(command -v setpriv)" --reuid=65534 --regid=65534 --clear-groups \
-      "$(lab_bin download_server)" -d "$srv" "$port"
+      "$(lab_bin "$DOWNLOAD_SERVER")" -d "$srv" "$port"
     wait_tcp server2 "$port"
     raw_request $'locked.txt\n'
   fi
@@ -735,7 +752,7 @@ peak_memory_kib() {
 }
 
 # zh: openat 因其他原因打不开的名字（Unix 域套接字：ENXIO）得到“ERR cannot open”
-# bats test_tags=points:1
+# bats test_tags=points:1,concurrent:requests
 @test "a name that openat cannot open for another reason (a Unix socket: ENXIO) gets ERR cannot open" {
   explained_in 2
   covers R2.16
@@ -753,14 +770,14 @@ peak_memory_kib() {
 }
 
 # zh: 打开了却 fstat 失败的文件（EIO：磁盘出故障）得到“ERR cannot open”
-# bats test_tags=points:1
+# bats test_tags=points:1,concurrent:requests
 @test "a file that opens but whose fstat fails (EIO: a failing disk) gets ERR cannot open" {
   explained_in 5
   covers R2.16
   load harness/faults
   free_port port
   # the fault library makes the server's fstat of a regular file fail with EIO
-  with_fstat_eio spawn_prog server download_server -d "$SERVED" "$port"
+  with_fstat_eio spawn_prog server "$DOWNLOAD_SERVER" -d "$SERVED" "$port"
   wait_tcp server "$port"
   raw_request $'hello.txt\n'
   assert_reply "ERR cannot open"
@@ -768,7 +785,7 @@ peak_memory_kib() {
 }
 
 # zh: 应答之后，服务器在一秒之内关闭连接，即使客户端一直不关闭自己这一方
-# bats test_tags=points:1
+# bats test_tags=points:1,concurrent:timing
 @test "after its reply the server closes within a second, even when the client keeps its side open" {
   explained_in 2
   covers R2.18 R9.10 R2.7
@@ -785,7 +802,7 @@ peak_memory_kib() {
 }
 
 # zh: 读完应答却迟迟不关闭的客户端最多占住服务器一秒：下一个客户端照样得到服务
-# bats test_tags=points:1
+# bats test_tags=points:1,concurrent:timing
 @test "a client that has read the reply and is slow to close holds the server a second at most: the next client is served" {
   explained_in 4
   covers R9.10 R2.18
@@ -803,7 +820,7 @@ peak_memory_kib() {
 }
 
 # zh: 3 秒的期限从 accept 算起，而不是从第一个字节算起：先沉默 2 秒、然后一点一点发送请求的客户端收到 ERR timeout
-# bats test_tags=points:1,waits:3
+# bats test_tags=points:1,waits:3,concurrent:timing
 @test "the 3 seconds count from accept, not from the first byte: a client silent for 2 s that then drips its request gets ERR timeout" {
   explained_in 4
   covers R2.5 R9.7
@@ -928,11 +945,13 @@ peak_memory_kib() {
   # two servers that accept: one says nothing, the other sends 5001 of 100000 bytes, then nothing
   free_port silent_port half_port
   spawn_cmd quiet nc -l 127.0.0.1 "$silent_port"
-  spawn_cmd half nc -l 127.0.0.1 "$half_port"
+  # the second: its status line and 5001 bytes, then silence for 40 s (never seen: the client
+  # has given up by then), then 5000 bytes more and its close
+  { printf 'OK 100000\n'; printf 'x%.0s' {1..10001}; } >"$BATS_TEST_TMPDIR/half-reply"
+  spawn_peer half tcp_server "$half_port" --reply-file "$BATS_TEST_TMPDIR/half-reply" --chunk 5011 --pause-ms 40000
   wait_tcp quiet "$silent_port"
   wait_tcp half "$half_port"
-  feed half "OK 100000"$'\n'"$(printf 'x%.0s' {1..5000})" # and the newline feed adds: 5001 bytes
-  mkdir before middle
+  mkdir -m 777 before middle # the clients may run as the lesson's own user
   local started=$SECONDS
   spawn_prog before download_client -o before/hello.txt 127.0.0.1 "$silent_port" hello.txt
   spawn_prog middle download_client -o middle/data.bin 127.0.0.1 "$half_port" data.bin
@@ -956,7 +975,7 @@ peak_memory_kib() {
   covers R9.3 R9.6
   free_port port
   # the server's standard output is a pipe (to cat), not a file: stdio would hold the lines back
-  _spawn server bash -c '"$0" "$@" | cat' "$(lab_bin download_server)" -d "$SERVED" "$port"
+  _spawn server bash -c '"$0" "$@" | cat' "$(lab_bin "$DOWNLOAD_SERVER")" -d "$SERVED" "$port"
   wait_tcp server "$port"
   wait_line server "^serving .* on port $port\$"
   download hello.txt
@@ -969,7 +988,7 @@ peak_memory_kib() {
 # ---- the edges of types, buffers and stated limits; the second time round ----
 
 # zh: 2 GiB 以上的文件（稀疏文件）：状态行和日志给出真实长度
-# bats test_tags=points:2
+# bats test_tags=points:2,concurrent:timing
 @test "files of 2 GiB and more (sparse): the status line and the log give their real size" {
   explained_in 2
   covers R2.6 R9.6
@@ -1013,7 +1032,7 @@ peak_memory_kib() {
 }
 
 # zh: 目录里没有写者的 FIFO：立即应答 ERR not a regular file，下一个客户端照常得到服务
-# bats test_tags=points:2
+# bats test_tags=points:2,concurrent:requests
 @test "a FIFO with no writer in the served directory gets ERR not a regular file at once, and the next client is served" {
   explained_in 5
   covers R2.14 R9.5
@@ -1033,13 +1052,15 @@ peak_memory_kib() {
 }
 
 # zh: 发送期间变长或变短的文件：恰好 SIZE 个字节，或者提前结束，绝不多发；服务器继续工作
-# bats test_tags=points:2
+# bats test_tags=points:2,concurrent:timing
 @test "a file that grows or shrinks while it is sent: exactly SIZE bytes or an early end, never more, and the server goes on" {
   explained_in 6
   covers R2.6 R9.6
   srv="$BATS_TEST_TMPDIR/srv"
   mkdir -p "$srv"
-  local size=$((16 * 1024 * 1024))
+  # 16 MiB and 1000 bytes: no buffer size divides it, so the last read must ask for what is
+  # left of SIZE, not for a whole buffer that the grown file would fill
+  local size=$((16 * 1024 * 1024 + 1000))
   head -c "$size" "$SERVED/big.bin" >"$srv/grow.bin"
   cp "$srv/grow.bin" "$BATS_TEST_TMPDIR/original"
   cp "$SERVED/big.bin" "$srv/shrink.bin"
@@ -1072,7 +1093,7 @@ peak_memory_kib() {
 }
 
 # zh: 不再读数据的客户端会被放弃（10 秒没有进展，内核可能拉长到 40 秒），下一个客户端得到服务
-# bats test_tags=points:2,waits:30
+# bats test_tags=points:2,waits:30,concurrent:stall
 @test "a client that stops reading is dropped (10 s without progress, which the kernel may stretch to 40), and the next one is served" {
   explained_in 6
   covers R2.19 R9.6 R9.4
@@ -1095,7 +1116,7 @@ peak_memory_kib() {
 }
 
 # zh: 长名字之后的短名字按它自己查找，换行之后的字节不会留给下一个客户端
-# bats test_tags=points:1
+# bats test_tags=points:1,concurrent:requests
 @test "a shorter name after a longer one is looked up as itself, and the bytes after a newline do not carry over" {
   explained_in 4
   covers R2.3 R9.4
@@ -1217,27 +1238,27 @@ logged_name() {
 }
 
 # zh: download_server 说明它为什么不能提供服务：DIR 不是目录、PORT 已被占用（状态 1）
-# bats test_tags=points:1
+# bats test_tags=points:1,concurrent:requests
 @test "download_server says why it cannot serve: a DIR that is missing or not a directory, a PORT in use (status 1)" {
   explained_in 9
   covers R9.2
   free_port port
-  run_prog download_server -d "$BATS_TEST_TMPDIR/none" "$port"
+  run_prog "$DOWNLOAD_SERVER" -d "$BATS_TEST_TMPDIR/none" "$port"
   assert_failure 1
-  assert_equal "$stderr" "download_server: $BATS_TEST_TMPDIR/none: No such file or directory"
+  assert_equal "$stderr" "$DOWNLOAD_SERVER: $BATS_TEST_TMPDIR/none: No such file or directory"
   printf 'a file\n' >"$BATS_TEST_TMPDIR/file"
-  run_prog download_server -d "$BATS_TEST_TMPDIR/file" "$port"
+  run_prog "$DOWNLOAD_SERVER" -d "$BATS_TEST_TMPDIR/file" "$port"
   assert_failure 1
-  assert_equal "$stderr" "download_server: $BATS_TEST_TMPDIR/file: Not a directory"
+  assert_equal "$stderr" "$DOWNLOAD_SERVER: $BATS_TEST_TMPDIR/file: Not a directory"
   spawn_peer busy tcp_server "$port" --accept-ms 30000
   wait_tcp busy "$port"
-  run_prog --timeout 5 download_server -d "$SERVED" "$port"
+  run_prog --timeout 5 "$DOWNLOAD_SERVER" -d "$SERVED" "$port"
   assert_failure 1
-  assert_equal "$stderr" "download_server: bind port $port: Address already in use"
+  assert_equal "$stderr" "$DOWNLOAD_SERVER: bind port $port: Address already in use"
 }
 
 # zh: 请求之后一直发送字节的客户端：服务器最多一秒后关闭连接，下一个客户端得到服务
-# bats test_tags=points:1
+# bats test_tags=points:1,concurrent:timing
 @test "a client that goes on sending after its request is closed within a second all the same, and the next client is served" {
   explained_in 4
   covers R9.10 R2.18
@@ -1254,7 +1275,7 @@ logged_name() {
 }
 
 # zh: 客户端在请求之后又发来的字节不会让它丢掉大文件的结尾：优雅关闭会读掉这些字节（不发复位）
-# bats test_tags=points:1
+# bats test_tags=points:1,concurrent:timing
 @test "bytes a client sends after its request do not cost it the end of a big file: the graceful close reads them, no reset" {
   explained_in 4
   covers R9.10 R2.18
@@ -1266,6 +1287,14 @@ logged_name() {
     --keep-open --idle-ms 8000 --out reply
   { printf 'OK %s\n' "$BIG_SIZE"; cat "$SERVED/big.bin"; } >expected-reply
   [[ $status == 0 ]] || flunk_wire "$(en_zh "the end of the reply to a client that sent 6 bytes after its request" "客户端在请求之后多发 6 个字节时，应答的结尾")" \
+    "$(en_zh "OK $BIG_SIZE, the whole file, then the end of stream (FIN)" "OK $BIG_SIZE、整个文件，然后是流结束（FIN）")" \
+    "$(peer_words "$stderr") ($(wc -c <reply) $(en_zh "bytes" "字节"))"
+  assert_same_file expected-reply reply "$(en_zh "the reply" "应答")"
+  # 2400 bytes after the request, in the same send: more than one recv of a small buffer
+  # takes, and the graceful close reads until the client closes (R9.10), not once
+  run_peer tcp_client 127.0.0.1 "$port" --send "big.bin"$'\n'"$(printf 'extra %.0s' {1..400})" \
+    --keep-open --idle-ms 8000 --out reply
+  [[ $status == 0 ]] || flunk_wire "$(en_zh "the end of the reply to a client that sent 2400 bytes after its request" "客户端在请求之后多发 2400 个字节时，应答的结尾")" \
     "$(en_zh "OK $BIG_SIZE, the whole file, then the end of stream (FIN)" "OK $BIG_SIZE、整个文件，然后是流结束（FIN）")" \
     "$(peer_words "$stderr") ($(wc -c <reply) $(en_zh "bytes" "字节"))"
   assert_same_file expected-reply reply "$(en_zh "the reply" "应答")"

@@ -7,6 +7,11 @@
 # names it when the program is still running and printed nothing new (tests/harness/test_helper.bash).
 BUFFERING_EXPLAINED_IN=5
 
+# Three tests run a group of lesson 05's tests each (lesson05_tests), and each of those has the
+# usual budget of its own (BATS_TEST_TIMEOUT): the group's test gets five times the usual.
+# bats reads the budget after the file's top level has run, in the test's own process.
+[[ ${BATS_TEST_NAME:-} == test_lesson_05-27s_* && -n ${BATS_TEST_TIMEOUT:-} ]] && BATS_TEST_TIMEOUT=$((BATS_TEST_TIMEOUT * 5))
+
 # The big file is made once for the whole file: random bytes cost time.
 setup_file() {
   export SERVED="$BATS_FILE_TMPDIR/served"
@@ -39,6 +44,21 @@ start_server_under_sigstate() {
   _spawn server "$sigstate" "$@" -- "$_BIN" -d "$SERVED" "$port"
   _NAME[server]=concurrent_server # sigstate's pid becomes the server's: name it as such
   wait_tcp server "$port"
+}
+
+# lesson05_tests GROUP: lesson 05's tests tagged concurrent:GROUP (tests/05-download.bats), run
+# with concurrent_server in download_server's place: its protocol, log and limits are lesson
+# 05's (R8.1). On failure, what each failing test said, pointing at lesson 05's sections.
+lesson05_tests() {
+  run env DOWNLOAD_SERVER=concurrent_server SOCKLAB_LESSON=05-download bats --tap --filter-tags "concurrent:$1" \
+    "$BATS_TEST_DIRNAME/05-download.bats"
+  ((status == 0)) && [[ $output == *"ok "* ]] && return 0
+  # the failures and what they said (a report's "explained_in:" lines are this lesson's own)
+  local failures
+  failures=$(sed -n '/^not ok /,/^ok /{/^ok /d; /^# *explained_in: /d; s/^# \{0,1\}/  /; p}' <<<"$output")
+  printf '%s\n' "$(en_zh "lesson 05's tests ($1), run with concurrent_server in place of download_server (R8.1: its protocol, log and limits are lesson 05's):" \
+    "第 05 课的测试（$1），用 concurrent_server 代替 download_server 来运行（R8.1：它的协议、日志和各种限制都和第 05 课的一样）：")" \
+    "${failures:-$output}" | fail
 }
 
 # start_server: concurrent_server serving $SERVED on a free port ($port), ready for clients.
@@ -190,6 +210,30 @@ blocked_beyond() {
   assert_reply "ERR no such file"
   wait_line server '^127\.0\.0\.1:[0-9]+ "small\.bin" sent 100000 bytes$'
   wait_line server '^127\.0\.0\.1:[0-9]+ "missing\.txt" refused: no such file$'
+}
+
+# zh: 第 05 课关于请求和应答的服务器测试，换成 concurrent_server 也都通过：名字、拒绝的原因、日志、故障
+# bats test_tags=points:3
+@test "lesson 05's server tests of requests and replies pass with concurrent_server in download_server's place: names, refusals, the log, faults" {
+  explained_in 8
+  covers R8.1
+  lesson05_tests requests
+}
+
+# zh: 第 05 课关于时间和连接关闭的服务器测试，换成 concurrent_server 也都通过：3 秒的期限、优雅关闭、变化中的文件、内存
+# bats test_tags=points:3,waits:15
+@test "lesson 05's server tests of deadlines and closes pass with concurrent_server in download_server's place: the 3 s, the graceful close, a changing file, memory" {
+  explained_in 8
+  covers R8.1
+  lesson05_tests timing
+}
+
+# zh: 第 05 课的测试：不再读取的客户端被丢下（10 秒没有进展），换成 concurrent_server 也通过
+# bats test_tags=points:1,waits:30
+@test "lesson 05's test of a client that stops reading (dropped after 10 s without progress) passes with concurrent_server in download_server's place" {
+  explained_in 8
+  covers R8.1
+  lesson05_tests stall
 }
 
 # zh: 端口已被另一个程序监听时，以服务器自己的名字报绑定错误：“concurrent_server: bind port PORT: REASON”，退出状态 1
@@ -515,6 +559,16 @@ blocked_beyond() {
       "$(en_zh "ERR timeout, 3 s after accept (lesson 05, R2.5: the 3 s are for the whole line)" "ERR timeout，accept 之后 3 秒（第 05 课 R2.5：3 秒的期限针对整行请求）")" "$(_visible <drip-reply)"
 }
 
+# zh: 随机的请求，正确的和错误的，每个由一个子进程服务：每个应答和每一行日志都是第 05 课的规则给出的那个
+# bats test_tags=points:2
+@test "random requests, good and bad, each served by a child: every reply and every log line is the one lesson 05's rules give" {
+  explained_in 8
+  covers R8.1
+  load harness/random_requests
+  # names of every byte value and of lengths 1 to 255, bad names, too long, ended early, in pieces
+  random_requests concurrent_server 3 150
+}
+
 # zh: 父进程阻塞了 SIGTERM、SIGINT、SIGCHLD 和 SIGUSR1 之后启动的服务器：子进程收到 SIGTERM 仍会结束并被回收，SIGUSR1 在等待中和子进程里都仍被阻塞，SIGTERM 仍然让服务器停止
 # bats test_tags=points:2
 @test "started with SIGTERM, SIGINT, SIGCHLD and SIGUSR1 blocked by its parent: a child still follows SIGTERM and is reaped, SIGUSR1 stays blocked, and SIGTERM still stops the server" {
@@ -615,6 +669,39 @@ blocked_beyond() {
   done
   [[ -z $zombies ]] || flunk_wire "the server's children 4 s after three of them ended together, while it was stopped" \
     "all reaped: one SIGCHLD for the three, so waitpid until it reaps no more (section 6)" \
+    "zombies: $(wc -w <<<"$zombies") ($zombies)"
+}
+
+# zh: 恰好在等待开始之前结束的子进程也会被回收：SIGCHLD 在等待之外一直被阻塞
+# bats test_tags=points:1,waits:8
+@test "a child that ends just before the wait is reaped all the same: SIGCHLD stays blocked outside the wait" {
+  explained_in 6
+  covers R8.5
+  load harness/faults
+  free_port port
+  # the fault shim pauses the server 3 s before each wait. A child that ends in that pause,
+  # after the loop reaped and before the wait began, must still end the wait: its SIGCHLD stays
+  # blocked until the wait unblocks it. A handler run in the pause leaves nothing to end it.
+  with_wait_pause 3000 spawn_prog server concurrent_server -d "$SERVED" "$port"
+  wait_tcp server "$port"
+  local server_pid kid deadline zombies
+  server_pid=$(prog_pid server)
+  spawn_peer stall dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 30000 --idle-ms 30000
+  # the parent has forked its child and pauses: it sleeps in nanosleep (if this is missed, the
+  # child ends in the wait instead, which any server gets right: the test then proves less)
+  deadline=$((SECONDS + 15))
+  until kid=$(children "$server_pid") && [[ -n $kid && $(cat "/proc/$server_pid/wchan" 2>/dev/null) == *nanosleep* ]] ||
+    ((SECONDS >= deadline)); do
+    pause_50ms
+  done
+  [[ -n $kid ]] || flunk_wire "the server's children while a client waits for its file" "$(en_zh "one child" "一个子进程")" "$(words none)"
+  kill -KILL $kid
+  deadline=$((SECONDS + 6))
+  while zombies=$(zombie_children "$server_pid") && [[ -n $zombies ]] && ((SECONDS < deadline)); do
+    pause_50ms
+  done
+  [[ -z $zombies ]] || flunk_wire "the server's children 6 s after a child ended just before the wait (in the shim's 3 s pause)" \
+    "reaped: SIGCHLD blocked outside the wait, so the wait itself is interrupted (sections 6 and 7)" \
     "zombies: $(wc -w <<<"$zombies") ($zombies)"
 }
 
