@@ -220,7 +220,7 @@ expect_default_port() {
   expect_fill_shown m "$sport" 65507
 }
 
-# zh: sendto 失败时报告错误，后面不跟 sent 行，菜单式聊天程序继续运行
+# zh: sendto 失败时报告错误，后面没有 sent 行，菜单式聊天程序继续运行
 # bats test_tags=points:1
 @test "a failed sendto is reported, no sent line follows it, and the menu chat keeps running" {
   explained_in 5
@@ -773,7 +773,7 @@ expect_default_port() {
   expect_datagram 1 "the last words"
 }
 
-# zh: 没有换行的最后一行也和别的行一样处理：命令就是命令，不会当作消息发出
+# zh: 没有换行符的最后一行也和别的行一样处理：命令就是命令，不会当作消息发出
 # bats test_tags=points:1
 @test "a last line without a newline is handled like any line: a command there is a command, not a message" {
   explained_in 5
@@ -792,7 +792,7 @@ expect_default_port() {
   expect_marker_next 2 # "/nope" did not go out as a message
 }
 
-# zh: 同一次读到的一个短行后面紧跟一个 65507 字节的行：这一行仍然是一个数据报
+# zh: 65507 字节的一行和它前面的短行在同一次读取中读到时，仍然作为一个数据报发出
 # bats test_tags=points:1
 @test "a line of 65507 bytes read together with a short line before it still goes out as one datagram" {
   explained_in 5
@@ -813,7 +813,7 @@ expect_default_port() {
   expect_datagram 3 "after"
 }
 
-# zh: 键盘一刻不停地有输入时，到达的数据报也照样立刻显示
+# zh: 标准输入一直有数据可读时，到达的数据报也照样立刻显示
 # bats test_tags=points:1
 @test "a datagram is shown as it arrives even while standard input never runs dry" {
   explained_in 3

@@ -955,7 +955,7 @@ hex_of() {
   assert_equal "$stderr" "client: standard input: Is a directory"
 }
 
-# zh: 端口和 -t 的边界：服务器拒绝端口 0 和 65536、接受 65535；客户端拒绝 -t 2s 和 -t 1.9，接受 -t 3600
+# zh: 端口和 -t 的边界：服务器拒绝端口 0 和 65536，接受 65535；客户端拒绝 -t 2s 和 -t 1.9，接受 -t 3600
 # bats test_tags=points:1
 @test "server refuses PORT 0 and 65536 and listens on 65535; client refuses -t 2s and -t 1.9 and takes -t 3600" {
   explained_in 9

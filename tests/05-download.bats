@@ -443,15 +443,15 @@ peak_memory_kib() {
   assert_equal "$fds_after open descriptors" "$fds_before open descriptors"
 }
 
-# zh: 随机的请求，正确的和错误的，一个接一个：每个应答都是第 2 节的表给出的那个，每一行日志都是 R9.6 给出的那一行
+# zh: 一个接一个的随机请求，有正确的也有错误的：每个应答都是第 2 节的表规定的那个，每一行日志都是 R9.6 规定的那一行
 # bats test_tags=points:3,concurrent:requests
 @test "random requests, good and bad, one after another: every reply is the one section 2's table gives, every log line the one R9.6 gives" {
   explained_in 2
   covers R2.1 R2.2 R2.3 R2.4 R2.6 R2.8 R2.9 R2.10 R2.12 R2.13 R9.6 R9.7
   load harness/random_requests
   # names of every byte value and of lengths 1 to 255, bad names, too long, ended early, in pieces
-  random_requests "$DOWNLOAD_SERVER" 1 150
-  random_requests "$DOWNLOAD_SERVER" 2 150
+  random_requests "$DOWNLOAD_SERVER" 1 100
+  random_requests "$DOWNLOAD_SERVER" 2 100
 }
 
 # zh: 一次服务一个客户端：一声不吭的客户端占住服务器 3 秒，然后下一个得到服务

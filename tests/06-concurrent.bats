@@ -212,7 +212,7 @@ blocked_beyond() {
   wait_line server '^127\.0\.0\.1:[0-9]+ "missing\.txt" refused: no such file$'
 }
 
-# zh: 第 05 课关于请求和应答的服务器测试，换成 concurrent_server 也都通过：名字、拒绝的原因、日志、故障
+# zh: 第 05 课关于请求和应答的服务器测试，用 concurrent_server 代替 download_server 也都通过：名字、拒绝的原因、日志、故障注入
 # bats test_tags=points:3
 @test "lesson 05's server tests of requests and replies pass with concurrent_server in download_server's place: names, refusals, the log, faults" {
   explained_in 8
@@ -220,7 +220,7 @@ blocked_beyond() {
   lesson05_tests requests
 }
 
-# zh: 第 05 课关于时间和连接关闭的服务器测试，换成 concurrent_server 也都通过：3 秒的期限、优雅关闭、变化中的文件、内存
+# zh: 第 05 课关于期限和连接关闭的服务器测试，用 concurrent_server 代替 download_server 也都通过：3 秒的期限、优雅关闭、发送期间变化的文件、内存
 # bats test_tags=points:3,waits:15
 @test "lesson 05's server tests of deadlines and closes pass with concurrent_server in download_server's place: the 3 s, the graceful close, a changing file, memory" {
   explained_in 8
@@ -228,7 +228,7 @@ blocked_beyond() {
   lesson05_tests timing
 }
 
-# zh: 第 05 课的测试：不再读取的客户端被丢下（10 秒没有进展），换成 concurrent_server 也通过
+# zh: 第 05 课关于不再读数据的客户端的测试（10 秒没有进展就被放弃），用 concurrent_server 代替 download_server 也通过
 # bats test_tags=points:1,waits:30
 @test "lesson 05's test of a client that stops reading (dropped after 10 s without progress) passes with concurrent_server in download_server's place" {
   explained_in 8
@@ -559,14 +559,14 @@ blocked_beyond() {
       "$(en_zh "ERR timeout, 3 s after accept (lesson 05, R2.5: the 3 s are for the whole line)" "ERR timeout，accept 之后 3 秒（第 05 课 R2.5：3 秒的期限针对整行请求）")" "$(_visible <drip-reply)"
 }
 
-# zh: 随机的请求，正确的和错误的，每个由一个子进程服务：每个应答和每一行日志都是第 05 课的规则给出的那个
+# zh: 随机请求，有正确的也有错误的，每个都由一个子进程服务：每个应答、每一行日志都是第 05 课的规则规定的那样
 # bats test_tags=points:2
 @test "random requests, good and bad, each served by a child: every reply and every log line is the one lesson 05's rules give" {
   explained_in 8
   covers R8.1
   load harness/random_requests
   # names of every byte value and of lengths 1 to 255, bad names, too long, ended early, in pieces
-  random_requests concurrent_server 3 150
+  random_requests concurrent_server 3 120
 }
 
 # zh: 父进程阻塞了 SIGTERM、SIGINT、SIGCHLD 和 SIGUSR1 之后启动的服务器：子进程收到 SIGTERM 仍会结束并被回收，SIGUSR1 在等待中和子进程里都仍被阻塞，SIGTERM 仍然让服务器停止
@@ -694,15 +694,15 @@ blocked_beyond() {
     ((SECONDS >= deadline)); do
     pause_50ms
   done
-  [[ -n $kid ]] || flunk_wire "the server's children while a client waits for its file" "$(en_zh "one child" "一个子进程")" "$(words none)"
+  [[ -n $kid ]] || flunk_wire "$(en_zh "the server's children while a client waits for its file" "客户端等待文件时服务器的子进程")" "$(en_zh "one child" "一个子进程")" "$(words none)"
   kill -KILL $kid
   deadline=$((SECONDS + 6))
   while zombies=$(zombie_children "$server_pid") && [[ -n $zombies ]] && ((SECONDS < deadline)); do
     pause_50ms
   done
-  [[ -z $zombies ]] || flunk_wire "the server's children 6 s after a child ended just before the wait (in the shim's 3 s pause)" \
-    "reaped: SIGCHLD blocked outside the wait, so the wait itself is interrupted (sections 6 and 7)" \
-    "zombies: $(wc -w <<<"$zombies") ($zombies)"
+  [[ -z $zombies ]] || flunk_wire "$(en_zh "the server's children 6 s after a child ended just before the wait (in the shim's 3 s pause)" "子进程恰好在等待开始之前（故障注入库暂停的 3 秒里）结束，6 秒之后服务器的子进程")" \
+    "$(en_zh "reaped: SIGCHLD blocked outside the wait, so the wait itself is interrupted (sections 6 and 7)" "已被回收：SIGCHLD 在等待之外一直被阻塞，所以等待本身会被打断（第 6、7 节）")" \
+    "$(en_zh "zombies: $(wc -w <<<"$zombies") ($zombies)" "僵死进程：$(wc -w <<<"$zombies") 个（$zombies）")"
 }
 
 # zh: 同时活着的 25 个子进程一起结束，全部被回收：记录子进程的表再大也可能不够

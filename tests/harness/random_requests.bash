@@ -14,7 +14,8 @@ random_requests() {
   free_port port
   spawn_prog "$label" "$prog" -d "$dir" "$port"
   wait_tcp "$label" "$port"
-  run_peer dl_requests "$seed" "$count" "$port" "$dir" "$dir.log"
+  # a request is a few ms; under a loaded grader's delays (tests/bench/stress.sh), tens of ms
+  run_peer --timeout 45 dl_requests "$seed" "$count" "$port" "$dir" "$dir.log"
   ((status == 1)) && _random_reply_differs "$count"
   ((status == 0)) || fail "$(en_zh "the test peer dl_requests failed: $stderr" "测试用的对端程序 dl_requests 失败了：$stderr")"
   # one request more, whose line comes after every other: the server has logged them all
@@ -49,7 +50,7 @@ _random_reply_differs() {
   ((${f[end-of-stream]:-0})) && sent_as+=$(en_zh ", then the end of the client's stream (shutdown)" "，然后客户端结束了它的字节流（shutdown）")
   expected=${f[expected]}
   ((${f[file-bytes]:-0})) && expected+=$(en_zh " then the file's ${f[file-bytes]} bytes" "，然后是文件的 ${f[file-bytes]} 个字节")
-  expected+=$(en_zh ", then the end of the stream" "，然后字节流结束")
+  expected+=$(en_zh ", then the end of the stream" "，然后是流结束")
   received=${f[received]}
   [[ -n ${f[error]-} ]] && received+=$(en_zh ", then: ${f[error]}" "，然后：${f[error]}")
   flunk_wire "$(en_zh "random request ${f[request]} (seed ${f[seed]}): ${kind}, sent ${sent_as}:
@@ -77,10 +78,10 @@ _random_log_is_wanted() {
     if [[ -n ${got[i]+set} ]]; then # a byte the terminal may not show (0x7f, say): name it
       read -r where <<<"$(cmp -l <(printf '%s\n' "${want[i]}") <(printf '%s\n' "${got[i]}") 2>/dev/null | head -1)"
       # shellcheck disable=SC2086 # "BYTE OCTAL OCTAL"
-      [[ -n $where ]] && where=$(set -- $where && printf "$(en_zh "; they part at byte %d: 0x%02x expected, 0x%02x received" "；从第 %d 个字节起不同：应为 0x%02x，收到 0x%02x")" "$1" "0$2" "0$3")
+      [[ -n $where ]] && where=$(set -- $where && printf "$(en_zh "; they part at byte %d: 0x%02x expected, 0x%02x received" "；从第 %d 个字节起不同：期望 0x%02x，实际收到 0x%02x")" "$1" "0$2" "0$3")
     fi
     flunk_wire "$(en_zh "the server's log line for random request $((i + 1)) of $3 (seed $2; lesson 05, R9.6: one line per client, the name escaped)$where" \
-      "服务器为随机请求 $((i + 1))（共 $3 个，种子 $2）记的日志行（第 05 课 R9.6：每个客户端一行，名字经过转义）$where")" \
+      "服务器为随机请求 $((i + 1))（共 $3 个，种子 $2）记下的日志行（第 05 课 R9.6：每个客户端一行，名字经过转义）$where")" \
       "${want[i]}" "${got[i]-$(en_zh "(no line)" "（没有这一行）")}"
   done
 }
