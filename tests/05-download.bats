@@ -496,7 +496,7 @@ peak_memory_kib() {
 }
 
 # zh: 内存保持平稳：发送 40 MiB 的文件时，服务器的内存峰值增加不到 8 MiB
-# bats test_tags=points:2,waits:2,concurrent:timing
+# bats test_tags=points:2,waits:2
 @test "memory stays flat: serving a 40 MiB file raises the server's peak memory by less than 8 MiB" {
   explained_in 6
   covers R9.8
@@ -988,7 +988,7 @@ peak_memory_kib() {
 # ---- the edges of types, buffers and stated limits; the second time round ----
 
 # zh: 2 GiB 以上的文件（稀疏文件）：状态行和日志给出真实长度
-# bats test_tags=points:2,concurrent:timing
+# bats test_tags=points:2
 @test "files of 2 GiB and more (sparse): the status line and the log give their real size" {
   explained_in 2
   covers R2.6 R9.6

@@ -252,7 +252,9 @@ static void ask_bad_name(struct request *r, const struct file *files)
         } else {
             len = name_length();
             random_name(r->bytes, len);
-            r->bytes[below(len)] = nul ? '\0' : '/';
+            /* the edges often: the first byte (nothing before it) and the last */
+            size_t at = below(3) == 0 ? 0 : below(2) == 0 ? len - 1 : below(len);
+            r->bytes[at] = nul ? '\0' : '/';
         }
         if (below(3) == 0)
             r->bytes[below(len)] = nul ? '/' : '\0'; /* both faults at once: still a bad name */
