@@ -86,6 +86,15 @@ run_without_loopback() {
   assert_failure 2
   assert_equal "$output" ""
   assert_regex "$stderr" '^usage: sockets KIND'
+  # a KIND is one of the table's words, whole: not a piece of one, nor one with more after it
+  local kind
+  for kind in tc t "" unix udp6x tcp66 TCP; do
+    run_prog sockets udp "$kind"
+    ((status == 2)) && [[ -z $output && $stderr == "usage: sockets KIND"* ]] ||
+      flunk_wire "$(en_zh "sockets udp \"$kind\"" "sockets udp \"$kind\"")" \
+        "$(en_zh "status 2, the usage line, nothing on stdout: \"$kind\" is no KIND of the table (R7.9)" "退出状态 2、用法说明、标准输出上什么也没有：\"$kind\" 不是表里的 KIND（R7.9）")" \
+        "$(en_zh "status $status, stdout: ${output:-(nothing)}" "退出状态 $status，标准输出：${output:-（无）}")"
+  done
 }
 
 # zh: 超过 64 个 KIND 是用法错误：退出状态 2
@@ -200,11 +209,11 @@ run_without_loopback() {
   assert_success
 }
 
-# zh: 程序等待期间，列出的端口都被占用；标准输入关闭之后，端口就空出来了
+# zh: 程序等待期间，列出的端口都被占用，设了 SO_REUSEADDR 的套接字也绑定不了；标准输入关闭之后，端口就空出来了
 # bats test_tags=points:2
-@test "a reported port is in use while the program waits, and free once stdin closes" {
+@test "a reported port is in use while the program waits, even to a socket that sets SO_REUSEADDR, and free once stdin closes" {
   explained_in 5
-  covers R7.5 R7.7 R7.8
+  covers R7.1 R7.5 R7.7 R7.8
   spawn_prog sk sockets tcp udp
   wait_line sk '^ready: 2 sockets open$'
   tcp_port=$(grep '^tcp ' "$BATS_TEST_TMPDIR/sk.out" | grep -o 'local=[^ ]*' | cut -d: -f2)
@@ -213,6 +222,15 @@ run_without_loopback() {
   assert_failure 1 # in use: our bind(2) gets EADDRINUSE
   run_peer ports probe udp "$udp_port" 127.0.0.1
   assert_failure 1
+  # not even a socket that sets SO_REUSEADDR shares them: sockets sets no option (R7.1)
+  local proto
+  for proto in tcp udp; do
+    local probed=${proto}_port
+    run_peer ports probe --reuse "$proto" "${!probed}" 127.0.0.1
+    ((status == 1)) || flunk_wire "$(en_zh "another program's bind of the $proto port ${!probed}, with SO_REUSEADDR, while sockets holds it" "sockets 占着 $proto 端口 ${!probed} 时，另一个程序设了 SO_REUSEADDR 再绑定它")" \
+      "$(en_zh "Address already in use: the port is the socket's alone (section 4, R7.1: no socket option)" "Address already in use：这个端口只归这个套接字（第 4 节，R7.1：不设任何套接字选项）")" \
+      "$(en_zh "bound: both sockets set SO_REUSEADDR, so they share it" "绑定成功：两个套接字都设了 SO_REUSEADDR，于是共用了这个端口")"
+  done
 
   wait_exit sk
   assert_success
@@ -350,8 +368,13 @@ run_without_loopback() {
   # terminal, but in a pipe only a byte
   printf 'x\xff\x00\x04\x1a\xfe\n' >&"${_INFD[sk]}"
   run_peer await line "$BATS_TEST_TMPDIR/sk.out" '^closed' --pid "$(prog_pid sk)" --ms 300
-  ((status == 1)) || flunk_wire "sockets after the bytes 78 ff 00 04 1a fe 0a on its standard input, input still open" \
-    "still waiting (no closed line, not exited)" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
+  ((status == 1)) || flunk_wire "$(en_zh "sockets after the bytes 78 ff 00 04 1a fe 0a on its standard input, input still open" "标准输入收到字节 78 ff 00 04 1a fe 0a、输入仍然打开时的 sockets")" \
+    "$(en_zh "still waiting (no closed line, not exited)" "仍在等待（没有 closed 行，没有退出）")" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
+  # more input than any buffer: 70000 bytes more, the wait goes on (each read gets a whole buffer)
+  head -c 70000 /dev/zero | tr '\0' 'y' >&"${_INFD[sk]}" || true # (a program that ended: tr's EPIPE)
+  run_peer await line "$BATS_TEST_TMPDIR/sk.out" '^closed' --pid "$(prog_pid sk)" --ms 300
+  ((status == 1)) || flunk_wire "$(en_zh "sockets after 70000 more bytes on its standard input, input still open" "标准输入又收到 70000 个字节、输入仍然打开时的 sockets")" \
+    "$(en_zh "still waiting: only end of input ends it, however much came before (R7.7)" "仍在等待：只有输入结束才结束等待，不管之前来了多少字节（R7.7）")" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
   wait_exit sk
   assert_success
   assert_line "closed 1 sockets"

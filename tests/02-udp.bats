@@ -54,7 +54,8 @@ receive_from_peer() {
 @test "a PORT that is not a number from 1 to 65535 is a usage error that names it" {
   explained_in 7
   covers R7.1 R7.3
-  for port in 0 65536 -1 80x abc ""; do
+  # 0x1f90 is a number to strtol with base 0 (8080), but a PORT is decimal digits only (R7.1)
+  for port in 0 65536 -1 80x abc "" 0x1f90 " 80"; do
     run_prog --in hi udp_send 127.0.0.1 "$port"
     assert_failure 2
     assert_regex "$stderr" "udp_send: invalid port \"$port\""
@@ -255,6 +256,15 @@ receive_from_peer() {
   run_prog udp_receive "$port"
   assert_failure 1
   assert_regex "$stderr" "udp_receive: bind port $port: Address already in use"
+  # and when the one that holds it is another udp_receive: two of them never share a port
+  free_port port
+  spawn_prog rx udp_receive "$port"
+  wait_udp rx "$port"
+  run_prog udp_receive "$port"
+  ((status == 1)) && [[ $stderr == *"udp_receive: bind port $port: Address already in use"* ]] ||
+    flunk_wire "$(en_zh "a second udp_receive on port $port, while a first one waits there" "第一个 udp_receive 在端口 $port 上等待时，再启动第二个")" \
+      "$(en_zh "udp_receive: bind port $port: Address already in use, status 1 (no socket option lets two share it: R7.12)" "udp_receive: bind port $port: Address already in use，退出状态 1（没有哪个套接字选项让两者共用端口：R7.12）")" \
+      "$(en_zh "status $status, stderr: ${stderr:-(nothing)}" "退出状态 $status，标准错误：${stderr:-（无）}")"
 }
 
 # ---- udp_ask ----

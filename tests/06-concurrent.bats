@@ -7,11 +7,6 @@
 # names it when the program is still running and printed nothing new (tests/harness/test_helper.bash).
 BUFFERING_EXPLAINED_IN=5
 
-# Three tests run a group of lesson 05's tests each (lesson05_tests), and each of those has the
-# usual budget of its own (BATS_TEST_TIMEOUT): the group's test gets five times the usual.
-# bats reads the budget after the file's top level has run, in the test's own process.
-[[ ${BATS_TEST_NAME:-} == test_lesson_05-27s_* && -n ${BATS_TEST_TIMEOUT:-} ]] && BATS_TEST_TIMEOUT=$((BATS_TEST_TIMEOUT * 5))
-
 # The big file is made once for the whole file: random bytes cost time.
 setup_file() {
   export SERVED="$BATS_FILE_TMPDIR/served"
@@ -47,7 +42,8 @@ start_server_under_sigstate() {
 }
 
 # lesson05_tests GROUP: lesson 05's tests tagged concurrent:GROUP (tests/05-download.bats), run
-# with concurrent_server in download_server's place: its protocol, log and limits are lesson
+# with concurrent_server in download_server's place (the tests that call it are tagged
+# lesson-05-group: the zoo's variants of the parent's signal handling leave them out): its protocol, log and limits are lesson
 # 05's (R8.1). On failure, what each failing test said, pointing at lesson 05's sections.
 lesson05_tests() {
   # a server that never listens fails each of them after a wait: say it once, at once
@@ -116,6 +112,15 @@ zombie_children() {
 # pause_50ms: a short pause before looking at /proc again (await's deadline, not sleep).
 pause_50ms() {
   run_peer await line /dev/null '^never$' --ms 50 || true
+}
+
+# wait_reaped PID SECONDS: wait until PID has no zombie child, SECONDS at most. The zombies
+# still there at the end (none: empty) are left in $zombies.
+wait_reaped() {
+  local deadline=$((SECONDS + $2))
+  while zombies=$(zombie_children "$1") && [[ -n $zombies ]] && ((SECONDS < deadline)); do
+    pause_50ms
+  done
 }
 
 # stalled_client LABEL: a client that reads 64 KiB of big.bin, then stops reading for 8 s;
@@ -219,7 +224,7 @@ blocked_beyond() {
 }
 
 # zh: 第 05 课关于请求和应答的服务器测试，用 concurrent_server 代替 download_server 也都通过：名字、拒绝的原因、日志、故障注入
-# bats test_tags=points:3
+# bats test_tags=points:3,lesson-05-group
 @test "lesson 05's server tests of requests and replies pass with concurrent_server in download_server's place: names, refusals, the log, faults" {
   explained_in 8
   covers R8.1
@@ -227,7 +232,7 @@ blocked_beyond() {
 }
 
 # zh: 第 05 课关于期限和连接关闭的服务器测试，用 concurrent_server 代替 download_server 也都通过：3 秒的期限、优雅关闭、发送期间变化的文件
-# bats test_tags=points:3,waits:15
+# bats test_tags=points:3,waits:15,lesson-05-group
 @test "lesson 05's server tests of deadlines and closes pass with concurrent_server in download_server's place: the 3 s, the graceful close, a changing file" {
   explained_in 8
   covers R8.1
@@ -235,7 +240,7 @@ blocked_beyond() {
 }
 
 # zh: 第 05 课关于不再读数据的客户端的测试（10 秒没有进展就被放弃），用 concurrent_server 代替 download_server 也通过
-# bats test_tags=points:1,waits:30
+# bats test_tags=points:1,waits:30,lesson-05-group
 @test "lesson 05's test of a client that stops reading (dropped after 10 s without progress) passes with concurrent_server in download_server's place" {
   explained_in 8
   covers R8.1
@@ -306,8 +311,8 @@ blocked_beyond() {
   # serves one client at a time logs the silent one's "refused: timeout" first
   wait_line server '^127\.0\.0\.1:[0-9]+ "hello\.txt" sent [0-9]+ bytes$'
   if grep -q 'refused: timeout$' "$BATS_TEST_TMPDIR/server.out"; then
-    flunk_wire "the server's log while a silent client holds a connection" \
-      "the next client's download first (a child per client), the silent one refused 3 s after it came" \
+    flunk_wire "$(en_zh "the server's log while a silent client holds a connection" "一个不说话的客户端占着连接时服务器的日志")" \
+      "$(en_zh "the next client's download first (a child per client), the silent one refused 3 s after it came" "先是下一个客户端的下载（每个客户端一个子进程），不说话的那个在来了 3 秒之后被拒绝")" \
       "$(cat "$BATS_TEST_TMPDIR/server.out")"
   fi
 }
@@ -372,6 +377,21 @@ blocked_beyond() {
   assert_ends_within_2s "${kids[0]}" "$(en_zh "the child serving a stalled client, 2 s after SIGTERM" "服务停住的客户端的子进程，SIGTERM 之后 2 秒")"
   kill -INT "${kids[1]}"
   assert_ends_within_2s "${kids[1]}" "$(en_zh "the child serving a stalled client, 2 s after SIGINT" "服务停住的客户端的子进程，SIGINT 之后 2 秒")"
+  # a child still waiting for its client's request follows them from its first moment too:
+  # ended by SIGTERM, it sends nothing (not the ERR timeout of 3 s later)
+  spawn_peer silent tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 8000 --out silent.reply
+  local waiting= deadline=$((SECONDS + 5))
+  until waiting=$(children "$(prog_pid server)" | grep -vxF -e "${kids[0]}" -e "${kids[1]}") && [[ -n $waiting ]] ||
+    ((SECONDS >= deadline)); do
+    pause_50ms
+  done
+  [[ -n $waiting ]] || flunk_wire "$(en_zh "the server's children while a client that says nothing is connected" "一个什么都不说的客户端连着时服务器的子进程")" \
+    "$(en_zh "a child for it" "为它服务的一个子进程")" "$(words none)"
+  kill -TERM $waiting
+  assert_ends_within_2s "$waiting" "$(en_zh "the child of a client that has not sent its request yet, 2 s after SIGTERM" "客户端还没发请求时它的子进程，SIGTERM 之后 2 秒")"
+  wait_exit silent 5
+  [[ ! -s silent.reply ]] || flunk_wire "$(en_zh "what the client got from a child that SIGTERM ended while it waited for the request" "子进程等请求时被 SIGTERM 结束，客户端收到的内容")" \
+    "$(en_zh "nothing: the child ends at once, from its first moment (R8.6)" "什么都没有：子进程从一开始就会被立刻结束（R8.6）")" "$(_visible <silent.reply)"
   prog_pid server >/dev/null # the parent itself goes on
   assert_served_meanwhile hello.txt
   # reaping a child that a signal ended is no error: the server's stderr stays empty (R8.10)
@@ -409,17 +429,52 @@ blocked_beyond() {
   wait_tcp server3 "$port"
 }
 
-# zh: SIGINT（Ctrl-C）同样让服务器停下
+# zh: SIGINT（Ctrl-C）同样让服务器停下，正在进行的下载照样进行到底
 # bats test_tags=points:2
-@test "SIGINT (Ctrl-C) stops the server the same way" {
+@test "SIGINT (Ctrl-C) stops the server the same way, and a download under way goes on to its end" {
   explained_in 7
-  covers R8.7
+  covers R8.7 R8.8
   start_server
+  spawn_peer slow dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 1500
+  wait_line slow '^read 65536 bytes$'
   send_signal server INT
   wait_exit server 5 "$(en_zh "after SIGINT" "从 SIGINT 算起")"
   assert_success
   assert_line --regexp '^serving .* on port [0-9]+$'
   assert_line "stopped"
+  # SIGINT to the parent alone is no Ctrl-C at a terminal: its child is not told, and finishes
+  wait_exit slow 30
+  total=$((BIG_SIZE + ${#BIG_SIZE} + 4)) # "OK " SIZE "\n" and the file
+  ((status == 0)) && [[ $output == *"received $total bytes in all"* ]] ||
+    flunk_wire "$(en_zh "a download under way when SIGINT stopped the server (sent to the server alone, not to its group)" "SIGINT 让服务器停下时正在进行的下载（只发给服务器，不是发给它的进程组）")" \
+      "$(en_zh "the whole file, $total bytes in all: a child still serving finishes (R8.8)" "整个文件，一共 $total 字节：还在服务的子进程会把它发完（R8.8）")" \
+      "$(en_zh "status $status:" "退出状态 $status：") $output $(peer_words "$stderr")"
+}
+
+# zh: SIGINT 和 SIGTERM 一起到达，服务器只停一次：一行 stopped，退出状态 0
+# bats test_tags=points:1
+@test "SIGINT and SIGTERM that arrive together stop the server once: one stopped line, status 0" {
+  explained_in 7
+  covers R8.7
+  start_server
+  server_pid=$(prog_pid server)
+  # stopped (SIGSTOP), the server takes neither signal: both are pending when it goes on, and
+  # both handlers run in its wait, one after the other
+  kill -STOP "$server_pid"
+  local deadline=$((SECONDS + 5))
+  until [[ $(cut -d' ' -f3 "/proc/$server_pid/stat" 2>/dev/null) == T ]] || ((SECONDS >= deadline)); do
+    pause_50ms
+  done
+  kill -INT "$server_pid"
+  kill -TERM "$server_pid"
+  kill -CONT "$server_pid"
+  wait_exit server 5 "$(en_zh "after SIGINT and SIGTERM together" "从一起到达的 SIGINT 和 SIGTERM 算起")"
+  assert_success
+  local stops
+  stops=$(grep -cx stopped <<<"$output" || true)
+  ((stops == 1)) || flunk_wire "$(en_zh "the stopped lines of a server that got SIGINT and SIGTERM at once" "同时收到 SIGINT 和 SIGTERM 的服务器打印的 stopped 行")" \
+    "$(en_zh "one: the handlers only note the stop, and the loop prints stopped when it ends (section 7)" "一行：信号处理函数只记下要停止，由循环结束时打印 stopped（第 7 节）")" \
+    "$(en_zh "$stops lines:" "$stops 行：") $output"
 }
 
 # zh: 停下不会打断正在进行的下载：父进程以状态 0 退出，不再有人接受新客户端，子进程把文件发完
@@ -669,13 +724,11 @@ blocked_beyond() {
     "$SOCKLAB_PEERS/await" line /dev/null '^never$' --pid "$kid" --ms 2000 || true
   done
   kill -CONT "$server_pid"
-  local deadline=$((SECONDS + 4)) zombies
-  while zombies=$(zombie_children "$server_pid") && [[ -n $zombies ]] && ((SECONDS < deadline)); do
-    pause_50ms
-  done
-  [[ -z $zombies ]] || flunk_wire "the server's children 4 s after three of them ended together, while it was stopped" \
-    "all reaped: one SIGCHLD for the three, so waitpid until it reaps no more (section 6)" \
-    "zombies: $(wc -w <<<"$zombies") ($zombies)"
+  local zombies
+  wait_reaped "$server_pid" 4
+  [[ -z $zombies ]] || flunk_wire "$(en_zh "the server's children 4 s after three of them ended together, while it was stopped" "三个子进程在服务器停住时一起结束，4 秒之后服务器的子进程")" \
+    "$(en_zh "all reaped: one SIGCHLD for the three, so waitpid until it reaps no more (section 6)" "全部被回收：三个子进程只来一个 SIGCHLD，所以要一直调用 waitpid，直到再也回收不到（第 6 节）")" \
+    "$(en_zh "zombies: $(wc -w <<<"$zombies") ($zombies)" "僵尸进程：$(wc -w <<<"$zombies") 个（$zombies）")"
 }
 
 # zh: 恰好在等待开始之前结束的子进程也会被回收：SIGCHLD 在等待之外一直被阻塞
@@ -702,13 +755,10 @@ blocked_beyond() {
   done
   [[ -n $kid ]] || flunk_wire "$(en_zh "the server's children while a client waits for its file" "客户端等待文件时服务器的子进程")" "$(en_zh "one child" "一个子进程")" "$(words none)"
   kill -KILL $kid
-  deadline=$((SECONDS + 6))
-  while zombies=$(zombie_children "$server_pid") && [[ -n $zombies ]] && ((SECONDS < deadline)); do
-    pause_50ms
-  done
+  wait_reaped "$server_pid" 6
   [[ -z $zombies ]] || flunk_wire "$(en_zh "the server's children 6 s after a child ended just before the wait (in the shim's 3 s pause)" "子进程恰好在等待开始之前（故障注入库暂停的 3 秒里）结束，6 秒之后服务器的子进程")" \
     "$(en_zh "reaped: SIGCHLD blocked outside the wait, so the wait itself is interrupted (sections 6 and 7)" "已被回收：SIGCHLD 在等待之外一直被阻塞，所以等待本身会被打断（第 6、7 节）")" \
-    "$(en_zh "zombies: $(wc -w <<<"$zombies") ($zombies)" "僵死进程：$(wc -w <<<"$zombies") 个（$zombies）")"
+    "$(en_zh "zombies: $(wc -w <<<"$zombies") ($zombies)" "僵尸进程：$(wc -w <<<"$zombies") 个（$zombies）")"
 }
 
 # zh: 同时活着的 25 个子进程一起结束，全部被回收：记录子进程的表再大也可能不够
@@ -851,8 +901,17 @@ $mixed"
     flunk_wire "$(en_zh "the server's open descriptors after the failed fork and one more client" "fork 失败、又服务了一个客户端之后，服务器打开的描述符数")" \
       "$fds_before $(en_zh "(as before: the dropped connection closed)" "（和之前一样：被放弃的连接已关闭）")" "$fds_after"
   send_signal server TERM
-  wait_exit server 5 "after SIGTERM"
+  wait_exit server 5 "$(en_zh "after SIGTERM" "从 SIGTERM 算起")"
   assert_success
   assert_equal "$stderr" "concurrent_server: fork: Resource temporarily unavailable"
   refute_output --partial "fork"
 }
+
+# Three tests run a group of lesson 05's tests each (lesson05_tests), and each of those has the
+# usual budget of its own (BATS_TEST_TIMEOUT): a test that calls lesson05_tests gets five times
+# the usual, whatever its name. bats reads the budget after the file's top level has run, in
+# the test's own process; here, at the end of the file, the test's function is defined.
+if [[ -n ${BATS_TEST_NAME:-} && -n ${BATS_TEST_TIMEOUT:-} ]] &&
+  [[ $(declare -f "$BATS_TEST_NAME" 2>/dev/null) == *$'\n'*lesson05_tests\ * ]]; then
+  BATS_TEST_TIMEOUT=$((BATS_TEST_TIMEOUT * 5))
+fi

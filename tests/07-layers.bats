@@ -29,7 +29,7 @@ assert_packet() {
 assert_same_as_expected() {
   # the whole output compared first: diff's own status, not head's, decides
   printf '%s\n' "$output" | cmp -s - "$CAPTURES/$1.expected" && return 0
-  flunk_wire "$(en_zh "layers $1.pcap, line by line (< yours, > expected)" "layers $1.pcap，逐行比较（< 你的，> 期望的）")" \
+  flunk_wire "$(en_zh "layers $1.pcap, line by line (< yours, > expected)" "\`layers $1.pcap\`，逐行比较（< 你的，> 期望的）")" \
     "$(en_zh "the lines of tests/captures/$1.expected" "tests/captures/$1.expected 的各行")" \
     "$(diff <(printf '%s\n' "$output") "$CAPTURES/$1.expected" | head -20)"
 }
@@ -350,7 +350,7 @@ layers_view() {
     theirs=$(tcpdump_view "$CAPTURES/$name.pcap")
     [[ -n $theirs ]] || fail "$(en_zh "tcpdump read nothing from $name.pcap" "tcpdump 从 $name.pcap 里什么也没读出来")"
     [[ $ours == "$theirs" ]] ||
-      flunk_wire "$(en_zh "$name.pcap as layers and tcpdump -nn -S -r see it" "layers 和 tcpdump -nn -S -r 看到的 $name.pcap") (src sport > dst dport proto flags seq ack win len)" \
+      flunk_wire "$(en_zh "$name.pcap as layers and tcpdump -nn -S -r see it (src sport > dst dport proto flags seq ack win len)" "layers 和 tcpdump -nn -S -r 看到的 $name.pcap（各列依次为：\`src sport > dst dport proto flags seq ack win len\`）")" \
         "$theirs" "$ours"
   done
 }
@@ -523,7 +523,7 @@ $udp_lines"
   { head -n 12 "$CAPTURES/tcp-thank-you.expected"
     echo "layers: $CAPTURES/tcp-cut-short.pcap: packet 4 is cut short: the file ends inside it"; } >expected-both
   cmp -s expected-both both ||
-    flunk_wire "layers tcp-cut-short.pcap >both 2>&1, line by line (< expected, > yours)" \
-      "the 3 packets' lines, then the message (flush stdout before writing to stderr)" \
+    flunk_wire "$(en_zh "layers tcp-cut-short.pcap >both 2>&1, line by line (< expected, > yours)" "\`layers tcp-cut-short.pcap >both 2>&1\`，逐行比较（< 期望的，> 你的）")" \
+      "$(en_zh "the 3 packets' lines, then the message (flush stdout before writing to stderr)" "先是 3 个分组的各行，然后是那条消息（写标准错误之前先刷新标准输出）")" \
       "$(diff expected-both both | head -20)"
 }

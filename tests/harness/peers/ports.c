@@ -4,8 +4,12 @@
  *
  *     ports free [N]                print N ports (default 1), all different, each free
  *                                   for TCP and UDP
- *     ports probe tcp|udp PORT [ADDR] exit 0 if ADDR:PORT (default 0.0.0.0) can be bound,
- *                                     1 if it is in use (EADDRINUSE), 2 on any other error
+ *     ports probe [--reuse] tcp|udp PORT [ADDR]
+ *                                   exit 0 if ADDR:PORT (default 0.0.0.0) can be bound,
+ *                                   1 if it is in use (EADDRINUSE), 2 on any other error;
+ *                                   --reuse: with SO_REUSEADDR set first, as a program
+ *                                   that shares ports would (it binds a port whose holder
+ *                                   set SO_REUSEADDR too, unless that one listens)
  *
  * A port is "free" when this program can bind it, for both TCP and UDP, without
  * SO_REUSEADDR: no listener, no bound socket, no TIME_WAIT leftover. Ports are drawn
@@ -26,13 +30,20 @@
 
 /**
  * @brief Can a socket of @p type bind @p addr:@p port now?
+ * @param reuse set SO_REUSEADDR before the bind
  * @return 1 yes, 0 no (EADDRINUSE), -1 on any other error (said on stderr).
  */
-static int can_bind(int type, const char *addr, unsigned port)
+static int can_bind(int type, const char *addr, unsigned port, int reuse)
 {
     int fd = socket(AF_INET, type, 0);
     if (fd == -1) {
         perror("ports: socket");
+        return -1;
+    }
+    int one = 1;
+    if (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1) {
+        perror("ports: setsockopt");
+        close(fd);
         return -1;
     }
     struct sockaddr_in sin;
@@ -72,7 +83,7 @@ int main(int argc, char **argv)
             int taken = 0;
             for (long i = 0; i < found; i++)
                 taken |= picked[i] == port;
-            if (!taken && can_bind(SOCK_STREAM, "0.0.0.0", port) == 1 && can_bind(SOCK_DGRAM, "0.0.0.0", port) == 1)
+            if (!taken && can_bind(SOCK_STREAM, "0.0.0.0", port, 0) == 1 && can_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == 1)
                 picked[found++] = port;
         }
         if (found < want) {
@@ -83,11 +94,17 @@ int main(int argc, char **argv)
             printf("%u\n", picked[i]);
         return 0;
     }
+    int reuse = argc > 2 && strcmp(argv[1], "probe") == 0 && strcmp(argv[2], "--reuse") == 0;
+    if (reuse) {
+        argv[2] = argv[1]; /* drop the option: "probe tcp|udp PORT [ADDR]" from argv + 1 */
+        argv++;
+        argc--;
+    }
     if ((argc == 4 || argc == 5) && strcmp(argv[1], "probe") == 0) {
         int type = strcmp(argv[2], "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM;
-        int ok = can_bind(type, argc == 5 ? argv[4] : "0.0.0.0", (unsigned)strtoul(argv[3], NULL, 10));
+        int ok = can_bind(type, argc == 5 ? argv[4] : "0.0.0.0", (unsigned)strtoul(argv[3], NULL, 10), reuse);
         return ok == 1 ? 0 : ok == 0 ? 1 : 2;
     }
-    fprintf(stderr, "usage: ports free [N] | ports probe tcp|udp PORT [ADDR]\n");
+    fprintf(stderr, "usage: ports free [N] | ports probe [--reuse] tcp|udp PORT [ADDR]\n");
     return 2;
 }
