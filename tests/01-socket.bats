@@ -228,7 +228,7 @@ run_without_loopback() {
     local probed=${proto}_port
     run_peer ports probe --reuse "$proto" "${!probed}" 127.0.0.1
     ((status == 1)) || flunk_wire "$(en_zh "another program's bind of the $proto port ${!probed}, with SO_REUSEADDR, while sockets holds it" "sockets 占着 $proto 端口 ${!probed} 时，另一个程序设了 SO_REUSEADDR 再绑定它")" \
-      "$(en_zh "Address already in use: the port is the socket's alone (section 4, R7.1: no socket option)" "Address already in use：这个端口只归这个套接字（第 4 节，R7.1：不设任何套接字选项）")" \
+      "$(en_zh "Address already in use: the port is the socket's alone (section 4, R7.1: no socket option)" "Address already in use：这个端口只归 sockets 的那个套接字（第 4 节，R7.1：不设任何套接字选项）")" \
       "$(en_zh "bound: both sockets set SO_REUSEADDR, so they share it" "绑定成功：两个套接字都设了 SO_REUSEADDR，于是共用了这个端口")"
   done
 
@@ -368,13 +368,13 @@ run_without_loopback() {
   # terminal, but in a pipe only a byte
   printf 'x\xff\x00\x04\x1a\xfe\n' >&"${_INFD[sk]}"
   run_peer await line "$BATS_TEST_TMPDIR/sk.out" '^closed' --pid "$(prog_pid sk)" --ms 300
-  ((status == 1)) || flunk_wire "$(en_zh "sockets after the bytes 78 ff 00 04 1a fe 0a on its standard input, input still open" "标准输入收到字节 78 ff 00 04 1a fe 0a、输入仍然打开时的 sockets")" \
-    "$(en_zh "still waiting (no closed line, not exited)" "仍在等待（没有 closed 行，没有退出）")" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
+  ((status == 1)) || flunk_wire "$(en_zh "sockets after the bytes 78 ff 00 04 1a fe 0a on its standard input, input still open" "标准输入收到字节 78 ff 00 04 1a fe 0a、但还没有关闭时的 sockets")" \
+    "$(en_zh "still waiting (no closed line, not exited)" "仍在等待（没有 closed 行，也没有退出）")" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
   # more input than any buffer: 70000 bytes more, the wait goes on (each read gets a whole buffer)
   head -c 70000 /dev/zero | tr '\0' 'y' >&"${_INFD[sk]}" || true # (a program that ended: tr's EPIPE)
   run_peer await line "$BATS_TEST_TMPDIR/sk.out" '^closed' --pid "$(prog_pid sk)" --ms 300
-  ((status == 1)) || flunk_wire "$(en_zh "sockets after 70000 more bytes on its standard input, input still open" "标准输入又收到 70000 个字节、输入仍然打开时的 sockets")" \
-    "$(en_zh "still waiting: only end of input ends it, however much came before (R7.7)" "仍在等待：只有输入结束才结束等待，不管之前来了多少字节（R7.7）")" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
+  ((status == 1)) || flunk_wire "$(en_zh "sockets after 70000 more bytes on its standard input, input still open" "标准输入又收到 70000 个字节、但还没有关闭时的 sockets")" \
+    "$(en_zh "still waiting: only end of input ends it, however much came before (R7.7)" "仍在等待：只有标准输入读到文件结束（EOF）才结束等待，不管之前来了多少字节（R7.7）")" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
   wait_exit sk
   assert_success
   assert_line "closed 1 sockets"

@@ -263,7 +263,7 @@ receive_from_peer() {
   run_prog udp_receive "$port"
   ((status == 1)) && [[ $stderr == *"udp_receive: bind port $port: Address already in use"* ]] ||
     flunk_wire "$(en_zh "a second udp_receive on port $port, while a first one waits there" "第一个 udp_receive 在端口 $port 上等待时，再启动第二个")" \
-      "$(en_zh "udp_receive: bind port $port: Address already in use, status 1 (no socket option lets two share it: R7.12)" "udp_receive: bind port $port: Address already in use，退出状态 1（没有哪个套接字选项让两者共用端口：R7.12）")" \
+      "$(en_zh "udp_receive: bind port $port: Address already in use, status 1 (no socket option lets two share it: R7.12)" "udp_receive: bind port $port: Address already in use，退出状态 1（udp_receive 不设任何套接字选项，两个 udp_receive 不能共用一个端口：R7.12）")" \
       "$(en_zh "status $status, stderr: ${stderr:-(nothing)}" "退出状态 $status，标准错误：${stderr:-（无）}")"
 }
 

@@ -312,7 +312,7 @@ blocked_beyond() {
   wait_line server '^127\.0\.0\.1:[0-9]+ "hello\.txt" sent [0-9]+ bytes$'
   if grep -q 'refused: timeout$' "$BATS_TEST_TMPDIR/server.out"; then
     flunk_wire "$(en_zh "the server's log while a silent client holds a connection" "一个不说话的客户端占着连接时服务器的日志")" \
-      "$(en_zh "the next client's download first (a child per client), the silent one refused 3 s after it came" "先是下一个客户端的下载（每个客户端一个子进程），不说话的那个在来了 3 秒之后被拒绝")" \
+      "$(en_zh "the next client's download first (a child per client), the silent one refused 3 s after it came" "先是下一个客户端的下载（每个客户端一个子进程），然后才是那个不说话的客户端：连上 3 秒之后被拒绝")" \
       "$(cat "$BATS_TEST_TMPDIR/server.out")"
   fi
 }
@@ -385,13 +385,13 @@ blocked_beyond() {
     ((SECONDS >= deadline)); do
     pause_50ms
   done
-  [[ -n $waiting ]] || flunk_wire "$(en_zh "the server's children while a client that says nothing is connected" "一个什么都不说的客户端连着时服务器的子进程")" \
+  [[ -n $waiting ]] || flunk_wire "$(en_zh "the server's children while a client that says nothing is connected" "一个不说话的客户端保持连接时服务器的子进程")" \
     "$(en_zh "a child for it" "为它服务的一个子进程")" "$(words none)"
   kill -TERM $waiting
-  assert_ends_within_2s "$waiting" "$(en_zh "the child of a client that has not sent its request yet, 2 s after SIGTERM" "客户端还没发请求时它的子进程，SIGTERM 之后 2 秒")"
+  assert_ends_within_2s "$waiting" "$(en_zh "the child of a client that has not sent its request yet, 2 s after SIGTERM" "服务一个还没发请求的客户端的子进程，SIGTERM 之后 2 秒")"
   wait_exit silent 5
-  [[ ! -s silent.reply ]] || flunk_wire "$(en_zh "what the client got from a child that SIGTERM ended while it waited for the request" "子进程等请求时被 SIGTERM 结束，客户端收到的内容")" \
-    "$(en_zh "nothing: the child ends at once, from its first moment (R8.6)" "什么都没有：子进程从一开始就会被立刻结束（R8.6）")" "$(_visible <silent.reply)"
+  [[ ! -s silent.reply ]] || flunk_wire "$(en_zh "what the client got from a child that SIGTERM ended while it waited for the request" "子进程还在等请求时被 SIGTERM 终止，客户端收到的内容")" \
+    "$(en_zh "nothing: the child ends at once, from its first moment (R8.6)" "什么都没有：子进程从创建出来的那一刻起，收到 SIGTERM 就会立刻终止（R8.6）")" "$(_visible <silent.reply)"
   prog_pid server >/dev/null # the parent itself goes on
   assert_served_meanwhile hello.txt
   # reaping a child that a signal ended is no error: the server's stderr stays empty (R8.10)
@@ -429,7 +429,7 @@ blocked_beyond() {
   wait_tcp server3 "$port"
 }
 
-# zh: SIGINT（Ctrl-C）同样让服务器停下，正在进行的下载照样进行到底
+# zh: SIGINT（Ctrl-C）同样让服务器停下，正在进行的下载仍会做完
 # bats test_tags=points:2
 @test "SIGINT (Ctrl-C) stops the server the same way, and a download under way goes on to its end" {
   explained_in 7
@@ -446,7 +446,7 @@ blocked_beyond() {
   wait_exit slow 30
   total=$((BIG_SIZE + ${#BIG_SIZE} + 4)) # "OK " SIZE "\n" and the file
   ((status == 0)) && [[ $output == *"received $total bytes in all"* ]] ||
-    flunk_wire "$(en_zh "a download under way when SIGINT stopped the server (sent to the server alone, not to its group)" "SIGINT 让服务器停下时正在进行的下载（只发给服务器，不是发给它的进程组）")" \
+    flunk_wire "$(en_zh "a download under way when SIGINT stopped the server (sent to the server alone, not to its group)" "SIGINT（只发给服务器进程，不发给它的进程组）让服务器停下时正在进行的下载")" \
       "$(en_zh "the whole file, $total bytes in all: a child still serving finishes (R8.8)" "整个文件，一共 $total 字节：还在服务的子进程会把它发完（R8.8）")" \
       "$(en_zh "status $status:" "退出状态 $status：") $output $(peer_words "$stderr")"
 }
@@ -473,7 +473,7 @@ blocked_beyond() {
   local stops
   stops=$(grep -cx stopped <<<"$output" || true)
   ((stops == 1)) || flunk_wire "$(en_zh "the stopped lines of a server that got SIGINT and SIGTERM at once" "同时收到 SIGINT 和 SIGTERM 的服务器打印的 stopped 行")" \
-    "$(en_zh "one: the handlers only note the stop, and the loop prints stopped when it ends (section 7)" "一行：信号处理函数只记下要停止，由循环结束时打印 stopped（第 7 节）")" \
+    "$(en_zh "one: the handlers only note the stop, and the loop prints stopped when it ends (section 7)" "一行：信号处理函数只记下“要停止”，循环结束时才打印 stopped（第 7 节）")" \
     "$(en_zh "$stops lines:" "$stops 行：") $output"
 }
 
@@ -726,8 +726,8 @@ blocked_beyond() {
   kill -CONT "$server_pid"
   local zombies
   wait_reaped "$server_pid" 4
-  [[ -z $zombies ]] || flunk_wire "$(en_zh "the server's children 4 s after three of them ended together, while it was stopped" "三个子进程在服务器停住时一起结束，4 秒之后服务器的子进程")" \
-    "$(en_zh "all reaped: one SIGCHLD for the three, so waitpid until it reaps no more (section 6)" "全部被回收：三个子进程只来一个 SIGCHLD，所以要一直调用 waitpid，直到再也回收不到（第 6 节）")" \
+  [[ -z $zombies ]] || flunk_wire "$(en_zh "the server's children 4 s after three of them ended together, while it was stopped" "服务器被暂停（SIGSTOP）期间三个子进程一起结束，4 秒之后服务器的子进程")" \
+    "$(en_zh "all reaped: one SIGCHLD for the three, so waitpid until it reaps no more (section 6)" "全部被回收：三个子进程只带来一个 SIGCHLD，所以要一直调用 waitpid，直到再也回收不到（第 6 节）")" \
     "$(en_zh "zombies: $(wc -w <<<"$zombies") ($zombies)" "僵尸进程：$(wc -w <<<"$zombies") 个（$zombies）")"
 }
 

@@ -30,6 +30,9 @@
 
 /**
  * @brief Can a socket of @p type bind @p addr:@p port now?
+ * @param type SOCK_STREAM or SOCK_DGRAM
+ * @param addr a dotted IPv4 address
+ * @param port the port
  * @param reuse set SO_REUSEADDR before the bind
  * @return 1 yes, 0 no (EADDRINUSE), -1 on any other error (said on stderr).
  */
