@@ -25,6 +25,8 @@ setup() {
 teardown() { lab_teardown; }
 
 BIG_SIZE=$((40 * 1024 * 1024))
+# the whole reply to a request of big.bin: "OK " SIZE "\n", then the file
+BIG_REPLY=$((BIG_SIZE + ${#BIG_SIZE} + 4))
 
 # start_server_under_sigstate OPTIONS: concurrent_server serving $SERVED on $port, started by the
 # peer sigstate with OPTIONS (--block SIGS, --ignore SIGS): sigstate sets them, then runs the
@@ -444,10 +446,9 @@ blocked_beyond() {
   assert_line "stopped"
   # SIGINT to the parent alone is no Ctrl-C at a terminal: its child is not told, and finishes
   wait_exit slow 30
-  total=$((BIG_SIZE + ${#BIG_SIZE} + 4)) # "OK " SIZE "\n" and the file
-  ((status == 0)) && [[ $output == *"received $total bytes in all"* ]] ||
+  ((status == 0)) && [[ $output == *"received $BIG_REPLY bytes in all"* ]] ||
     flunk_wire "$(en_zh "a download under way when SIGINT stopped the server (sent to the server alone, not to its group)" "SIGINT（只发给服务器进程，不发给它的进程组）让服务器停下时正在进行的下载")" \
-      "$(en_zh "the whole file, $total bytes in all: a child still serving finishes (R8.8)" "整个文件，一共 $total 字节：还在服务的子进程会把它发完（R8.8）")" \
+      "$(en_zh "the whole file, $BIG_REPLY bytes in all: a child still serving finishes (R8.8)" "整个文件，一共 $BIG_REPLY 字节：还在服务的子进程会把它发完（R8.8）")" \
       "$(en_zh "status $status:" "退出状态 $status：") $output $(peer_words "$stderr")"
 }
 
@@ -501,8 +502,7 @@ blocked_beyond() {
   # each socket call) that takes more than the usual 10 s
   wait_exit slow 30
   assert_success
-  total=$((BIG_SIZE + ${#BIG_SIZE} + 4)) # "OK " SIZE "\n" and the file
-  assert_line "received $total bytes in all"
+  assert_line "received $BIG_REPLY bytes in all"
 }
 
 # zh: 终端里的 Ctrl-C（把 SIGINT 发给服务器所在的整个进程组，子进程也在组里）让服务器停下，并立刻结束每个下载
