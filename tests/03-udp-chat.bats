@@ -55,9 +55,22 @@ expect_fill_shown() {
       "$(en_zh "${#shown} bytes:" "${#shown} 字节：") ${shown:0:30}..."
 }
 
-# chat_and_sink_ports: set port (the chat's) and sink_port (the peer's) to two different free ports.
-chat_and_sink_ports() {
+# chat_and_sink PROGRAM [SINK_OPTION...]: two free ports, port for the chat and sink_port for
+# a sink (started with the options given), both ready: PROGRAM is labelled m if it is
+# udp_menu_chat, c if it is udp_chat.
+chat_and_sink() {
+  local program=$1 label=c
+  shift
+  [[ $program == udp_menu_chat ]] && label=m
   free_port port sink_port
+  start_sink "$sink_port" "$@"
+  start_chat "$label" "$program" "$port"
+}
+
+# chat_to_sink [SINK_OPTION...]: chat_and_sink for udp_chat, then /to the sink.
+chat_to_sink() {
+  chat_and_sink udp_chat "$@"
+  feed c "/to 127.0.0.1 $sink_port"
 }
 
 # two_ports: set port_a and port_b to two different free ports.
@@ -137,9 +150,7 @@ expect_default_port() {
 @test "menu choice 1 sends the message from the chat's own port to the IP and port it asks for" {
   explained_in 1
   covers R5.6 R5.11
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat m udp_menu_chat "$port"
+  chat_and_sink udp_menu_chat
   menu_send m "hello, sink" 127.0.0.1 "$sink_port"
   expect_datagram 1 "hello, sink"
   expect_sender 1 "$port"
@@ -178,9 +189,7 @@ expect_default_port() {
 @test "the menu chat sends and shows UTF-8 Chinese text byte for byte" {
   explained_in 5
   covers R5.4 R5.11
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat m udp_menu_chat "$port"
+  chat_and_sink udp_menu_chat
   menu_send m "你好，朋友" 127.0.0.1 "$sink_port"
   expect_datagram 1 "你好，朋友"
   feed m 2
@@ -193,9 +202,7 @@ expect_default_port() {
 @test "menu choice 1 sends an empty message as an empty datagram" {
   explained_in 5
   covers R5.11
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat m udp_menu_chat "$port"
+  chat_and_sink udp_menu_chat
   menu_send m "" 127.0.0.1 "$sink_port"
   expect_datagram 1 ""
   wait_line m "sent 0 bytes to 127\.0\.0\.1:$sink_port$"
@@ -225,9 +232,7 @@ expect_default_port() {
 @test "a failed sendto is reported, no sent line follows it, and the menu chat keeps running" {
   explained_in 5
   covers R5.7 R5.11
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat m udp_menu_chat "$port"
+  chat_and_sink udp_menu_chat
   menu_send m "to everyone" 255.255.255.255 9 # a broadcast address: refused without SO_BROADCAST
   wait_err m 'udp_menu_chat: sendto 255\.255\.255\.255:9: '
   menu_send m "to one" 127.0.0.1 "$sink_port"
@@ -246,9 +251,7 @@ expect_default_port() {
 @test "an invalid menu choice is an error and the menu comes back" {
   explained_in 5
   covers R5.7 R5.16
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat m udp_menu_chat "$port"
+  chat_and_sink udp_menu_chat
   feed m 9
   wait_err m 'udp_menu_chat: invalid choice "9"'
   feed m ""
@@ -265,9 +268,7 @@ expect_default_port() {
 @test "an invalid IP is an error and the menu chat keeps running" {
   explained_in 5
   covers R5.7 R5.12
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat m udp_menu_chat "$port"
+  chat_and_sink udp_menu_chat
   feed m 1
   feed m "lost"
   feed m "300.1.2.3"
@@ -283,9 +284,7 @@ expect_default_port() {
 @test "an invalid port is an error and the menu chat keeps running" {
   explained_in 5
   covers R5.13 R5.1
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat m udp_menu_chat "$port"
+  chat_and_sink udp_menu_chat
   for bad in 0 70000 abc 80x "" +7891; do
     menu_send m "lost" 127.0.0.1 "$bad"
     wait_err m "udp_menu_chat: invalid port \"${bad//+/\\+}\""
@@ -372,10 +371,7 @@ expect_default_port() {
 @test "udp_chat sends each typed line as one datagram, from its own port, to the peer chosen with /to" {
   explained_in 5
   covers R5.6 R5.19 R5.24
-  chat_and_sink_ports
-  start_sink "$sink_port" --count 2
-  start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"
+  chat_to_sink --count 2
   wait_line c "^peer is 127\.0\.0\.1:$sink_port$"
   feed c "first line"
   feed c "second line"
@@ -389,9 +385,7 @@ expect_default_port() {
 @test "lines that reach udp_chat together are still sent one datagram each" {
   explained_in 4
   covers R5.4 R5.5 R5.18
-  chat_and_sink_ports
-  start_sink "$sink_port" --count 3
-  start_chat c udp_chat "$port"
+  chat_and_sink udp_chat --count 3
   feed c "/to 127.0.0.1 $sink_port"$'\none\ntwo\nthree' # four lines in one write()
   expect_datagram 1 "one"
   expect_datagram 2 "two"
@@ -403,10 +397,7 @@ expect_default_port() {
 @test "udp_chat sends nothing for an empty line" {
   explained_in 5
   covers R5.23
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"
+  chat_to_sink
   feed c ""
   feed c "not empty"
   expect_datagram 1 "not empty"
@@ -417,10 +408,7 @@ expect_default_port() {
 @test "udp_chat sends a line longer than 65507 bytes in pieces of 65507 bytes" {
   explained_in 5
   covers R5.26
-  chat_and_sink_ports
-  start_sink "$sink_port" --count 2
-  start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"
+  chat_to_sink --count 2
   feed c "$(fill 70000)"
   expect_datagram 1 "$(fill 65507)"
   expect_datagram 2 "$(fill 70000 | tail -c 4493)"
@@ -431,10 +419,7 @@ expect_default_port() {
 @test "udp_chat sends a long line that arrives over several reads in pieces of 65507 bytes, and the line after it" {
   explained_in 5
   covers R5.26 R5.25
-  chat_and_sink_ports
-  start_sink "$sink_port" --count 3
-  start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"
+  chat_to_sink --count 3
   fill 70000 >"$BATS_TEST_TMPDIR/long"
   # the line's first 40000 bytes, no newline yet; a pause, so that the chat reads them alone
   head -c 40000 "$BATS_TEST_TMPDIR/long" >&"${_INFD[c]}"
@@ -483,9 +468,7 @@ expect_default_port() {
 @test "a failed sendto is reported and udp_chat keeps running" {
   explained_in 5
   covers R5.7
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat c udp_chat "$port"
+  chat_and_sink udp_chat
   feed c "/to 255.255.255.255 9" # a broadcast address: refused without SO_BROADCAST
   feed c "to everyone"
   wait_err c 'udp_chat: sendto 255\.255\.255\.255:9: '
@@ -499,9 +482,7 @@ expect_default_port() {
 @test "a line typed before any /to is an error, is not sent, and the chat keeps running" {
   explained_in 5
   covers R5.24
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat c udp_chat "$port"
+  chat_and_sink udp_chat
   feed c "too early"
   wait_err c 'udp_chat: no peer yet'
   feed c "/to 127.0.0.1 $sink_port"
@@ -514,10 +495,7 @@ expect_default_port() {
 @test "an invalid IP in /to is an error and udp_chat keeps running" {
   explained_in 5
   covers R5.20
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"
+  chat_to_sink
   feed c "/to 1.2.3.400 $sink_port"
   wait_err c 'udp_chat: invalid IP address "1\.2\.3\.400"'
   feed c "the peer did not change"
@@ -529,9 +507,7 @@ expect_default_port() {
 @test "an invalid port in /to is an error and udp_chat keeps running" {
   explained_in 5
   covers R5.20 R5.1
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat c udp_chat "$port"
+  chat_and_sink udp_chat
   for bad in 0 65536 12ab +7891; do
     feed c "/to 127.0.0.1 $bad"
     wait_err c "udp_chat: invalid port \"${bad//+/\\+}\""
@@ -548,9 +524,7 @@ expect_default_port() {
 @test "a /to line of any length (spaces and tabs around the words) sets the peer; a bad /to leaves it as it was, its IP too" {
   explained_in 5
   covers R5.19 R5.20
-  chat_and_sink_ports
-  start_sink "$sink_port" --count 2
-  start_chat c udp_chat "$port"
+  chat_and_sink udp_chat --count 2
   spaces=$(printf '%300s' '')
   feed c "/to${spaces}127.0.0.1"$'\t'"$sink_port$spaces"
   wait_line c "^peer is 127\.0\.0\.1:$sink_port\$"
@@ -608,10 +582,7 @@ expect_default_port() {
 @test "end of input after a last line without a newline: the line is sent, then bye" {
   explained_in 5
   covers R5.27
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"
+  chat_to_sink
   wait_line c "^peer is 127\.0\.0\.1:$sink_port\$"
   printf '%s' 'last words' >&"${_INFD[c]}" # no newline, then end of input
   wait_exit c
@@ -692,9 +663,7 @@ expect_default_port() {
 @test "/to takes its three words apart at tabs and runs of blanks, and trailing blanks do not make it too long" {
   explained_in 5
   covers R5.19
-  chat_and_sink_ports
-  start_sink "$sink_port" --count 2
-  start_chat c udp_chat "$port"
+  chat_and_sink udp_chat --count 2
   feed c "/to 127.0.0.1 9"
   wait_line c '^peer is 127\.0\.0\.1:9$'
   # 300 blanks after the port: the line is 320 bytes long, and still three words.
@@ -715,10 +684,7 @@ expect_default_port() {
 @test "/to with a word too many or too few, or an address look-alike, is refused and the peer stays" {
   explained_in 5
   covers R5.20 R5.7
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"
+  chat_to_sink
   wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
   feed c "/to 127.0.0.1 9 extra"
   wait_err c '^udp_chat: usage: /to IP PORT$'
@@ -742,9 +708,7 @@ expect_default_port() {
 @test "typed lines that arrive in one piece are handled one by one: a /to, then each line its own datagram, and the line begun at its end is finished by the next read" {
   explained_in 5
   covers R5.25 R5.24
-  chat_and_sink_ports
-  start_sink "$sink_port" --count 3
-  start_chat c udp_chat "$port"
+  chat_and_sink udp_chat --count 3
   wait_line c "^udp_chat on port $port\$"
   # one write (cat: bash's printf may write in pieces), which ends in the middle of a line:
   # its rest comes in the next read
@@ -761,10 +725,7 @@ expect_default_port() {
 @test "udp_chat sends a last line that ends without a newline, then says bye" {
   explained_in 5
   covers R5.27 R5.8
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"
+  chat_to_sink
   wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
   printf 'the last words' >&"${_INFD[c]}"
   wait_exit c
@@ -778,10 +739,7 @@ expect_default_port() {
 @test "a last line without a newline is handled like any line: a command there is a command, not a message" {
   explained_in 5
   covers R5.27 R5.22
-  chat_and_sink_ports
-  start_sink "$sink_port" --count 2
-  start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"
+  chat_to_sink --count 2
   feed c "before the end"
   expect_datagram 1 "before the end"
   printf '/nope' >&"${_INFD[c]}" # no newline, then end of input
@@ -797,10 +755,7 @@ expect_default_port() {
 @test "a line of 65507 bytes read together with a short line before it still goes out as one datagram" {
   explained_in 5
   covers R5.26 R5.25
-  chat_and_sink_ports
-  start_sink "$sink_port" --count 3
-  start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"
+  chat_to_sink --count 3
   wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
   { printf 'hi\n'; fill 65507; printf '\nafter\n'; } >"$BATS_TEST_TMPDIR/typed"
   # all of it waits in the pipe before the chat reads again (65516 bytes fit in a pipe's 64 KiB):
@@ -837,10 +792,7 @@ expect_default_port() {
 @test "udp_chat sends a line of exactly 65507 bytes as one datagram, and one of 65508 as two" {
   explained_in 5
   covers R5.26
-  chat_and_sink_ports
-  start_sink "$sink_port" --count 4
-  start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"
+  chat_to_sink --count 4
   feed c "$(fill 65507)"
   feed c "$(fill 65508)"
   feed c "end"
@@ -892,9 +844,7 @@ expect_default_port() {
 @test "the menu chat takes a last answer that ends at end of input without a newline: the port whole, then bye" {
   explained_in 5
   covers R5.10 R5.11 R5.17
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat m udp_menu_chat "$port"
+  chat_and_sink udp_menu_chat
   printf '1\nno newline after the port\n127.0.0.1\n%s' "$sink_port" >&"${_INFD[m]}"
   close_input m
   expect_datagram 1 "no newline after the port"
@@ -937,10 +887,7 @@ expect_marker_next() {
 @test "a typed line holding every byte value but the newline, NUL included, goes out whole, and the lines after it too" {
   explained_in 4
   covers R5.24 R5.25
-  chat_and_sink_ports
-  start_sink "$sink_port" --count 3
-  start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"
+  chat_to_sink --count 3
   wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
   every_byte_but_newline "$BATS_TEST_TMPDIR/line"
   { cat "$BATS_TEST_TMPDIR/line"; printf '\nsecond\nthird\n'; } >"$BATS_TEST_TMPDIR/typed"
@@ -955,9 +902,7 @@ expect_marker_next() {
 @test "the lines that come in the same read as /quit, after it, are not sent" {
   explained_in 5
   covers R5.21 R5.25
-  chat_and_sink_ports
-  start_sink "$sink_port" --count 2
-  start_chat c udp_chat "$port"
+  chat_and_sink udp_chat --count 2
   feed c "/to 127.0.0.1 $sink_port"$'\nbefore\n/quit\nafter the quit\nand this' # one write
   expect_datagram 1 "before"
   wait_line c '^bye$' # /quit, not the end of input: that stays open until now
@@ -996,9 +941,7 @@ udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
 @test "/to and /quit typed with \\r\\n still work: a carriage return is a blank between words" {
   explained_in 5
   covers R5.19 R5.21
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat c udp_chat "$port"
+  chat_and_sink udp_chat
   feed c "/to 127.0.0.1 $sink_port"$'\r'
   wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
   feed c $'a message keeps its carriage return\r'
@@ -1125,9 +1068,7 @@ udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
 @test "menu choice 1 sends a message with a NUL byte in it and a carriage return at its end whole" {
   explained_in 5
   covers R5.11
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat m udp_menu_chat "$port"
+  chat_and_sink udp_menu_chat
   feed m 1
   # the carriage return is a byte of the message (a line typed as \r\n keeps it), not a newline
   printf 'a\x00b\r\n' >&"${_INFD[m]}"
@@ -1143,9 +1084,7 @@ udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
 @test "end of input at message> or at to port> ends the menu chat there: bye, nothing more asked, nothing sent" {
   explained_in 5
   covers R5.17 R5.8
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat m udp_menu_chat "$port"
+  chat_and_sink udp_menu_chat
   feed m 1
   wait_exit m 5 # end of input at "message> "
   assert_success
@@ -1167,10 +1106,7 @@ udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
 @test "udp_chat's stdout is exactly its lines: on port, peer is, from, bye; nothing for a sent line; errors on stderr only" {
   explained_in 5
   covers R5.3 R5.7 R5.24 R5.28
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"
+  chat_to_sink
   wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
   feed c "hi"
   expect_datagram 1 "hi"
@@ -1194,9 +1130,7 @@ bye"
 @test "the menu chat's stdout is exactly the menu, the prompts and its lines, as R5.10 shows them" {
   explained_in 5
   covers R5.3 R5.10 R5.11 R5.15
-  chat_and_sink_ports
-  start_sink "$sink_port"
-  start_chat m udp_menu_chat "$port"
+  chat_and_sink udp_menu_chat
   menu_send m "hello" 127.0.0.1 "$sink_port"
   expect_datagram 1 "hello"
   feed m 3
@@ -1234,10 +1168,7 @@ choice> bye"
 @test "a line of blanks, a line that starts with a blank and a lone carriage return are messages: each is sent as it is" {
   explained_in 5
   covers R5.23 R5.24
-  chat_and_sink_ports
-  start_sink "$sink_port" --count 4
-  start_chat c udp_chat "$port"
-  feed c "/to 127.0.0.1 $sink_port"
+  chat_to_sink --count 4
   wait_line c "^peer is 127\\.0\\.0\\.1:$sink_port\$"
   feed c "   "
   feed c " /quit"

@@ -116,13 +116,70 @@ pause_50ms() {
   run_peer await line /dev/null '^never$' --ms 50 || true
 }
 
-# wait_reaped PID SECONDS: wait until PID has no zombie child, SECONDS at most. The zombies
-# still there at the end (none: empty) are left in $zombies.
-wait_reaped() {
-  local deadline=$((SECONDS + $2))
-  while zombies=$(zombie_children "$1") && [[ -n $zombies ]] && ((SECONDS < deadline)); do
+# wait_until SECONDS COMMAND...: run COMMAND until it succeeds, every 50 ms, SECONDS at most;
+# fails if it never did. COMMAND runs in this shell: what it leaves in variables (the
+# predicates below leave what they saw) is there for the failure message.
+wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
     pause_50ms
   done
+}
+
+# childless PID: PID has no child left, not even a zombie. Leaves its children in $kids.
+childless() {
+  kids=$(children "$1")
+  [[ -z $kids ]]
+}
+
+# reaped PID: PID has no zombie child. Leaves the zombies in $zombies.
+reaped() {
+  zombies=$(zombie_children "$1")
+  [[ -z $zombies ]]
+}
+
+# reaped_down_to_one PID: PID has no zombie child, and one child at most. Leaves $kids, $zombies.
+reaped_down_to_one() {
+  kids=$(children "$1")
+  reaped "$1" && (($(grep -c . <<<"$kids") <= 1))
+}
+
+# has_children PID COUNT: PID has COUNT children. Leaves them in $kids.
+has_children() {
+  kids=$(children "$1")
+  (($(grep -c . <<<"$kids") == $2))
+}
+
+# another_child PID KNOWN...: PID has a child that is none of KNOWN. Leaves it in $another.
+another_child() {
+  local pid=$1 known
+  shift
+  another=$(children "$pid")
+  for known; do
+    another=$(grep -vxF -e "$known" <<<"$another")
+  done
+  [[ -n $another ]]
+}
+
+# logged COUNT REGEX: the server's log has COUNT lines that match REGEX (ERE). Leaves the
+# number it has in $found.
+logged() {
+  found=$(grep -cE "$2" "$BATS_TEST_TMPDIR/server.out")
+  ((found == $1))
+}
+
+# pausing_with_child PID: PID has forked a child and now sleeps in nanosleep (the fault
+# shim's pause before the wait). Leaves the child in $kid.
+pausing_with_child() {
+  kid=$(children "$1")
+  [[ -n $kid && $(cat "/proc/$1/wchan" 2>/dev/null) == *nanosleep* ]]
+}
+
+# in_state PID STATE: PID's state in /proc (the third field of its stat) is STATE.
+in_state() {
+  [[ $(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) == "$2" ]]
 }
 
 # stalled_client LABEL: a client that reads 64 KiB of big.bin, then stops reading for 8 s;
@@ -278,11 +335,8 @@ blocked_beyond() {
     flunk_wire "$(en_zh "the server's log when the client saw the end of the stream" "客户端读到流的结束时服务器的日志")" \
       "$(en_zh "the line for hello.txt already there: a child logs its line, then closes the connection (R8.10)" "hello.txt 那一行已经在了：子进程先记下日志行，再关闭连接（R8.10）")" \
       "$(en_zh "not yet:" "还没有：") $(_visible <"$BATS_TEST_TMPDIR/server.out")"
-  local deadline=$((SECONDS + 3)) kids
-  while kids=$(children "$server_pid") && [[ -n $kids ]] && ((SECONDS < deadline)); do
-    pause_50ms
-  done
-  [[ -z $kids ]] || flunk_wire "$(en_zh "the server's children 3 s after the reply, while the client has not closed yet" "应答之后 3 秒、客户端还没有关闭时服务器的子进程")" \
+  local kids
+  wait_until 3 childless "$server_pid" || flunk_wire "$(en_zh "the server's children 3 s after the reply, while the client has not closed yet" "应答之后 3 秒、客户端还没有关闭时服务器的子进程")" \
     "$(en_zh "none: the child waits one second at most for the client's end (lesson 05, R9.10), then closes and exits" "一个都没有：子进程最多等客户端关闭一秒（第 05 课 R9.10），然后关闭并退出")" \
     "$(en_zh "still there: $kids (it waits until the client closes)" "还在：$kids（它一直等到客户端关闭）")"
 }
@@ -345,11 +399,8 @@ blocked_beyond() {
     run_peer tcp_client 127.0.0.1 "$port" --send $'small.bin\n' --read-max 10 --idle-ms 5000 --out /dev/null
   done
   # No more clients come: each child that ended must be reaped all the same.
-  local deadline=$((SECONDS + 4)) kids zombies
-  while kids=$(children "$server_pid") && zombies=$(zombie_children "$server_pid") &&
-    [[ -n $zombies || $(grep -c . <<<"$kids") -gt 1 ]] && ((SECONDS < deadline)); do
-    pause_50ms
-  done
+  local kids zombies
+  wait_until 4 reaped_down_to_one "$server_pid" || true
   [[ -z $zombies ]] || flunk_wire "$(en_zh "the server's children 4 s after the last short client ended (section 6)" "最后一个短客户端结束 4 秒后服务器的子进程（第 6 节）")" \
     "$(en_zh "reaped: no zombie, though no other client came" "都已回收：没有僵尸进程，尽管之后没有别的客户端来")" "$(en_zh "zombies:" "僵尸进程：") $zombies"
   # the stalled client's child, at most (on a loaded machine its send timeout may have ended it)
@@ -382,15 +433,11 @@ blocked_beyond() {
   # a child still waiting for its client's request follows them from its first moment too:
   # ended by SIGTERM, it sends nothing (not the ERR timeout of 3 s later)
   spawn_peer silent tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 8000 --out silent.reply
-  local waiting= deadline=$((SECONDS + 5))
-  until waiting=$(children "$(prog_pid server)" | grep -vxF -e "${kids[0]}" -e "${kids[1]}") && [[ -n $waiting ]] ||
-    ((SECONDS >= deadline)); do
-    pause_50ms
-  done
-  [[ -n $waiting ]] || flunk_wire "$(en_zh "the server's children while a client that says nothing is connected" "一个不说话的客户端保持连接时服务器的子进程")" \
+  local another
+  wait_until 5 another_child "$(prog_pid server)" "${kids[0]}" "${kids[1]}" || flunk_wire "$(en_zh "the server's children while a client that says nothing is connected" "一个不说话的客户端保持连接时服务器的子进程")" \
     "$(en_zh "a child for it" "为它服务的一个子进程")" "$(words none)"
-  kill -TERM $waiting
-  assert_ends_within_2s "$waiting" "$(en_zh "the child of a client that has not sent its request yet, 2 s after SIGTERM" "服务一个还没发请求的客户端的子进程，SIGTERM 之后 2 秒")"
+  kill -TERM $another
+  assert_ends_within_2s "$another" "$(en_zh "the child of a client that has not sent its request yet, 2 s after SIGTERM" "服务一个还没发请求的客户端的子进程，SIGTERM 之后 2 秒")"
   wait_exit silent 5
   [[ ! -s silent.reply ]] || flunk_wire "$(en_zh "what the client got from a child that SIGTERM ended while it waited for the request" "子进程还在等请求时被 SIGTERM 终止，客户端收到的内容")" \
     "$(en_zh "nothing: the child ends at once, from its first moment (R8.6)" "什么都没有：子进程从创建出来的那一刻起，收到 SIGTERM 就会立刻终止（R8.6）")" "$(_visible <silent.reply)"
@@ -462,10 +509,7 @@ blocked_beyond() {
   # stopped (SIGSTOP), the server takes neither signal: both are pending when it goes on, and
   # both handlers run in its wait, one after the other
   kill -STOP "$server_pid"
-  local deadline=$((SECONDS + 5))
-  until [[ $(cut -d' ' -f3 "/proc/$server_pid/stat" 2>/dev/null) == T ]] || ((SECONDS >= deadline)); do
-    pause_50ms
-  done
+  wait_until 5 in_state "$server_pid" T || true
   kill -INT "$server_pid"
   kill -TERM "$server_pid"
   kill -CONT "$server_pid"
@@ -542,16 +586,10 @@ blocked_beyond() {
     flunk_wire "$(en_zh "the parent's ignored signals (SigIgn in /proc/$(prog_pid server)/status)" "父进程忽略的信号（/proc/$(prog_pid server)/status 的 SigIgn）")" \
       "$(en_zh "SIGPIPE among them: ignored in the whole server, parent and children (section 2)" "其中有 SIGPIPE：整个服务器（父进程和子进程）都忽略它（第 2 节）")" \
       "SigIgn $(proc_field "$(prog_pid server)" SigIgn)"
-  local aborted
-  aborted=$(grep -c '"big\.bin" aborted after' "$BATS_TEST_TMPDIR/server.out")
-  local deadline=$((SECONDS + 3))
-  while ((aborted < 2 && SECONDS < deadline)); do
-    pause_50ms
-    aborted=$(grep -c '"big\.bin" aborted after' "$BATS_TEST_TMPDIR/server.out")
-  done
-  ((aborted == 2)) || flunk_wire "$(en_zh "log lines \"aborted after\" for the two clients that left mid-transfer" "两个中途离开的客户端对应的“aborted after”日志行")" \
+  local found
+  wait_until 3 logged 2 '"big\.bin" aborted after' || flunk_wire "$(en_zh "log lines \"aborted after\" for the two clients that left mid-transfer" "两个中途离开的客户端对应的“aborted after”日志行")" \
     "$(en_zh "2 (SIGPIPE ignored: send fails, the child logs it)" "2 行（SIGPIPE 被忽略：send 失败，子进程记下日志）")" \
-    "$(en_zh "$aborted (a child killed by SIGPIPE logs nothing)" "$aborted 行（被 SIGPIPE 杀死的子进程什么都不记）")"
+    "$(en_zh "$found (a child killed by SIGPIPE logs nothing)" "$found 行（被 SIGPIPE 杀死的子进程什么都不记）")"
 }
 
 # ---- lesson 05's edges, the environment, events that coincide ----
@@ -667,12 +705,8 @@ blocked_beyond() {
   send_signal server USR1
   kill -TERM "${kids[0]}"
   assert_ends_within_2s "${kids[0]}" "the child serving a stalled client, 2 s after SIGTERM (the server was started with SIGTERM blocked)"
-  local deadline=$((SECONDS + 4)) left
-  while left=$(children "$server_pid") && [[ -n $left ]] && ((SECONDS < deadline)); do
-    pause_50ms
-  done
-  [[ -z $left ]] || flunk_wire "the server's children 4 s after its only child ended (it was started with SIGCHLD blocked)" \
-    "none: reaped, as the wait lets SIGCHLD in (section 7: the three taken out of the saved mask)" "still there: $left"
+  wait_until 4 childless "$server_pid" || flunk_wire "the server's children 4 s after its only child ended (it was started with SIGCHLD blocked)" \
+    "none: reaped, as the wait lets SIGCHLD in (section 7: the three taken out of the saved mask)" "still there: $kids"
   # the server has waited since SIGUSR1 came (it reaped): blocked, the signal is still pending
   if [[ $(proc_field "$server_pid" State) == [ZX]* || $(proc_field "$server_pid" State) == gone ]]; then
     flunk_wire "$(en_zh "the server, after a SIGUSR1 its parent had blocked" "父进程阻塞了 SIGUSR1，服务器收到它之后")" \
@@ -725,8 +759,7 @@ blocked_beyond() {
   done
   kill -CONT "$server_pid"
   local zombies
-  wait_reaped "$server_pid" 4
-  [[ -z $zombies ]] || flunk_wire "$(en_zh "the server's children 4 s after three of them ended together, while it was stopped" "服务器被暂停（SIGSTOP）期间三个子进程一起结束，4 秒之后服务器的子进程")" \
+  wait_until 4 reaped "$server_pid" || flunk_wire "$(en_zh "the server's children 4 s after three of them ended together, while it was stopped" "服务器被暂停（SIGSTOP）期间三个子进程一起结束，4 秒之后服务器的子进程")" \
     "$(en_zh "all reaped: one SIGCHLD for the three, so waitpid until it reaps no more (section 6)" "全部被回收：三个子进程只带来一个 SIGCHLD，所以要一直调用 waitpid，直到再也回收不到（第 6 节）")" \
     "$(en_zh "zombies: $(wc -w <<<"$zombies") ($zombies)" "僵尸进程：$(wc -w <<<"$zombies") 个（$zombies）")"
 }
@@ -743,20 +776,15 @@ blocked_beyond() {
   # blocked until the wait unblocks it. A handler run in the pause leaves nothing to end it.
   with_wait_pause 3000 spawn_prog server concurrent_server -d "$SERVED" "$port"
   wait_tcp server "$port"
-  local server_pid kid deadline zombies
+  local server_pid kid zombies
   server_pid=$(prog_pid server)
   spawn_peer stall dl_stall 127.0.0.1 "$port" --request $'big.bin\n' --read 65536 --stall-ms 30000 --idle-ms 30000
   # the parent has forked its child and pauses: it sleeps in nanosleep (if this is missed, the
   # child ends in the wait instead, which any server gets right: the test then proves less)
-  deadline=$((SECONDS + 15))
-  until kid=$(children "$server_pid") && [[ -n $kid && $(cat "/proc/$server_pid/wchan" 2>/dev/null) == *nanosleep* ]] ||
-    ((SECONDS >= deadline)); do
-    pause_50ms
-  done
+  wait_until 15 pausing_with_child "$server_pid" || true
   [[ -n $kid ]] || flunk_wire "$(en_zh "the server's children while a client waits for its file" "客户端等待文件时服务器的子进程")" "$(en_zh "one child" "一个子进程")" "$(words none)"
   kill -KILL $kid
-  wait_reaped "$server_pid" 6
-  [[ -z $zombies ]] || flunk_wire "$(en_zh "the server's children 6 s after a child ended just before the wait (in the shim's 3 s pause)" "子进程恰好在等待开始之前（故障注入库暂停的 3 秒里）结束，6 秒之后服务器的子进程")" \
+  wait_until 6 reaped "$server_pid" || flunk_wire "$(en_zh "the server's children 6 s after a child ended just before the wait (in the shim's 3 s pause)" "子进程恰好在等待开始之前（故障注入库暂停的 3 秒里）结束，6 秒之后服务器的子进程")" \
     "$(en_zh "reaped: SIGCHLD blocked outside the wait, so the wait itself is interrupted (sections 6 and 7)" "已被回收：SIGCHLD 在等待之外一直被阻塞，所以等待本身会被打断（第 6、7 节）")" \
     "$(en_zh "zombies: $(wc -w <<<"$zombies") ($zombies)" "僵尸进程：$(wc -w <<<"$zombies") 个（$zombies）")"
 }
@@ -772,21 +800,16 @@ blocked_beyond() {
   # a request together, then each sees the end of the stream, answers and exits
   spawn_peer crowd tcp_crowd 127.0.0.1 "$port" 25 --hold-ms 2500
   wait_line crowd '^tcp_crowd: 25 of 25 connections established'
-  local deadline=$((SECONDS + 3)) kids zombies
-  while kids=$(children "$server_pid") && (($(grep -c . <<<"$kids") < 25 && SECONDS < deadline)); do
-    pause_50ms
-  done
-  (($(grep -c . <<<"$kids") == 25)) || flunk_wire "$(en_zh "the server's children while 25 clients are connected" "25 个客户端保持连接时服务器的子进程")" \
+  local kids zombies
+  wait_until 3 has_children "$server_pid" 25 || flunk_wire "$(en_zh "the server's children while 25 clients are connected" "25 个客户端保持连接时服务器的子进程")" \
     "$(en_zh "25 (a child per client)" "25 个（每个客户端一个子进程）")" "$(grep -c . <<<"$kids")"
   wait_exit crowd 10
-  deadline=$((SECONDS + 4))
-  while kids=$(children "$server_pid") && [[ -n $kids ]] && ((SECONDS < deadline)); do
-    pause_50ms
-  done
-  zombies=$(zombie_children "$server_pid")
-  [[ -z $kids ]] || flunk_wire "$(en_zh "the server's children 4 s after 25 clients closed together" "25 个客户端一起关闭 4 秒后服务器的子进程")" \
-    "$(en_zh "none: every child ended and was reaped (section 6: waitpid(-1, ...) until it reaps no more, whatever their number)" "一个都没有：每个子进程都结束并被回收（第 6 节：waitpid(-1, ...) 一直调用到再也回收不到为止，不管有多少个）")" \
-    "$(en_zh "$(grep -c . <<<"$kids") left, $(wc -w <<<"$zombies") of them zombies" "还剩 $(grep -c . <<<"$kids") 个，其中僵尸进程 $(wc -w <<<"$zombies") 个")"
+  wait_until 4 childless "$server_pid" || {
+    zombies=$(zombie_children "$server_pid")
+    flunk_wire "$(en_zh "the server's children 4 s after 25 clients closed together" "25 个客户端一起关闭 4 秒后服务器的子进程")" \
+      "$(en_zh "none: every child ended and was reaped (section 6: waitpid(-1, ...) until it reaps no more, whatever their number)" "一个都没有：每个子进程都结束并被回收（第 6 节：waitpid(-1, ...) 一直调用到再也回收不到为止，不管有多少个）")" \
+      "$(en_zh "$(grep -c . <<<"$kids") left, $(wc -w <<<"$zombies") of them zombies" "还剩 $(grep -c . <<<"$kids") 个，其中僵尸进程 $(wc -w <<<"$zombies") 个")"
+  }
 }
 
 # zh: 40 个子进程同一时刻写下的日志行互不混杂：每一行一次 write 写出
@@ -803,10 +826,8 @@ blocked_beyond() {
   name=$(printf 'n%.0s' {1..250})
   run_peer tcp_crowd 127.0.0.1 "$port" 40 --send "$name"$'\n' --hold-ms 1500
   assert_success
-  local deadline=$((SECONDS + 4)) kids
-  while kids=$(children "$server_pid") && [[ -n $kids ]] && ((SECONDS < deadline)); do
-    pause_50ms
-  done
+  local kids
+  wait_until 4 childless "$server_pid" || true
   local log_re="^127\\.0\\.0\\.1:[0-9]+ \"$name\" refused: no such file\$" whole mixed
   whole=$(grep -cE "$log_re" "$BATS_TEST_TMPDIR/server.out")
   mixed=$(grep -vE "$log_re" "$BATS_TEST_TMPDIR/server.out" | grep -v '^serving ' | head -3 | cut -c1-160)
@@ -853,12 +874,9 @@ $mixed"
   wait_line server '"missing\.txt" refused: no such file$'
   wait_line server "\"big\\.bin\" aborted after [0-9]+ of $BIG_SIZE bytes: "
   wait_line server ' - refused: bad request$'
-  local deadline=$((SECONDS + 4)) left
-  while left=$(children "$server_pid") && [[ -n $left ]] && ((SECONDS < deadline)); do
-    pause_50ms
-  done
-  [[ -z $left ]] || flunk_wire "the server's children 4 s after its four clients were served" \
-    "none: each child exits after its one client" "still there: $left"
+  local kids
+  wait_until 4 childless "$server_pid" || flunk_wire "the server's children 4 s after its four clients were served" \
+    "none: each child exits after its one client" "still there: $kids"
   [[ ! -s $BATS_TEST_TMPDIR/server.err ]] || flunk_wire "the server's standard error after four clients" \
     "nothing (a child exits after its client: it never returns to the accept loop)" \
     "$(head -c 1000 "$BATS_TEST_TMPDIR/server.err")"
