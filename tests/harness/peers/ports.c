@@ -97,15 +97,13 @@ int main(int argc, char **argv)
             printf("%u\n", picked[i]);
         return 0;
     }
+    /* probe: "probe [--reuse] tcp|udp PORT [ADDR]", its words from argv[first] on */
     int reuse = argc > 2 && strcmp(argv[1], "probe") == 0 && strcmp(argv[2], "--reuse") == 0;
-    if (reuse) {
-        argv[2] = argv[1]; /* drop the option: "probe tcp|udp PORT [ADDR]" from argv + 1 */
-        argv++;
-        argc--;
-    }
-    if ((argc == 4 || argc == 5) && strcmp(argv[1], "probe") == 0) {
-        int type = strcmp(argv[2], "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM;
-        int ok = can_bind(type, argc == 5 ? argv[4] : "0.0.0.0", (unsigned)strtoul(argv[3], NULL, 10), reuse);
+    int first = reuse ? 3 : 2, words = argc - first;
+    if ((words == 2 || words == 3) && strcmp(argv[1], "probe") == 0) {
+        int type = strcmp(argv[first], "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM;
+        const char *addr = words == 3 ? argv[first + 2] : "0.0.0.0";
+        int ok = can_bind(type, addr, (unsigned)strtoul(argv[first + 1], NULL, 10), reuse);
         return ok == 1 ? 0 : ok == 0 ? 1 : 2;
     }
     fprintf(stderr, "usage: ports free [N] | ports probe [--reuse] tcp|udp PORT [ADDR]\n");
