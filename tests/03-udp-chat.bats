@@ -403,15 +403,19 @@ expect_default_port() {
   expect_datagram 1 "not empty"
 }
 
-# zh: udp_chat 把超过 65507 字节的一行按 65507 字节一段分开发送
+# zh: udp_chat 把超过 65507 字节的一行按 65507 字节一段分开发送，每一段都当作单独的一行处理：以 / 开头的第一段是命令
 # bats test_tags=points:1
-@test "udp_chat sends a line longer than 65507 bytes in pieces of 65507 bytes" {
+@test "udp_chat sends a line longer than 65507 bytes in pieces of 65507 bytes, each handled as a line: a first piece that starts with / is a command" {
   explained_in 5
   covers R5.26
-  chat_to_sink --count 2
+  chat_to_sink --count 3
   feed c "$(fill 70000)"
   expect_datagram 1 "$(fill 65507)"
   expect_datagram 2 "$(fill 70000 | tail -c 4493)"
+  # each piece is handled as a line of its own: a first piece that starts with / is a command
+  feed c "/$(fill 65506)tail"
+  wait_err c '^udp_chat: unknown command "/abc'
+  expect_datagram 3 "tail"
 }
 
 # zh: 分几次读到的一长行照样按 65507 字节一段发出，后面的一行也照样发出
@@ -815,6 +819,14 @@ expect_default_port() {
       flunk_wire "$(en_zh "$prog $port, with a standard input that cannot be read" "$prog $port，标准输入读不了")" \
         "$(en_zh "$prog on port $port; then $prog: read(stdin): Is a directory; no bye; status 1" "“$prog on port $port”；然后“$prog: read(stdin): Is a directory”；没有 bye；退出状态 1")" \
         "$(en_zh "status $status; stdout: $output; stderr: $stderr" "退出状态 $status；标准输出：$output；标准错误：$stderr")"
+    # The write end of a pipe whose reader is gone as standard input: poll() reports POLLERR
+    # alone, not POLLIN (section 3), and read() fails with EBADF.
+    _lab_bin "$prog"
+    run_bounded --timeout 4 "$BASH" -c 'exec 0> >(:); exec "$@"' stdin-write-end "$_BIN" "$port"
+    [[ $status == 1 && $stderr == *"$prog: read(stdin): Bad file descriptor"* && $output != *bye* ]] ||
+      flunk_wire "$(en_zh "$prog $port, with the write end of a pipe as standard input (poll: POLLERR, not POLLIN)" "$prog $port，标准输入是一个管道的写端（poll：POLLERR，不是 POLLIN）")" \
+        "$(en_zh "$prog: read(stdin): Bad file descriptor; no bye; status 1 (call read() whenever revents is not zero, section 3)" "“$prog: read(stdin): Bad file descriptor”；没有 bye；退出状态 1（只要 revents 不是零就调用 read()，第 3 节）")" \
+        "$(en_zh "status $status; stdout: $output; stderr: $stderr" "退出状态 $status；标准输出：$output；标准错误：$stderr")"
   done
 }
 
@@ -921,18 +933,20 @@ expect_marker_next() {
   start_chat c udp_chat "$port"
   feed c "/to 1.2.3 80 extra"
   feed c "/to 127.0.0.1 0 extra"
+  feed c "/to 1.2.3"
   feed c "/to 1.2.3.400 0"
   feed c "/to 127.0.0.1 0"
   feed c "/sentinel"
   wait_err c '^udp_chat: unknown command "/sentinel"'
   want='udp_chat: usage: /to IP PORT
 udp_chat: usage: /to IP PORT
+udp_chat: usage: /to IP PORT
 udp_chat: invalid IP address "1.2.3.400"
 udp_chat: invalid port "0"
 udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
   got=$(<"$BATS_TEST_TMPDIR/c.err")
   [[ $got == "$want" ]] ||
-    flunk_wire "stderr for /to 1.2.3 80 extra, /to 127.0.0.1 0 extra, /to 1.2.3.400 0, /to 127.0.0.1 0, /sentinel" \
+    flunk_wire "$(en_zh "stderr for" "标准错误，输入依次为") /to 1.2.3 80 extra, /to 127.0.0.1 0 extra, /to 1.2.3, /to 1.2.3.400 0, /to 127.0.0.1 0, /sentinel" \
       "$want" "$got"
 }
 
@@ -1098,6 +1112,9 @@ udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
   assert_success
   [[ $output == *"to IP> to port> bye" ]] ||
     flunk_wire "the end of the menu chat's output after end of input at to port>" "...to IP> to port> bye" "...${output: -60}"
+  # no destination, so no send was tried: nothing failed either
+  [[ -z $stderr ]] || flunk_wire "$(en_zh "the menu chat's standard error after end of input at to port>" "在 to port> 处输入结束后菜单式聊天程序的标准错误")" \
+    "$(en_zh "nothing: the message is not sent, so no send fails (R5.17)" "什么都没有：消息不发送，也就没有发送失败（R5.17）")" "$stderr"
   expect_marker_next 1 # not "never sent"
 }
 

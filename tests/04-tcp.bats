@@ -250,9 +250,9 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   refute_output --partial 'hel'
 }
 
-# zh: 服务器：超过 4095 字节的消息（5000 字节，没有换行）得不到应答
+# zh: 服务器：超过 4095 字节的消息（5000 字节，没有换行）得不到应答，一次发来或分两段发来都一样
 # bats test_tags=points:2
-@test "server: a message longer than 4095 bytes (5000 bytes, no newline) gets no reply" {
+@test "server: a message longer than 4095 bytes (5000 bytes, no newline) gets no reply, at once or in two pieces" {
   explained_in 6
   covers R5.3 R9.13
   free_port port
@@ -263,15 +263,25 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   wait_exit srv
   assert_failure 1
   assert_regex "$stderr" 'server: 127\.0\.0\.1:[0-9]+: message longer than 4095 bytes'
+  # the same 5000 bytes in two pieces of 2500: the second recv may take only the room left
+  free_port port
+  start_server srv2 "$port"
+  run_peer tcp_client 127.0.0.1 "$port" --send-file "$BATS_TEST_TMPDIR/long" --chunk 2500 --pause-ms 200 --idle-ms 3000
+  [[ $output != *"thank you"* ]] || flunk_wire "$(en_zh "a reply to a message that is too long, sent in two pieces" "对分两段发来的太长的消息发了应答")" "$(en_zh "no reply" "没有应答")" "$output"
+  wait_exit srv2
+  assert_failure 1
+  assert_regex "$stderr" '^server: 127\.0\.0\.1:[0-9]+: message longer than 4095 bytes$'
 }
 
-# zh: server -k：一个接一个地服务客户端，某个客户端失败之后继续服务
+# zh: server -k：一个接一个地服务客户端，某个客户端失败之后继续服务；不留下打开的描述符
 # bats test_tags=points:3
-@test "server -k: serves clients one after another and goes on after a client that failed" {
+@test "server -k: serves clients one after another and goes on after a client that failed; no descriptor is left open" {
   explained_in 7
   covers R9.2 R9.10
   free_port port
   start_server srv "$port" -k -t 1
+  local fds_before fds_after
+  fds_before=$(ls "/proc/$(prog_pid srv)/fd" | wc -l)
   run_peer tcp_client 127.0.0.1 "$port" --send $'first\n'
   assert_thank_you srv
   run_peer tcp_client 127.0.0.1 "$port" --close-now
@@ -289,6 +299,11 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   assert_output 3
   run_peer await tcp "$port" --pid "$(prog_pid srv)" --ms 100
   assert_success # still listening
+  # each connection was closed, not only shut down: no descriptor is left behind (R9.10)
+  fds_after=$(fds_settled "$(prog_pid srv)" "$fds_before")
+  ((fds_after == fds_before)) ||
+    flunk_wire "$(en_zh "the server's open descriptors after five clients (ls /proc/PID/fd)" "五个客户端之后服务器打开的描述符（ls /proc/PID/fd）")" \
+      "$(en_zh "$fds_before, as before the first: each connection closed (R9.10)" "$fds_before 个，和第一个客户端之前一样：每个连接都关闭了（R9.10）")" "$fds_after"
 }
 
 # zh: server -k：客户端复位连接（RST）时，不管是发了半行之后还是什么都没发，都报告错误，服务器继续运行
@@ -305,7 +320,11 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   run_peer tcp_client 127.0.0.1 "$port" --send $'after the resets\n'
   assert_thank_you srv
   wait_line srv '^from 127\.0\.0\.1:[0-9]+: after the resets$'
-  assert_regex "$(err srv)" 'server: 127\.0\.0\.1:[0-9]+: recv: Connection reset by peer'
+  # both resets are recv failures (R9.14): the one before any byte too, which is not a close (R9.11)
+  local resets
+  resets=$(grep -c 'server: 127\.0\.0\.1:[0-9]*: recv: Connection reset by peer' "$BATS_TEST_TMPDIR/srv.err")
+  ((resets == 2)) || flunk_wire "$(en_zh "the server's lines for two clients that reset, after half a line and before any byte" "两个复位连接的客户端（一个发了半行之后，一个什么都没发），服务器打印的行")" \
+    "$(en_zh "server: ADDR:CPORT: recv: Connection reset by peer, twice (a reset is not a close, section 6)" "两次 server: ADDR:CPORT: recv: Connection reset by peer（复位不是关闭，第 6 节）")" "$(err srv)"
   # half a line and then a reset is a failed client (R9.14), not a message that ended
   ! grep -q 'half a li' "$BATS_TEST_TMPDIR/srv.out" && ! grep -q ': send: ' "$BATS_TEST_TMPDIR/srv.err" ||
     flunk_wire "$(en_zh "the server's lines for a client that sent 'half a li' and reset" "客户端发出“half a li”后复位连接，服务器打印的行")" \
@@ -784,6 +803,25 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
     "$status$( ((status > 128)) && en_zh " (killed by signal $((status - 128)))" "（被信号 $((status - 128)) 杀死）")"
   # the reset may come before the client's shutdown or during its recv: either call may report it
   assert_regex "$stderr" '^client: (shutdown|recv): (Connection reset by peer|Transport endpoint is not connected)'
+}
+
+# zh: 客户端：服务器接受连接后立刻关闭，之后的 send 失败：打印 client: CALL: REASON，退出状态 1，不被 SIGPIPE 杀死
+# bats test_tags=points:1
+@test "client: a server that closes at once makes a later send fail: client: CALL: REASON, status 1, not killed by SIGPIPE" {
+  explained_in 6
+  covers R9.29 R9.28
+  load harness/faults
+  free_port port
+  spawn_peer srv tcp_server "$port" --until nothing
+  wait_tcp srv "$port"
+  # The client pauses before its first send, so the server's FIN is there first. Under faults
+  # that send moves a few bytes only, and the server's kernel answers them with an RST: the
+  # next send fails with EPIPE, which raises SIGPIPE unless the send says MSG_NOSIGNAL.
+  with_send_pause 300 with_faults run_prog --in "$(printf 'x%.0s' {1..2000})" client 127.0.0.1 "$port"
+  ((status == 1)) || flunk_wire "$(en_zh "the client's exit status when the server closed before the line was sent" "服务器在这一行发完之前就关闭了，客户端的退出状态")" \
+    "$(en_zh "1 and a message: a send to a server that has gone fails with EPIPE, and MSG_NOSIGNAL keeps SIGPIPE away (section 6)" "1，外加一条消息：发给已经走掉的服务器的 send 以 EPIPE 失败，MSG_NOSIGNAL 让 SIGPIPE 不会发生（第 6 节）")" \
+    "$status$( ((status > 128)) && en_zh " (killed by signal $((status - 128)))" "（被信号 $((status - 128)) 杀死）")"
+  assert_regex "$stderr" '^client: [a-z]+: '
 }
 
 # hex_of FILE: the bytes of FILE as one string of hex digits.

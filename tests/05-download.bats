@@ -104,11 +104,16 @@ peak_memory_kib() {
 @test "download_server refuses a PORT that is not a number from 1 to 65535 (status 2)" {
   explained_in 9
   covers R9.1
-  for bad in abc 0 65536 -5 80x '' +80 ' 80' '80 ' 0x50; do
+  # 4294985186 is 2^32 + 17890: a conversion to 32 bits would take it for 17890
+  for bad in abc 0 65536 -5 80x '' +80 ' 80' '80 ' 0x50 4294985186; do
     run_prog download_server "$bad"
     assert_failure 2
     assert_regex "$stderr" '^usage: download_server '
   done
+  # a usage error is told before DIR is even looked at (R9.1 comes before R9.2)
+  run_prog download_server -d "$BATS_TEST_TMPDIR/none" 0
+  assert_failure 2
+  assert_regex "$stderr" '^usage: download_server '
 }
 
 # zh: download_client 没有 HOST PORT NAME 时，在标准错误上打印用法说明，退出状态 2
@@ -307,9 +312,9 @@ peak_memory_kib() {
   assert_same_file "$srv/hello.txt" "[接收]hello.txt"
 }
 
-# zh: 提供服务的目录里的符号链接或子目录，因为不是普通文件而被拒绝
+# zh: 提供服务的目录里的符号链接、子目录或设备文件，因为不是普通文件而被拒绝
 # bats test_tags=points:2,concurrent:requests
-@test "a symbolic link (one that points nowhere too) or a directory in the served directory is refused as not a regular file" {
+@test "a symbolic link (one that points nowhere too), a directory or a device in the served directory is refused as not a regular file" {
   explained_in 5
   covers R2.14
   srv="$BATS_TEST_TMPDIR/srv"
@@ -324,6 +329,12 @@ peak_memory_kib() {
     assert_reply "ERR not a regular file"
   done
   log_line '"link\.txt" refused: not a regular file$'
+  # a device is neither a directory nor a FIFO, and not a regular file either
+  free_port port
+  spawn_prog devices "$DOWNLOAD_SERVER" -d /dev "$port"
+  wait_tcp devices "$port"
+  raw_request $'null\n'
+  assert_reply "ERR not a regular file"
 }
 
 # ---- clients that misbehave ----
@@ -356,12 +367,13 @@ peak_memory_kib() {
   assert_same_file "$SERVED/hello.txt" "[接收]hello.txt"
 }
 
-# zh: 状态行发不出去（客户端已经复位了连接）时，日志记为“aborted after 0 of SIZE bytes”
+# zh: 状态行发不出去（客户端已经复位了连接）时，日志记为“aborted after 0 of SIZE bytes”，文件照样关闭
 # bats test_tags=points:1,waits:4
-@test "a status line that cannot be sent (the client reset the connection) is logged as aborted after 0 of SIZE bytes" {
+@test "a status line that cannot be sent (the client reset the connection) is logged as aborted after 0 of SIZE bytes, and the file is closed" {
   explained_in 6
-  covers R9.6
+  covers R9.6 R9.11
   start_server "$SERVED"
+  fds_before=$(ls "/proc/$(prog_pid server)/fd" | wc -l)
   # A silent client holds the server for its 3 seconds (R9.5); the next one, queued behind it,
   # sends its request and resets the connection. When the server takes it, the request is
   # there to read, and the status line can no longer be sent.
@@ -371,6 +383,9 @@ peak_memory_kib() {
   assert_success
   log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
   log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" aborted after 0 of 6 bytes: .+$'
+  # the file was open when the status line failed: it is closed all the same (R9.11)
+  fds_after=$(fds_settled "$(prog_pid server)" "$fds_before")
+  assert_equal "$fds_after open descriptors" "$fds_before open descriptors"
 }
 
 # zh: 连上后什么都不发的客户端，大约 3 秒后得到“ERR timeout”
@@ -614,9 +629,9 @@ peak_memory_kib() {
   assert_files_here
 }
 
-# zh: 客户端像第 04 课那样依次尝试 HOST 的每一个地址：服务器只在 localhost 的 127.0.0.1 或 ::1 之一上监听时，都能下载
+# zh: 客户端像第 04 课那样依次尝试 HOST 的每一个地址：服务器只在 localhost 的 127.0.0.1 或 ::1 之一上监听时，都能下载；一个都连不上时，给出最后一个地址的原因
 # bats test_tags=points:1
-@test "the client tries each address of HOST in turn: with localhost at 127.0.0.1 and ::1, a server on either one alone is reached" {
+@test "the client tries each address of HOST in turn: with localhost at 127.0.0.1 and ::1, a server on either one alone is reached; when none connects, the last one's reason is given" {
   explained_in 7
   covers R9.20 R9.14
   two_localhosts "$BATS_TEST_TMPDIR/hosts"
@@ -635,6 +650,18 @@ peak_memory_kib() {
         "status 0, saved got$family (5 bytes)" "status $status, stdout: $output, stderr: $stderr"
     [[ $(cat "got$family") == hello ]] || flunk_wire "got$family" "hello" "$(_visible <"got$family")"
   done
+  # no address connects: the message gives the last one's reason. 255.255.255.255 has no
+  # route (Network is unreachable, at once), so getaddrinfo puts it after 127.0.0.1, where
+  # nothing listens (Connection refused)
+  printf '127.0.0.1 twoaddr\n255.255.255.255 twoaddr\n' >"$BATS_TEST_TMPDIR/hosts2"
+  chmod 644 "$BATS_TEST_TMPDIR/hosts2"
+  free_port port
+  run_prog_with_hosts "$BATS_TEST_TMPDIR/hosts2" download_client -o got twoaddr "$port" hello.txt
+  [[ $status == 1 && $stderr == "download_client: connect twoaddr port $port: Network is unreachable" ]] ||
+    flunk_wire "$(en_zh "download_client twoaddr $port hello.txt, twoaddr being 127.0.0.1 (nothing listens) then 255.255.255.255 (no route)" "download_client twoaddr $port hello.txt，twoaddr 先是 127.0.0.1（没有程序监听），再是 255.255.255.255（没有路由）")" \
+      "$(en_zh "status 1, download_client: connect twoaddr port $port: Network is unreachable (the last address's reason, R9.20)" "退出状态 1，download_client: connect twoaddr port $port: Network is unreachable（最后一个地址的原因，R9.20）")" \
+      "$(en_zh "status $status, stderr: $stderr" "退出状态 $status，标准错误：$stderr")"
+  assert_files_here got4 got6 # and no got
 }
 
 # ---- under fault injection: short sends and receives, EINTR (tests/harness/faults.bash) ----
@@ -904,14 +931,15 @@ peak_memory_kib() {
   assert_files_here
 }
 
-# zh: 原因为空的 ERR 行（“ERR ”加换行），或者含有 NUL 字节的状态行，都是错误的应答：退出状态 1，不留文件
+# zh: 原因为空的 ERR 行（“ERR ”加换行）、含有 NUL 字节的状态行、换行之前就被流结束截断的状态行，都是错误的应答：退出状态 1，不留文件
 # bats test_tags=points:1
-@test "an ERR line with an empty reason, or a status line with a NUL byte, is a bad reply: status 1, no file" {
+@test "an ERR line with an empty reason, a status line with a NUL byte, or one the end of the stream cuts before its newline, is a bad reply: status 1, no file" {
   explained_in 7
   covers R2.7 R2.17 R9.17
   local i=0 reply
   # printf formats: \0 is a NUL byte, which a shell string cannot hold
-  for reply in 'ERR \nhello' 'ERR no\0such file\n' 'OK 5\0\nhello' 'OK 5\0 7\nhello' '\0OK 5\nhello'; do
+  # the last two end before their newline: the end of the stream does not end a status line
+  for reply in 'ERR \nhello' 'ERR no\0such file\n' 'OK 5\0\nhello' 'OK 5\0 7\nhello' '\0OK 5\nhello' 'OK 0' 'ERR gone'; do
     i=$((i + 1))
     free_port port
     printf "$reply" >"$BATS_TEST_TMPDIR/reply"
@@ -1232,7 +1260,8 @@ logged_name() {
   cp "[接收]data.bin" "$BATS_TEST_TMPDIR/old"
   download data.bin
   assert_failure 1
-  assert_regex "$stderr" 'after [0-9]+ of 100000 bytes'
+  # recv failed: its reason, not the words of an ordinary end (R9.18's second sentence)
+  assert_regex "$stderr" '^download_client: recv: Connection reset by peer after [0-9]+ of 100000 bytes$'
   assert_same_file "$BATS_TEST_TMPDIR/old" "[接收]data.bin" "the older [接收]data.bin"
   assert_files_here "[接收]data.bin"
 }

@@ -30,36 +30,48 @@ assert_faults_happened() {
     flunk_wire "$(words faults_none)" "$(words faults_some "$BATS_TEST_TMPDIR/faults.log")" "$(words none)"
 }
 
-# with_fstat_eio CMD ARGS: run CMD (spawn_prog, run_prog ...) with a failing disk: the lab
-# program's fstat on a regular file fails with EIO (tests/harness/faults.c), nothing else changes.
-with_fstat_eio() {
+# with_library SETTING CMD ARGS: run CMD (spawn_prog, run_prog ...) with the fault library
+# preloaded, its log in $BATS_TEST_TMPDIR/faults.log, and SETTING (NAME=VALUE) in the
+# environment: the library does in the lab program only what SETTING asks (tests/harness/faults.c).
+with_library() {
   local lib=$SOCKLAB_PEERS/../faults/libfaults.so
   [[ -f $lib ]] || fail "$(words faults_lib "$lib")"
-  LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" SOCKLAB_FSTAT_EIO=1 \
-    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"
+  local -x "$1" LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" SOCKLAB_FAULTS_LOG="$BATS_TEST_TMPDIR/faults.log" \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+  shift
+  "$@"
+}
+
+# with_fstat_eio CMD ARGS: run CMD with a failing disk: the lab program's fstat on a regular
+# file fails with EIO, nothing else changes.
+with_fstat_eio() {
+  with_library SOCKLAB_FSTAT_EIO=1 "$@"
 }
 
 # with_wait_pause MS CMD ARGS: run CMD (spawn_prog, say) so that its lab program pauses MS
-# milliseconds before each poll, ppoll, select or pselect that may wait (and each blocking accept), after writing
-# "pid N: CALL: pause MS" to $BATS_TEST_TMPDIR/faults.log (tests/harness/faults.c). A signal
-# sent once that line is there arrives just before the program's wait (lesson 06, section 7).
+# milliseconds before each poll, ppoll, select or pselect that may wait (and each blocking
+# accept), after writing "pid N: CALL: pause MS" to the log. A signal sent once that line is
+# there arrives just before the program's wait (lesson 06, section 7).
 with_wait_pause() {
-  local lib=$SOCKLAB_PEERS/../faults/libfaults.so ms=$1
+  local ms=$1
   shift
-  [[ -f $lib ]] || fail "the fault-injection library was not built: expected $lib (run make peers)"
-  LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" SOCKLAB_WAIT_PAUSE=$ms \
-    SOCKLAB_FAULTS_LOG="$BATS_TEST_TMPDIR/faults.log" \
-    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"
+  with_library SOCKLAB_WAIT_PAUSE="$ms" "$@"
+}
+
+# with_send_pause MS CMD ARGS: run CMD (run_prog, say) so that its lab program pauses MS
+# milliseconds before its first send, write or sendto on a stream socket: what the peer does at
+# once after accept, a close say, has reached the program before it sends.
+with_send_pause() {
+  local ms=$1
+  shift
+  with_library SOCKLAB_SEND_PAUSE="$ms" "$@"
 }
 
 # with_fork_fail N CMD ARGS: run CMD (spawn_prog, say) so that its lab program's Nth call of fork
 # fails with EAGAIN, as when the user has reached its limit of processes; the others are real. The
-# failure is written to $BATS_TEST_TMPDIR/faults.log ("pid P: fork: EAGAIN N").
+# failure is written to the log ("pid P: fork: EAGAIN N").
 with_fork_fail() {
-  local lib=$SOCKLAB_PEERS/../faults/libfaults.so n=$1
+  local n=$1
   shift
-  [[ -f $lib ]] || fail "$(words faults_lib "$lib")"
-  LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" SOCKLAB_FORK_FAIL=$n \
-    SOCKLAB_FAULTS_LOG="$BATS_TEST_TMPDIR/faults.log" \
-    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"
+  with_library SOCKLAB_FORK_FAIL="$n" "$@"
 }

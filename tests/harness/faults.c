@@ -41,6 +41,11 @@
  * wait: the moment a program that unblocks its signals before the wait, not with it, misses
  * it. The pause only delays: a correct program behaves the same.
  *
+ * A pause before the first send (lesson 04's R9.29): with SOCKLAB_SEND_PAUSE=MS, a lab program
+ * pauses MS milliseconds before its first send, write or sendto on a stream socket, after
+ * appending "pid N: CALL: pause MS" to SOCKLAB_FAULTS_LOG: what a peer does at once after
+ * accept (a close, say) has reached the program before it sends a byte.
+ *
  * A failing disk (lesson 05's R2.16): with SOCKLAB_FSTAT_EIO=1, in a lab program, fstat and
  * fstatat on a regular file (not standard input, output or error) fail with EIO, after the
  * real call. Nothing else changes; it works with or without SOCKLAB_FAULTS.
@@ -79,6 +84,7 @@ static const char *log_path; /* SOCKLAB_FAULTS_LOG, or NULL */
 static long delay_ms;        /* SOCKLAB_DELAYS in a lab program or a test peer, else 0 */
 static uint64_t delay_state; /* the delays' own xorshift64 state: they never change the faults' choices */
 static long wait_pause_ms;   /* SOCKLAB_WAIT_PAUSE in a lab program, else 0 */
+static long send_pause_ms;   /* SOCKLAB_SEND_PAUSE in a lab program until its first send, else 0 */
 static int fstat_eio;        /* 1 in a lab program with SOCKLAB_FSTAT_EIO set */
 static long fork_fail_at;    /* SOCKLAB_FORK_FAIL in a lab program: the call of fork that fails, else 0 */
 static long forks_seen;      /* calls of fork so far in this process */
@@ -145,14 +151,20 @@ static void maybe_delay(void)
     errno = saved;
 }
 
-/** @brief Decide once, when the library is loaded, whether this lab program pauses before its waits. */
+/** @brief Decide once, when the library is loaded, whether this lab program pauses before its
+ *         waits (SOCKLAB_WAIT_PAUSE) or before its first send (SOCKLAB_SEND_PAUSE). */
 static void wait_pause_init(void)
 {
-    const char *ms = getenv("SOCKLAB_WAIT_PAUSE"), *bin = getenv("SOCKLAB_BIN");
-    if (ms == NULL || *ms == '\0' || bin == NULL || !exe_is_in(bin))
+    const char *bin = getenv("SOCKLAB_BIN");
+    if (bin == NULL || !exe_is_in(bin))
         return;
-    wait_pause_ms = strtol(ms, NULL, 10);
-    log_path = getenv("SOCKLAB_FAULTS_LOG");
+    const char *wait_ms = getenv("SOCKLAB_WAIT_PAUSE"), *send_ms = getenv("SOCKLAB_SEND_PAUSE");
+    if (wait_ms != NULL && *wait_ms != '\0')
+        wait_pause_ms = strtol(wait_ms, NULL, 10);
+    if (send_ms != NULL && *send_ms != '\0')
+        send_pause_ms = strtol(send_ms, NULL, 10);
+    if (wait_pause_ms > 0 || send_pause_ms > 0)
+        log_path = getenv("SOCKLAB_FAULTS_LOG");
 }
 
 /** @brief Decide once, when the library is loaded, whether this process gets faults and delays. */
@@ -217,20 +229,29 @@ static void note(const char *what, const char *fault, size_t arg)
 }
 
 /**
- * @brief With SOCKLAB_WAIT_PAUSE: say so in the log, then pause before a wait; errno is kept.
- *        A signal during the pause does not shorten it (its handler runs, the pause goes on).
+ * @brief Say "pause MS" in the log, then pause @p ms milliseconds; errno is kept. A signal
+ *        during the pause does not shorten it (its handler runs, the pause goes on).
+ * @param what the call about to be made, e.g. "pselect"
+ * @param ms how long
+ */
+static void pause_ms(const char *what, long ms)
+{
+    note(what, "pause", (size_t)ms);
+    int saved = errno;
+    struct timespec pause = {ms / 1000, ms % 1000 * 1000000};
+    while (nanosleep(&pause, &pause) == -1 && errno == EINTR)
+        ;
+    errno = saved;
+}
+
+/**
+ * @brief With SOCKLAB_WAIT_PAUSE: pause before a wait (pause_ms).
  * @param what the call, e.g. "pselect"
  */
 static void pause_before_wait(const char *what)
 {
-    if (wait_pause_ms <= 0)
-        return;
-    note(what, "pause", (size_t)wait_pause_ms);
-    int saved = errno;
-    struct timespec pause = {wait_pause_ms / 1000, wait_pause_ms % 1000 * 1000000};
-    while (nanosleep(&pause, &pause) == -1 && errno == EINTR)
-        ;
-    errno = saved;
+    if (wait_pause_ms > 0)
+        pause_ms(what, wait_pause_ms);
 }
 
 /**
@@ -312,6 +333,10 @@ static int transfer_faults(int fd, int flags, enum kind kind, const char *what, 
 {
     if (delay_ms > 0 && is_socket(fd, -1))
         maybe_delay();
+    if (send_pause_ms > 0 && kind == SENDING && is_socket(fd, SOCK_STREAM)) {
+        pause_ms(what, send_pause_ms);
+        send_pause_ms = 0; /* the first send only */
+    }
     if (!active || !is_socket(fd, -1))
         return 0;
     /* a datagram socket's sendto() does not wait on loopback: never interrupted (see above) */
