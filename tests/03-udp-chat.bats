@@ -946,7 +946,7 @@ udp_chat: invalid port "0"
 udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
   got=$(<"$BATS_TEST_TMPDIR/c.err")
   [[ $got == "$want" ]] ||
-    flunk_wire "$(en_zh "stderr for" "标准错误，输入依次为") /to 1.2.3 80 extra, /to 127.0.0.1 0 extra, /to 1.2.3, /to 1.2.3.400 0, /to 127.0.0.1 0, /sentinel" \
+    flunk_wire "$(en_zh "stderr for" "依次输入以下各行后的标准错误：") /to 1.2.3 80 extra, /to 127.0.0.1 0 extra, /to 1.2.3, /to 1.2.3.400 0, /to 127.0.0.1 0, /sentinel" \
       "$want" "$got"
 }
 

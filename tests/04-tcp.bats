@@ -302,8 +302,8 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   # each connection was closed, not only shut down: no descriptor is left behind (R9.10)
   fds_after=$(fds_settled "$(prog_pid srv)" "$fds_before")
   ((fds_after == fds_before)) ||
-    flunk_wire "$(en_zh "the server's open descriptors after five clients (ls /proc/PID/fd)" "五个客户端之后服务器打开的描述符（ls /proc/PID/fd）")" \
-      "$(en_zh "$fds_before, as before the first: each connection closed (R9.10)" "$fds_before 个，和第一个客户端之前一样：每个连接都关闭了（R9.10）")" "$fds_after"
+    flunk_wire "$(en_zh "the server's open descriptors after five clients (ls /proc/PID/fd)" "服务完五个客户端后，服务器打开的描述符（ls /proc/PID/fd）")" \
+      "$(en_zh "$fds_before, as before the first: each connection closed (R9.10)" "$fds_before 个，和第一个客户端到来之前一样：每个连接都关闭了（R9.10）")" "$fds_after"
 }
 
 # zh: server -k：客户端复位连接（RST）时，不管是发了半行之后还是什么都没发，都报告错误，服务器继续运行
@@ -323,8 +323,8 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   # both resets are recv failures (R9.14): the one before any byte too, which is not a close (R9.11)
   local resets
   resets=$(grep -c 'server: 127\.0\.0\.1:[0-9]*: recv: Connection reset by peer' "$BATS_TEST_TMPDIR/srv.err")
-  ((resets == 2)) || flunk_wire "$(en_zh "the server's lines for two clients that reset, after half a line and before any byte" "两个复位连接的客户端（一个发了半行之后，一个什么都没发），服务器打印的行")" \
-    "$(en_zh "server: ADDR:CPORT: recv: Connection reset by peer, twice (a reset is not a close, section 6)" "两次 server: ADDR:CPORT: recv: Connection reset by peer（复位不是关闭，第 6 节）")" "$(err srv)"
+  ((resets == 2)) || flunk_wire "$(en_zh "the server's lines for two clients that reset, after half a line and before any byte" "两个客户端复位连接（一个在发了半行之后，一个在发出任何字节之前），服务器打印的行")" \
+    "$(en_zh "server: ADDR:CPORT: recv: Connection reset by peer, twice (a reset is not a close, section 6)" "server: ADDR:CPORT: recv: Connection reset by peer，出现两次（复位不是关闭，第 6 节）")" "$(err srv)"
   # half a line and then a reset is a failed client (R9.14), not a message that ended
   ! grep -q 'half a li' "$BATS_TEST_TMPDIR/srv.out" && ! grep -q ': send: ' "$BATS_TEST_TMPDIR/srv.err" ||
     flunk_wire "$(en_zh "the server's lines for a client that sent 'half a li' and reset" "客户端发出“half a li”后复位连接，服务器打印的行")" \
@@ -819,7 +819,7 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   # next send fails with EPIPE, which raises SIGPIPE unless the send says MSG_NOSIGNAL.
   with_send_pause 300 with_faults run_prog --in "$(printf 'x%.0s' {1..2000})" client 127.0.0.1 "$port"
   ((status == 1)) || flunk_wire "$(en_zh "the client's exit status when the server closed before the line was sent" "服务器在这一行发完之前就关闭了，客户端的退出状态")" \
-    "$(en_zh "1 and a message: a send to a server that has gone fails with EPIPE, and MSG_NOSIGNAL keeps SIGPIPE away (section 6)" "1，外加一条消息：发给已经走掉的服务器的 send 以 EPIPE 失败，MSG_NOSIGNAL 让 SIGPIPE 不会发生（第 6 节）")" \
+    "$(en_zh "1 and a message: a send to a server that has gone fails with EPIPE, and MSG_NOSIGNAL keeps SIGPIPE away (section 6)" "1，外加一条消息：向已经离开的服务器 send 会以 EPIPE 失败，而 MSG_NOSIGNAL 使它不会引发 SIGPIPE（第 6 节）")" \
     "$status$( ((status > 128)) && en_zh " (killed by signal $((status - 128)))" "（被信号 $((status - 128)) 杀死）")"
   assert_regex "$stderr" '^client: [a-z]+: '
 }

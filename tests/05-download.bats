@@ -312,7 +312,7 @@ peak_memory_kib() {
   assert_same_file "$srv/hello.txt" "[接收]hello.txt"
 }
 
-# zh: 提供服务的目录里的符号链接、子目录或设备文件，因为不是普通文件而被拒绝
+# zh: 提供服务的目录里的符号链接（包括指向不存在文件的）、子目录或设备文件，因为不是普通文件而被拒绝
 # bats test_tags=points:2,concurrent:requests
 @test "a symbolic link (one that points nowhere too), a directory or a device in the served directory is refused as not a regular file" {
   explained_in 5
@@ -629,7 +629,7 @@ peak_memory_kib() {
   assert_files_here
 }
 
-# zh: 客户端像第 04 课那样依次尝试 HOST 的每一个地址：服务器只在 localhost 的 127.0.0.1 或 ::1 之一上监听时，都能下载；一个都连不上时，给出最后一个地址的原因
+# zh: 客户端像第 04 课那样依次尝试 HOST 的每一个地址：服务器只在 localhost 的 127.0.0.1 或 ::1 之一上监听时，都能下载；一个都连不上时，给出最后一个地址失败的原因
 # bats test_tags=points:1
 @test "the client tries each address of HOST in turn: with localhost at 127.0.0.1 and ::1, a server on either one alone is reached; when none connects, the last one's reason is given" {
   explained_in 7
@@ -658,8 +658,8 @@ peak_memory_kib() {
   free_port port
   run_prog_with_hosts "$BATS_TEST_TMPDIR/hosts2" download_client -o got twoaddr "$port" hello.txt
   [[ $status == 1 && $stderr == "download_client: connect twoaddr port $port: Network is unreachable" ]] ||
-    flunk_wire "$(en_zh "download_client twoaddr $port hello.txt, twoaddr being 127.0.0.1 (nothing listens) then 255.255.255.255 (no route)" "download_client twoaddr $port hello.txt，twoaddr 先是 127.0.0.1（没有程序监听），再是 255.255.255.255（没有路由）")" \
-      "$(en_zh "status 1, download_client: connect twoaddr port $port: Network is unreachable (the last address's reason, R9.20)" "退出状态 1，download_client: connect twoaddr port $port: Network is unreachable（最后一个地址的原因，R9.20）")" \
+    flunk_wire "$(en_zh "download_client twoaddr $port hello.txt, twoaddr being 127.0.0.1 (nothing listens) then 255.255.255.255 (no route)" "download_client twoaddr $port hello.txt，twoaddr 依次解析为 127.0.0.1（没有程序监听）和 255.255.255.255（没有路由）")" \
+      "$(en_zh "status 1, download_client: connect twoaddr port $port: Network is unreachable (the last address's reason, R9.20)" "退出状态 1，download_client: connect twoaddr port $port: Network is unreachable（最后一个地址失败的原因，R9.20）")" \
       "$(en_zh "status $status, stderr: $stderr" "退出状态 $status，标准错误：$stderr")"
   assert_files_here got4 got6 # and no got
 }
@@ -931,7 +931,7 @@ peak_memory_kib() {
   assert_files_here
 }
 
-# zh: 原因为空的 ERR 行（“ERR ”加换行）、含有 NUL 字节的状态行、换行之前就被流结束截断的状态行，都是错误的应答：退出状态 1，不留文件
+# zh: 原因为空的 ERR 行（“ERR ”加换行）、含有 NUL 字节的状态行、换行之前就因流结束而截断的状态行，都是错误的应答：退出状态 1，不留文件
 # bats test_tags=points:1
 @test "an ERR line with an empty reason, a status line with a NUL byte, or one the end of the stream cuts before its newline, is a bad reply: status 1, no file" {
   explained_in 7
