@@ -423,9 +423,17 @@ blocked_beyond() {
 # bats test_tags=points:3
 @test "a child serving a client still follows SIGTERM and SIGINT: each ends its child at once, and the server says nothing of it" {
   explained_in 4
-  covers R8.6 R8.10
+  covers R8.6 R8.10 R8.7
   start_server
   stalled_children 2
+  # started with no signal blocked, a child blocks none either: SIGCHLD, blocked in the parent
+  # outside its wait, is not left blocked in a child (R8.7: none is added)
+  local extra
+  extra=$(blocked_beyond "${kids[0]}")
+  [[ $extra == 0000000000000000 ]] ||
+    flunk_wire "$(en_zh "the blocked signals of a child (SigBlk in /proc/${kids[0]}/status) of a server started with none blocked" "启动时没有阻塞任何信号的服务器，它的子进程阻塞的信号（/proc/${kids[0]}/status 的 SigBlk）")" \
+      "$(en_zh "none: the child takes the mask the server was started with (section 7)" "一个都没有：子进程用的是服务器启动时的信号屏蔽字（第 7 节）")" \
+      "SigBlk $(proc_field "${kids[0]}" SigBlk)"
   kill -TERM "${kids[0]}"
   assert_ends_within_2s "${kids[0]}" "$(en_zh "the child serving a stalled client, 2 s after SIGTERM" "服务停住的客户端的子进程，SIGTERM 之后 2 秒")"
   kill -INT "${kids[1]}"
@@ -520,6 +528,54 @@ blocked_beyond() {
   ((stops == 1)) || flunk_wire "$(en_zh "the stopped lines of a server that got SIGINT and SIGTERM at once" "同时收到 SIGINT 和 SIGTERM 的服务器打印的 stopped 行")" \
     "$(en_zh "one: the handlers only note the stop, and the loop prints stopped when it ends (section 7)" "一行：信号处理函数只记下“要停止”，循环结束时才打印 stopped（第 7 节）")" \
     "$(en_zh "$stops lines:" "$stops 行：") $output"
+}
+
+# zh: 服务器启动时 SIGTERM 已经在等着（父进程阻塞了它，它又来了）：先打印 serving，再打印 stopped，退出状态 0
+# bats test_tags=points:1
+@test "a SIGTERM already pending when the server starts (its parent blocked it, and it came): serving, then stopped, status 0" {
+  explained_in 7
+  covers R8.7
+  free_port port
+  _peer sigstate || return 1
+  local sigstate=$_PEER
+  _lab_bin concurrent_server || return 1
+  _wire_ran yours concurrent_server server
+  _LABPROG[server]=1
+  # the handlers must be in place before the three signals are let in: the pending SIGTERM
+  # is then taken by the handler in the first wait, not by its default action
+  _spawn server "$sigstate" --pending TERM -- "$_BIN" -d "$SERVED" "$port"
+  _NAME[server]=concurrent_server
+  wait_exit server 5 "$(en_zh "after its start with SIGTERM pending" "从带着未决的 SIGTERM 启动算起")"
+  [[ $status == 0 && $output == "serving $SERVED on port $port"$'\n'stopped ]] ||
+    flunk_wire "$(en_zh "a server started with SIGTERM blocked and pending" "启动时 SIGTERM 被阻塞且处于未决状态的服务器")" \
+      "$(en_zh "serving $SERVED on port $port, then stopped, status 0: the handlers first, then the mask (section 7)" "serving $SERVED on port $port，然后 stopped，退出状态 0：先装好信号处理函数，再改信号屏蔽字（第 7 节）")" \
+      "$(en_zh "status $status$( ((status > 128)) && echo " (killed by signal $((status - 128)))"); stdout: $output" "退出状态 $status$( ((status > 128)) && echo "（被信号 $((status - 128)) 杀死）")；标准输出：$output")"
+}
+
+# zh: 没有描述符可用时 accept 失败，服务器停下：concurrent_server: accept: REASON，退出状态 1
+# bats test_tags=points:1
+@test "when accept fails for want of a descriptor (EMFILE), the server stops: concurrent_server: accept: REASON, status 1" {
+  explained_in 5
+  covers R8.10
+  free_port port
+  _lab_bin concurrent_server || return 1
+  _wire_ran yours concurrent_server server
+  _LABPROG[server]=1
+  # room for five descriptors: 0 to 2, the directory and the listening socket. The first
+  # accept then fails with EMFILE, and would fail the same way however often it were called
+  # again. (A server that needs more descriptors, for a self-pipe say, stops sooner, for the
+  # same reason, named after another call: that is right too.)
+  _spawn server "$BASH" -c 'ulimit -n 5 && exec "$0" "$@"' "$_BIN" -d "$SERVED" "$port"
+  _NAME[server]=concurrent_server
+  local code=0
+  run_peer await tcp "$port" --pid "${_PID[server]}" --ms "$READY_MS" || code=$?
+  ((code == 0 || code == 3)) || _not_ready server "listen on TCP port $port" "$code"
+  ((code == 3)) || run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --idle-ms 5000 --out reply
+  wait_exit server 5 "$(en_zh "after accept failed for want of a descriptor" "从 accept 因没有可用描述符而失败算起")"
+  [[ $status == 1 && $stderr =~ ^concurrent_server:\ [a-z_]+:\ Too\ many\ open\ files$ ]] ||
+    flunk_wire "$(en_zh "the server, when accept fails with EMFILE" "accept 以 EMFILE 失败时的服务器")" \
+      "$(en_zh "concurrent_server: accept: Too many open files on stderr, status 1: a failure it cannot go on after (R8.10)" "标准错误上是 concurrent_server: accept: Too many open files，退出状态 1：这是没法继续下去的失败（R8.10）")" \
+      "$(en_zh "status $status; stderr: $stderr" "退出状态 $status；标准错误：$stderr")"
 }
 
 # zh: 停下不会打断正在进行的下载：父进程以状态 0 退出，不再有人接受新客户端，子进程把文件发完

@@ -190,7 +190,7 @@ $ETH_IPV6
 # bats test_tags=points:3
 @test "impossible header fields get an error line that names them; the program goes on" {
   explained_in 5
-  covers R7.4 R7.5
+  covers R7.4 R7.5 R7.2
   layers_of malformed
   assert_success
   assert_line "  error: bad IPv4 header: version 4, header length 12 bytes, total length 40 bytes"

@@ -2,10 +2,10 @@
  * @file udp_sink.c
  * @brief Test peer (lessons 02, 03): receive datagrams, keep their bytes, maybe reply.
  *
- *     udp_sink PORT DIR [--count N] [--ms MS] [--stray SPEC [--strays EVERY:UNTIL] [--stray-after MS]
- *                       [--stray-from ADDR]] [--reply SPEC]
+ *     udp_sink PORT DIR [--count N] [--ms MS] [--bind ADDR] [--stray SPEC [--strays EVERY:UNTIL]
+ *                       [--stray-after MS] [--stray-from ADDR]] [--reply SPEC [--reply-after MS]]
  *
- * Binds 127.0.0.1:PORT and receives N datagrams (default 1) within MS milliseconds
+ * Binds 127.0.0.1:PORT (--bind: ADDR:PORT, 127.0.0.2 say) and receives N datagrams (default 1) within MS milliseconds
  * (default 60000: a test ends it sooner) in all. Datagram number i (from 1) is written, raw, to DIR/i.bin,
  * and a line "i LENGTH ADDR:PORT" (its size and its sender) is printed and flushed.
  * After each datagram, if asked:
@@ -16,6 +16,7 @@
  *   --stray-from ADDR  send the stray from ADDR and the sink's own PORT (e.g. 127.0.0.2: the
  *                 server's port on another address), not from a new socket's port
  *   --reply SPEC  then send SPEC to the sender from the bound socket (the real reply)
+ *   --reply-after MS  send the reply MS ms after the datagram came, not at once (a slow server)
  * SPEC is as in udp_source: text:STRING, hex:HEX, fill:N, empty.
  * Exit status: 0 once N datagrams came, 1 at the deadline or on an error, 2 on usage.
  */
@@ -46,7 +47,9 @@ struct options {
     long every_ms;  /**< with --strays: the stray is sent again this often (0: once) */
     long until_ms;  /**< with --strays: ... until this long after the datagram came */
     long after_ms;  /**< with --stray-after: the first stray waits this long (0: at once) */
+    long reply_after_ms;    /**< with --reply-after: the reply waits this long (0: at once) */
     const char *stray_from; /**< with --stray-from: the stray's source address (port: PORT) */
+    const char *bind_addr;  /**< the address to bind: 127.0.0.1 unless --bind */
     unsigned short port;    /**< PORT, for --stray-from */
 };
 
@@ -112,7 +115,7 @@ static long decode_spec(const char *spec, unsigned char *out)
  */
 static int parse_options(int argc, char **argv, struct options *opt)
 {
-    *opt = (struct options){.count = 1, .ms = 60000, .stray_len = -1, .reply_len = -1};
+    *opt = (struct options){.count = 1, .ms = 60000, .stray_len = -1, .reply_len = -1, .bind_addr = "127.0.0.1"};
     for (int a = 3; a < argc; a += 2) {
         const char *value = a + 1 < argc ? argv[a + 1] : "";
         if (strcmp(argv[a], "--count") == 0)
@@ -130,6 +133,10 @@ static int parse_options(int argc, char **argv, struct options *opt)
             opt->stray_from = value;
         else if (strcmp(argv[a], "--reply") == 0 && (opt->reply_len = decode_spec(value, reply_bytes)) >= 0)
             continue;
+        else if (strcmp(argv[a], "--reply-after") == 0 && (opt->reply_after_ms = atol(value)) > 0)
+            continue;
+        else if (strcmp(argv[a], "--bind") == 0 && value[0] != '\0')
+            opt->bind_addr = value;
         else {
             fprintf(stderr, "udp_sink: bad option %s %s\n", argv[a], value);
             return -1;
@@ -139,11 +146,12 @@ static int parse_options(int argc, char **argv, struct options *opt)
 }
 
 /**
- * @brief A UDP socket bound to 127.0.0.1:@p port_text.
+ * @brief A UDP socket bound to @p addr:@p port_text.
+ * @param addr the IPv4 address to bind, dotted
  * @param port_text the port, in decimal
  * @return the socket, or -1 after printing why on stderr.
  */
-static int open_bound(const char *port_text)
+static int open_bound(const char *addr, const char *port_text)
 {
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     if (s < 0) {
@@ -154,7 +162,11 @@ static int open_bound(const char *port_text)
     memset(&here, 0, sizeof here);
     here.sin_family = AF_INET;
     here.sin_port = htons((unsigned short)atoi(port_text));
-    here.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (inet_pton(AF_INET, addr, &here.sin_addr) != 1) {
+        fprintf(stderr, "udp_sink: bad address %s\n", addr);
+        close(s);
+        return -1;
+    }
     if (bind(s, (struct sockaddr *)&here, sizeof here) != 0) {
         perror("udp_sink: bind");
         close(s);
@@ -227,8 +239,8 @@ static void send_stray(const struct options *opt, const struct sockaddr_in *peer
  */
 static void answer(int s, const struct options *opt, const struct sockaddr_in *peer, socklen_t plen)
 {
+    long start = clock_ms();
     if (opt->stray_len >= 0) {
-        long start = clock_ms();
         if (opt->after_ms > 0)
             pause_ms(opt->after_ms);
         send_stray(opt, peer, plen);
@@ -237,6 +249,9 @@ static void answer(int s, const struct options *opt, const struct sockaddr_in *p
             send_stray(opt, peer, plen);
         }
     }
+    long wait = start + opt->reply_after_ms - clock_ms();
+    if (opt->reply_len >= 0 && wait > 0)
+        pause_ms(wait);
     if (opt->reply_len >= 0 &&
         sendto(s, reply_bytes, (size_t)opt->reply_len, 0, (const struct sockaddr *)peer, plen) < 0)
         perror("udp_sink: reply sendto");
@@ -278,14 +293,14 @@ int main(int argc, char **argv)
 {
     struct options opt;
     if (argc < 3) {
-        fprintf(stderr, "usage: udp_sink PORT DIR [--count N] [--ms MS] [--stray SPEC [--strays EVERY:UNTIL] [--stray-after MS]\n"
-                        "       [--stray-from ADDR]] [--reply SPEC]\n");
+        fprintf(stderr, "usage: udp_sink PORT DIR [--count N] [--ms MS] [--bind ADDR] [--stray SPEC [--strays EVERY:UNTIL]\n"
+                        "       [--stray-after MS] [--stray-from ADDR]] [--reply SPEC [--reply-after MS]]\n");
         return 2;
     }
     if (parse_options(argc, argv, &opt) != 0)
         return 2;
     opt.port = (unsigned short)atoi(argv[1]);
-    int s = open_bound(argv[1]);
+    int s = open_bound(opt.bind_addr, argv[1]);
     if (s < 0)
         return 1;
     long deadline = clock_ms() + opt.ms;
