@@ -683,7 +683,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_line "received 4 bytes from 127.0.0.1:$port: pong"
 }
 
-# zh: 其他发送方的数据报在 0.9 秒时到达后只剩 1.1 秒，不能向上取整成 2 秒：2.5 秒时才到的应答已经太晚
+# zh: udp_ask 在 0.9 秒时收到其他发送方的数据报后只剩 1.1 秒，不能向上取整成 2 秒：2.5 秒时才到的应答已经太晚
 # bats test_tags=points:1,waits:3
 @test "udp_ask: after a stray at 0.9 s what is left is 1.1 s, not 2 whole seconds: a reply that comes at 2.5 s is too late" {
   explained_in 5
@@ -692,8 +692,8 @@ received 4 bytes from 127.0.0.1:$port: pong"
   start_sink "$port" --stray "text:early" --stray-after 900 --reply "text:too late" --reply-after 2500
   run_prog --timeout 8 --in "anyone there?" udp_ask 127.0.0.1 "$port"
   [[ $status == 1 && $output != *"too late"* ]] ||
-    flunk_wire "$(en_zh "udp_ask, when a stranger's datagram came at 0.9 s and the reply at 2.5 s" "其他发送方的数据报 0.9 秒时到达、应答 2.5 秒时才到时的 udp_ask")" \
-      "$(en_zh "no reply within 2 seconds, status 1: after the stray, the timeout is what is left, in milliseconds (section 5)" "2 秒内没有应答，退出状态 1：那个数据报之后，超时设为剩下的时间，以毫秒计（第 5 节）")" \
+    flunk_wire "$(en_zh "udp_ask, when a stranger's datagram came at 0.9 s and the reply at 2.5 s" "udp_ask，其他发送方的数据报在 0.9 秒时到达，应答在 2.5 秒时才到")" \
+      "$(en_zh "no reply within 2 seconds, status 1: after the stray, the timeout is what is left, in milliseconds (section 5)" "2 秒内没有应答，退出状态 1：收到那个数据报之后，超时设为剩下的时间，以毫秒计（第 5 节）")" \
       "$(en_zh "status $status; stdout: $output" "退出状态 $status；标准输出：$output")"
   assert_regex "$stderr" "udp_ask: no reply from 127\\.0\\.0\\.1:$port within 2 seconds"
 }
@@ -703,7 +703,7 @@ in_state() {
   [[ $(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) == "$2" ]]
 }
 
-# zh: 等待中的 udp_ask 被暂停后又继续（Ctrl-Z，再 fg）：它仍在发出后 2 秒放弃，2.5 秒时才到的应答已经太晚
+# zh: udp_ask 在等待中被暂停又继续（Ctrl-Z，再 fg），仍在发出请求 2 秒后放弃：2.5 秒时才到的应答已经太晚
 # bats test_tags=points:1,waits:3
 @test "udp_ask stopped and continued in its wait (Ctrl-Z, then fg) still gives up 2 seconds after sending: a reply that comes at 2.5 s is too late" {
   explained_in 5
@@ -725,13 +725,13 @@ in_state() {
   kill -CONT "$pid"
   wait_exit ask 6
   [[ $status == 1 && $output != *"too late"* ]] ||
-    flunk_wire "$(en_zh "udp_ask, stopped and continued 1 s into its wait, when the reply came at 2.5 s" "等待 1 秒时被暂停又继续的 udp_ask，应答 2.5 秒时才到")" \
-      "$(en_zh "no reply within 2 seconds, status 1: after EINTR the timeout is set again to what is left (section 5)" "2 秒内没有应答，退出状态 1：EINTR 之后把超时重新设为剩下的时间（第 5 节）")" \
+    flunk_wire "$(en_zh "udp_ask, stopped and continued 1 s into its wait, when the reply came at 2.5 s" "udp_ask，等待到 1 秒时被暂停又继续，应答在 2.5 秒时才到")" \
+      "$(en_zh "no reply within 2 seconds, status 1: after EINTR the timeout is set again to what is left (section 5)" "2 秒内没有应答，退出状态 1：以 EINTR 失败之后，把超时重新设为剩下的时间（第 5 节）")" \
       "$(en_zh "status $status; stdout: $output" "退出状态 $status；标准输出：$output")"
   assert_regex "$stderr" "udp_ask: no reply from 127\\.0\\.0\\.1:$port within 2 seconds"
 }
 
-# zh: udp_send 发往给定的 HOST：只绑定 127.0.0.2 的接收方也收到这个数据报
+# zh: udp_send 发往给定的 HOST：只绑定 127.0.0.2 的接收方能收到这个数据报
 # bats test_tags=points:1
 @test "udp_send sends to the HOST it is given: a receiver bound to 127.0.0.2 alone gets the datagram" {
   explained_in 3

@@ -530,7 +530,7 @@ blocked_beyond() {
     "$(en_zh "$stops lines:" "$stops 行：") $output"
 }
 
-# zh: 服务器启动时 SIGTERM 已经在等着（父进程阻塞了它，它又来了）：先打印 serving，再打印 stopped，退出状态 0
+# zh: 服务器启动时 SIGTERM 已处于未决状态（父进程阻塞了它，它随后到达）：先打印 serving，再打印 stopped，退出状态 0
 # bats test_tags=points:1
 @test "a SIGTERM already pending when the server starts (its parent blocked it, and it came): serving, then stopped, status 0" {
   explained_in 7
@@ -552,7 +552,7 @@ blocked_beyond() {
       "$(en_zh "status $status$( ((status > 128)) && echo " (killed by signal $((status - 128)))"); stdout: $output" "退出状态 $status$( ((status > 128)) && echo "（被信号 $((status - 128)) 杀死）")；标准输出：$output")"
 }
 
-# zh: 没有描述符可用时 accept 失败，服务器停下：concurrent_server: accept: REASON，退出状态 1
+# zh: accept 因没有可用的描述符而失败（EMFILE）时，服务器停下：concurrent_server: accept: REASON，退出状态 1
 # bats test_tags=points:1
 @test "when accept fails for want of a descriptor (EMFILE), the server stops: concurrent_server: accept: REASON, status 1" {
   explained_in 5
@@ -574,7 +574,7 @@ blocked_beyond() {
   wait_exit server 5 "$(en_zh "after accept failed for want of a descriptor" "从 accept 因没有可用描述符而失败算起")"
   [[ $status == 1 && $stderr =~ ^concurrent_server:\ [a-z_]+:\ Too\ many\ open\ files$ ]] ||
     flunk_wire "$(en_zh "the server, when accept fails with EMFILE" "accept 以 EMFILE 失败时的服务器")" \
-      "$(en_zh "concurrent_server: accept: Too many open files on stderr, status 1: a failure it cannot go on after (R8.10)" "标准错误上是 concurrent_server: accept: Too many open files，退出状态 1：这是没法继续下去的失败（R8.10）")" \
+      "$(en_zh "concurrent_server: accept: Too many open files on stderr, status 1: a failure it cannot go on after (R8.10)" "标准错误上是 concurrent_server: accept: Too many open files，退出状态 1：这种失败让它没法继续下去（R8.10）")" \
       "$(en_zh "status $status; stderr: $stderr" "退出状态 $status；标准错误：$stderr")"
 }
 
