@@ -698,11 +698,6 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_regex "$stderr" "udp_ask: no reply from 127\\.0\\.0\\.1:$port within 2 seconds"
 }
 
-# in_state PID STATE: PID's state in /proc (the third field of its stat) is STATE.
-in_state() {
-  [[ $(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) == "$2" ]]
-}
-
 # zh: udp_ask 在等待中被暂停又继续（Ctrl-Z，再 fg），仍在发出请求 2 秒后放弃：2.5 秒时才到的应答已经太晚
 # bats test_tags=points:1,waits:3
 @test "udp_ask stopped and continued in its wait (Ctrl-Z, then fg) still gives up 2 seconds after sending: a reply that comes at 2.5 s is too late" {
@@ -716,12 +711,10 @@ in_state() {
   # a second into the wait, stop it and let it go on: a recvfrom with a timeout then fails
   # with EINTR, and what is left is then 1 second, not 2
   run_peer await line /dev/null '^never$' --ms 1000 || true
-  local pid deadline=$((SECONDS + 3))
+  local pid
   pid=$(prog_pid ask)
   kill -STOP "$pid"
-  until in_state "$pid" T || ((SECONDS >= deadline)); do
-    run_peer await line /dev/null '^never$' --ms 20 || true
-  done
+  wait_until 3 in_state "$pid" T || true
   kill -CONT "$pid"
   wait_exit ask 6
   [[ $status == 1 && $output != *"too late"* ]] ||

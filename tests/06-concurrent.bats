@@ -34,13 +34,19 @@ BIG_REPLY=$((BIG_SIZE + ${#BIG_SIZE} + 4))
 # with them, as under a parent that set them; then waits until it listens.
 start_server_under_sigstate() {
   _peer sigstate || return 1
-  local sigstate=$_PEER
+  spawn_server_under "$_PEER" "$@" --
+  wait_tcp server "$port"
+}
+
+# spawn_server_under COMMAND...: start COMMAND... concurrent_server -d $SERVED $port in the
+# background as the program "server", COMMAND being what runs the server in its own place
+# (exec): sigstate OPTIONS --, or a shell that sets a limit first.
+spawn_server_under() {
   _lab_bin concurrent_server || return 1
   _wire_ran yours concurrent_server server
   _LABPROG[server]=1
-  _spawn server "$sigstate" "$@" -- "$_BIN" -d "$SERVED" "$port"
-  _NAME[server]=concurrent_server # sigstate's pid becomes the server's: name it as such
-  wait_tcp server "$port"
+  _spawn server "$@" "$_BIN" -d "$SERVED" "$port"
+  _NAME[server]=concurrent_server # COMMAND's pid becomes the server's: name it as such
 }
 
 # lesson05_tests GROUP: lesson 05's tests tagged concurrent:GROUP (tests/05-download.bats), run
@@ -111,23 +117,6 @@ zombie_children() {
   return 0
 }
 
-# pause_50ms: a short pause before looking at /proc again (await's deadline, not sleep).
-pause_50ms() {
-  run_peer await line /dev/null '^never$' --ms 50 || true
-}
-
-# wait_until SECONDS COMMAND...: run COMMAND until it succeeds, every 50 ms, SECONDS at most;
-# fails if it never did. COMMAND runs in this shell: what it leaves in variables (the
-# predicates below leave what they saw) is there for the failure message.
-wait_until() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    ((SECONDS < deadline)) || return 1
-    pause_50ms
-  done
-}
-
 # childless PID: PID has no child left, not even a zombie. Leaves its children in $kids.
 childless() {
   kids=$(children "$1")
@@ -175,11 +164,6 @@ logged() {
 pausing_with_child() {
   kid=$(children "$1")
   [[ -n $kid && $(cat "/proc/$1/wchan" 2>/dev/null) == *nanosleep* ]]
-}
-
-# in_state PID STATE: PID's state in /proc (the third field of its stat) is STATE.
-in_state() {
-  [[ $(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) == "$2" ]]
 }
 
 # stalled_client LABEL: a client that reads 64 KiB of big.bin, then stops reading for 8 s;
@@ -537,14 +521,9 @@ blocked_beyond() {
   covers R8.7
   free_port port
   _peer sigstate || return 1
-  local sigstate=$_PEER
-  _lab_bin concurrent_server || return 1
-  _wire_ran yours concurrent_server server
-  _LABPROG[server]=1
   # the handlers must be in place before the three signals are let in: the pending SIGTERM
   # is then taken by the handler in the first wait, not by its default action
-  _spawn server "$sigstate" --pending TERM -- "$_BIN" -d "$SERVED" "$port"
-  _NAME[server]=concurrent_server
+  spawn_server_under "$_PEER" --pending TERM --
   wait_exit server 5 "$(en_zh "after its start with SIGTERM pending" "从带着未决的 SIGTERM 启动算起")"
   [[ $status == 0 && $output == "serving $SERVED on port $port"$'\n'stopped ]] ||
     flunk_wire "$(en_zh "a server started with SIGTERM blocked and pending" "启动时 SIGTERM 被阻塞且处于未决状态的服务器")" \
@@ -558,15 +537,11 @@ blocked_beyond() {
   explained_in 5
   covers R8.10
   free_port port
-  _lab_bin concurrent_server || return 1
-  _wire_ran yours concurrent_server server
-  _LABPROG[server]=1
   # room for five descriptors: 0 to 2, the directory and the listening socket. The first
   # accept then fails with EMFILE, and would fail the same way however often it were called
   # again. (A server that needs more descriptors, for a self-pipe say, stops sooner, for the
   # same reason, named after another call: that is right too.)
-  _spawn server "$BASH" -c 'ulimit -n 5 && exec "$0" "$@"' "$_BIN" -d "$SERVED" "$port"
-  _NAME[server]=concurrent_server
+  spawn_server_under "$BASH" -c 'ulimit -n 5 && exec "$0" "$@"'
   local code=0
   run_peer await tcp "$port" --pid "${_PID[server]}" --ms "$READY_MS" || code=$?
   ((code == 0 || code == 3)) || _not_ready server "listen on TCP port $port" "$code"

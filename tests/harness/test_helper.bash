@@ -741,6 +741,28 @@ prog_pid() {
   printf '%s\n' "$child"
 }
 
+# pause_50ms: a short pause before looking at /proc again (await's deadline, not sleep).
+pause_50ms() {
+  run_peer await line /dev/null '^never$' --ms 50 || true
+}
+
+# wait_until SECONDS COMMAND...: run COMMAND until it succeeds, every 50 ms, SECONDS at most;
+# fails if it never did. COMMAND runs in this shell: what it leaves in variables (the
+# predicates below leave what they saw) is there for the failure message.
+wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    pause_50ms
+  done
+}
+
+# in_state PID STATE: PID's state in /proc (the third field of its stat) is STATE.
+in_state() {
+  [[ $(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) == "$2" ]]
+}
+
 # fds_settled PID WANT: the number of descriptors PID holds, once it is WANT or fewer, or after
 # 3 s: a server may still hold a client's socket for a moment (a graceful close, a parent that
 # closes its copy after fork) on a loaded machine.
