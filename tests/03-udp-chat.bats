@@ -118,12 +118,16 @@ expect_default_port() {
   explained_in 5
   covers R5.1
   for prog in udp_menu_chat udp_chat; do
-    # one argument each, a sign or a blank in it too; the last is two arguments
-    for args in "0" "65536" "abc" "+7891" " 7891" "7890|7891"; do
+    # one argument each, a sign or a blank in it too; the last two are two arguments
+    for args in "0" "65536" "abc" "+7891" " 7891" "7890|7891" "80x|9"; do
       IFS='|' read -ra argv <<<"$args"
       run_prog "$prog" "${argv[@]}"
       assert_failure 2
       assert_regex "$stderr" "usage: $prog \[PORT\]"
+      # two arguments are a usage error whatever they hold: no port is looked at
+      ((${#argv[@]} == 1)) || [[ $stderr != *"invalid port"* ]] ||
+        flunk_wire "$(en_zh "$prog's stderr for the two arguments ${argv[*]}" "$prog 在两个参数 ${argv[*]} 下的标准错误")" \
+          "$(en_zh "the usage lines alone (more than one argument, R5.1, section 5)" "只有用法说明行（参数多于一个，R5.1，第 5 节）")" "$stderr"
     done
   done
 }

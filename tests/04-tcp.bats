@@ -332,6 +332,30 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
       "$(en_zh "stdout:" "标准输出：") $(cat "$BATS_TEST_TMPDIR/srv.out"), $(en_zh "stderr:" "标准错误：") $(err srv)"
 }
 
+# zh: 服务器：客户端发完一行、在应答之前复位连接：照样打印 from 行，然后报告 send 失败，退出状态 1
+# bats test_tags=points:1
+@test "server: a client that sends its line and resets before the reply: the from line is printed all the same, then send: REASON, status 1" {
+  explained_in 9
+  covers R9.8 R9.14
+  free_port port
+  start_server srv "$port"
+  # Stopped, the server cannot reply first: the kernel completes the handshake, takes the line
+  # and then the RST, and the connection waits in the accept queue, reset, its line unread.
+  kill -STOP "$(prog_pid srv)"
+  run_peer tcp4_reset_client 127.0.0.1 "$port" --send $'hi\n' --wait-ms 0
+  assert_success
+  wait_until 3 none_established_on "$port" ||
+    fail "$(en_zh "the test client's reset did not end its connection: this test cannot go on" "测试客户端的复位没有结束连接：这个测试无法继续")"
+  kill -CONT "$(prog_pid srv)"
+  wait_exit srv
+  # the line arrived whole before the reset: it is printed (step 3), and only the reply fails (step 4)
+  printf '%s\n' "$output" | grep -qE '^from 127\.0\.0\.1:[0-9]+: hi$' ||
+    flunk_wire "$(en_zh "the server's stdout for a client that sent hi and a newline, then reset before the reply" "客户端发出 hi 和换行符后、在应答之前复位连接，服务器的标准输出")" \
+      "$(en_zh "from 127.0.0.1:CPORT: hi (R9.8 prints the message before R9.9 sends the reply, section 9)" "from 127.0.0.1:CPORT: hi（R9.8 先打印消息，R9.9 再发送应答，第 9 节）")" "$output"
+  assert_regex "$stderr" '^server: 127\.0\.0\.1:[0-9]+: send: (Connection reset by peer|Broken pipe)$'
+  ((status == 1)) || flunk_wire "$(en_zh "the server's exit status when its reply could not be sent" "应答发送失败时服务器的退出状态")" "1 (R9.15)" "$status"
+}
+
 # zh: 服务器：退出后立刻在同一个端口上重新启动，不受 TIME_WAIT 影响（SO_REUSEADDR）
 # bats test_tags=points:2
 @test "server: restarts on the same port right after it exits, despite TIME_WAIT (SO_REUSEADDR)" {

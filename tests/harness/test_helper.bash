@@ -277,6 +277,14 @@ time_wait_on() {
   done
 }
 
+# none_established_on PORT: no TCP connection whose local port is PORT is ESTABLISHED (a
+# server's end, in its accept queue or accepted): one that took an RST has left the table.
+none_established_on() {
+  local hex
+  hex=$(printf '%04X' "$1")
+  ! cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 01 "
+}
+
 # every_byte_but_newline FILE: write the 255 byte values 00 to ff but 0a (the newline) to FILE.
 every_byte_but_newline() {
   local b h
