@@ -55,7 +55,8 @@ receive_from_peer() {
   explained_in 7
   covers R7.1 R7.3
   # 0x1f90 is a number to strtol with base 0 (8080), but a PORT is decimal digits only (R7.1)
-  for port in 0 65536 -1 80x abc "" 0x1f90 " 80"; do
+  # 4294975084 is 2^32 + 7788: stored in an int, it would wrap round to port 7788
+  for port in 0 65536 -1 80x abc "" 0x1f90 " 80" 4294975084; do
     run_prog --in hi udp_send 127.0.0.1 "$port"
     assert_failure 2
     assert_regex "$stderr" "udp_send: invalid port \"$port\""
@@ -594,7 +595,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 # bats test_tags=starter-provides
 @test "when reading standard input fails, udp_send and udp_ask say PROG: read(stdin): REASON, send nothing, status 1" {
   explained_in 7
-  covers R7.4 R7.6 R7.13
+  covers R7.4 R7.6 R7.13 R7.1
   free_port port
   for prog in udp_send udp_ask; do
     # a directory as standard input: read() on it fails with EISDIR
@@ -603,6 +604,19 @@ received 4 bytes from 127.0.0.1:$port: pong"
       flunk_wire "$prog 127.0.0.1 $port, with a standard input that cannot be read" \
         "status 1, nothing on stdout, stderr: $prog: read(stdin): Is a directory" \
         "status $status, stdout: ${output:-nothing}, stderr: ${stderr:-nothing}"
+    # standard input closed: descriptor 0 is free, and read(0) fails with EBADF (a socket made
+    # before the line is read would take descriptor 0, and the program would read from it)
+    run_bounded bash -c '"$0" 127.0.0.1 "$1" <&-' "$(lab_bin "$prog")" "$port"
+    [[ $status == 1 && $stderr == "$prog: read(stdin): Bad file descriptor" && -z $output ]] ||
+      flunk_wire "$prog 127.0.0.1 $port <&- (standard input closed)" \
+        "status 1, nothing on stdout, stderr: $prog: read(stdin): Bad file descriptor" \
+        "status $status, stdout: ${output:-nothing}, stderr: ${stderr:-nothing}"
+    # a bad PORT as well: the command line is checked before standard input is read (R7.1)
+    run_prog --in-file "$BATS_TEST_TMPDIR" "$prog" 127.0.0.1 80x
+    [[ $status == 2 && $stderr == "$prog: invalid port \"80x\""* ]] ||
+      flunk_wire "$prog 127.0.0.1 80x, with a standard input that cannot be read" \
+        "status 2, $prog: invalid port \"80x\", then the usage lines (the command line first)" \
+        "status $status, stderr: ${stderr:-nothing}"
   done
 }
 

@@ -61,6 +61,11 @@ ETH_IPV6='  link: Ethernet 00:00:00:00:00:00 > 00:00:00:00:00:00, type 0x86dd (I
   run_prog layers "$BATS_TEST_TMPDIR/text"
   assert_failure 1
   assert_equal "$stderr" "layers: $BATS_TEST_TMPDIR/text: not a pcap file (magic number 68656c6c)"
+  # a pcapng file (Wireshark's default format) starts 0a 0d 0d 0a: eight hex digits, its zero too
+  { printf '\x0a\x0d\x0d\x0a\x1c\0\0\0\x4d\x3c\x2b\x1a\x01\0\0\0'; head -c 12 /dev/zero; } >"$BATS_TEST_TMPDIR/new.pcapng"
+  run_prog layers "$BATS_TEST_TMPDIR/new.pcapng"
+  assert_failure 1
+  assert_equal "$stderr" "layers: $BATS_TEST_TMPDIR/new.pcapng: not a pcap file (magic number 0a0d0d0a)"
   # a little-endian pcap header whose link type is 113 (Linux "cooked" capture)
   printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0\0\0\x04\0\x71\0\0\0' >"$BATS_TEST_TMPDIR/sll"
   run_prog layers "$BATS_TEST_TMPDIR/sll"
@@ -526,4 +531,26 @@ $udp_lines"
     flunk_wire "$(en_zh "layers tcp-cut-short.pcap >both 2>&1, line by line (< expected, > yours)" "\`layers tcp-cut-short.pcap >both 2>&1\`，逐行比较（< 期望的，> 你的）")" \
       "$(en_zh "the 3 packets' lines, then the message (flush stdout before writing to stderr)" "先是 3 个分组的各行，然后是那条消息（写标准错误之前先刷新标准输出）")" \
       "$(diff expected-both both | head -20)"
+  # the same for every message of R7.6: here udp-ask's two packets, then a record too long
+  { cat "$CAPTURES/udp-ask.pcap"; record 262145 262145; head -c 100 /dev/zero; } >too-long.pcap
+  run_bounded bash -c '"$0" "$1" >both 2>&1' "$(lab_bin layers)" too-long.pcap
+  assert_failure 1
+  { cat "$CAPTURES/udp-ask.expected"; echo "layers: too-long.pcap: packet 3: bad record length 262145"; } >expected-both
+  cmp -s expected-both both ||
+    flunk_wire "$(en_zh "layers too-long.pcap >both 2>&1 (udp-ask.pcap, then a record of 262145 bytes), line by line (< expected, > yours)" "\`layers too-long.pcap >both 2>&1\`（udp-ask.pcap 之后是一个 262145 字节的记录），逐行比较（< 期望的，> 你的）")" \
+      "$(en_zh "the 2 packets' lines, then the message (flush stdout before writing to stderr)" "先是 2 个分组的各行，然后是那条消息（写标准错误之前先刷新标准输出）")" \
+      "$(diff expected-both both | head -20)"
+}
+
+# zh: FILE 可以是管道（/dev/stdin）：从头到尾读一遍，和普通文件的结果一样
+# bats test_tags=points:1
+@test "FILE may be a pipe (/dev/stdin): it is read once from start to end, and every line is the one a regular file gives" {
+  explained_in 7
+  covers R7.7
+  run_bounded bash -c 'cat "$1" | "$0" /dev/stdin' "$(lab_bin layers)" "$CAPTURES/tcp-thank-you.pcap"
+  assert_success
+  diff <(printf '%s\n' "$output") "$CAPTURES/tcp-thank-you.expected" >"$BATS_TEST_TMPDIR/diff" ||
+    flunk_wire "$(en_zh "cat tcp-thank-you.pcap | layers /dev/stdin, line by line (< yours, > expected)" "\`cat tcp-thank-you.pcap | layers /dev/stdin\`，逐行比较（< 你的，> 期望的）")" \
+      "$(en_zh "the lines of tcp-thank-you.expected, status 0: a pipe cannot be measured or rewound, only read (section 7)" "tcp-thank-you.expected 的各行，退出状态 0：管道不能测长度，也不能倒回，只能读（第 7 节）")" \
+      "$(head -20 "$BATS_TEST_TMPDIR/diff") ($(en_zh "status" "退出状态") $status, stderr: ${stderr:-$(en_zh "nothing" "无")})"
 }
