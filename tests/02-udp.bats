@@ -608,15 +608,15 @@ received 4 bytes from 127.0.0.1:$port: pong"
     # before the line is read would take descriptor 0, and the program would read from it)
     run_bounded bash -c '"$0" 127.0.0.1 "$1" <&-' "$(lab_bin "$prog")" "$port"
     [[ $status == 1 && $stderr == "$prog: read(stdin): Bad file descriptor" && -z $output ]] ||
-      flunk_wire "$prog 127.0.0.1 $port <&- (standard input closed)" \
-        "status 1, nothing on stdout, stderr: $prog: read(stdin): Bad file descriptor" \
-        "status $status, stdout: ${output:-nothing}, stderr: ${stderr:-nothing}"
+      flunk_wire "$(en_zh "$prog 127.0.0.1 $port <&- (standard input closed)" "$prog 127.0.0.1 $port <&-（标准输入已关闭）")" \
+        "$(en_zh "status 1, nothing on stdout, stderr: $prog: read(stdin): Bad file descriptor (R7.6, section 7)" "退出状态 1，标准输出为空，标准错误：$prog: read(stdin): Bad file descriptor（R7.6，第 7 节）")" \
+        "$(en_zh "status $status, stdout: ${output:-nothing}, stderr: ${stderr:-nothing}" "退出状态 $status，标准输出：${output:-无}，标准错误：${stderr:-无}")"
     # a bad PORT as well: the command line is checked before standard input is read (R7.1)
     run_prog --in-file "$BATS_TEST_TMPDIR" "$prog" 127.0.0.1 80x
     [[ $status == 2 && $stderr == "$prog: invalid port \"80x\""* ]] ||
-      flunk_wire "$prog 127.0.0.1 80x, with a standard input that cannot be read" \
-        "status 2, $prog: invalid port \"80x\", then the usage lines (the command line first)" \
-        "status $status, stderr: ${stderr:-nothing}"
+      flunk_wire "$(en_zh "$prog 127.0.0.1 80x, with a standard input that cannot be read" "$prog 127.0.0.1 80x，标准输入无法读取")" \
+        "$(en_zh "status 2, $prog: invalid port \"80x\", then the usage lines (the command line is checked first, R7.1, section 7)" "退出状态 2，$prog: invalid port \"80x\"，然后是用法说明行（先检查命令行，R7.1，第 7 节）")" \
+        "$(en_zh "status $status, stderr: ${stderr:-nothing}" "退出状态 $status，标准错误：${stderr:-无}")"
   done
 }
 

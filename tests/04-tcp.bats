@@ -826,7 +826,7 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   wait_tcp srv "$port"
   run_prog --in 'hello' client 127.0.0.1 "$port"
   ((status == 1)) || flunk_wire "$(en_zh "the client's exit status after a reset" "复位之后客户端的退出状态")" \
-    "$(en_zh "1 and client: recv: Connection reset by peer (a reset is a failed recv, not the end of the reply, section 6)" "1，以及 client: recv: Connection reset by peer（复位是 recv 失败，不是回复的结束，第 6 节）")" \
+    "$(en_zh "1 and client: recv: Connection reset by peer (a reset is a failed recv, not the end of the reply, section 6)" "1，以及 client: recv: Connection reset by peer（复位是 recv 失败，不是应答的结束，第 6 节）")" \
     "$status$( ((status > 128)) && en_zh " (killed by signal $((status - 128)))" "（被信号 $((status - 128)) 杀死）")"
   assert_regex "$stderr" '^client: recv: Connection reset by peer'
 }
