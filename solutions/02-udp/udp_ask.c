@@ -257,9 +257,10 @@ static int ask(const struct sockaddr_in *server, const char *host, int port, con
         fprintf(stderr, "udp_ask: sendto: %s\n", strerror(errno));
         goto done;
     }
+    long deadline = now_ms() + REPLY_TIMEOUT_MS; /* counted from the send, not from the printing */
     printf("sent %zu bytes to %s:%d\n", length, host, port);
     fflush(stdout); /* show it now: the wait may be long */
-    ssize_t reply = receive_reply(fd, server, buffer, sizeof buffer, now_ms() + REPLY_TIMEOUT_MS);
+    ssize_t reply = receive_reply(fd, server, buffer, sizeof buffer, deadline);
     if (reply == TIMED_OUT)
         fprintf(stderr, "udp_ask: no reply from %s:%d within %d seconds\n", host, port,
                 REPLY_TIMEOUT_MS / 1000);
