@@ -615,7 +615,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
     run_prog --in-file "$BATS_TEST_TMPDIR" "$prog" 127.0.0.1 80x
     [[ $status == 2 && $stderr == "$prog: invalid port \"80x\""* ]] ||
       flunk_wire "$(en_zh "$prog 127.0.0.1 80x, with a standard input that cannot be read" "$prog 127.0.0.1 80x，标准输入无法读取")" \
-        "$(en_zh "status 2, $prog: invalid port \"80x\", then the usage lines (the command line is checked first, R7.1, section 7)" "退出状态 2，$prog: invalid port \"80x\"，然后是用法说明行（先检查命令行，R7.1，第 7 节）")" \
+        "$(en_zh "status 2, $prog: invalid port \"80x\", then the usage lines (the command line is checked first, R7.1, section 7)" "退出状态 2，$prog: invalid port \"80x\"，然后是用法说明（先检查命令行，R7.1，第 7 节）")" \
         "$(en_zh "status $status, stderr: ${stderr:-nothing}" "退出状态 $status，标准错误：${stderr:-无}")"
   done
 }

@@ -126,8 +126,8 @@ expect_default_port() {
       assert_regex "$stderr" "usage: $prog \[PORT\]"
       # two arguments are a usage error whatever they hold: no port is looked at
       ((${#argv[@]} == 1)) || [[ $stderr != *"invalid port"* ]] ||
-        flunk_wire "$(en_zh "$prog's stderr for the two arguments ${argv[*]}" "$prog 在两个参数 ${argv[*]} 下的标准错误")" \
-          "$(en_zh "the usage lines alone (more than one argument, R5.1, section 5)" "只有用法说明行（参数多于一个，R5.1，第 5 节）")" "$stderr"
+        flunk_wire "$(en_zh "$prog's stderr for the two arguments ${argv[*]}" "$prog 带两个参数 ${argv[*]} 运行时的标准错误")" \
+          "$(en_zh "the usage lines alone (more than one argument, R5.1, section 5)" "只有用法说明（参数多于一个，R5.1，第 5 节）")" "$stderr"
     done
   done
 }

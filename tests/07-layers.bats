@@ -542,7 +542,7 @@ $udp_lines"
       "$(diff expected-both both | head -20)"
 }
 
-# zh: FILE 可以是管道（/dev/stdin）：从头到尾读一遍，和普通文件的结果一样
+# zh: FILE 可以是管道（/dev/stdin）：从头到尾只读一遍，每一行都和普通文件给出的一样
 # bats test_tags=points:1
 @test "FILE may be a pipe (/dev/stdin): it is read once from start to end, and every line is the one a regular file gives" {
   explained_in 7
@@ -551,6 +551,6 @@ $udp_lines"
   assert_success
   diff <(printf '%s\n' "$output") "$CAPTURES/tcp-thank-you.expected" >"$BATS_TEST_TMPDIR/diff" ||
     flunk_wire "$(en_zh "cat tcp-thank-you.pcap | layers /dev/stdin, line by line (< yours, > expected)" "\`cat tcp-thank-you.pcap | layers /dev/stdin\`，逐行比较（< 你的，> 期望的）")" \
-      "$(en_zh "the lines of tcp-thank-you.expected, status 0: a pipe cannot be measured or rewound, only read (section 7)" "tcp-thank-you.expected 的各行，退出状态 0：管道不能测长度，也不能倒回，只能读（第 7 节）")" \
-      "$(head -20 "$BATS_TEST_TMPDIR/diff") ($(en_zh "status" "退出状态") $status, stderr: ${stderr:-$(en_zh "nothing" "无")})"
+      "$(en_zh "the lines of tcp-thank-you.expected, status 0: a pipe cannot be measured or rewound, only read (section 7)" "tcp-thank-you.expected 的各行，退出状态 0：管道求不出长度，也不能倒回开头，只能顺序读（第 7 节）")" \
+      "$(head -20 "$BATS_TEST_TMPDIR/diff") ($(en_zh "status $status, stderr: ${stderr:-nothing}" "退出状态 $status，标准错误：${stderr:-无}"))"
 }
