@@ -119,7 +119,7 @@ expect_default_port() {
   covers R5.1
   for prog in udp_menu_chat udp_chat; do
     # one argument each, a sign or a blank in it too; the last two are two arguments
-    for args in "0" "65536" "abc" "+7891" " 7891" "7890|7891" "80x|9"; do
+    for args in "0" "65536" "abc" "+7891" " 7891" "4294975084" "7890|7891" "80x|9"; do
       IFS='|' read -ra argv <<<"$args"
       run_prog "$prog" "${argv[@]}"
       assert_failure 2
@@ -265,6 +265,11 @@ expect_default_port() {
   feed m 3
   wait_exit m
   assert_success
+  # the menu at the start, after each invalid choice and after the send: four times (R5.16)
+  local menus
+  menus=$(grep -c '3: quit$' "$BATS_TEST_TMPDIR/m.out")
+  ((menus == 4)) || flunk_wire "$(en_zh "how many times the menu was printed for the answers 9, an empty line, 1 (a send) and 3" "对回答 9、空行、1（发送）和 3，菜单打印的次数")" \
+    "$(en_zh "4: at the start, after each invalid choice, after the send (R5.16, section 5)" "4 次：开始时、每个无效选项之后、发送之后（R5.16，第 5 节）")" "$menus"
 }
 
 # zh: 无效的 IP 是错误，菜单式聊天程序继续运行
@@ -489,13 +494,20 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "a line typed before any /to is an error, is not sent, and the chat keeps running" {
   explained_in 5
-  covers R5.24
+  covers R5.24 R5.23
   chat_and_sink udp_chat
+  feed c ""
   feed c "too early"
   wait_err c 'udp_chat: no peer yet'
+  feed c ""
   feed c "/to 127.0.0.1 $sink_port"
   feed c "on time"
   expect_datagram 1 "on time"
+  # the empty lines around it are ignored (R5.23), peer or no peer: one line for "too early" alone
+  local early
+  early=$(grep -c 'udp_chat: no peer yet' "$BATS_TEST_TMPDIR/c.err")
+  ((early == 1)) || flunk_wire "$(en_zh "udp_chat's no-peer-yet lines for an empty line, \"too early\" and an empty line, before any /to" "在任何 /to 之前输入空行、“too early”、空行，udp_chat 打印的 no peer yet 行")" \
+    "$(en_zh "one, for \"too early\": an empty line is ignored, even before /to (R5.23, section 5)" "一行，针对“too early”：空行一律忽略，在 /to 之前也一样（R5.23，第 5 节）")" "$(cat "$BATS_TEST_TMPDIR/c.err")"
 }
 
 # zh: /to 里无效的 IP 是错误，udp_chat 继续运行
@@ -516,7 +528,7 @@ expect_default_port() {
   explained_in 5
   covers R5.20 R5.1
   chat_and_sink udp_chat
-  for bad in 0 65536 12ab +7891; do
+  for bad in 0 65536 12ab +7891 4294975084; do
     feed c "/to 127.0.0.1 $bad"
     wait_err c "udp_chat: invalid port \"${bad//+/\\+}\""
   done
@@ -776,6 +788,31 @@ expect_default_port() {
   expect_datagram 3 "after"
 }
 
+# zh: 数据报蜂拥而至时，键入的一行照样轮得到：/quit 在排队的 50 个数据报显示完之前就结束聊天
+# bats test_tags=points:1
+@test "a line typed while datagrams pour in gets its turn: /quit ends the chat before 50 queued datagrams are all shown" {
+  explained_in 3
+  covers R5.18 R5.21
+  free_port port
+  start_chat c udp_chat "$port"
+  # stopped, the chat reads nothing: 50 datagrams and the /quit line all wait for it
+  send_signal c STOP
+  wait_until 3 in_state "$(prog_pid c)" T ||
+    fail "$(en_zh "udp_chat did not stop: this test cannot go on" "udp_chat 没有停下来：这个测试无法继续")"
+  local specs=() i shown
+  for i in {1..50}; do specs+=("text:flood $i"); done
+  run_peer udp_source 127.0.0.1 "$port" "${specs[@]}"
+  assert_success
+  feed c "/quit"
+  send_signal c CONT
+  wait_exit c
+  assert_success
+  shown=$(grep -c '^from ' "$BATS_TEST_TMPDIR/c.out" || true)
+  ((shown < 50)) || flunk_wire "$(en_zh "udp_chat's from lines before bye, for 50 datagrams and /quit that were all waiting" "50 个数据报和 /quit 都在等着时，udp_chat 在 bye 之前打印的 from 行")" \
+    "$(en_zh "fewer than 50: one datagram per wake-up of poll, then back to poll, so the keyboard gets its turn (section 3)" "少于 50 行：poll 每醒来一次只处理一个数据报，然后回到 poll，键盘才轮得到（第 3 节）")" \
+    "$(en_zh "all $shown, and only then bye" "全部 $shown 行，之后才是 bye")"
+}
+
 # zh: 标准输入一直有数据可读时，到达的数据报也照样立刻显示
 # bats test_tags=points:1
 @test "a datagram is shown as it arrives even while standard input never runs dry" {
@@ -845,6 +882,9 @@ expect_default_port() {
   wait_line m 'sent 16 bytes to 127\.0\.0\.1:65535$'
   menu_send m "lost" 127.0.0.1 65536
   wait_err m '^udp_menu_chat: invalid port "65536"$'
+  # 2^32 + 7788: a number kept in an int would wrap round to port 7788
+  menu_send m "wrapped" 127.0.0.1 4294975084
+  wait_err m '^udp_menu_chat: invalid port "4294975084"$'
   feed m "1 "
   wait_err m '^udp_menu_chat: invalid choice "1 ": type 1, 2 or 3$'
   feed m $'\t3'

@@ -310,6 +310,13 @@ peak_memory_kib() {
   download hello.txt
   assert_success
   assert_same_file "$srv/hello.txt" "[接收]hello.txt"
+  # only . and .. themselves are bad names (R2.1): two dots inside a name, or at its start, are bytes of it
+  printf 'dots\n' >"$srv/v1..2.txt"
+  printf 'hid\n' >"$srv/..hidden"
+  raw_request $'v1..2.txt\n'
+  assert_reply $'OK 5\ndots'
+  raw_request $'..hidden\n'
+  assert_reply $'OK 4\nhid'
 }
 
 # zh: 提供服务的目录里的符号链接（包括指向不存在文件的）、子目录或设备文件，因为不是普通文件而被拒绝
@@ -1116,6 +1123,18 @@ peak_memory_kib() {
   ((got < BIG_SIZE)) || flunk_wire "the bytes sent of a file that became empty during the transfer" \
     "fewer than $BIG_SIZE" "$got"
   log_line "^127\\.0\\.0\\.1:[0-9]+ \"shrink\\.bin\" aborted after [0-9]+ of $BIG_SIZE bytes: "
+  # cut to 20 MiB and 100 bytes, beyond what the server has read by then (the socket buffers hold
+  # a few MiB): its last read returns 100 bytes, not a full buffer, and only those 100 go out
+  local cut=$((20 * 1024 * 1024 + 100))
+  cp "$SERVED/big.bin" "$srv/cut.bin"
+  spawn_peer cut dl_stall 127.0.0.1 "$port" --request $'cut.bin\n' --read 65536 --stall-ms 3000 --out cut-reply
+  wait_line cut '^read 65536 bytes$'
+  truncate -s "$cut" "$srv/cut.bin"
+  wait_exit cut
+  assert_success
+  { printf 'OK %s\n' "$BIG_SIZE"; head -c "$cut" "$SERVED/big.bin"; } >expected-reply
+  assert_same_file expected-reply cut-reply "$(en_zh "the reply for a file cut to $cut bytes after OK $BIG_SIZE (the bytes read, and no more)" "OK $BIG_SIZE 之后被截到 $cut 字节的文件得到的应答（读到的字节，一个不多）")"
+  log_line "^127\\.0\\.0\\.1:[0-9]+ \"cut\\.bin\" aborted after $cut of $BIG_SIZE bytes: "
   raw_request $'hello.txt\n'
   assert_reply $'OK 6\nhello'
 }

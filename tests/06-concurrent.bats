@@ -323,6 +323,15 @@ blocked_beyond() {
   wait_until 3 childless "$server_pid" || flunk_wire "$(en_zh "the server's children 3 s after the reply, while the client has not closed yet" "应答之后 3 秒、客户端还没有关闭时服务器的子进程")" \
     "$(en_zh "none: the child waits one second at most for the client's end (lesson 05, R9.10), then closes and exits" "一个都没有：子进程最多等客户端关闭一秒（第 05 课 R9.10），然后关闭并退出")" \
     "$(en_zh "still there: $kids (it waits until the client closes)" "还在：$kids（它一直等到客户端关闭）")"
+  # the same for a client that keeps sending, a byte every 200 ms for 14 s: the second is one
+  # second in all after the reply, not one second of silence
+  spawn_peer chatty tcp_client 127.0.0.1 "$port" --send "hello.txt"$'\n'"$(printf 'z%.0s' {1..60})" \
+    --chunk 1 --pause-ms 200 --keep-open --out chatty-reply
+  run_peer await line chatty-reply '^OK 6$' --ms 8000
+  assert_success
+  wait_until 4 childless "$server_pid" || flunk_wire "$(en_zh "the server's children 4 s after the reply, while the client still sends a byte every 200 ms" "应答之后 4 秒、客户端还在每 200 毫秒发一个字节时服务器的子进程")" \
+    "$(en_zh "none: one second in all after the reply, however the client's bytes come (lesson 05, R9.10)" "一个都没有：应答之后总共最多一秒，不管客户端的字节怎么来（第 05 课 R9.10）")" \
+    "$(en_zh "still there: $kids (each byte gives it a new second)" "还在：$kids（每来一个字节就重新等一秒）")"
 }
 
 # ---- a child per client ----
