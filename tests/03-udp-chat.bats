@@ -268,7 +268,7 @@ expect_default_port() {
   # the menu at the start, after each invalid choice and after the send: four times (R5.16)
   local menus
   menus=$(grep -c '3: quit$' "$BATS_TEST_TMPDIR/m.out")
-  ((menus == 4)) || flunk_wire "$(en_zh "how many times the menu was printed for the answers 9, an empty line, 1 (a send) and 3" "对回答 9、空行、1（发送）和 3，菜单打印的次数")" \
+  ((menus == 4)) || flunk_wire "$(en_zh "how many times the menu was printed for the answers 9, an empty line, 1 (a send) and 3" "依次回答 9、空行、1（发送）和 3 时，菜单打印的次数")" \
     "$(en_zh "4: at the start, after each invalid choice, after the send (R5.16, section 5)" "4 次：开始时、每个无效选项之后、发送之后（R5.16，第 5 节）")" "$menus"
 }
 
@@ -507,7 +507,7 @@ expect_default_port() {
   local early
   early=$(grep -c 'udp_chat: no peer yet' "$BATS_TEST_TMPDIR/c.err")
   ((early == 1)) || flunk_wire "$(en_zh "udp_chat's no-peer-yet lines for an empty line, \"too early\" and an empty line, before any /to" "在任何 /to 之前输入空行、“too early”、空行，udp_chat 打印的 no peer yet 行")" \
-    "$(en_zh "one, for \"too early\": an empty line is ignored, even before /to (R5.23, section 5)" "一行，针对“too early”：空行一律忽略，在 /to 之前也一样（R5.23，第 5 节）")" "$(cat "$BATS_TEST_TMPDIR/c.err")"
+    "$(en_zh "one, for \"too early\": an empty line is ignored, even before /to (R5.23, section 5)" "一行，只有“too early”那一行：空行一律忽略，在 /to 之前也一样（R5.23，第 5 节）")" "$(cat "$BATS_TEST_TMPDIR/c.err")"
 }
 
 # zh: /to 里无效的 IP 是错误，udp_chat 继续运行
@@ -808,8 +808,8 @@ expect_default_port() {
   wait_exit c
   assert_success
   shown=$(grep -c '^from ' "$BATS_TEST_TMPDIR/c.out" || true)
-  ((shown < 50)) || flunk_wire "$(en_zh "udp_chat's from lines before bye, for 50 datagrams and /quit that were all waiting" "50 个数据报和 /quit 都在等着时，udp_chat 在 bye 之前打印的 from 行")" \
-    "$(en_zh "fewer than 50: one datagram per wake-up of poll, then back to poll, so the keyboard gets its turn (section 3)" "少于 50 行：poll 每醒来一次只处理一个数据报，然后回到 poll，键盘才轮得到（第 3 节）")" \
+  ((shown < 50)) || flunk_wire "$(en_zh "udp_chat's from lines before bye, for 50 datagrams and /quit that were all waiting" "50 个数据报和 /quit 都已排队等候时，udp_chat 在 bye 之前打印的 from 行")" \
+    "$(en_zh "fewer than 50: one datagram per wake-up of poll, then back to poll, so the keyboard gets its turn (section 3)" "少于 50 行：poll 每醒来一次只处理一个数据报，然后回到 poll，这样键盘也能轮到（第 3 节）")" \
     "$(en_zh "all $shown, and only then bye" "全部 $shown 行，之后才是 bye")"
 }
 

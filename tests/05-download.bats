@@ -1133,7 +1133,7 @@ peak_memory_kib() {
   wait_exit cut
   assert_success
   { printf 'OK %s\n' "$BIG_SIZE"; head -c "$cut" "$SERVED/big.bin"; } >expected-reply
-  assert_same_file expected-reply cut-reply "$(en_zh "the reply for a file cut to $cut bytes after OK $BIG_SIZE (the bytes read, and no more)" "OK $BIG_SIZE 之后被截到 $cut 字节的文件得到的应答（读到的字节，一个不多）")"
+  assert_same_file expected-reply cut-reply "$(en_zh "the reply for a file cut to $cut bytes after OK $BIG_SIZE (the bytes read, and no more)" "发出 OK $BIG_SIZE 之后被截断为 $cut 字节的文件所得到的应答（读到的字节，一个也不多）")"
   log_line "^127\\.0\\.0\\.1:[0-9]+ \"cut\\.bin\" aborted after $cut of $BIG_SIZE bytes: "
   raw_request $'hello.txt\n'
   assert_reply $'OK 6\nhello'
