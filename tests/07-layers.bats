@@ -514,6 +514,12 @@ $udp_lines"
   assert_failure 1
   assert_line "  transport: UDP 7702 > 55105, length 12 bytes, payload 4 bytes"
   assert_equal "$stderr" "layers: $f/header-cut.pcap: packet 3 is cut short: the file ends inside it"
+  # 12 bytes of a record header, its captured length (bytes 8 to 11) among them, saying 262145:
+  # the header is not whole, so the file is cut short; its length is not looked at
+  { cat "$udp"; printf "$(le32 0)$(le32 0)$(le32 262145)"; } >"$f/length-cut.pcap"
+  run_prog layers "$f/length-cut.pcap"
+  assert_failure 1
+  assert_equal "$stderr" "layers: $f/length-cut.pcap: packet 3 is cut short: the file ends inside it"
 }
 
 # zh: 标准输出和标准错误写到同一个文件时，消息排在各个分组的行之后
