@@ -276,6 +276,11 @@ run_without_loopback() {
   covers R7.6 R7.7 R7.8
   spawn_prog sk sockets udp
   wait_line sk '^ready: 1 sockets open$'
+  # the whole line is out while it waits, its newline too: a reader of lines sees it now
+  [[ $(tail -c 1 "$BATS_TEST_TMPDIR/sk.out" | od -An -tx1 | tr -d ' \n') == 0a ]] ||
+    flunk_wire "$(en_zh "the last byte on stdout while sockets waits after its ready line" "sockets 打印 ready 行之后等待时，标准输出的最后一个字节")" \
+      "$(en_zh "0a, the newline that ends ready: 1 sockets open (a line is flushed whole, R7.6)" "0a，即结束 ready: 1 sockets open 的换行符（一行要整行刷新，R7.6）")" \
+      "$(tail -c 1 "$BATS_TEST_TMPDIR/sk.out" | od -An -tx1)"
   feed sk "not yet"
   run_peer await line "$BATS_TEST_TMPDIR/sk.out" '^closed' --pid "$(prog_pid sk)" --ms 300
   assert_failure 1 # still waiting 300 ms after a line of input: no "closed" yet
@@ -334,12 +339,17 @@ run_without_loopback() {
 # bats test_tags=points:1
 @test "when bind() fails it prints sockets: bind(KIND): REASON and exits with status 1" {
   explained_in 6
-  covers R7.10
+  covers R7.10 R7.1
   can_hide_loopback || skip "$(en_zh "this machine cannot run a program without ::1 (unshare -rn)" "这台机器不能让程序在没有 ::1 的环境里运行（unshare -rn）")"
   run_without_loopback unix-dgram udp6 unix-stream
   assert_failure 1
   assert_equal "$stderr" "sockets: bind(udp6): Cannot assign requested address"
   refute_line --regexp '^ready'
+  # each KIND is made and bound before the next is made (R7.1): with room for two sockets,
+  # the bind of udp6 fails first, before a third socket() could fail for want of descriptors
+  run_bounded --fd-limit 5 "$(command -v unshare)" -rn "$(lab_bin sockets)" udp6 tcp tcp
+  assert_failure 1
+  assert_equal "$stderr" "sockets: bind(udp6): Cannot assign requested address"
 }
 
 # zh: 读标准输入失败时打印“sockets: read(stdin): REASON”，不打印 closed 那一行，退出状态 1

@@ -257,6 +257,10 @@ receive_from_peer() {
   run_prog udp_receive "$port"
   assert_failure 1
   assert_regex "$stderr" "udp_receive: bind port $port: Address already in use"
+  # PORT written with a leading zero: the message names the port as a number (R7.4)
+  run_prog udp_receive "0$port"
+  assert_failure 1
+  assert_regex "$stderr" "udp_receive: bind port $port: Address already in use"
   # and when the one that holds it is another udp_receive: two of them never share a port
   free_port port
   spawn_prog rx udp_receive "$port"
@@ -755,7 +759,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
 # bats test_tags=points:1
 @test "udp_ask ignores a 2000-byte datagram from the server's port on 127.0.0.2, names its real size, and prints the reply" {
   explained_in 5
-  covers R7.13 R7.14 R7.15
+  covers R7.13 R7.14 R7.15 R7.16
   free_port port
   # the stray comes from 127.0.0.2:PORT: the server's port, another address
   start_sink "$port" --stray "fill:2000" --stray-from 127.0.0.2 --reply "text:pong"
@@ -763,6 +767,9 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_success
   assert_line "received 4 bytes from 127.0.0.1:$port: pong"
   assert_regex "$stderr" "udp_ask: ignored 2000 bytes from 127\\.0\\.0\\.2:$port \\(not the server\\)"
+  # the stray's size says nothing of the reply's: 4 bytes are not truncated (R7.16)
+  [[ $stderr != *"truncated"* ]] || flunk_wire "$(en_zh "udp_ask's stderr for a 4-byte reply after a 2000-byte stray" "2000 字节的无关数据报之后收到 4 字节应答时，udp_ask 的标准错误")" \
+    "$(en_zh "the ignored line alone: only a reply larger than the buffer is truncated (R7.16)" "只有 ignored 那一行：只有比缓冲区大的应答才算截断（R7.16）")" "$stderr"
 }
 
 # zh: 信号打断 recvfrom（EINTR）时，udp_receive 和 udp_ask 重新调用它
