@@ -768,7 +768,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_line "received 4 bytes from 127.0.0.1:$port: pong"
   assert_regex "$stderr" "udp_ask: ignored 2000 bytes from 127\\.0\\.0\\.2:$port \\(not the server\\)"
   # the stray's size says nothing of the reply's: 4 bytes are not truncated (R7.16)
-  [[ $stderr != *"truncated"* ]] || flunk_wire "$(en_zh "udp_ask's stderr for a 4-byte reply after a 2000-byte stray" "2000 字节的无关数据报之后收到 4 字节应答时，udp_ask 的标准错误")" \
+  [[ $stderr != *"truncated"* ]] || flunk_wire "$(en_zh "udp_ask's stderr for a 4-byte reply after a 2000-byte stray" "先收到其他发送方的 2000 字节数据报、再收到 4 字节应答时，udp_ask 的标准错误")" \
     "$(en_zh "the ignored line alone: only a reply larger than the buffer is truncated (R7.16)" "只有 ignored 那一行：只有比缓冲区大的应答才算截断（R7.16）")" "$stderr"
 }
 
