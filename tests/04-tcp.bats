@@ -294,8 +294,9 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   start_server srv "$port" -k -t 1
   local fds_before fds_after
   fds_before=$(ls "/proc/$(prog_pid srv)/fd" | wc -l)
-  run_peer tcp_client 127.0.0.1 "$port" --send $'first\n'
-  assert_thank_you srv
+  # "extra" comes in the same segment as the line: ignored (R5.4), and gone with that client
+  run_peer tcp_client 127.0.0.1 "$port" --send $'first\nextra'
+  assert_thank_you_then_end srv
   run_peer tcp_client 127.0.0.1 "$port" --close-now
   run_peer tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 5000
   # a client that failed has its connection closed too (R9.10): this silent one sees its end
@@ -309,6 +310,13 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   wait_line srv '^from 127\.0\.0\.1:[0-9]+: third$'
   run grep -c '^from ' "$BATS_TEST_TMPDIR/srv.out"
   assert_output 3
+  # each client's message is its own: nothing of an earlier client's is carried over
+  grep -qE '^from 127\.0\.0\.1:[0-9]+: second$' "$BATS_TEST_TMPDIR/srv.out" ||
+    flunk_wire "$(en_zh "the server's line for the client that sent second, after one that sent first and extra" "前一个客户端发了 first 和 extra 之后，服务器为发 second 的客户端打印的那一行")" \
+      "from 127.0.0.1:CPORT: second" "$(grep -E '^from ' "$BATS_TEST_TMPDIR/srv.out" | tr '\n' '|')"
+  # the listening line is printed once, before the first client, not before each accept (R9.5)
+  run grep -c '^listening on port' "$BATS_TEST_TMPDIR/srv.out"
+  assert_output 1
   run_peer await tcp "$port" --pid "$(prog_pid srv)" --ms 100
   assert_success # still listening
   # each connection was closed, not only shut down: no descriptor is left behind (R9.10)
@@ -436,6 +444,11 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   spawn_prog c client 127.0.0.1 "$port"
   feed_piece c "hel" # read by the client before the rest is written
   feed_piece c $'lo\n'
+  # the newline ends the line: the client goes on at once, its input still open, as at a terminal
+  run_peer await line /dev/null '^never$' --pid "${_PID[c]}" --ms 5000
+  ((status == 3)) || flunk_wire "$(en_zh "the client 5 s after its first line's newline, its standard input still open" "第一行的换行符到达 5 秒之后、标准输入仍然开着时的客户端")" \
+    "$(en_zh "done: the first line is whole at its newline, the rest of the input is not waited for (R9.21)" "已经结束：第一行到换行符就完整了，不等其余的输入（R9.21）")" \
+    "$(en_zh "still running, waiting for the end of its input" "仍在运行，在等输入结束")"
   wait_exit c
   assert_success
   assert_output "thank you !"

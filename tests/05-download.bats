@@ -157,6 +157,13 @@ peak_memory_kib() {
     assert_output "saved [接收]f$size.bin ($size bytes)"
     assert_same_file "$BATS_TEST_TMPDIR/srv/f$size.bin" "[接收]f$size.bin"
   done
+  # with standard input closed, the socket may get descriptor 0: a descriptor like any other
+  rm "[接收]f1.bin"
+  run_bounded bash -c '"$0" 127.0.0.1 "$1" f1.bin <&-' "$(lab_bin download_client)" "$port"
+  [[ $status == 0 ]] || flunk_wire "$(en_zh "download_client 127.0.0.1 PORT f1.bin <&- (standard input closed)" "download_client 127.0.0.1 PORT f1.bin <&-（标准输入已关闭）")" \
+    "$(en_zh "saved [接收]f1.bin (1 bytes), status 0: socket() returns the lowest free descriptor, 0 here, and 0 is not an error (only -1 is)" "saved [接收]f1.bin (1 bytes)，退出状态 0：socket() 返回最小的空闲描述符，这里是 0，而 0 不是错误（只有 -1 才是）")" \
+    "$(en_zh "status $status, stderr: ${stderr:-nothing}" "退出状态 $status，标准错误：${stderr:-无}")"
+  assert_same_file "$BATS_TEST_TMPDIR/srv/f1.bin" "[接收]f1.bin"
 }
 
 # zh: 40 MiB 的随机字节文件一个字节不差地到达
@@ -204,9 +211,9 @@ peak_memory_kib() {
     "saved other.txt: the server listens on every IPv4 address (INADDR_ANY)" "status $status: $stderr"
 }
 
-# zh: 没有 -d 时，服务器提供它的当前目录
+# zh: 没有 -d 时，服务器提供它的当前目录；-d 也可以是指向目录的符号链接
 # bats test_tags=points:2,concurrent:requests
-@test "without -d the server serves its current directory" {
+@test "without -d the server serves its current directory, and -d may name a symbolic link to a directory" {
   explained_in 3
   covers R9.2
   printf 'from the current directory\n' >here.txt
@@ -217,6 +224,14 @@ peak_memory_kib() {
   assert_success
   { printf 'OK 27\n'; cat here.txt; } >expected-reply
   assert_same_file expected-reply reply "$(en_zh "the reply" "应答")"
+  # DIR through a symbolic link: it opens as the directory it points to (R9.2)
+  ln -s "$PWD" "$BATS_TEST_TMPDIR/link"
+  free_port port2
+  spawn_prog server2 "$DOWNLOAD_SERVER" -d "$BATS_TEST_TMPDIR/link" "$port2"
+  wait_tcp server2 "$port2"
+  run_peer tcp_client 127.0.0.1 "$port2" --send $'here.txt\n' --out reply
+  assert_success
+  assert_same_file expected-reply reply "$(en_zh "the reply of a server whose -d names a symbolic link to the directory" "-d 指向目录的符号链接时服务器的应答")"
 }
 
 # zh: 日志把名字里的控制字节、双引号和反斜杠写成 \xHH：一个请求，一行日志
@@ -286,7 +301,7 @@ peak_memory_kib() {
 }
 
 # zh: 想跑出目录的名字恰好得到“ERR bad name”，记入日志，服务器继续运行
-# bats test_tags=points:2
+# bats test_tags=points:2,concurrent:requests
 @test "names that escape the directory get exactly ERR bad name, are logged, and the server goes on" {
   explained_in 5
   covers R2.9 R2.1 R2.7 R9.6
@@ -307,16 +322,21 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ "/etc/passwd" refused: bad name$'
   log_line '^127\.0\.0\.1:[0-9]+ - refused: bad name$'
   log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt\\x00\.\./secret\.txt" refused: bad name$' # the NUL is logged, not an end
-  download hello.txt
-  assert_success
-  assert_same_file "$srv/hello.txt" "[接收]hello.txt"
-  # only . and .. themselves are bad names (R2.1): two dots inside a name, or at its start, are bytes of it
+  raw_request $'hello.txt\n'
+  assert_reply $'OK 6\nhello'
+  # only . and .. themselves are bad names (R2.1): dots inside a name, or at its start, are bytes of it
   printf 'dots\n' >"$srv/v1..2.txt"
   printf 'hid\n' >"$srv/..hidden"
+  printf 'dot\n' >"$srv/.hidden"
+  printf 'd3\n' >"$srv/..."
   raw_request $'v1..2.txt\n'
   assert_reply $'OK 5\ndots'
   raw_request $'..hidden\n'
   assert_reply $'OK 4\nhid'
+  raw_request $'.hidden\n'
+  assert_reply $'OK 4\ndot'
+  raw_request $'...\n'
+  assert_reply $'OK 3\nd3'
 }
 
 # zh: 提供服务的目录里的符号链接（包括指向不存在文件的）、子目录或设备文件，因为不是普通文件而被拒绝
@@ -971,9 +991,9 @@ peak_memory_kib() {
   assert_files_here
 }
 
-# zh: 谁都不会无限期地等：一声不吭的服务器在 10 秒后被放弃
-# bats test_tags=points:1,waits:10
-@test "nobody waits forever: a server silent before its status line, or in the middle of the file, is given up after 10 s" {
+# zh: 谁都不会无限期地等：一声不吭的服务器在 10 秒后被放弃；文件一点一点发了 11 秒的服务器则等到底
+# bats test_tags=points:1,waits:13
+@test "nobody waits forever: a server silent before its status line, or in the middle of the file, is given up after 10 s; a file that trickles for 11 s is waited for" {
   explained_in 9
   covers R2.19 R9.21
   PROG_TIMEOUT=25 # the clients run for more than the usual 10 s
@@ -984,12 +1004,19 @@ peak_memory_kib() {
   # has given up by then), then 5000 bytes more and its close
   { printf 'OK 100000\n'; printf 'x%.0s' {1..10001}; } >"$BATS_TEST_TMPDIR/half-reply"
   spawn_peer half tcp_server "$half_port" --reply-file "$BATS_TEST_TMPDIR/half-reply" --chunk 5011 --pause-ms 40000
+  # the third: 30 bytes, 2 every 0.9 s, the file's 24 in the last 10.8 s; never 10 s of silence,
+  # so it is waited for, however long the whole file takes
+  free_port slow_port
+  { printf 'OK 24\n'; printf 'abcdefghijklmnopqrstuvwx'; } >"$BATS_TEST_TMPDIR/slow-reply"
+  spawn_peer slow tcp_server "$slow_port" --reply-file "$BATS_TEST_TMPDIR/slow-reply" --chunk 2 --pause-ms 900
   wait_tcp quiet "$silent_port"
   wait_tcp half "$half_port"
-  mkdir -m 777 before middle # the clients may run as the lesson's own user
+  wait_tcp slow "$slow_port"
+  mkdir -m 777 before middle trickle # the clients may run as the lesson's own user
   local started=$SECONDS
   spawn_prog before download_client -o before/hello.txt 127.0.0.1 "$silent_port" hello.txt
   spawn_prog middle download_client -o middle/data.bin 127.0.0.1 "$half_port" data.bin
+  spawn_prog trickle download_client -o trickle/slow.txt 127.0.0.1 "$slow_port" slow.txt
   local who
   for who in before middle; do
     wait_exit "$who" 20 "$(en_zh "of its start: a client waits 10 s for a byte, not forever" "从它启动算起：客户端等一个字节等 10 秒，不会永远等下去")"
@@ -1001,6 +1028,12 @@ peak_memory_kib() {
       "$(en_zh "a message on stderr" "标准错误上的一条消息")" "$(words none)"
     [[ -z $(ls -A "$who") ]] || flunk_wire "$(en_zh "the files left after a download given up ($who the file)" "放弃下载之后留下的文件（$who）")" "$(words none)" "$(ls -A "$who")"
   done
+  # the 10 s are for each wait, not for the whole file (R2.19)
+  wait_exit trickle 20
+  [[ $status == 0 && $(cat trickle/slow.txt 2>/dev/null) == abcdefghijklmnopqrstuvwx ]] ||
+    flunk_wire "$(en_zh "download_client for a file that trickles in, 2 bytes every 0.9 s, 10.8 s after its status line" "文件一点点到达（每 0.9 秒 2 个字节，状态行之后 10.8 秒）时的 download_client")" \
+      "$(en_zh "status 0 and the 24 bytes saved: it gives up only after 10 s without a byte (R2.19, section 7)" "退出状态 0，24 个字节都保存下来：只有 10 秒收不到一个字节才放弃（R2.19，第 7 节）")" \
+      "$(en_zh "status $status, stderr: ${stderr:-nothing}" "退出状态 $status，标准错误：${stderr:-无}")"
 }
 
 # zh: 日志一行一行地进入管道：serving 那一行和每个客户端的那一行都立刻出现
