@@ -403,11 +403,21 @@ received 4 bytes from 127.0.0.1:$port: pong"
   explained_in 7
   covers R7.6 R7.7 R7.8
   free_port port
-  start_sink "$port"
+  start_sink "$port" --count 2
   run_prog --in-file "$(bytes_file in '\t two  spaces\r\nsecond line\n')" udp_send 127.0.0.1 "$port"
   assert_success
   assert_output "sent 14 bytes to 127.0.0.1:$port"
   expect_datagram_file 1 "$(bytes_file want '\t two  spaces\r')"
+  # the newline ends the line: it goes out at once, while standard input is still open
+  spawn_prog send udp_send 127.0.0.1 "$port"
+  feed send "at once"
+  expect_datagram_file 2 "$(bytes_file want2 'at once')"
+  run_peer await line /dev/null '^never$' --pid "${_PID[send]}" --ms 5000
+  ((status == 3)) || flunk_wire "$(en_zh "udp_send 5 s after its line's newline, its standard input still open" "行的换行符到达 5 秒之后、标准输入仍然开着时的 udp_send")" \
+    "$(en_zh "done: the line is whole at its newline, the rest of the input is not waited for (R7.6)" "已经结束：一行到换行符就完整了，不等其余的输入（R7.6）")" \
+    "$(en_zh "still running, waiting for the end of its input" "仍在运行，在等输入结束")"
+  wait_exit send
+  assert_success
 }
 
 # zh: udp_send 把没有换行的最后一行原样发出，完全没有输入时发一个空数据报
@@ -622,6 +632,23 @@ received 4 bytes from 127.0.0.1:$port: pong"
         "$(en_zh "status 2, $prog: invalid port \"80x\", then the usage lines (the command line is checked first, R7.1, section 7)" "退出状态 2，$prog: invalid port \"80x\"，然后是用法说明（先检查命令行，R7.1，第 7 节）")" \
         "$(en_zh "status $status, stderr: ${stderr:-nothing}" "退出状态 $status，标准错误：${stderr:-无}")"
   done
+}
+
+# zh: udp_ask 的标准输出堵住、sent 行 4 秒后才写得出去：截止时间照样从发送算起，3 秒时到的应答已经太晚
+# bats test_tags=points:1,waits:4
+@test "udp_ask: a sent line that cannot be written for 4 s does not move its deadline: a reply at 3 s is too late" {
+  explained_in 7
+  covers R7.13 R7.17
+  free_port port
+  start_sink "$port" --reply "text:answer" --reply-after 3000
+  # stdout is a pipe already full (64 KiB) whose reader stalls 4 s: the sent line waits there
+  # (await as a pause: a line /dev/null never has); udp_ask's exit status follows on stderr
+  run_bounded bash -c '{ head -c 65536 /dev/zero; printf "q\n" | "$0" 127.0.0.1 "$1"; echo "exit status $?" >&2; } |
+    { "$2" line /dev/null "^never$" --ms 4000; cat >/dev/null; }' "$(lab_bin udp_ask)" "$port" "$SOCKLAB_PEERS/await"
+  [[ $stderr == *"udp_ask: no reply from 127.0.0.1:$port within 2 seconds"* && $stderr == *"exit status 1" ]] ||
+    flunk_wire "$(en_zh "udp_ask whose stdout blocks for 4 s, with a reply 3 s after the request" "标准输出堵住 4 秒、应答在请求 3 秒后到达时的 udp_ask")" \
+      "$(en_zh "no reply from 127.0.0.1:$port within 2 seconds, status 1: the 2 s count from the send, not from when the sent line could be written (R7.13, section 7)" "no reply from 127.0.0.1:$port within 2 seconds，退出状态 1：2 秒从发送算起，不从 sent 行写出去的时候算起（R7.13，第 7 节）")" \
+      "$(en_zh "stderr, then udp_ask's exit status: ${stderr:-nothing}" "标准错误，然后是 udp_ask 的退出状态：${stderr:-无}")"
 }
 
 # zh: 三个程序都接受最大的端口 65535，udp_send 也接受最小的端口 1
