@@ -412,8 +412,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   spawn_prog send udp_send 127.0.0.1 "$port"
   feed send "at once"
   expect_datagram_file 2 "$(bytes_file want2 'at once')"
-  run_peer await line /dev/null '^never$' --pid "${_PID[send]}" --ms 5000
-  ((status == 3)) || flunk_wire "$(en_zh "udp_send 5 s after its line's newline, its standard input still open" "行的换行符到达 5 秒之后、标准输入仍然开着时的 udp_send")" \
+  ended_with_input_open send 5 || flunk_wire "$(en_zh "udp_send 5 s after its line's newline, its standard input still open" "行的换行符到达 5 秒之后、标准输入仍然开着时的 udp_send")" \
     "$(en_zh "done: the line is whole at its newline, the rest of the input is not waited for (R7.6)" "已经结束：一行到换行符就完整了，不等其余的输入（R7.6）")" \
     "$(en_zh "still running, waiting for the end of its input" "仍在运行，在等输入结束")"
   wait_exit send
@@ -620,7 +619,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
         "status $status, stdout: ${output:-nothing}, stderr: ${stderr:-nothing}"
     # standard input closed: descriptor 0 is free, and read(0) fails with EBADF (a socket made
     # before the line is read would take descriptor 0, and the program would read from it)
-    run_bounded bash -c '"$0" 127.0.0.1 "$1" <&-' "$(lab_bin "$prog")" "$port"
+    run_prog --stdin closed "$prog" 127.0.0.1 "$port"
     [[ $status == 1 && $stderr == "$prog: read(stdin): Bad file descriptor" && -z $output ]] ||
       flunk_wire "$(en_zh "$prog 127.0.0.1 $port <&- (standard input closed)" "$prog 127.0.0.1 $port <&-（标准输入已关闭）")" \
         "$(en_zh "status 1, nothing on stdout, stderr: $prog: read(stdin): Bad file descriptor (R7.6, section 7)" "退出状态 1，标准输出为空，标准错误：$prog: read(stdin): Bad file descriptor（R7.6，第 7 节）")" \

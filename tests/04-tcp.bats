@@ -445,8 +445,7 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   feed_piece c "hel" # read by the client before the rest is written
   feed_piece c $'lo\n'
   # the newline ends the line: the client goes on at once, its input still open, as at a terminal
-  run_peer await line /dev/null '^never$' --pid "${_PID[c]}" --ms 5000
-  ((status == 3)) || flunk_wire "$(en_zh "the client 5 s after its first line's newline, its standard input still open" "第一行的换行符到达 5 秒之后、标准输入仍然开着时的客户端")" \
+  ended_with_input_open c 5 || flunk_wire "$(en_zh "the client 5 s after its first line's newline, its standard input still open" "第一行的换行符到达 5 秒之后、标准输入仍然开着时的客户端")" \
     "$(en_zh "done: the first line is whole at its newline, the rest of the input is not waited for (R9.21)" "已经结束：第一行到换行符就完整了，不等其余的输入（R9.21）")" \
     "$(en_zh "still running, waiting for the end of its input" "仍在运行，在等输入结束")"
   wait_exit c

@@ -159,7 +159,7 @@ peak_memory_kib() {
   done
   # with standard input closed, the socket may get descriptor 0: a descriptor like any other
   rm "[接收]f1.bin"
-  run_bounded bash -c '"$0" 127.0.0.1 "$1" f1.bin <&-' "$(lab_bin download_client)" "$port"
+  run_prog --stdin closed download_client 127.0.0.1 "$port" f1.bin
   [[ $status == 0 ]] || flunk_wire "$(en_zh "download_client 127.0.0.1 PORT f1.bin <&- (standard input closed)" "download_client 127.0.0.1 PORT f1.bin <&-（标准输入已关闭）")" \
     "$(en_zh "saved [接收]f1.bin (1 bytes), status 0: socket() returns the lowest free descriptor, 0 here, and 0 is not an error (only -1 is)" "saved [接收]f1.bin (1 bytes)，退出状态 0：socket() 返回最小的空闲描述符，这里是 0，而 0 不是错误（只有 -1 才是）")" \
     "$(en_zh "status $status, stderr: ${stderr:-nothing}" "退出状态 $status，标准错误：${stderr:-无}")"

@@ -419,15 +419,17 @@ _limit_verdict() {
   return 0
 }
 
-# run_bounded [--in TEXT|--in-file F|--timeout S|--fd-limit N] CMD ARGS: run any command to
-# completion under the timeout (run_prog and run_peer use it; a test may wrap a lab program,
-# e.g. run_bounded unshare -rn "$(lab_bin sockets)" tcp).
-# Standard input is /dev/null unless given. Sets status, output, lines, stderr (as bats run).
+# run_bounded [--in TEXT|--in-file F|--stdin closed|--timeout S|--fd-limit N] CMD ARGS: run any
+# command to completion under the timeout (run_prog and run_peer use it; a test may wrap a lab
+# program, e.g. run_bounded unshare -rn "$(lab_bin sockets)" tcp).
+# Standard input is /dev/null unless given; with --stdin closed it is not open at all, so
+# descriptor 0 is free for the program's first socket. Sets status, output, lines, stderr (as bats run).
 run_bounded() {
-  local input=/dev/null text= has_text= secs=$PROG_TIMEOUT fd_limit=
+  local input=/dev/null text= has_text= secs=$PROG_TIMEOUT fd_limit= closed=
   while [[ $1 == --* ]]; do
     case $1 in
       --in) text=$2; has_text=1 ;;
+      --stdin) [[ $2 == closed ]] || fail "helper: --stdin takes only closed"; closed=1 ;;
       --in-file) input=$2 ;;
       --timeout) secs=$2 ;;
       --fd-limit) fd_limit=$2 ;;
@@ -439,7 +441,9 @@ run_bounded() {
     input="$BATS_TEST_TMPDIR/.stdin.$RANDOM"
     printf '%s\n' "$text" >"$input"
   fi
-  local id=$BATS_TEST_TMPDIR/.run.$RANDOM rc=0
+  local id=$BATS_TEST_TMPDIR/.run.$RANDOM rc=0 name=${1##*/}
+  # closed by a shell inside the confine, just before exec: the confine itself may open files
+  [[ -z $closed ]] || set -- bash -c 'exec "$@" <&-' closed-stdin "$@"
   _confine_words "$secs" "$fd_limit" "$@"
   # in the background, waited for at once: teardown kills its process group too (what the
   # program left running in it)
@@ -448,11 +452,11 @@ run_bounded() {
   wait "$!" || rc=$?
   _set_results "$id.out" "$id.err" "$rc" run
   if ((status == 124 || status == 137)); then
-    fail "$(words hangs "${1##*/}" "$secs")
+    fail "$(words hangs "$name" "$secs")
 $(words so_far_stdout) ${output:0:2000}
 $(words so_far_stderr) ${stderr:0:2000}"
   fi
-  _limit_verdict "${1##*/}" "$status"
+  _limit_verdict "$name" "$status"
 }
 
 run_prog() {
@@ -739,6 +743,13 @@ $(words stdout_is) ${output:0:2000}
 $(words stderr_is) ${stderr:0:2000}"
   fi
   _limit_verdict "$label" "$status"
+}
+
+# ended_with_input_open LABEL SECONDS: LABEL's program ends by itself within SECONDS while its
+# standard input is still open (a line is whole at its newline: no program waits for the end of input).
+ended_with_input_open() {
+  run_peer await line /dev/null '^never$' --pid "${_PID[$1]}" --ms $(($2 * 1000))
+  ((status == 3)) # await's status when the program ended first
 }
 
 # prog_pid LABEL: the process ID of LABEL's program itself (not of the confine around it).
