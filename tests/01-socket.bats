@@ -88,7 +88,7 @@ run_without_loopback() {
   assert_regex "$stderr" '^usage: sockets KIND'
   # a KIND is one of the table's words, whole: not a piece of one, nor one with more after it
   local kind
-  for kind in tc t "" unix udp6x tcp66 TCP; do
+  for kind in tc t "" unix udp6x tcp66 TCP unix-streams unix-dgramX; do
     run_prog sockets udp "$kind"
     ((status == 2)) && [[ -z $output && $stderr == "usage: sockets KIND"* ]] ||
       flunk_wire "$(en_zh "sockets udp \"$kind\"" "sockets udp \"$kind\"")" \
@@ -102,10 +102,14 @@ run_without_loopback() {
 @test "more than 64 KINDs is a usage error: status 2" {
   explained_in 7
   covers R7.9
-  run_prog sockets $(printf 'udp %.0s' {1..65})
-  assert_failure 2
-  assert_equal "$output" ""
-  assert_regex "$stderr" '^usage: sockets KIND'
+  # 257 and 320: a count kept in an unsigned char would be 1 and 64
+  local n
+  for n in 65 257 320; do
+    run_prog sockets $(printf 'udp %.0s' $(seq "$n"))
+    assert_failure 2
+    assert_equal "$output" ""
+    assert_regex "$stderr" '^usage: sockets KIND'
+  done
 }
 
 # ---- what the kernel says about each socket ----
@@ -209,9 +213,9 @@ run_without_loopback() {
   assert_success
 }
 
-# zh: 程序等待期间，列出的端口都被占用，设了 SO_REUSEADDR 的套接字也绑定不了；标准输入关闭之后，端口就空出来了
+# zh: 程序等待期间，列出的端口都被占用，设了 SO_REUSEADDR 和 SO_REUSEPORT 的套接字也绑定不了；标准输入关闭之后，端口就空出来了
 # bats test_tags=points:2
-@test "a reported port is in use while the program waits, even to a socket that sets SO_REUSEADDR, and free once stdin closes" {
+@test "a reported port is in use while the program waits, even to a socket that sets SO_REUSEADDR and SO_REUSEPORT, and free once stdin closes" {
   explained_in 5
   covers R7.1 R7.5 R7.7 R7.8
   spawn_prog sk sockets tcp udp
@@ -222,14 +226,15 @@ run_without_loopback() {
   assert_failure 1 # in use: our bind(2) gets EADDRINUSE
   run_peer ports probe udp "$udp_port" 127.0.0.1
   assert_failure 1
-  # not even a socket that sets SO_REUSEADDR shares them: sockets sets no option (R7.1)
+  # not even a socket that sets SO_REUSEADDR and SO_REUSEPORT shares them: sockets sets no option (R7.1)
   local proto
   for proto in tcp udp; do
     local probed=${proto}_port
-    run_peer ports probe --reuse "$proto" "${!probed}" 127.0.0.1
-    ((status == 1)) || flunk_wire "$(en_zh "another program's bind of the $proto port ${!probed}, with SO_REUSEADDR, while sockets holds it" "sockets 占着 $proto 端口 ${!probed} 时，另一个程序设了 SO_REUSEADDR 再绑定它")" \
+    # as the program's own user: SO_REUSEPORT shares a port only between one user's sockets
+    run_peer --as program ports probe --reuse "$proto" "${!probed}" 127.0.0.1
+    ((status == 1)) || flunk_wire "$(en_zh "another program's bind of the $proto port ${!probed}, with SO_REUSEADDR and SO_REUSEPORT, while sockets holds it" "sockets 占着 $proto 端口 ${!probed} 时，另一个程序设了 SO_REUSEADDR 和 SO_REUSEPORT 再绑定它")" \
       "$(en_zh "Address already in use: the port is the socket's alone (section 4, R7.1: no socket option)" "Address already in use：这个端口只归 sockets 的那个套接字（第 4 节，R7.1：不设任何套接字选项）")" \
-      "$(en_zh "bound: both sockets set SO_REUSEADDR, so they share it" "绑定成功：两个套接字都设了 SO_REUSEADDR，于是共用了这个端口")"
+      "$(en_zh "bound: both sockets set SO_REUSEADDR or SO_REUSEPORT, so they share it" "绑定成功：两个套接字都设了 SO_REUSEADDR 或 SO_REUSEPORT，于是共用了这个端口")"
   done
 
   wait_exit sk
@@ -303,14 +308,16 @@ run_without_loopback() {
   assert_line "closed 64 sockets"
 }
 
-# zh: 文件结束之前的输入都被忽略，没有换行的最后一行也一样
+# zh: 文件结束之前的输入都被忽略，空行、没有换行的最后一行也一样
 # bats test_tags=points:1
-@test "input before end of file is ignored, a last line without a newline too" {
+@test "input before end of file is ignored, empty lines and a last line without a newline too" {
   explained_in 7
   covers R7.7 R7.8
   spawn_prog sk sockets udp tcp
   wait_line sk '^ready: 2 sockets open$'
   feed sk $'\t  spaces, tabs and a carriage return\r'
+  feed sk "" # an empty line: a scanf("%[^\n]") that matches nothing would stop there
+  feed sk ""
   printf 'no newline at the end' >&"${_INFD[sk]}"
   wait_exit sk
   assert_success
@@ -330,8 +337,8 @@ run_without_loopback() {
   assert_failure 1 # 1: a system call failed (2 is for usage errors)
   # the first failure ends it: one line on stderr, though 27 more sockets() would fail too
   [[ $stderr == "sockets: socket(tcp): Too many open files" ]] ||
-    flunk_wire "stderr when socket() fails for KIND 14 of 40 (and would fail for every KIND after it)" \
-      "one line: sockets: socket(tcp): Too many open files" "$(head -c 600 <<<"$stderr") ($(grep -c . <<<"$stderr") lines)"
+    flunk_wire "$(en_zh "stderr when socket() fails for KIND 14 of 40 (and would fail for every KIND after it)" "40 个 KIND 中第 14 个的 socket() 失败（之后的每个 KIND 也都会失败）时的标准错误")" \
+      "$(en_zh "one line" "一行")：sockets: socket(tcp): Too many open files" "$(head -c 600 <<<"$stderr") ($(grep -c . <<<"$stderr") $(en_zh lines 行))"
   refute_line --regexp '^ready'
 }
 
@@ -401,12 +408,12 @@ run_without_loopback() {
   wait_line sk '^ready: 3 sockets open$'
   pid=$(prog_pid sk)
   fds=$(grep -o ' fd=[0-9]*' "$BATS_TEST_TMPDIR/sk.out" | cut -d= -f2)
-  [[ $(wc -w <<<"$fds") == 3 ]] || flunk_wire "not one fd= per socket" "3 lines with fd=N" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
+  [[ $(wc -w <<<"$fds") == 3 ]] || flunk_wire "$(en_zh "not one fd= per socket" "不是每个套接字一个 fd=")" "$(en_zh "3 lines with fd=N" "3 行，各有 fd=N")" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
   for fd in $fds; do
     target=$(readlink "/proc/$pid/fd/$fd" || echo "no descriptor $fd")
     [[ $target == socket:* ]] ||
-      flunk_wire "fd=$fd, printed by the program started with descriptor 3 open on /dev/null, is not a socket" \
-        "fd=N where N is what socket() returned (3 was taken: 4, 5, 6)" "fd=$fd, which is $target"
+      flunk_wire "$(en_zh "fd=$fd, printed by the program started with descriptor 3 open on /dev/null, is not a socket" "程序启动时描述符 3 已打开 /dev/null，它打印的 fd=$fd 不是套接字")" \
+        "$(en_zh "fd=N where N is what socket() returned (3 was taken: 4, 5, 6)" "fd=N，N 是 socket() 的返回值（3 已被占用：4、5、6）")" "$(en_zh "fd=$fd, which is $target" "fd=$fd，它是 $target")"
   done
   wait_exit sk
   assert_success
@@ -424,7 +431,7 @@ unix-stream fd=[0-9]+ domain=AF_UNIX type=SOCK_STREAM protocol=0 local=unnamed
 tcp fd=[0-9]+ domain=AF_INET type=SOCK_STREAM protocol=6 local=127\.0\.0\.1:[0-9]+
 ready: 3 sockets open
 closed 3 sockets$'
-  [[ $output =~ $want ]] || flunk_wire "the whole standard output of sockets udp unix-stream tcp (a file, not a terminal)" \
-    "udp fd=... / unix-stream fd=... / tcp fd=... / ready: 3 sockets open / closed 3 sockets, in this order, nothing else" "$output"
+  [[ $output =~ $want ]] || flunk_wire "$(en_zh "the whole standard output of sockets udp unix-stream tcp (a file, not a terminal)" "sockets udp unix-stream tcp 的全部标准输出（是文件，不是终端）")" \
+    "udp fd=... / unix-stream fd=... / tcp fd=... / ready: 3 sockets open / closed 3 sockets$(en_zh ", in this order, nothing else" "，按这个顺序，没有别的")" "$output"
   assert_equal "$stderr" ""
 }

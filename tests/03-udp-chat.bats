@@ -813,6 +813,29 @@ expect_default_port() {
     "$(en_zh "all $shown, and only then bye" "全部 $shown 行，之后才是 bye")"
 }
 
+# zh: 数据报和输入结束同时等着时，先显示数据报，再打印 bye
+# bats test_tags=points:1
+@test "a datagram waiting beside the end of input is shown first, then bye" {
+  explained_in 3
+  covers R5.18 R5.27
+  free_port port
+  start_chat c udp_chat "$port"
+  # stopped, the chat sees both at its next wake-up: the datagram came first, then the end of input
+  send_signal c STOP
+  wait_until 3 in_state "$(prog_pid c)" T ||
+    fail "$(en_zh "udp_chat did not stop: this test cannot go on" "udp_chat 没有停下来：这个测试无法继续")"
+  run_peer udp_source 127.0.0.1 "$port" "text:just in time"
+  assert_success
+  close_input c
+  send_signal c CONT
+  wait_exit c
+  assert_success
+  [[ $output =~ from\ 127\.0\.0\.1:[0-9]+:\ just\ in\ time$'\n'bye$ ]] ||
+    flunk_wire "$(en_zh "udp_chat's output when a datagram and the end of input were both waiting" "数据报和输入结束都在等着时 udp_chat 的输出")" \
+      "$(en_zh "from 127.0.0.1:SPORT: just in time, then bye (the datagram first: section 3)" "from 127.0.0.1:SPORT: just in time，然后 bye（先处理数据报：第 3 节）")" \
+      "$output"
+}
+
 # zh: 标准输入一直有数据可读时，到达的数据报也照样立刻显示
 # bats test_tags=points:1
 @test "a datagram is shown as it arrives even while standard input never runs dry" {
@@ -871,15 +894,20 @@ expect_default_port() {
   done
 }
 
-# zh: 菜单式聊天程序接受 65535 号端口、拒绝 65536；前后带空白的回答不算选项
+# zh: 菜单式聊天程序接受 65535 号端口和 017470（十进制，前导零照样算）、拒绝 65536；前后带空白的回答不算选项
 # bats test_tags=points:1
-@test "the menu chat takes port 65535 and refuses 65536; an answer with a blank around it is not a choice" {
+@test "the menu chat takes port 65535 and 017470 (decimal, leading zero and all), refuses 65536; an answer with a blank around it is not a choice" {
   explained_in 5
-  covers R5.11 R5.13 R5.16
+  covers R5.1 R5.3 R5.11 R5.13 R5.16
   free_port port
-  start_chat m udp_menu_chat "$port"
+  # a port is decimal digits: a leading zero does not make it octal (as strtol's base 0 would)
+  spawn_prog m udp_menu_chat "0$port"
+  wait_udp m "$port"
+  wait_line m "^udp_menu_chat on port $port\$"
   menu_send m "to the last port" 127.0.0.1 65535
   wait_line m 'sent 16 bytes to 127\.0\.0\.1:65535$'
+  menu_send m "zero" 127.0.0.1 017470
+  wait_line m 'sent 4 bytes to 127\.0\.0\.1:17470$'
   menu_send m "lost" 127.0.0.1 65536
   wait_err m '^udp_menu_chat: invalid port "65536"$'
   # 2^32 + 7788: a number kept in an int would wrap round to port 7788
@@ -1026,7 +1054,7 @@ udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
   wait_line c '^peer is 127\.0\.0\.1:7891$'
   wait_exit c
   assert_success
-  [[ $stderr == "" ]] || flunk_wire "errors for /to with PORT 65535, 1 and 007891" "none" "$stderr"
+  [[ $stderr == "" ]] || flunk_wire "$(en_zh "errors for /to with PORT 65535, 1 and 007891" "PORT 为 65535、1 和 007891 时 /to 报的错")" "$(en_zh none 没有)" "$stderr"
 }
 
 # zh: 命令是整个第一个词：/tobias 和 /quitting 是未知命令，/quit now 退出
@@ -1082,7 +1110,7 @@ udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
   wait_line c "^from 127\\.0\\.0\\.1:$sport: end\$"
   { printf 'from 127.0.0.1:%s: ' "$sport"; escaped_every_byte; printf '\n'; } >"$BATS_TEST_TMPDIR/want"
   LC_ALL=C grep -a -m1 "^from 127\\.0\\.0\\.1:$sport: " "$BATS_TEST_TMPDIR/c.out" >"$BATS_TEST_TMPDIR/got" || true
-  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "udp_chat's line for the bytes 00 01 02 ... fe ff"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "$(en_zh "udp_chat's line for the bytes 00 01 02 ... fe ff" "udp_chat 为字节 00 01 02 ... fe ff 打印的一行")"
   feed m 2
   run_peer udp_source 127.0.0.1 "$port_b" "hex:$hex"
   assert_success
@@ -1092,7 +1120,7 @@ udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
   assert_success
   { printf 'from 127.0.0.1:%s: ' "$sport"; escaped_every_byte; printf '\n'; } >"$BATS_TEST_TMPDIR/want"
   LC_ALL=C grep -a -o -m1 "from 127\\.0\\.0\\.1:$sport: .*" "$BATS_TEST_TMPDIR/m.out" >"$BATS_TEST_TMPDIR/got" || true
-  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "udp_menu_chat's line for the bytes 00 01 02 ... fe ff"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "$(en_zh "udp_menu_chat's line for the bytes 00 01 02 ... fe ff" "udp_menu_chat 为字节 00 01 02 ... fe ff 打印的一行")"
 }
 
 # zh: 在故障注入下（EINTR）：被打断的 poll 和 recvfrom 会重新调用，两个聊天程序照常工作
@@ -1147,7 +1175,7 @@ udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
   wait_exit m 5 # end of input at "message> "
   assert_success
   [[ $output == *"choice> message> bye" ]] ||
-    flunk_wire "the end of the menu chat's output after end of input at message>" "...choice> message> bye" "...${output: -60}"
+    flunk_wire "$(en_zh "the end of the menu chat's output after end of input at message>" "在 message> 处输入结束后菜单式聊天程序输出的结尾")" "...choice> message> bye" "...${output: -60}"
   start_chat m2 udp_menu_chat "$port"
   feed m2 1
   feed m2 "never sent"
@@ -1155,7 +1183,7 @@ udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
   wait_exit m2 5 # end of input at "to port> "
   assert_success
   [[ $output == *"to IP> to port> bye" ]] ||
-    flunk_wire "the end of the menu chat's output after end of input at to port>" "...to IP> to port> bye" "...${output: -60}"
+    flunk_wire "$(en_zh "the end of the menu chat's output after end of input at to port>" "在 to port> 处输入结束后菜单式聊天程序输出的结尾")" "...to IP> to port> bye" "...${output: -60}"
   # no destination, so no send was tried: nothing failed either
   [[ -z $stderr ]] || flunk_wire "$(en_zh "the menu chat's standard error after end of input at to port>" "在 to port> 处输入结束后菜单式聊天程序的标准错误")" \
     "$(en_zh "nothing: the message is not sent, so no send fails (R5.17)" "什么都没有：消息不发送，也就没有发送失败（R5.17）")" "$stderr"
@@ -1181,9 +1209,9 @@ udp_chat: unknown command "/sentinel": the commands are /to IP PORT and /quit'
 peer is 127.0.0.1:$sink_port
 from 127.0.0.1:$sport: yo
 bye"
-  [[ $output == "$want" ]] || flunk_wire "udp_chat's whole standard output" "$want" "$output"
+  [[ $output == "$want" ]] || flunk_wire "$(en_zh "udp_chat's whole standard output" "udp_chat 的全部标准输出")" "$want" "$output"
   [[ $stderr == 'udp_chat: unknown command "/bogus": the commands are /to IP PORT and /quit' ]] ||
-    flunk_wire "udp_chat's whole standard error" 'udp_chat: unknown command "/bogus": ... (one line)' "$stderr"
+    flunk_wire "$(en_zh "udp_chat's whole standard error" "udp_chat 的全部标准错误")" "udp_chat: unknown command \"/bogus\": ... $(en_zh "(one line)" "（一行）")" "$stderr"
 }
 
 # zh: 菜单聊天程序的标准输出正好是菜单、提示符和约定的那几行
@@ -1203,7 +1231,7 @@ $menu
 choice> message> to IP> to port> sent 5 bytes to 127.0.0.1:$sink_port
 $menu
 choice> bye"
-  [[ $output == "$want" ]] || flunk_wire "the menu chat's whole standard output" "$want" "$output"
+  [[ $output == "$want" ]] || flunk_wire "$(en_zh "the menu chat's whole standard output" "菜单式聊天程序的全部标准输出")" "$want" "$output"
   assert_equal "$stderr" ""
 }
 
@@ -1217,9 +1245,9 @@ choice> bye"
   feed m 2
   # 6 s: longer than a receive timeout a student might choose (5 s is a common one)
   run_peer await line "$BATS_TEST_TMPDIR/m.out" 'from ' --pid "$(prog_pid m)" --ms 6000
-  ((status == 1)) || flunk_wire "the menu chat 6 s after choice 2, with nothing sent" \
-    "still waiting (no time limit)" "$(cat "$BATS_TEST_TMPDIR/m.out" "$BATS_TEST_TMPDIR/m.err")"
-  [[ ! -s $BATS_TEST_TMPDIR/m.err ]] || flunk_wire "stderr after 6 s at choice 2" "nothing" "$(cat "$BATS_TEST_TMPDIR/m.err")"
+  ((status == 1)) || flunk_wire "$(en_zh "the menu chat 6 s after choice 2, with nothing sent" "选择 2 之后 6 秒、没有人发送时的菜单式聊天程序")" \
+    "$(en_zh "still waiting (no time limit)" "仍在等待（没有时间限制）")" "$(cat "$BATS_TEST_TMPDIR/m.out" "$BATS_TEST_TMPDIR/m.err")"
+  [[ ! -s $BATS_TEST_TMPDIR/m.err ]] || flunk_wire "$(en_zh "stderr after 6 s at choice 2" "在选择 2 处等了 6 秒之后的标准错误")" "$(en_zh nothing 什么都没有)" "$(cat "$BATS_TEST_TMPDIR/m.err")"
   send_from_peer "$port" "at last"
   wait_line m "from 127\\.0\\.0\\.1:$sport: at last\$"
 }

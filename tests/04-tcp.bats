@@ -352,21 +352,16 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
       "$(en_zh "stdout:" "标准输出：") $(cat "$BATS_TEST_TMPDIR/srv.out"), $(en_zh "stderr:" "标准错误：") $(err srv)"
 }
 
-# zh: 服务器：客户端发完一行、在应答之前复位连接：照样打印 from 行，然后报告 send 失败，退出状态 1
+# zh: 服务器：客户端发完一行、在应答之前复位连接：from 行先写出，然后报告 send 失败；退出状态 1，带 -k 时继续运行
 # bats test_tags=points:1
-@test "server: a client that sends its line and resets before the reply: the from line is printed all the same, then send: REASON, status 1" {
+@test "server: a client that sends its line and resets before the reply: the from line is out first, then send: REASON; status 1, and under -k it goes on" {
   explained_in 9
-  covers R9.8 R9.14
+  covers R9.8 R9.14 R9.15
   free_port port
   start_server srv "$port"
   # Stopped, the server cannot reply first: the kernel completes the handshake, takes the line
   # and then the RST, and the connection waits in the accept queue, reset, its line unread.
-  kill -STOP "$(prog_pid srv)"
-  run_peer tcp4_reset_client 127.0.0.1 "$port" --send $'hi\n' --wait-ms 0
-  assert_success
-  wait_until 3 none_established_on "$port" ||
-    fail "$(en_zh "the test client's reset did not end its connection: this test cannot go on" "测试客户端的复位没有结束连接：这个测试无法继续")"
-  kill -CONT "$(prog_pid srv)"
+  queued_reset srv "$port" $'hi\n'
   wait_exit srv
   # the line arrived whole before the reset: it is printed (step 3), and only the reply fails (step 4)
   printf '%s\n' "$output" | grep -qE '^from 127\.0\.0\.1:[0-9]+: hi$' ||
@@ -374,6 +369,15 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
       "$(en_zh "from 127.0.0.1:CPORT: hi (R9.8 prints the message before R9.9 sends the reply, section 9)" "from 127.0.0.1:CPORT: hi（R9.8 先打印消息，R9.9 再发送应答，第 9 节）")" "$output"
   assert_regex "$stderr" '^server: 127\.0\.0\.1:[0-9]+: send: (Connection reset by peer|Broken pipe)$'
   ((status == 1)) || flunk_wire "$(en_zh "the server's exit status when its reply could not be sent" "应答发送失败时服务器的退出状态")" "1 (R9.15)" "$status"
+  # under -k the server goes on: its from line is in the file (flushed, R9.8) by the time the
+  # failed send is reported, not only when the server leaves
+  free_port kport
+  start_server srvk "$kport" -k
+  queued_reset srvk "$kport" $'hi\n'
+  wait_err srvk '^server: 127\.0\.0\.1:[0-9]+: send: '
+  grep -qE '^from 127\.0\.0\.1:[0-9]+: hi$' "$BATS_TEST_TMPDIR/srvk.out" ||
+    flunk_wire "$(en_zh "server -k's stdout (a file) when it reported the failed send" "server -k 报告 send 失败时它的标准输出（一个文件）")" \
+      "$(en_zh "from 127.0.0.1:CPORT: hi, flushed before the reply was tried (R9.8)" "from 127.0.0.1:CPORT: hi，在尝试应答之前就已刷新（R9.8）")" "$(cat "$BATS_TEST_TMPDIR/srvk.out")"
 }
 
 # zh: 服务器：退出后立刻在同一个端口上重新启动，不受 TIME_WAIT 影响（SO_REUSEADDR）
@@ -666,7 +670,8 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   explained_in 9
   covers R9.3 R9.4
   free_port port
-  for bad in 0 3601 -1 1x; do
+  # 2^32 + 1: a number kept in an int would wrap round to 1
+  for bad in 0 3601 -1 1x 4294967297; do
     run_prog server -t "$bad" "$port"
     [[ $status == 2 && $stderr == usage:* ]] ||
       flunk_wire "server -t $bad $port" "$(en_zh "status 2 and the usage line" "退出状态 2 和用法说明")" "$(en_zh "status $status, ${stderr:-no message}" "退出状态 $status，${stderr:-没有消息}")"
@@ -913,8 +918,8 @@ hex_of() {
   # no client yet: it must wait in accept, saying nothing (SO_RCVTIMEO on the listener would
   # make accept fail after 1 s)
   run_peer await line "$BATS_TEST_TMPDIR/srv.err" '.' --pid "$(prog_pid srv)" --ms 2500
-  ((status == 1)) || flunk_wire "the server 2.5 s after it started listening, with no client yet (-t 1)" \
-    "still waiting in accept, nothing on stderr" "$(err srv) (exited: $( ((status == 3)) && echo yes || echo no))"
+  ((status == 1)) || flunk_wire "$(en_zh "the server 2.5 s after it started listening, with no client yet (-t 1)" "开始监听 2.5 秒之后、还没有客户端时的服务器（-t 1）")" \
+    "$(en_zh "still waiting in accept, nothing on stderr" "仍在 accept 中等待，标准错误上什么都没有")" "$(err srv) ($(en_zh "exited: " "已退出：")$( ((status == 3)) && en_zh yes 是 || en_zh no 否))"
   run_peer tcp_client 127.0.0.1 "$port" --send $'late\n'
   assert_thank_you srv
   wait_exit srv
@@ -934,8 +939,8 @@ hex_of() {
   # room for 6, and the SYNs of the others are dropped until the server accepts again. More
   # than 128 is fine (SOMAXCONN: a correct variant in the zoo): the rule is that 128 can wait.
   run_peer tcp_crowd 127.0.0.1 "$port" 128 --ms 10000
-  [[ $status == 0 ]] || flunk_wire "connections that finished their handshake while the server served a silent client" \
-    "128 of 128 (listen's backlog: 128)" "$output $stderr"
+  [[ $status == 0 ]] || flunk_wire "$(en_zh "connections that finished their handshake while the server served a silent client" "服务器服务一个不说话的客户端时，完成了握手的连接")" \
+    "$(en_zh "128 of 128 (listen's backlog: 128)" "128 个中的 128 个（listen 的 backlog：128）")" "$output $stderr"
 }
 
 # zh: 不给 -t 时，服务器和客户端都在 5 秒后放弃（默认值）
@@ -1013,8 +1018,8 @@ hex_of() {
   wait_exit cli
   assert_success
   { cat "$BATS_TEST_TMPDIR/line"; printf '\n'; } >"$BATS_TEST_TMPDIR/want"
-  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "what the server received"
-  assert_same_file "$BATS_TEST_TMPDIR/reply40" "$BATS_TEST_TMPDIR/cli.out" "what the client printed (a reply of 10240 bytes)"
+  assert_same_file "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" "$(en_zh "what the server received" "服务器收到的内容")"
+  assert_same_file "$BATS_TEST_TMPDIR/reply40" "$BATS_TEST_TMPDIR/cli.out" "$(en_zh "what the client printed (a reply of 10240 bytes)" "客户端打印的内容（10240 字节的应答）")"
 }
 
 # zh: 输入为空或行太长时不去看 HOST 和 PORT：报告的是输入的错误
@@ -1050,12 +1055,12 @@ hex_of() {
   explained_in 9
   covers R9.1 R9.4 R9.19 R9.20
   local bad
-  for bad in 0 65536; do
+  for bad in 0 65536 4295014607; do # 2^32 + 47311: an int would wrap round to 47311
     run_prog server "$bad"
     assert_failure 2
     assert_regex "$stderr" '^usage: server'
   done
-  for bad in 2s 1.9; do # SECONDS is a whole number, all of it (R9.19)
+  for bad in 2s 1.9 4294967297; do # SECONDS is a whole number, all of it, 1 to 3600 (R9.19)
     run_prog --in 'not sent' client -t "$bad" 127.0.0.1 7
     assert_failure 2
     assert_regex "$stderr" '^usage: client'
@@ -1089,8 +1094,8 @@ hex_of() {
     close_input "nc$family"
     run_prog_with_hosts "$BATS_TEST_TMPDIR/hosts" --in "to IPv$family" client localhost "$port"
     [[ $status == 0 && $output == "hello over IPv$family" ]] ||
-      flunk_wire "client localhost $port, with the server on $addr only (localhost: 127.0.0.1 and ::1)" \
-        "status 0, hello over IPv$family" "status $status, stdout: $output, stderr: $stderr"
+      flunk_wire "$(en_zh "client localhost $port, with the server on $addr only (localhost: 127.0.0.1 and ::1)" "client localhost $port，服务器只在 $addr 上（localhost：127.0.0.1 和 ::1）")" \
+        "$(en_zh "status 0" "退出状态 0")，hello over IPv$family" "$(en_zh "status $status, stdout: $output, stderr: $stderr" "退出状态 $status，标准输出：$output，标准错误：$stderr")"
     wait_exit "nc$family"
     assert_output "to IPv$family"
   done

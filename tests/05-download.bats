@@ -207,8 +207,8 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" sent 6 bytes$'
   # every IPv4 address of the machine: 127.0.0.2 is loopback too, and reaches only a server bound to all
   run_prog download_client -o other.txt 127.0.0.2 "$port" hello.txt
-  [[ $status == 0 ]] || flunk_wire "a download through 127.0.0.2, another address of this machine" \
-    "saved other.txt: the server listens on every IPv4 address (INADDR_ANY)" "status $status: $stderr"
+  [[ $status == 0 ]] || flunk_wire "$(en_zh "a download through 127.0.0.2, another address of this machine" "经由本机的另一个地址 127.0.0.2 下载")" \
+    "$(en_zh "saved other.txt: the server listens on every IPv4 address (INADDR_ANY)" "保存了 other.txt：服务器在每个 IPv4 地址上监听（INADDR_ANY）")" "$(en_zh "status $status: $stderr" "退出状态 $status：$stderr")"
 }
 
 # zh: 没有 -d 时，服务器提供它的当前目录；-d 也可以是指向目录的符号链接
@@ -673,8 +673,8 @@ peak_memory_kib() {
     wait_tcp "srv$family" "$port"
     run_prog_with_hosts "$BATS_TEST_TMPDIR/hosts" download_client -o "got$family" localhost "$port" hello.txt
     [[ $status == 0 && $output == "saved got$family (5 bytes)" ]] ||
-      flunk_wire "download_client -o got$family localhost $port hello.txt, with the server on $addr only (localhost: 127.0.0.1 and ::1)" \
-        "status 0, saved got$family (5 bytes)" "status $status, stdout: $output, stderr: $stderr"
+      flunk_wire "$(en_zh "download_client -o got$family localhost $port hello.txt, with the server on $addr only (localhost: 127.0.0.1 and ::1)" "download_client -o got$family localhost $port hello.txt，服务器只在 $addr 上（localhost：127.0.0.1 和 ::1）")" \
+        "$(en_zh "status 0" "退出状态 0")，saved got$family (5 bytes)" "$(en_zh "status $status, stdout: $output, stderr: $stderr" "退出状态 $status，标准输出：$output，标准错误：$stderr")"
     [[ $(cat "got$family") == hello ]] || flunk_wire "got$family" "hello" "$(_visible <"got$family")"
   done
   # no address connects: the message gives the last one's reason. 255.255.255.255 has no
@@ -1063,18 +1063,20 @@ peak_memory_kib() {
   srv="$BATS_TEST_TMPDIR/srv"
   mkdir -p "$srv"
   local size
-  # 3 GiB overflows an int, 4 GiB wraps an unsigned one to 0, 5 GiB to 1 GiB: sparse files, no disk used
-  for size in 2147483648 3221225472 4294967296 5368709120; do
+  # 3 GiB overflows an int, 4 GiB wraps an unsigned one to 0, 5 GiB to 1 GiB; 10 TB has 14
+  # digits, and its status line 18 bytes: sparse files, no disk used
+  local sizes=(2147483648 3221225472 4294967296 5368709120 10000000000000)
+  for size in "${sizes[@]}"; do
     truncate -s "$size" "$srv/$size.bin" || skip "this file system has no sparse files of $size bytes"
   done
   start_server "$srv"
-  for size in 2147483648 3221225472 4294967296 5368709120; do
+  for size in "${sizes[@]}"; do
     # a client that takes the status line and a little of the file, then leaves: no GiB cross the wire
     run_peer tcp_client 127.0.0.1 "$port" --send "$size.bin"$'\n' --read-max 1000 --out reply
     local header
     header=$(head -n 1 reply)
     [[ $header == "OK $size" ]] ||
-      flunk_wire "the status line for a file of $size bytes" "OK $size" "$(head -c 60 reply | _visible)"
+      flunk_wire "$(en_zh "the status line for a file of $size bytes" "$size 字节的文件的状态行")" "OK $size" "$(head -c 60 reply | _visible)"
     log_line "^127\\.0\\.0\\.1:[0-9]+ \"$size\\.bin\" aborted after [0-9]+ of $size bytes: "
   done
 }
@@ -1093,8 +1095,8 @@ peak_memory_kib() {
     wait_tcp "srv$i" "$port"
     download -o got.bin big.bin
     [[ $status == 1 && $stderr == *"closed after 5 of $size bytes"* ]] ||
-      flunk_wire "the client's answer to OK $size and 5 bytes, then the end" \
-        "status 1, connection closed after 5 of $size bytes" "status $status: $output $stderr"
+      flunk_wire "$(en_zh "the client's answer to OK $size and 5 bytes, then the end" "收到 OK $size 和 5 个字节、随后连接结束时客户端的反应")" \
+        "$(en_zh "status 1" "退出状态 1")，connection closed after 5 of $size bytes" "$(en_zh "status $status: $output $stderr" "退出状态 $status：$output $stderr")"
     assert_files_here
   done
 }
@@ -1110,9 +1112,9 @@ peak_memory_kib() {
   printf 'hello\n' >"$srv/hello.txt"
   start_server "$srv"
   run_peer tcp_client 127.0.0.1 "$port" --send $'pipe\n' --idle-ms 5000 --out reply
-  ((status != 3)) || flunk_wire "the reply for a FIFO in the served directory" \
-    "ERR not a regular file at once (O_NONBLOCK: opening a FIFO does not wait for a writer)" \
-    "nothing for 5 s: the server waits in open for a writer that never comes"
+  ((status != 3)) || flunk_wire "$(en_zh "the reply for a FIFO in the served directory" "对提供服务的目录里一个 FIFO 的应答")" \
+    "$(en_zh "ERR not a regular file at once (O_NONBLOCK: opening a FIFO does not wait for a writer)" "立即回 ERR not a regular file（O_NONBLOCK：打开 FIFO 不会等写入方）")" \
+    "$(en_zh "nothing for 5 s: the server waits in open for a writer that never comes" "5 秒什么都没有：服务器卡在 open 里，等一个永远不会来的写入方")"
   assert_success
   assert_reply "ERR not a regular file"
   raw_request $'hello.txt\n'
@@ -1142,19 +1144,19 @@ peak_memory_kib() {
   wait_exit grow
   assert_success
   { printf 'OK %s\n' "$size"; cat "$BATS_TEST_TMPDIR/original"; } >expected-reply
-  assert_same_file expected-reply grown "the reply for a file that grew by 1000000 bytes after OK $size"
+  assert_same_file expected-reply grown "$(en_zh "the reply for a file that grew by 1000000 bytes after OK $size" "发出 OK $size 之后又长了 1000000 字节的文件的应答")"
   log_line "^127\\.0\\.0\\.1:[0-9]+ \"grow\\.bin\" sent $size bytes\$"
   spawn_peer shrink dl_stall 127.0.0.1 "$port" --request $'shrink.bin\n' --read 65536 --stall-ms 3000 --out shrunk
   wait_line shrink '^read 65536 bytes$'
   : >"$srv/shrink.bin" # emptied: the server's next read returns 0, before SIZE bytes
   wait_exit shrink
-  ((status != 3)) || flunk_wire "the end of the connection for a file that became empty after OK $BIG_SIZE" \
-    "the server closes early: read returned 0" "nothing more for 5 s, and no end"
+  ((status != 3)) || flunk_wire "$(en_zh "the end of the connection for a file that became empty after OK $BIG_SIZE" "发出 OK $BIG_SIZE 之后文件变空，连接的结束")" \
+    "$(en_zh "the server closes early: read returned 0" "服务器提前关闭：read 返回了 0")" "$(en_zh "nothing more for 5 s, and no end" "5 秒里再没有数据，连接也没有结束")"
   assert_success
   local got
   got=$(wc -c <shrunk)
-  ((got < BIG_SIZE)) || flunk_wire "the bytes sent of a file that became empty during the transfer" \
-    "fewer than $BIG_SIZE" "$got"
+  ((got < BIG_SIZE)) || flunk_wire "$(en_zh "the bytes sent of a file that became empty during the transfer" "传输中变空的文件所发出的字节数")" \
+    "$(en_zh "fewer than $BIG_SIZE" "少于 $BIG_SIZE")" "$got"
   log_line "^127\\.0\\.0\\.1:[0-9]+ \"shrink\\.bin\" aborted after [0-9]+ of $BIG_SIZE bytes: "
   # cut to 20 MiB and 100 bytes, beyond what the server has read by then (the socket buffers hold
   # a few MiB): its last read returns 100 bytes, not a full buffer, and only those 100 go out
@@ -1186,11 +1188,11 @@ peak_memory_kib() {
   # then: a correct server gives up 10 to 40 s after the reader stopped (section 6)
   READY_MS=75000 poll_line server "^127\\.0\\.0\\.1:[0-9]+ \"big\\.bin\" aborted after [0-9]+ of $BIG_SIZE bytes: " || code=$?
   local waited=$((SECONDS - started))
-  ((code == 0)) || flunk_wire "the server's log for a client that stopped reading mid-file" \
-    "aborted after N of $BIG_SIZE bytes, 10 to 40 s later (SO_SNDTIMEO, section 6)" \
-    "nothing after ${waited} s: the server waits for it forever"
-  ((waited >= 8)) || flunk_wire "when the server gave up on a client that stopped reading" \
-    "after 10 s without progress (or more)" "after ${waited} s"
+  ((code == 0)) || flunk_wire "$(en_zh "the server's log for a client that stopped reading mid-file" "客户端在文件传到一半时不再读取，服务器的日志")" \
+    "aborted after N of $BIG_SIZE bytes$(en_zh ", 10 to 40 s later (SO_SNDTIMEO, section 6)" "，在 10 到 40 秒之后（SO_SNDTIMEO，第 6 节）")" \
+    "$(en_zh "nothing after ${waited} s: the server waits for it forever" "${waited} 秒后还什么都没有：服务器永远等下去")"
+  ((waited >= 8)) || flunk_wire "$(en_zh "when the server gave up on a client that stopped reading" "服务器何时放弃一个不再读取的客户端")" \
+    "$(en_zh "after 10 s without progress (or more)" "10 秒（或更久）没有进展之后")" "$(en_zh "after ${waited} s" "${waited} 秒之后")"
   raw_request $'hello.txt\n'
   assert_reply $'OK 6\nhello'
 }
@@ -1249,7 +1251,7 @@ logged_name() {
   log_line ' sent 11 bytes$'
   line=$(LC_ALL=C grep -a ' sent 11 bytes$' "$BATS_TEST_TMPDIR/server.out" | head -1)
   want="\"$(logged_name "$name")\" sent 11 bytes"
-  [[ ${line#* } == "$want" ]] || flunk_wire "the log line of a name with every byte value (after ADDR:PORT)" \
+  [[ ${line#* } == "$want" ]] || flunk_wire "$(en_zh "the log line of a name with every byte value (after ADDR:PORT)" "含有每一种字节值的名字的日志行（ADDR:PORT 之后）")" \
     "$(printf '%s' "$want" | _visible)" "$(printf '%s' "${line#* }" | _visible)"
 }
 
@@ -1272,8 +1274,8 @@ logged_name() {
   assert_same_file "$srv/$n235" "[接收]$n235"
   download "$n236"
   [[ $status == 1 && $stderr == *"File name too long"* ]] ||
-    flunk_wire "the client's answer to a NAME of 236 bytes without -o" \
-      "status 1, a message with File name too long ([接收]NAME.part-XXXXXX has 256 bytes)" "status $status: $output $stderr"
+    flunk_wire "$(en_zh "the client's answer to a NAME of 236 bytes without -o" "不带 -o、NAME 为 236 字节时客户端的反应")" \
+      "$(en_zh "status 1, a message with File name too long ([接收]NAME.part-XXXXXX has 256 bytes)" "退出状态 1，消息中有 File name too long（[接收]NAME.part-XXXXXX 有 256 字节）")" "$(en_zh "status $status: $output $stderr" "退出状态 $status：$output $stderr")"
   assert_files_here "[接收]$n235"
   folder=$(printf 'd%.0s' {1..200})
   mkdir -p "$folder/$folder"
@@ -1295,7 +1297,7 @@ logged_name() {
   assert_success
   assert_output "saved got.txt (5 bytes)"
   printf 'hello' >"$BATS_TEST_TMPDIR/expected"
-  assert_same_file "$BATS_TEST_TMPDIR/expected" got.txt "the saved file (OK 5, then 30 bytes more)"
+  assert_same_file "$BATS_TEST_TMPDIR/expected" got.txt "$(en_zh "the saved file (OK 5, then 30 bytes more)" "保存的文件（OK 5，之后多出 30 字节）")"
 }
 
 # zh: 服务器在传输中途复位连接：状态 1，消息给出已收字节数，临时文件删除，旧文件保持原样
@@ -1348,9 +1350,9 @@ logged_name() {
   spawn_peer chatty tcp_client 127.0.0.1 "$port" --send "hello.txt"$'\n'"$(printf 'z%.0s' {1..60})" \
     --chunk 1 --pause-ms 200 --keep-open --out chatty-reply
   run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --idle-ms 8000 --out reply
-  ((status != 3)) || flunk_wire "the reply to the next client, while the previous one keeps sending" \
-    "OK 6 and the file, about 1 s after the first reply (the graceful close waits 1 s in all)" \
-    "nothing for 8 s: the server drains the first client as long as bytes come"
+  ((status != 3)) || flunk_wire "$(en_zh "the reply to the next client, while the previous one keeps sending" "上一个客户端还在不停发送时，对下一个客户端的应答")" \
+    "$(en_zh "OK 6 and the file, about 1 s after the first reply (the graceful close waits 1 s in all)" "OK 6 和文件，在第一个应答之后约 1 秒（优雅关闭一共只等 1 秒）")" \
+    "$(en_zh "nothing for 8 s: the server drains the first client as long as bytes come" "8 秒什么都没有：只要还有字节到来，服务器就一直读空第一个客户端")"
   assert_success
   assert_reply $'OK 6\nhello'
 }

@@ -249,9 +249,9 @@ blocked_beyond() {
   assert_regex "$stderr" '^usage: concurrent_server '
 }
 
-# zh: 它使用第 05 课的协议：文件完整到达，不存在的文件被拒绝，每次都记入日志
+# zh: 它在每个 IPv4 地址上使用第 05 课的协议：文件完整到达，不存在的文件被拒绝，每次都记入日志
 # bats test_tags=points:3
-@test "it speaks lesson 05's protocol: a file arrives whole, a missing one is refused, each logged" {
+@test "it speaks lesson 05's protocol on every IPv4 address: a file arrives whole, a missing one is refused, each logged" {
   explained_in 8
   covers R8.1
   start_server
@@ -264,6 +264,11 @@ blocked_beyond() {
   assert_reply "ERR no such file"
   wait_line server '^127\.0\.0\.1:[0-9]+ "small\.bin" sent 100000 bytes$'
   wait_line server '^127\.0\.0\.1:[0-9]+ "missing\.txt" refused: no such file$'
+  # every IPv4 address of the machine, as lesson 05 (R9.3): 127.0.0.2 is one more of them
+  run_peer tcp_client 127.0.0.2 "$port" --send $'missing.txt\n' --out reply
+  ((status == 0)) || flunk_wire "$(en_zh "a request through 127.0.0.2, another address of this machine" "经由本机的另一个地址 127.0.0.2 发出的请求")" \
+    "$(en_zh "ERR no such file: the server listens on every IPv4 address (INADDR_ANY, lesson 05, R9.3)" "ERR no such file：服务器在每个 IPv4 地址上监听（INADDR_ANY，第 05 课 R9.3）")" "$stderr"
+  assert_reply "ERR no such file"
 }
 
 # zh: 第 05 课关于请求和应答的服务器测试，用 concurrent_server 代替 download_server 也都通过：名字、拒绝的原因、日志、故障注入
@@ -606,9 +611,9 @@ blocked_beyond() {
   assert_line "stopped"
 }
 
-# zh: 客户端在传输中途复位连接，服务器安然无恙：子进程记下中止，下一个客户端照样得到服务；父进程也忽略 SIGPIPE
+# zh: 客户端在传输中途、或者在请求被读取之前复位连接，服务器安然无恙：子进程记下中止，下一个客户端照样得到服务；父进程也忽略 SIGPIPE
 # bats test_tags=points:2
-@test "the server survives a client that resets mid-transfer: the child logs the abort, the next client is served; SIGPIPE is ignored in the parent too" {
+@test "the server survives a client that resets mid-transfer or before its request is read: the child logs the abort, the next client is served; SIGPIPE is ignored in the parent too" {
   explained_in 2
   covers R8.2
   start_server
@@ -621,6 +626,11 @@ blocked_beyond() {
   assert_failure 4 # the peer stopped reading on purpose
   prog_pid server >/dev/null
   assert_served_meanwhile hello.txt
+  # a client whose request and reset both wait for its child (the parent is stopped, the
+  # connection queued): the request is read whole, and only the status line fails, as in
+  # lesson 05 (R9.6): not a bad request
+  queued_reset server "$port" $'hello.txt\n'
+  wait_line server '^127\.0\.0\.1:[0-9]+ "hello\.txt" aborted after 0 of 6 bytes: '
   # in the whole server (R8.2): the parent writes too (its stdout may be a pipe whose reader has gone)
   signal_ignored "$(prog_pid server)" 13 ||
     flunk_wire "$(en_zh "the parent's ignored signals (SigIgn in /proc/$(prog_pid server)/status)" "父进程忽略的信号（/proc/$(prog_pid server)/status 的 SigIgn）")" \
@@ -634,14 +644,16 @@ blocked_beyond() {
 
 # ---- lesson 05's edges, the environment, events that coincide ----
 
-# zh: 第 05 课的边界在每个子进程里同样成立：3 GiB 文件的真实长度、立即拒绝 FIFO、不说话的客户端收到 ERR timeout
+# zh: 第 05 课的边界在每个子进程里同样成立：3 GiB 和 10 TB 文件的真实长度、立即拒绝 FIFO、不说话的客户端收到 ERR timeout
 # bats test_tags=points:2
-@test "lesson 05's edges hold in every child: the real size of a 3 GiB file, a FIFO refused at once, ERR timeout for a silent client" {
+@test "lesson 05's edges hold in every child: the real size of files of 3 GiB and 10 TB, a FIFO refused at once, ERR timeout for a silent client" {
   explained_in 8
   covers R8.1
   srv="$BATS_TEST_TMPDIR/srv"
   mkdir -p "$srv"
   truncate -s 3221225472 "$srv/3g.bin" || skip "this file system has no sparse files of 3 GiB"
+  # 14 digits: "OK 10000000000000\n" is 18 bytes, more than a status line buffer of 16 holds
+  truncate -s 10000000000000 "$srv/10t.bin" || skip "this file system has no sparse files of 10 TB"
   mkfifo "$srv/pipe"
   free_port port
   spawn_prog server concurrent_server -d "$srv" "$port"
@@ -650,17 +662,20 @@ blocked_beyond() {
   spawn_peer silent tcp_client 127.0.0.1 "$port" --keep-open --idle-ms 8000 --out silent-reply
   run_peer tcp_client 127.0.0.1 "$port" --send $'3g.bin\n' --read-max 1000 --out reply
   [[ $(head -n 1 reply) == "OK 3221225472" ]] ||
-    flunk_wire "the status line for a file of 3 GiB" "OK 3221225472" "$(head -c 60 reply | _visible)"
+    flunk_wire "$(en_zh "the status line for a file of 3 GiB" "3 GiB 文件的状态行")" "OK 3221225472" "$(head -c 60 reply | _visible)"
+  run_peer tcp_client 127.0.0.1 "$port" --send $'10t.bin\n' --read-max 1000 --out reply
+  cmp -s <(head -c 18 reply) <(printf 'OK 10000000000000\n') ||
+    flunk_wire "$(en_zh "the status line for a file of 10 TB (sparse)" "10 TB 文件（稀疏文件）的状态行")" "OK 10000000000000" "$(head -c 60 reply | _visible)"
   run_peer tcp_client 127.0.0.1 "$port" --send $'pipe\n' --idle-ms 5000 --out reply
-  ((status != 3)) || flunk_wire "the reply for a FIFO in the served directory" \
-    "ERR not a regular file at once (lesson 05, section 5: O_NONBLOCK)" "nothing for 5 s: the child waits in open for a writer"
+  ((status != 3)) || flunk_wire "$(en_zh "the reply for a FIFO in the served directory" "对提供服务的目录里一个 FIFO 的应答")" \
+    "$(en_zh "ERR not a regular file at once (lesson 05, section 5: O_NONBLOCK)" "立即回 ERR not a regular file（第 05 课第 5 节：O_NONBLOCK）")" "$(en_zh "nothing for 5 s: the child waits in open for a writer" "5 秒什么都没有：子进程卡在 open 里等写入方")"
   assert_reply "ERR not a regular file"
   wait_exit silent
-  ((status != 3)) || flunk_wire "the reply to a client that sends nothing" "ERR timeout after 3 s, then the close" \
-    "nothing for 8 s: the child waits for its request forever"
+  ((status != 3)) || flunk_wire "$(en_zh "the reply to a client that sends nothing" "对什么都不发送的客户端的应答")" "$(en_zh "ERR timeout after 3 s, then the close" "3 秒后回 ERR timeout，然后关闭")" \
+    "$(en_zh "nothing for 8 s: the child waits for its request forever" "8 秒什么都没有：子进程永远等它的请求")"
   printf 'ERR timeout\n' >expected-reply
   cmp -s expected-reply silent-reply ||
-    flunk_wire "the reply to a client that sends nothing" "$(_visible <expected-reply)" "$(_visible <silent-reply)"
+    flunk_wire "$(en_zh "the reply to a client that sends nothing" "对什么都不发送的客户端的应答")" "$(_visible <expected-reply)" "$(_visible <silent-reply)"
 }
 
 # zh: 第 05 课对请求的规定在每个子进程里同样成立：255 字节的名字照样服务，UTF-8 字母和换行符前的回车都是名字的字节，名字里有 NUL 是 bad name，3 秒的期限针对整行请求
@@ -744,9 +759,9 @@ blocked_beyond() {
   done
   send_signal server USR1
   kill -TERM "${kids[0]}"
-  assert_ends_within_2s "${kids[0]}" "the child serving a stalled client, 2 s after SIGTERM (the server was started with SIGTERM blocked)"
-  wait_until 4 childless "$server_pid" || flunk_wire "the server's children 4 s after its only child ended (it was started with SIGCHLD blocked)" \
-    "none: reaped, as the wait lets SIGCHLD in (section 7: the three taken out of the saved mask)" "still there: $kids"
+  assert_ends_within_2s "${kids[0]}" "$(en_zh "the child serving a stalled client, 2 s after SIGTERM (the server was started with SIGTERM blocked)" "SIGTERM 之后 2 秒，服务一个卡住的客户端的子进程（服务器启动时 SIGTERM 被阻塞）")"
+  wait_until 4 childless "$server_pid" || flunk_wire "$(en_zh "the server's children 4 s after its only child ended (it was started with SIGCHLD blocked)" "唯一的子进程结束 4 秒之后服务器的子进程（服务器启动时 SIGCHLD 被阻塞）")" \
+    "$(en_zh "none: reaped, as the wait lets SIGCHLD in (section 7: the three taken out of the saved mask)" "没有：已被回收，因为等待时放进了 SIGCHLD（第 7 节：从保存的信号屏蔽字中去掉那三个信号）")" "$(en_zh "still there: $kids" "还在：$kids")"
   # the server has waited since SIGUSR1 came (it reaped): blocked, the signal is still pending
   if [[ $(proc_field "$server_pid" State) == [ZX]* || $(proc_field "$server_pid" State) == gone ]]; then
     flunk_wire "$(en_zh "the server, after a SIGUSR1 its parent had blocked" "父进程阻塞了 SIGUSR1，服务器收到它之后")" \
@@ -915,10 +930,10 @@ $mixed"
   wait_line server "\"big\\.bin\" aborted after [0-9]+ of $BIG_SIZE bytes: "
   wait_line server ' - refused: bad request$'
   local kids
-  wait_until 4 childless "$server_pid" || flunk_wire "the server's children 4 s after its four clients were served" \
-    "none: each child exits after its one client" "still there: $kids"
-  [[ ! -s $BATS_TEST_TMPDIR/server.err ]] || flunk_wire "the server's standard error after four clients" \
-    "nothing (a child exits after its client: it never returns to the accept loop)" \
+  wait_until 4 childless "$server_pid" || flunk_wire "$(en_zh "the server's children 4 s after its four clients were served" "四个客户端都服务完 4 秒之后服务器的子进程")" \
+    "$(en_zh "none: each child exits after its one client" "没有：每个子进程服务完它的一个客户端就退出")" "$(en_zh "still there: $kids" "还在：$kids")"
+  [[ ! -s $BATS_TEST_TMPDIR/server.err ]] || flunk_wire "$(en_zh "the server's standard error after four clients" "四个客户端之后服务器的标准错误")" \
+    "$(en_zh "nothing (a child exits after its client: it never returns to the accept loop)" "什么都没有（子进程服务完它的客户端就退出：决不回到 accept 循环）")" \
     "$(head -c 1000 "$BATS_TEST_TMPDIR/server.err")"
 }
 

@@ -285,6 +285,18 @@ none_established_on() {
   ! cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 01 "
 }
 
+# queued_reset LABEL PORT TEXT: while LABEL's program is stopped, a test client connects to PORT
+# on 127.0.0.1, sends TEXT and resets the connection; once the kernel has taken the RST, the
+# program goes on. The connection waits in its accept queue meanwhile: reset, TEXT unread.
+queued_reset() {
+  kill -STOP "$(prog_pid "$1")"
+  run_peer tcp4_reset_client 127.0.0.1 "$2" --send "$3" --wait-ms 0
+  assert_success
+  wait_until 3 none_established_on "$2" ||
+    fail "$(en_zh "the test client's reset did not end its connection: this test cannot go on" "测试客户端的复位没有结束连接：这个测试无法继续")"
+  kill -CONT "$(prog_pid "$1")"
+}
+
 # every_byte_but_newline FILE: write the 255 byte values 00 to ff but 0a (the newline) to FILE.
 every_byte_but_newline() {
   local b h
@@ -419,17 +431,20 @@ _limit_verdict() {
   return 0
 }
 
-# run_bounded [--in TEXT|--in-file F|--stdin closed|--timeout S|--fd-limit N] CMD ARGS: run any
-# command to completion under the timeout (run_prog and run_peer use it; a test may wrap a lab
-# program, e.g. run_bounded unshare -rn "$(lab_bin sockets)" tcp).
+# run_bounded [--in TEXT|--in-file F|--stdin closed|--as program|--timeout S|--fd-limit N] CMD ARGS:
+# run any command to completion under the timeout (run_prog and run_peer use it; a test may wrap
+# a lab program, e.g. run_bounded unshare -rn "$(lab_bin sockets)" tcp).
 # Standard input is /dev/null unless given; with --stdin closed it is not open at all, so
-# descriptor 0 is free for the program's first socket. Sets status, output, lines, stderr (as bats run).
+# descriptor 0 is free for the program's first socket. With --as program a peer runs as the
+# user the lab's programs run as (where the kernel shares only between one user's sockets:
+# SO_REUSEPORT). Sets status, output, lines, stderr (as bats run).
 run_bounded() {
-  local input=/dev/null text= has_text= secs=$PROG_TIMEOUT fd_limit= closed=
+  local input=/dev/null text= has_text= secs=$PROG_TIMEOUT fd_limit= closed= as_program=
   while [[ $1 == --* ]]; do
     case $1 in
       --in) text=$2; has_text=1 ;;
       --stdin) [[ $2 == closed ]] || fail "helper: --stdin takes only closed"; closed=1 ;;
+      --as) [[ $2 == program ]] || fail "helper: --as takes only program"; as_program=1 ;;
       --in-file) input=$2 ;;
       --timeout) secs=$2 ;;
       --fd-limit) fd_limit=$2 ;;
@@ -445,6 +460,10 @@ run_bounded() {
   # closed by a shell inside the confine, just before exec: the confine itself may open files
   [[ -z $closed ]] || set -- bash -c 'exec "$@" <&-' closed-stdin "$@"
   _confine_words "$secs" "$fd_limit" "$@"
+  if [[ -n $as_program && -n ${SOCKLAB_UID:-} && " ${_CONF[*]} " != *" --uid "* ]]; then
+    _CONF=("${_CONF[@]:0:${#_CONF[@]}-1}" --uid "$SOCKLAB_UID" --) # before its last word, --
+    _SWEEP=1
+  fi
   # in the background, waited for at once: teardown kills its process group too (what the
   # program left running in it)
   "${_CONF[@]}" "$@" <"$input" >"$id.out" 2>"$id.err" &

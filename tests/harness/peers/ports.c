@@ -7,9 +7,10 @@
  *     ports probe [--reuse] tcp|udp PORT [ADDR]
  *                                   exit 0 if ADDR:PORT (default 0.0.0.0) can be bound,
  *                                   1 if it is in use (EADDRINUSE), 2 on any other error;
- *                                   --reuse: with SO_REUSEADDR set first, as a program
- *                                   that shares ports would (it binds a port whose holder
- *                                   set SO_REUSEADDR too, unless that one listens)
+ *                                   --reuse: with SO_REUSEADDR and SO_REUSEPORT set
+ *                                   first, as a program that shares ports would (it binds
+ *                                   a port whose holder set SO_REUSEADDR too, unless that
+ *                                   one listens, or SO_REUSEPORT too, as the same user)
  *
  * A port is "free" when this program can bind it, for both TCP and UDP, without
  * SO_REUSEADDR: no listener, no bound socket, no TIME_WAIT leftover. Ports are drawn
@@ -33,7 +34,8 @@
  * @param type SOCK_STREAM or SOCK_DGRAM
  * @param addr a dotted IPv4 address
  * @param port the port
- * @param reuse set SO_REUSEADDR before the bind
+ * @param reuse set SO_REUSEADDR and SO_REUSEPORT before the bind: either one, set by the
+ *        program that holds the port too, would let this bind share it
  * @return 1 yes, 0 no (EADDRINUSE), -1 on any other error (said on stderr).
  */
 static int can_bind(int type, const char *addr, unsigned port, int reuse)
@@ -44,7 +46,8 @@ static int can_bind(int type, const char *addr, unsigned port, int reuse)
         return -1;
     }
     int one = 1;
-    if (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1) {
+    if (reuse && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||
+                  setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == -1)) {
         perror("ports: setsockopt");
         close(fd);
         return -1;
