@@ -408,11 +408,11 @@ run_without_loopback() {
   wait_line sk '^ready: 3 sockets open$'
   pid=$(prog_pid sk)
   fds=$(grep -o ' fd=[0-9]*' "$BATS_TEST_TMPDIR/sk.out" | cut -d= -f2)
-  [[ $(wc -w <<<"$fds") == 3 ]] || flunk_wire "$(en_zh "not one fd= per socket" "不是每个套接字一个 fd=")" "$(en_zh "3 lines with fd=N" "3 行，各有 fd=N")" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
+  [[ $(wc -w <<<"$fds") == 3 ]] || flunk_wire "$(en_zh "not one fd= per socket" "不是每个套接字一个 fd=")" "$(en_zh "3 lines with fd=N" "3 行带 fd=N 的输出")" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
   for fd in $fds; do
     target=$(readlink "/proc/$pid/fd/$fd" || echo "no descriptor $fd")
     [[ $target == socket:* ]] ||
-      flunk_wire "$(en_zh "fd=$fd, printed by the program started with descriptor 3 open on /dev/null, is not a socket" "程序启动时描述符 3 已打开 /dev/null，它打印的 fd=$fd 不是套接字")" \
+      flunk_wire "$(en_zh "fd=$fd, printed by the program started with descriptor 3 open on /dev/null, is not a socket" "程序启动时描述符 3 已指向 /dev/null，它打印的 fd=$fd 不是套接字")" \
         "$(en_zh "fd=N where N is what socket() returned (3 was taken: 4, 5, 6)" "fd=N，N 是 socket() 的返回值（3 已被占用：4、5、6）")" "$(en_zh "fd=$fd, which is $target" "fd=$fd，它是 $target")"
   done
   wait_exit sk

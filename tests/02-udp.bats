@@ -509,7 +509,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   # 6 s: longer than udp_ask's 2 and than the few seconds a receive timeout copied from
   # elsewhere would give
   run_peer await line "$BATS_TEST_TMPDIR/rx.out" '.' --pid "$(prog_pid rx)" --ms 6000
-  ((status == 1)) || flunk_wire "$(en_zh "udp_receive 6 s after it bound its port, with nothing sent" "udp_receive 绑定端口 6 秒之后，没有任何数据报发来")" \
+  ((status == 1)) || flunk_wire "$(en_zh "udp_receive 6 s after it bound its port, with nothing sent" "绑定端口 6 秒之后、没有人发送时的 udp_receive")" \
     "$(en_zh "still waiting (no time limit)" "仍在等待（没有时间限制）")" \
     "$(en_zh "it has exited or printed:" "它已经退出，或者打印了：") $(cat "$BATS_TEST_TMPDIR/rx.out" "$BATS_TEST_TMPDIR/rx.err")"
   run_peer udp_source 127.0.0.1 "$port" "text:late"
@@ -629,8 +629,8 @@ received 4 bytes from 127.0.0.1:$port: pong"
     run_prog --in-file "$BATS_TEST_TMPDIR" "$prog" 127.0.0.1 "$port"
     [[ $status == 1 && $stderr == "$prog: read(stdin): Is a directory" && -z $output ]] ||
       flunk_wire "$prog 127.0.0.1 $port$(en_zh ", with a standard input that cannot be read" "，标准输入无法读取")" \
-        "$(en_zh "status 1, nothing on stdout, stderr" "退出状态 1，标准输出上什么都没有，标准错误")：$prog: read(stdin): Is a directory" \
-        "$(en_zh "status $status, stdout: ${output:-nothing}, stderr: ${stderr:-nothing}" "退出状态 $status，标准输出：${output:-没有}，标准错误：${stderr:-没有}")"
+        "$(en_zh "status 1, nothing on stdout, stderr" "退出状态 1，标准输出为空，标准错误")：$prog: read(stdin): Is a directory" \
+        "$(en_zh "status $status, stdout: ${output:-nothing}, stderr: ${stderr:-nothing}" "退出状态 $status，标准输出：${output:-无}，标准错误：${stderr:-无}")"
     # standard input closed: descriptor 0 is free, and read(0) fails with EBADF (a socket made
     # before the line is read would take descriptor 0, and the program would read from it)
     run_prog --stdin closed "$prog" 127.0.0.1 "$port"
@@ -718,7 +718,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_failure 1
   ((waited_ms >= 1900 && waited_ms <= 4500)) ||
     flunk_wire "$(en_zh "how long udp_ask waited after a stray that left it 0.7 s" "其他发送方的数据报到达、只剩 0.7 秒之后，udp_ask 又等了多久")" \
-      "$(en_zh "2 seconds from sending (1.9 s to 4.5 s counts): what is left, in milliseconds" "从发送起共 2 秒（1.9 到 4.5 秒都算）：剩下的时间，以毫秒计")" "$waited_ms $(en_zh ms 毫秒)"
+      "$(en_zh "2 seconds from sending (1.9 s to 4.5 s counts): what is left, in milliseconds" "从发送起共 2 秒（1.9 秒到 4.5 秒都算对）：剩下的时间，以毫秒计")" "$waited_ms $(en_zh ms 毫秒)"
   assert_regex "$stderr" "udp_ask: no reply from 127\\.0\\.0\\.1:$port within 2 seconds"
 }
 

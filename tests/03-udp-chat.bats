@@ -813,7 +813,7 @@ expect_default_port() {
     "$(en_zh "all $shown, and only then bye" "全部 $shown 行，之后才是 bye")"
 }
 
-# zh: 数据报和输入结束同时等着时，先显示数据报，再打印 bye
+# zh: 数据报和输入结束同时待处理时，先显示数据报，再打印 bye
 # bats test_tags=points:1
 @test "a datagram waiting beside the end of input is shown first, then bye" {
   explained_in 3
@@ -831,7 +831,7 @@ expect_default_port() {
   wait_exit c
   assert_success
   [[ $output =~ from\ 127\.0\.0\.1:[0-9]+:\ just\ in\ time$'\n'bye$ ]] ||
-    flunk_wire "$(en_zh "udp_chat's output when a datagram and the end of input were both waiting" "数据报和输入结束都在等着时 udp_chat 的输出")" \
+    flunk_wire "$(en_zh "udp_chat's output when a datagram and the end of input were both waiting" "数据报和输入结束同时待处理时 udp_chat 的输出")" \
       "$(en_zh "from 127.0.0.1:SPORT: just in time, then bye (the datagram first: section 3)" "from 127.0.0.1:SPORT: just in time，然后 bye（先处理数据报：第 3 节）")" \
       "$output"
 }
@@ -894,7 +894,7 @@ expect_default_port() {
   done
 }
 
-# zh: 菜单式聊天程序接受 65535 号端口和 017470（十进制，前导零照样算）、拒绝 65536；前后带空白的回答不算选项
+# zh: 菜单式聊天程序接受 65535 号端口和 017470（带前导零也按十进制）、拒绝 65536；前后带空白的回答不算选项
 # bats test_tags=points:1
 @test "the menu chat takes port 65535 and 017470 (decimal, leading zero and all), refuses 65536; an answer with a blank around it is not a choice" {
   explained_in 5
@@ -1247,7 +1247,7 @@ choice> bye"
   run_peer await line "$BATS_TEST_TMPDIR/m.out" 'from ' --pid "$(prog_pid m)" --ms 6000
   ((status == 1)) || flunk_wire "$(en_zh "the menu chat 6 s after choice 2, with nothing sent" "选择 2 之后 6 秒、没有人发送时的菜单式聊天程序")" \
     "$(en_zh "still waiting (no time limit)" "仍在等待（没有时间限制）")" "$(cat "$BATS_TEST_TMPDIR/m.out" "$BATS_TEST_TMPDIR/m.err")"
-  [[ ! -s $BATS_TEST_TMPDIR/m.err ]] || flunk_wire "$(en_zh "stderr after 6 s at choice 2" "在选择 2 处等了 6 秒之后的标准错误")" "$(en_zh nothing 什么都没有)" "$(cat "$BATS_TEST_TMPDIR/m.err")"
+  [[ ! -s $BATS_TEST_TMPDIR/m.err ]] || flunk_wire "$(en_zh "stderr after 6 s at choice 2" "选择 2 之后等了 6 秒时的标准错误")" "$(en_zh nothing 什么都没有)" "$(cat "$BATS_TEST_TMPDIR/m.err")"
   send_from_peer "$port" "at last"
   wait_line m "from 127\\.0\\.0\\.1:$sport: at last\$"
 }

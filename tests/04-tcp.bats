@@ -1094,7 +1094,7 @@ hex_of() {
     close_input "nc$family"
     run_prog_with_hosts "$BATS_TEST_TMPDIR/hosts" --in "to IPv$family" client localhost "$port"
     [[ $status == 0 && $output == "hello over IPv$family" ]] ||
-      flunk_wire "$(en_zh "client localhost $port, with the server on $addr only (localhost: 127.0.0.1 and ::1)" "client localhost $port，服务器只在 $addr 上（localhost：127.0.0.1 和 ::1）")" \
+      flunk_wire "$(en_zh "client localhost $port, with the server on $addr only (localhost: 127.0.0.1 and ::1)" "client localhost $port，服务器只在 $addr 上监听（localhost：127.0.0.1 和 ::1）")" \
         "$(en_zh "status 0" "退出状态 0")，hello over IPv$family" "$(en_zh "status $status, stdout: $output, stderr: $stderr" "退出状态 $status，标准输出：$output，标准错误：$stderr")"
     wait_exit "nc$family"
     assert_output "to IPv$family"

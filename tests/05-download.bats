@@ -435,6 +435,45 @@ peak_memory_kib() {
   log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
 }
 
+# unread_on PORT CPORT: the bytes that wait, unread, on the server's side of the connection
+# between its PORT and the test client's CPORT (/proc/net/tcp's rx_queue); status 1 if there is
+# no such connection. all_read_on and some_unread_on: none, or some.
+unread_on() {
+  local line rx
+  line=$(grep -E "^ *[0-9]+: [0-9A-F]+:$(printf '%04X' "$1") [0-9A-F]+:$(printf '%04X' "$2") 01 " /proc/net/tcp) || return 1
+  read -r _ _ _ _ rx _ <<<"$line"
+  printf '%d\n' "0x${rx#*:}"
+}
+all_read_on() { [[ $(unread_on "$1" "$2") == 0 ]]; }
+some_unread_on() { local n; n=$(unread_on "$1" "$2") && ((n > 0)); }
+
+# zh: 服务器被暂停、错过了 3 秒的期限，请求的后半截在这期间到达：继续运行后立即回 ERR timeout，不会永远等下去
+# bats test_tags=points:1,waits:5
+@test "a server stopped past its 3 seconds, while the rest of the request came: ERR timeout at once when it goes on, not a wait for ever" {
+  explained_in 4
+  covers R2.5 R2.11
+  start_server "$SERVED"
+  # hel at once, lo 4 s later, no newline, and the connection kept open
+  spawn_peer c tcp_client 127.0.0.1 "$port" --send hello --chunk 3 --pause-ms 4000 --keep-open \
+    --idle-ms 8000 --say-port --out reply
+  wait_err c '^tcp_client: local port [0-9]+$'
+  local cport rx
+  cport=$(grep -o 'local port [0-9]*' "$BATS_TEST_TMPDIR/c.err" | grep -o '[0-9]*$')
+  # the server took the connection and read hel; stopped, it sees its deadline pass and lo come
+  wait_until 3 all_read_on "$port" "$cport" ||
+    fail "$(en_zh "the server did not read the first bytes of the request: this test cannot go on" "服务器没有读取请求的头几个字节：这个测试无法继续")"
+  kill -STOP "$(prog_pid server)"
+  wait_until 8 some_unread_on "$port" "$cport" ||
+    fail "$(en_zh "the rest of the request did not arrive: this test cannot go on" "请求的后半截没有到达：这个测试无法继续")"
+  kill -CONT "$(prog_pid server)"
+  wait_exit c
+  ((status != 3)) || flunk_wire "$(en_zh "the reply once the server went on, 4 s after accept, with hello and no newline waiting" "accept 之后 4 秒服务器继续运行、hello（没有换行符）正等着它时的应答")" \
+    "$(en_zh "ERR timeout at once: the 3 s are over, whatever is left is less than nothing (poll's timeout is never negative: -1 waits for ever)" "立即回 ERR timeout：3 秒已经过去，剩下的时间小于零（poll 的超时不能是负数：-1 表示永远等待）")" \
+    "$(en_zh "nothing for 8 s: the server waits for ever" "8 秒什么都没有：服务器永远等下去")"
+  assert_reply "ERR timeout"
+  log_line '^127\.0\.0\.1:[0-9]+ - refused: timeout$'
+}
+
 # zh: 3 秒是对整行计时：每 250 毫秒来一个字节的请求得到“ERR timeout”
 # bats test_tags=points:2,waits:3,concurrent:timing
 @test "the 3 seconds are for the whole line: a request dripping in a byte every 250 ms gets ERR timeout" {
@@ -673,7 +712,7 @@ peak_memory_kib() {
     wait_tcp "srv$family" "$port"
     run_prog_with_hosts "$BATS_TEST_TMPDIR/hosts" download_client -o "got$family" localhost "$port" hello.txt
     [[ $status == 0 && $output == "saved got$family (5 bytes)" ]] ||
-      flunk_wire "$(en_zh "download_client -o got$family localhost $port hello.txt, with the server on $addr only (localhost: 127.0.0.1 and ::1)" "download_client -o got$family localhost $port hello.txt，服务器只在 $addr 上（localhost：127.0.0.1 和 ::1）")" \
+      flunk_wire "$(en_zh "download_client -o got$family localhost $port hello.txt, with the server on $addr only (localhost: 127.0.0.1 and ::1)" "download_client -o got$family localhost $port hello.txt，服务器只在 $addr 上监听（localhost：127.0.0.1 和 ::1）")" \
         "$(en_zh "status 0" "退出状态 0")，saved got$family (5 bytes)" "$(en_zh "status $status, stdout: $output, stderr: $stderr" "退出状态 $status，标准输出：$output，标准错误：$stderr")"
     [[ $(cat "got$family") == hello ]] || flunk_wire "got$family" "hello" "$(_visible <"got$family")"
   done
@@ -1087,7 +1126,8 @@ peak_memory_kib() {
   explained_in 7
   covers R2.6 R9.18
   local size i=0
-  for size in 2147483648 3221225472 4294967296 5368709120; do
+  # 9223372036854775807, the largest off_t, is a size too: only what is over it is a bad reply
+  for size in 2147483648 3221225472 4294967296 5368709120 9223372036854775807; do
     i=$((i + 1))
     free_port port
     printf 'OK %s\nhello' "$size" >"$BATS_TEST_TMPDIR/reply"
@@ -1113,8 +1153,8 @@ peak_memory_kib() {
   start_server "$srv"
   run_peer tcp_client 127.0.0.1 "$port" --send $'pipe\n' --idle-ms 5000 --out reply
   ((status != 3)) || flunk_wire "$(en_zh "the reply for a FIFO in the served directory" "对提供服务的目录里一个 FIFO 的应答")" \
-    "$(en_zh "ERR not a regular file at once (O_NONBLOCK: opening a FIFO does not wait for a writer)" "立即回 ERR not a regular file（O_NONBLOCK：打开 FIFO 不会等写入方）")" \
-    "$(en_zh "nothing for 5 s: the server waits in open for a writer that never comes" "5 秒什么都没有：服务器卡在 open 里，等一个永远不会来的写入方")"
+    "$(en_zh "ERR not a regular file at once (O_NONBLOCK: opening a FIFO does not wait for a writer)" "立即回 ERR not a regular file（O_NONBLOCK：打开 FIFO 不会等写者）")" \
+    "$(en_zh "nothing for 5 s: the server waits in open for a writer that never comes" "5 秒什么都没有：服务器卡在 open 里，等一个永远不会来的写者")"
   assert_success
   assert_reply "ERR not a regular file"
   raw_request $'hello.txt\n'
@@ -1144,13 +1184,13 @@ peak_memory_kib() {
   wait_exit grow
   assert_success
   { printf 'OK %s\n' "$size"; cat "$BATS_TEST_TMPDIR/original"; } >expected-reply
-  assert_same_file expected-reply grown "$(en_zh "the reply for a file that grew by 1000000 bytes after OK $size" "发出 OK $size 之后又长了 1000000 字节的文件的应答")"
+  assert_same_file expected-reply grown "$(en_zh "the reply for a file that grew by 1000000 bytes after OK $size" "发出 OK $size 之后又增长了 1000000 字节的文件所得到的应答")"
   log_line "^127\\.0\\.0\\.1:[0-9]+ \"grow\\.bin\" sent $size bytes\$"
   spawn_peer shrink dl_stall 127.0.0.1 "$port" --request $'shrink.bin\n' --read 65536 --stall-ms 3000 --out shrunk
   wait_line shrink '^read 65536 bytes$'
   : >"$srv/shrink.bin" # emptied: the server's next read returns 0, before SIZE bytes
   wait_exit shrink
-  ((status != 3)) || flunk_wire "$(en_zh "the end of the connection for a file that became empty after OK $BIG_SIZE" "发出 OK $BIG_SIZE 之后文件变空，连接的结束")" \
+  ((status != 3)) || flunk_wire "$(en_zh "the end of the connection for a file that became empty after OK $BIG_SIZE" "发出 OK $BIG_SIZE 之后文件变空时，连接如何结束")" \
     "$(en_zh "the server closes early: read returned 0" "服务器提前关闭：read 返回了 0")" "$(en_zh "nothing more for 5 s, and no end" "5 秒里再没有数据，连接也没有结束")"
   assert_success
   local got
@@ -1352,7 +1392,7 @@ logged_name() {
   run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --idle-ms 8000 --out reply
   ((status != 3)) || flunk_wire "$(en_zh "the reply to the next client, while the previous one keeps sending" "上一个客户端还在不停发送时，对下一个客户端的应答")" \
     "$(en_zh "OK 6 and the file, about 1 s after the first reply (the graceful close waits 1 s in all)" "OK 6 和文件，在第一个应答之后约 1 秒（优雅关闭一共只等 1 秒）")" \
-    "$(en_zh "nothing for 8 s: the server drains the first client as long as bytes come" "8 秒什么都没有：只要还有字节到来，服务器就一直读空第一个客户端")"
+    "$(en_zh "nothing for 8 s: the server drains the first client as long as bytes come" "8 秒什么都没有：只要还有字节到来，服务器就一直读取并丢弃第一个客户端发来的字节")"
   assert_success
   assert_reply $'OK 6\nhello'
 }

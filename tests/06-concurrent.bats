@@ -611,7 +611,7 @@ blocked_beyond() {
   assert_line "stopped"
 }
 
-# zh: 客户端在传输中途、或者在请求被读取之前复位连接，服务器安然无恙：子进程记下中止，下一个客户端照样得到服务；父进程也忽略 SIGPIPE
+# zh: 客户端在传输中途、或者在请求被读取之前复位连接，服务器安然无恙：子进程把中止记入日志，下一个客户端照样得到服务；父进程也忽略 SIGPIPE
 # bats test_tags=points:2
 @test "the server survives a client that resets mid-transfer or before its request is read: the child logs the abort, the next client is served; SIGPIPE is ignored in the parent too" {
   explained_in 2
@@ -644,7 +644,7 @@ blocked_beyond() {
 
 # ---- lesson 05's edges, the environment, events that coincide ----
 
-# zh: 第 05 课的边界在每个子进程里同样成立：3 GiB 和 10 TB 文件的真实长度、立即拒绝 FIFO、不说话的客户端收到 ERR timeout
+# zh: 第 05 课的边界情况在每个子进程里同样成立：3 GiB 和 10 TB 文件的真实长度、立即拒绝 FIFO、不说话的客户端收到 ERR timeout
 # bats test_tags=points:2
 @test "lesson 05's edges hold in every child: the real size of files of 3 GiB and 10 TB, a FIFO refused at once, ERR timeout for a silent client" {
   explained_in 8
@@ -668,7 +668,7 @@ blocked_beyond() {
     flunk_wire "$(en_zh "the status line for a file of 10 TB (sparse)" "10 TB 文件（稀疏文件）的状态行")" "OK 10000000000000" "$(head -c 60 reply | _visible)"
   run_peer tcp_client 127.0.0.1 "$port" --send $'pipe\n' --idle-ms 5000 --out reply
   ((status != 3)) || flunk_wire "$(en_zh "the reply for a FIFO in the served directory" "对提供服务的目录里一个 FIFO 的应答")" \
-    "$(en_zh "ERR not a regular file at once (lesson 05, section 5: O_NONBLOCK)" "立即回 ERR not a regular file（第 05 课第 5 节：O_NONBLOCK）")" "$(en_zh "nothing for 5 s: the child waits in open for a writer" "5 秒什么都没有：子进程卡在 open 里等写入方")"
+    "$(en_zh "ERR not a regular file at once (lesson 05, section 5: O_NONBLOCK)" "立即回 ERR not a regular file（第 05 课第 5 节：O_NONBLOCK）")" "$(en_zh "nothing for 5 s: the child waits in open for a writer" "5 秒什么都没有：子进程卡在 open 里等写者")"
   assert_reply "ERR not a regular file"
   wait_exit silent
   ((status != 3)) || flunk_wire "$(en_zh "the reply to a client that sends nothing" "对什么都不发送的客户端的应答")" "$(en_zh "ERR timeout after 3 s, then the close" "3 秒后回 ERR timeout，然后关闭")" \
@@ -761,7 +761,7 @@ blocked_beyond() {
   kill -TERM "${kids[0]}"
   assert_ends_within_2s "${kids[0]}" "$(en_zh "the child serving a stalled client, 2 s after SIGTERM (the server was started with SIGTERM blocked)" "SIGTERM 之后 2 秒，服务一个卡住的客户端的子进程（服务器启动时 SIGTERM 被阻塞）")"
   wait_until 4 childless "$server_pid" || flunk_wire "$(en_zh "the server's children 4 s after its only child ended (it was started with SIGCHLD blocked)" "唯一的子进程结束 4 秒之后服务器的子进程（服务器启动时 SIGCHLD 被阻塞）")" \
-    "$(en_zh "none: reaped, as the wait lets SIGCHLD in (section 7: the three taken out of the saved mask)" "没有：已被回收，因为等待时放进了 SIGCHLD（第 7 节：从保存的信号屏蔽字中去掉那三个信号）")" "$(en_zh "still there: $kids" "还在：$kids")"
+    "$(en_zh "none: reaped, as the wait lets SIGCHLD in (section 7: the three taken out of the saved mask)" "没有：已被回收，因为等待期间 SIGCHLD 不被阻塞（第 7 节：从保存的信号屏蔽字中去掉那三个信号）")" "$(en_zh "still there: $kids" "还在：$kids")"
   # the server has waited since SIGUSR1 came (it reaped): blocked, the signal is still pending
   if [[ $(proc_field "$server_pid" State) == [ZX]* || $(proc_field "$server_pid" State) == gone ]]; then
     flunk_wire "$(en_zh "the server, after a SIGUSR1 its parent had blocked" "父进程阻塞了 SIGUSR1，服务器收到它之后")" \
@@ -932,7 +932,7 @@ $mixed"
   local kids
   wait_until 4 childless "$server_pid" || flunk_wire "$(en_zh "the server's children 4 s after its four clients were served" "四个客户端都服务完 4 秒之后服务器的子进程")" \
     "$(en_zh "none: each child exits after its one client" "没有：每个子进程服务完它的一个客户端就退出")" "$(en_zh "still there: $kids" "还在：$kids")"
-  [[ ! -s $BATS_TEST_TMPDIR/server.err ]] || flunk_wire "$(en_zh "the server's standard error after four clients" "四个客户端之后服务器的标准错误")" \
+  [[ ! -s $BATS_TEST_TMPDIR/server.err ]] || flunk_wire "$(en_zh "the server's standard error after four clients" "服务完四个客户端之后服务器的标准错误")" \
     "$(en_zh "nothing (a child exits after its client: it never returns to the accept loop)" "什么都没有（子进程服务完它的客户端就退出：决不回到 accept 循环）")" \
     "$(head -c 1000 "$BATS_TEST_TMPDIR/server.err")"
 }

@@ -527,7 +527,7 @@ $udp_lines"
 @test "with standard output and standard error in one file, the message comes after the packets' lines" {
   explained_in 7
   covers R7.6
-  cd "$BATS_TEST_TMPDIR" || fail "$(en_zh "no test folder" "没有测试文件夹")"
+  cd "$BATS_TEST_TMPDIR" || fail "$(en_zh "no test folder" "没有测试目录")"
   # both streams to one file: stdout is written in blocks there, stderr at once
   run_bounded bash -c '"$0" "$1" >both 2>&1' "$(lab_bin layers)" "$CAPTURES/tcp-cut-short.pcap"
   assert_failure 1
