@@ -340,6 +340,13 @@ run_without_loopback() {
     flunk_wire "$(en_zh "stderr when socket() fails for KIND 14 of 40 (and would fail for every KIND after it)" "40 个 KIND 中第 14 个的 socket() 失败（之后的每个 KIND 也都会失败）时的标准错误")" \
       "$(en_zh "one line" "一行")：sockets: socket(tcp): Too many open files" "$(head -c 600 <<<"$stderr") ($(grep -c . <<<"$stderr") $(en_zh lines 行))"
   refute_line --regexp '^ready'
+  # the longest KINDs are named whole: socket(unix-stream), 19 characters
+  local kind
+  for kind in unix-stream unix-dgram; do
+    run_prog --fd-limit 4 sockets tcp "$kind"
+    assert_failure 1
+    assert_equal "$stderr" "sockets: socket($kind): Too many open files"
+  done
 }
 
 # zh: bind() 失败时打印“sockets: bind(KIND): REASON”，退出状态 1

@@ -339,12 +339,14 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "the menu chat on a port already in use names the cause and exits non-zero" {
   explained_in 1
-  covers R5.2
+  covers R5.2 R5.3
   free_port port
   start_sink "$port" --ms 60000
   run_prog udp_menu_chat "$port"
   assert_failure 1
   assert_regex "$stderr" "udp_menu_chat: bind port $port: Address already in use"
+  [[ -z $output ]] || flunk_wire "$(en_zh "udp_menu_chat's stdout when its bind failed" "菜单式聊天程序绑定失败时的标准输出")" \
+    "$(en_zh "nothing: the on port line comes after the bind (R5.3)" "什么都没有：on port 这一行在绑定成功之后才打印（R5.3）")" "$output"
 }
 
 # zh: 没有 PORT 时，菜单式聊天程序绑定 7890 号端口
@@ -653,12 +655,14 @@ expect_default_port() {
 # bats test_tags=points:1
 @test "udp_chat on a port already in use, by another program or another udp_chat, names the cause and exits non-zero" {
   explained_in 1
-  covers R5.2
+  covers R5.2 R5.3
   free_port port
   start_sink "$port" --ms 60000
   run_prog udp_chat "$port"
   assert_failure 1
   assert_regex "$stderr" "udp_chat: bind port $port: Address already in use"
+  [[ -z $output ]] || flunk_wire "$(en_zh "udp_chat's stdout when its bind failed" "udp_chat绑定失败时的标准输出")" \
+    "$(en_zh "nothing: the on port line comes after the bind (R5.3)" "什么都没有：on port 这一行在绑定成功之后才打印（R5.3）")" "$output"
   # a second udp_chat on the port of a first one: two programs never share a port (a socket
   # option such as SO_REUSEADDR on both would let them, and one would take the other's datagrams)
   free_port port

@@ -380,9 +380,9 @@ peak_memory_kib() {
   assert_same_file "$SERVED/small.bin" body "$(en_zh "the bytes after the status line" "状态行之后的字节")"
 }
 
-# zh: 传输中途消失的客户端杀不死服务器：服务器记下中止，接着服务下一个客户端
+# zh: 传输中途消失的客户端杀不死服务器：服务器把中止记入日志，接着服务下一个客户端，日志记为 sent
 # bats test_tags=points:3
-@test "a client that vanishes mid-transfer does not kill the server: it logs the abort and serves the next client" {
+@test "a client that vanishes mid-transfer does not kill the server: it logs the abort, then serves and logs the next client as sent" {
   explained_in 6
   covers R9.9 R9.6
   start_server "$SERVED"
@@ -392,6 +392,8 @@ peak_memory_kib() {
   download hello.txt
   assert_success
   assert_same_file "$SERVED/hello.txt" "[接收]hello.txt"
+  # nothing of the aborted client's outcome (its error) is left for the next one's log line
+  log_line '^127\.0\.0\.1:[0-9]+ "hello\.txt" sent 6 bytes$'
 }
 
 # zh: 状态行发不出去（客户端已经复位了连接）时，日志记为“aborted after 0 of SIZE bytes”，文件照样关闭
@@ -779,12 +781,17 @@ some_unread_on() { local n; n=$(unread_on "$1" "$2") && ((n > 0)); }
 
 # ---- the edges of each rule ----
 
-# zh: 以流结束收尾、没有换行的名字，或者根本没有名字，得到“ERR bad request”
+# zh: 以流结束收尾、没有换行的名字，或者根本没有名字，得到“ERR bad request”；在那里复位连接，日志也记为 bad request
 # bats test_tags=points:1,concurrent:requests
-@test "a name ending at end of stream, without its newline, or no name at all, gets ERR bad request" {
+@test "a name ending at end of stream, without its newline, or no name at all, gets ERR bad request; a reset there is logged as a bad request too" {
   explained_in 2
   covers R2.12 R2.7 R9.6
   start_server "$SERVED"
+  # a reset before the newline closes the connection before it too: a bad request, whatever
+  # reason recv gives
+  run_peer tcp4_reset_client 127.0.0.1 "$port" --send 'hel' --wait-ms 200
+  assert_success
+  log_line '^127\.0\.0\.1:[0-9]+ - refused: bad request$'
   raw_request 'hello.txt' # tcp_client then shuts down its writing side: end of stream, no newline
   assert_reply "ERR bad request"
   raw_request ''
@@ -894,16 +901,22 @@ some_unread_on() { local n; n=$(unread_on "$1" "$2") && ((n > 0)); }
   assert_reply "ERR no such file" # and nothing after it
 }
 
-# zh: 读完应答却迟迟不关闭的客户端最多占住服务器一秒：下一个客户端照样得到服务
+# zh: 读完应答却迟迟不关闭的客户端最多占住服务器一秒：它的日志行先写出，下一个客户端照样得到服务
 # bats test_tags=points:1,concurrent:timing
-@test "a client that has read the reply and is slow to close holds the server a second at most: the next client is served" {
+@test "a client that has read the reply and is slow to close holds the server a second at most: its log line is out first, and the next client is served" {
   explained_in 4
-  covers R9.10 R2.18
+  covers R9.10 R9.6 R2.18
   start_server "$SERVED"
   # the client reads to the end of the stream, then keeps its socket open for 8 s
   spawn_peer lingering tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --keep-open --linger-ms 8000 --out reply
   wait_err lingering '^tcp_client: end of stream$'
   assert_reply $'OK 6\nhello'
+  # the log line is written before the graceful close (R9.10): out by the time the client sees
+  # the server's FIN, not a second later
+  grep -qE '^127\.0\.0\.1:[0-9]+ "hello\.txt" sent 6 bytes$' "$BATS_TEST_TMPDIR/server.out" ||
+    flunk_wire "$(en_zh "the server's log when the client saw the end of the reply" "客户端看到应答结束时服务器的日志")" \
+      "$(en_zh "127.0.0.1:CPORT \"hello.txt\" sent 6 bytes, written before shutdown (R9.10)" "127.0.0.1:CPORT \"hello.txt\" sent 6 bytes，在 shutdown 之前写出（R9.10）")" \
+      "$(cat "$BATS_TEST_TMPDIR/server.out")"
   run_peer tcp_client 127.0.0.1 "$port" --send $'missing.txt\n' --idle-ms 4000 --out reply
   ((status != 3)) || flunk_wire "$(en_zh "the reply to the next client, while the last one has not closed yet" "上一个客户端还没关闭时，下一个客户端得到的应答")" \
     "$(en_zh "ERR no such file, about a second later (R9.10: read until the client closes, one second at most)" "大约一秒后得到 ERR no such file（R9.10：读到客户端关闭为止，最多一秒）")" \
