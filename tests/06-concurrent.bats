@@ -615,7 +615,7 @@ blocked_beyond() {
 # bats test_tags=points:2
 @test "the server survives a client that resets mid-transfer or before its request is read: the child logs the abort, the next client is served; SIGPIPE is ignored in the parent too" {
   explained_in 2
-  covers R8.2
+  covers R8.2 R8.1
   start_server
   # it asks for 40 MiB, reads nothing, and aborts the connection with an RST 200 ms later
   run_peer tcp4_reset_client 127.0.0.1 "$port" --send $'big.bin\n' --wait-ms 200
