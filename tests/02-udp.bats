@@ -236,9 +236,9 @@ receive_from_peer() {
   assert_regex "$stderr" 'udp_receive: datagram truncated: it had 3000 bytes, the buffer holds 1024'
 }
 
-# zh: udp_receive 绑定所有本地地址：发往 127.0.0.2 的数据报也能收到
+# zh: udp_receive 绑定所有本地地址：发往 127.0.0.2 的数据报也能收到，来自 127.100.100.100 的数据报，发送方完整地显示出来
 # bats test_tags=points:1
-@test "udp_receive binds every local address: a datagram to 127.0.0.2 arrives too" {
+@test "udp_receive binds every local address: a datagram to 127.0.0.2 arrives too, and one from 127.100.100.100 is named whole" {
   explained_in 4
   covers R7.10
   free_port port
@@ -249,6 +249,15 @@ receive_from_peer() {
   wait_exit rx
   assert_success
   assert_output --regexp '^received 11 bytes from 127\.0\.0\.[0-9]+:[0-9]+: any address$'
+  # the longest sender, 15 characters and a port of 5 digits: named whole
+  spawn_prog rx udp_receive "$port"
+  wait_udp rx "$port"
+  run_peer udp_source --from 127.100.100.100 127.0.0.1 "$port" "text:far"
+  assert_success
+  sport=$(source_port)
+  wait_exit rx
+  assert_success
+  assert_output "received 3 bytes from 127.100.100.100:$sport: far"
 }
 
 # zh: 端口已被占用时，udp_receive 说明原因并以非 0 状态退出
@@ -325,13 +334,13 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_line "received 0 bytes from 127.0.0.1:$port: "
 }
 
-# zh: 2 秒内没有应答，udp_ask 就放弃：说明这一点，退出状态 1
+# zh: 2 秒内没有应答，udp_ask 就放弃（这一行只发一次）：说明这一点，退出状态 1
 # bats test_tags=points:2,waits:2
-@test "udp_ask gives up after 2 seconds without a reply: it says so and exits 1" {
+@test "udp_ask gives up after 2 seconds without a reply, having sent its line once: it says so and exits 1" {
   explained_in 5
   covers R7.13 R7.17
   free_port port
-  start_sink "$port" # receives, never replies
+  start_sink "$port" --count 2 # receives (a second datagram too, if one comes), never replies
   run_prog --in "anyone there?" udp_ask 127.0.0.1 "$port"
   # counted from the request's arrival: the program's start is no part of its wait
   local waited_ms
@@ -343,6 +352,10 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_line "sent 13 bytes to 127.0.0.1:$port"
   assert_regex "$stderr" "udp_ask: no reply from 127\.0\.0\.1:$port within 2 seconds"
   expect_datagram_file 1 "$(bytes_file want 'anyone there?')"
+  # one datagram: silence is no reason to send the line again (R7.13)
+  (($(grep -c . "$BATS_TEST_TMPDIR/sink.out") == 1)) ||
+    flunk_wire "$(en_zh "the datagrams udp_ask sent while it waited" "udp_ask 等待期间发出的数据报")" \
+      "$(en_zh "1: the line, sent once" "1 个：这一行，只发一次")" "$(cat "$BATS_TEST_TMPDIR/sink.out")"
 }
 
 # zh: 其他发送方在 2 秒之后仍不停地发，udp_ask 也在发送之后 2 秒放弃

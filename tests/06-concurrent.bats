@@ -341,15 +341,24 @@ blocked_beyond() {
 
 # ---- a child per client ----
 
-# zh: 一个客户端在大文件中途停住时，第二个客户端照样得到服务
+# zh: 一个客户端在大文件中途停住时，第二个客户端照样得到服务；服务它的子进程被暂停又继续运行之后，第三个客户端也一样
 # bats test_tags=points:3
-@test "while one client stalls in the middle of a big file, a second client is served" {
+@test "while one client stalls in the middle of a big file, a second client is served, and so is a third once the stalled child was stopped and continued" {
   explained_in 5
-  covers R8.3
+  covers R8.3 R8.5
   start_server
   stalled_client slow
   assert_served_meanwhile small.bin
   prog_pid slow >/dev/null # the first client is still stalled, its transfer unfinished
+  # stopped and continued, the child brings SIGCHLD twice, though it has not ended: a wait
+  # that blocks there holds the parent until that download is over (section 6: WNOHANG)
+  local kids
+  mapfile -t kids < <(children "$(prog_pid server)")
+  kill -STOP "${kids[0]}"
+  wait_until 3 in_state "${kids[0]}" T ||
+    fail "$(en_zh "the stalled client's child did not stop: this test cannot go on" "服务卡住的客户端的子进程没有停下来：这个测试无法继续")"
+  kill -CONT "${kids[0]}"
+  assert_served_meanwhile hello.txt
 }
 
 # zh: 连上后一声不吭的客户端不会耽误下一个客户端
