@@ -303,13 +303,23 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   ((status == 0)) || flunk_wire "$(en_zh "the connection of a silent client, under -k -t 1" "在 -k -t 1 下，一个不发送数据的客户端的连接")" \
     "$(en_zh "closed by the server after 1 s (a failed client's connection is closed too)" "1 秒后被服务器关闭（失败的客户端的连接也要关闭）")" \
     "$(en_zh "still open 5 s later ($(peer_words "$stderr"))" "5 秒后仍未关闭（$(peer_words "$stderr")）")"
+  # after that timeout, nothing of it is carried over (errno included): a client that closes at
+  # once has closed without a message, and one that ends its line with its end of stream is served
+  run_peer tcp_client 127.0.0.1 "$port" --close-now
+  run_peer tcp_client 127.0.0.1 "$port" --send 'partial'
+  assert_thank_you srv
+  [[ $(grep -c 'closed without sending a message$' "$BATS_TEST_TMPDIR/srv.err") == 2 &&
+    $(grep -c 'nothing received for 1 s$' "$BATS_TEST_TMPDIR/srv.err") == 1 ]] ||
+    flunk_wire "$(en_zh "the server's stderr after a client that closed at once, a silent one (1 s), then another that closed at once" "一个立刻关闭的客户端、一个不说话的客户端（1 秒）、再一个立刻关闭的客户端之后服务器的标准错误")" \
+      "$(en_zh "closed without sending a message, nothing received for 1 s, closed without sending a message" "closed without sending a message、nothing received for 1 s、closed without sending a message")" \
+      "$(err srv)"
   run_peer tcp_client 127.0.0.1 "$port" --send $'second\n' --chunk 2 --pause-ms 5
   assert_thank_you srv
   run_peer tcp_client 127.0.0.1 "$port" --send $'third\n'
   assert_thank_you srv
   wait_line srv '^from 127\.0\.0\.1:[0-9]+: third$'
   run grep -c '^from ' "$BATS_TEST_TMPDIR/srv.out"
-  assert_output 3
+  assert_output 4
   # each client's message is its own: nothing of an earlier client's is carried over
   grep -qE '^from 127\.0\.0\.1:[0-9]+: second$' "$BATS_TEST_TMPDIR/srv.out" ||
     flunk_wire "$(en_zh "the server's line for the client that sent second, after one that sent first and extra" "前一个客户端发了 first 和 extra 之后，服务器为发 second 的客户端打印的那一行")" \
@@ -1049,9 +1059,9 @@ hex_of() {
   assert_equal "$stderr" "client: standard input: Is a directory"
 }
 
-# zh: 端口和 -t 的边界：服务器拒绝端口 0 和 65536，接受 65535；客户端拒绝 -t 2s 和 -t 1.9，接受 -t 3600
+# zh: 端口和 -t 的边界：服务器拒绝端口 0 和 65536，接受 65535，1023 由内核决定；客户端拒绝 -t 2s 和 -t 1.9，接受 -t 3600
 # bats test_tags=points:1
-@test "server refuses PORT 0 and 65536 and listens on 65535; client refuses -t 2s and -t 1.9 and takes -t 3600" {
+@test "server refuses PORT 0 and 65536, listens on 65535 and leaves 1023 to the kernel; client refuses -t 2s and -t 1.9 and takes -t 3600" {
   explained_in 9
   covers R9.1 R9.4 R9.19 R9.20
   local bad
@@ -1060,6 +1070,14 @@ hex_of() {
     assert_failure 2
     assert_regex "$stderr" '^usage: server'
   done
+  # 1023 is a port too (R9.1): only the kernel may refuse it, to a user without the privilege
+  # (the program's own user in the grader's sandbox; as root there is no such refusal)
+  run_peer --as program ports probe tcp 1023
+  if [[ $stderr == *"Permission denied"* ]]; then
+    run_prog server 1023
+    assert_failure 1
+    assert_equal "$stderr" "server: bind (port 1023): Permission denied"
+  fi
   for bad in 2s 1.9 4294967297; do # SECONDS is a whole number, all of it, 1 to 3600 (R9.19)
     run_prog --in 'not sent' client -t "$bad" 127.0.0.1 7
     assert_failure 2
