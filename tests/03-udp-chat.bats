@@ -817,14 +817,23 @@ expect_default_port() {
     "$(en_zh "all $shown, and only then bye" "全部 $shown 行，之后才是 bye")"
 }
 
-# zh: 数据报和输入结束同时待处理时，先显示数据报，再打印 bye
+# zh: 数据报和键入的一行或输入结束同时待处理时，先显示数据报，再处理那一行，最后打印 bye
 # bats test_tags=points:1
-@test "a datagram waiting beside the end of input is shown first, then bye" {
+@test "a datagram waiting beside a typed line or the end of input is shown first, then the line is handled, then bye" {
   explained_in 3
   covers R5.18 R5.27
   free_port port
   start_chat c udp_chat "$port"
-  # stopped, the chat sees both at its next wake-up: the datagram came first, then the end of input
+  # stopped, the chat sees both at its next wake-up: the datagram came first, then a typed line
+  send_signal c STOP
+  wait_until 3 in_state "$(prog_pid c)" T ||
+    fail "$(en_zh "udp_chat did not stop: this test cannot go on" "udp_chat 没有停下来：这个测试无法继续")"
+  run_peer udp_source 127.0.0.1 "$port" "text:first come"
+  assert_success
+  feed c "/to 127.0.0.1 7"
+  send_signal c CONT
+  wait_line c '^peer is 127\.0\.0\.1:7$'
+  # and again, with the end of input beside the datagram
   send_signal c STOP
   wait_until 3 in_state "$(prog_pid c)" T ||
     fail "$(en_zh "udp_chat did not stop: this test cannot go on" "udp_chat 没有停下来：这个测试无法继续")"
@@ -834,9 +843,9 @@ expect_default_port() {
   send_signal c CONT
   wait_exit c
   assert_success
-  [[ $output =~ from\ 127\.0\.0\.1:[0-9]+:\ just\ in\ time$'\n'bye$ ]] ||
-    flunk_wire "$(en_zh "udp_chat's output when a datagram and the end of input were both waiting" "数据报和输入结束同时待处理时 udp_chat 的输出")" \
-      "$(en_zh "from 127.0.0.1:SPORT: just in time, then bye (the datagram first: section 3)" "from 127.0.0.1:SPORT: just in time，然后 bye（先处理数据报：第 3 节）")" \
+  [[ $output =~ from\ 127\.0\.0\.1:[0-9]+:\ first\ come$'\n'peer\ is\ 127\.0\.0\.1:7$'\n'from\ 127\.0\.0\.1:[0-9]+:\ just\ in\ time$'\n'bye$ ]] ||
+    flunk_wire "$(en_zh "udp_chat's output when a datagram was waiting beside a typed /to, then beside the end of input" "数据报先后与键入的 /to、与输入结束同时待处理时 udp_chat 的输出")" \
+      "$(en_zh "from ...: first come, peer is 127.0.0.1:7, from ...: just in time, bye (each datagram first: R5.18)" "from ...: first come、peer is 127.0.0.1:7、from ...: just in time、bye（每次都先处理数据报：R5.18）")" \
       "$output"
 }
 

@@ -284,17 +284,26 @@ peak_memory_kib() {
 
 # ---- what the server refuses ----
 
-# zh: 文件不存在：客户端带着服务器给的原因以状态 1 退出，不留文件；服务器记下日志并继续运行
+# zh: 文件不存在，或者名字被服务器拒绝（. 和 ..）：客户端带着服务器给的原因以状态 1 退出，不留文件；服务器记下日志并继续运行
 # bats test_tags=points:2
-@test "a missing file: the client exits 1 with the server's reason and leaves no file; the server logs it and goes on" {
+@test "a missing file, or a name the server refuses (. and ..): the client exits 1 with the server's reason and leaves no file; the server logs it and goes on" {
   explained_in 7
-  covers R2.13 R9.16 R9.6 R9.13
+  covers R2.13 R9.16 R9.6 R9.13 R9.12
   start_server "$SERVED"
   download no-such-file.txt
   assert_failure 1
   assert_equal "$stderr" 'download_client: the server refused "no-such-file.txt": no such file'
   assert_files_here
   log_line '^127\.0\.0\.1:[0-9]+ "no-such-file\.txt" refused: no such file$'
+  # the client sends . and .. as they are (R9.12 refuses only /, the newline, the empty name
+  # and more than 255 bytes): the server is the one that refuses them
+  local name
+  for name in . ..; do
+    download -o got "$name"
+    assert_failure 1
+    assert_equal "$stderr" "download_client: the server refused \"$name\": bad name"
+  done
+  assert_files_here
   download hello.txt
   assert_success
   assert_same_file "$SERVED/hello.txt" "[接收]hello.txt"
@@ -415,6 +424,16 @@ peak_memory_kib() {
   # the file was open when the status line failed: it is closed all the same (R9.11)
   fds_after=$(fds_settled "$(prog_pid server)" "$fds_before")
   assert_equal "$fds_after open descriptors" "$fds_before open descriptors"
+}
+
+# zh: accept 因为没有可用的描述符（EMFILE）而失败时，服务器停下：download_server: accept: REASON，退出状态 1
+# bats test_tags=points:1
+@test "when accept fails for want of a descriptor (EMFILE), the server stops: download_server: accept: REASON, status 1" {
+  explained_in 3
+  covers R9.2
+  free_port port
+  SPAWN_FD_LIMIT=5 spawn_prog server "$DOWNLOAD_SERVER" -d "$SERVED" "$port"
+  stops_at_emfile server "$port" download_server R9.2
 }
 
 # zh: 连上后什么都不发的客户端，大约 3 秒后得到“ERR timeout”

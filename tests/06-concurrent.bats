@@ -560,20 +560,8 @@ blocked_beyond() {
   explained_in 5
   covers R8.10
   free_port port
-  # room for five descriptors: 0 to 2, the directory and the listening socket. The first
-  # accept then fails with EMFILE, and would fail the same way however often it were called
-  # again. (A server that needs more descriptors, for a self-pipe say, stops sooner, for the
-  # same reason, named after another call: that is right too.)
   spawn_server_under "$BASH" -c 'ulimit -n 5 && exec "$0" "$@"'
-  local code=0
-  run_peer await tcp "$port" --pid "${_PID[server]}" --ms "$READY_MS" || code=$?
-  ((code == 0 || code == 3)) || _not_ready server "listen on TCP port $port" "$code"
-  ((code == 3)) || run_peer tcp_client 127.0.0.1 "$port" --send $'hello.txt\n' --idle-ms 5000 --out reply
-  wait_exit server 5 "$(en_zh "after accept failed for want of a descriptor" "从 accept 因没有可用描述符而失败算起")"
-  [[ $status == 1 && $stderr =~ ^concurrent_server:\ [a-z_]+:\ Too\ many\ open\ files$ ]] ||
-    flunk_wire "$(en_zh "the server, when accept fails with EMFILE" "accept 以 EMFILE 失败时的服务器")" \
-      "$(en_zh "concurrent_server: accept: Too many open files on stderr, status 1: a failure it cannot go on after (R8.10)" "标准错误上是 concurrent_server: accept: Too many open files，退出状态 1：这种失败让它没法继续下去（R8.10）")" \
-      "$(en_zh "status $status; stderr: $stderr" "退出状态 $status；标准错误：$stderr")"
+  stops_at_emfile server "$port" concurrent_server R8.10
 }
 
 # zh: 停下不会打断正在进行的下载：父进程以状态 0 退出，不再有人接受新客户端，子进程把文件发完

@@ -285,6 +285,23 @@ none_established_on() {
   ! cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 01 "
 }
 
+# stops_at_emfile LABEL PORT PROG RULE: LABEL's server, started with room for five descriptors
+# only (0 to 2, its directory and its listening socket), finds its accept failing with EMFILE,
+# before any client comes (accept takes its descriptor before it waits) or when one does; it
+# must stop: PROG: CALL: Too many open files, status 1 (RULE). (A server that needs more
+# descriptors stops sooner, for the same reason, named after another call: that is right too.)
+stops_at_emfile() {
+  local code=0
+  run_peer await tcp "$2" --pid "${_PID[$1]}" --ms "$READY_MS" || code=$?
+  ((code == 0 || code == 3)) || _not_ready "$1" "listen on TCP port $2" "$code"
+  ((code == 3)) || run_peer tcp_client 127.0.0.1 "$2" --send $'hello.txt\n' --idle-ms 5000 --out reply
+  wait_exit "$1" 5 "$(en_zh "after accept failed for want of a descriptor" "从 accept 因没有可用描述符而失败算起")"
+  [[ $status == 1 && $stderr =~ ^$3:\ [a-z_]+:\ Too\ many\ open\ files$ ]] ||
+    flunk_wire "$(en_zh "the server, when accept fails with EMFILE" "accept 以 EMFILE 失败时的服务器")" \
+      "$(en_zh "$3: accept: Too many open files on stderr, status 1: a failure it cannot go on after ($4)" "标准错误上是 $3: accept: Too many open files，退出状态 1：这种失败让它没法继续下去（$4）")" \
+      "$(en_zh "status $status; stderr: $stderr" "退出状态 $status；标准错误：$stderr")"
+}
+
 # queued_reset LABEL PORT TEXT: while LABEL's program is stopped, a test client connects to PORT
 # on 127.0.0.1, sends TEXT and resets the connection; once the kernel has taken the RST, the
 # program goes on. The connection waits in its accept queue meanwhile: reset, TEXT unread.
@@ -526,7 +543,7 @@ run_prog_with_hosts() {
 # ---- background programs -----------------------------------------------------
 
 # _spawn LABEL BIN ARGS: start BIN in the background, under confine (see run_bounded), in
-# its own process group. Its stdin is a FIFO that the test holds open (feed, close_input);
+# its own process group (SPAWN_FD_LIMIT=N before spawn_prog: at most N descriptors). Its stdin is a FIFO that the test holds open (feed, close_input);
 # stdout and stderr go to files. confine keeps neither bats' fd 3 nor the FIFOs of other
 # background programs, so that closing our end really is end of file.
 _spawn() {
@@ -534,7 +551,7 @@ _spawn() {
   shift
   [[ ! -e $dir/$label.in ]] || rm -f "$dir/$label.in"
   mkfifo "$dir/$label.in"
-  _confine_words "$SPAWN_TIMEOUT" "" "$@"
+  _confine_words "$SPAWN_TIMEOUT" "${SPAWN_FD_LIMIT:-}" "$@"
   "${_CONF[@]}" "$@" <"$dir/$label.in" >"$dir/$label.out" 2>"$dir/$label.err" &
   _PID[$label]=$!
   _NAME[$label]=${1##*/}
