@@ -293,6 +293,30 @@ receive_from_peer() {
   fi
 }
 
+# zh: socket() 失败（没有可用的描述符）时，每个程序都打印 PROG: socket: REASON，退出状态 1，什么也不发
+# bats test_tags=points:1
+@test "when socket() fails (no descriptor left), each program says PROG: socket: REASON, status 1, and sends nothing" {
+  explained_in 4
+  covers R7.4
+  load harness/faults
+  free_port port
+  start_sink "$port" --ms 10000
+  local prog
+  for prog in udp_send udp_ask udp_receive; do
+    if [[ $prog == udp_receive ]]; then
+      with_socket_emfile run_prog udp_receive "$port"
+    else
+      with_socket_emfile run_prog --in "hi" "$prog" 127.0.0.1 "$port"
+    fi
+    [[ $status == 1 && $stderr == "$prog: socket: Too many open files" && -z $output ]] ||
+      flunk_wire "$(en_zh "$prog when socket() fails with EMFILE" "socket() 以 EMFILE 失败时的 $prog")" \
+        "$(en_zh "status 1, stderr" "退出状态 1，标准错误")：$prog: socket: Too many open files$(en_zh ", nothing on stdout (R7.4: every call checked)" "，标准输出为空（R7.4：每个系统调用都要检查）")" \
+        "$(en_zh "status $status, stdout: ${output:-nothing}, stderr: ${stderr:-nothing}" "退出状态 $status，标准输出：${output:-无}，标准错误：${stderr:-无}")"
+  done
+  [[ -z $(ls "$BATS_TEST_TMPDIR/sink") ]] ||
+    flunk_wire "$(en_zh "datagrams sent without a socket" "没有套接字却发出的数据报")" "$(words none)" "$(ls "$BATS_TEST_TMPDIR/sink" | wc -l)"
+}
+
 # ---- udp_ask ----
 
 # zh: udp_ask 发出这一行，然后打印应答及其来源的地址和端口

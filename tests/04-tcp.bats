@@ -533,9 +533,9 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   assert_regex "$stderr" 'client: nothing received for 1 s'
 }
 
-# zh: 客户端：没有人监听是连接错误：退出状态 1，原因打印在标准错误上
+# zh: 客户端：没有人监听，或者没有描述符可建套接字，都是连接错误：退出状态 1，原因打印在标准错误上
 # bats test_tags=points:2
-@test "client: nobody listening is a connect error: status 1, the reason on stderr" {
+@test "client: nobody listening, or no descriptor for a socket, is a connect error: status 1, the reason on stderr" {
   explained_in 4
   covers R9.26
   free_port port
@@ -543,6 +543,12 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   assert_failure 1
   assert_equal "$output" ""
   assert_regex "$stderr" "^client: connect to 127\.0\.0\.1 port $port: Connection refused"
+  # socket() failing (EMFILE) for the address is its reason: the last address's (R9.26)
+  load harness/faults
+  with_socket_emfile run_prog --in 'hello' client 127.0.0.1 "$port"
+  assert_failure 1
+  assert_equal "$output" ""
+  assert_equal "$stderr" "client: connect to 127.0.0.1 port $port: Too many open files"
 }
 
 # zh: 客户端：和 nc -l 对话（nc 打印这一行，客户端打印 nc 发来的内容）
@@ -720,9 +726,9 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   wait_line def '^listening on port 7788$'
 }
 
-# zh: 服务器：端口已被别的程序或另一个服务器监听时，报绑定错误：“server: bind (port PORT): REASON”，退出状态 1
+# zh: 服务器：端口已被别的程序或另一个服务器监听时，报绑定错误：“server: bind (port PORT): REASON”，退出状态 1；socket() 失败时也一样
 # bats test_tags=points:1
-@test "server: a port another program, or another server, listens on is a bind error: server: bind (port PORT): REASON, status 1" {
+@test "server: a port another program, or another server, listens on is a bind error: server: bind (port PORT): REASON, status 1; so is a socket() that fails" {
   explained_in 9
   covers R9.16 R9.5
   free_port port
@@ -731,6 +737,12 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   run_prog server "$port"
   assert_failure 1
   assert_regex "$stderr" "^server: bind \\(port $port\\): Address already in use"
+  refute_output --partial listening
+  # no descriptor left for the listening socket: the same line, for socket (R9.16)
+  load harness/faults
+  with_socket_emfile run_prog server "$port"
+  assert_failure 1
+  assert_equal "$stderr" "server: socket (port $port): Too many open files"
   refute_output --partial listening
   # another copy of the server itself: SO_REUSEADDR lets a server restart over TIME_WAIT, it
   # never lets two servers listen on one port (SO_REUSEPORT would)

@@ -704,15 +704,21 @@ some_unread_on() { local n; n=$(unread_on "$1" "$2") && ((n > 0)); }
   assert_files_here
 }
 
-# zh: 没有服务器监听时，客户端说明原因：退出状态 1，Connection refused，不留文件
+# zh: 没有服务器监听、或者建不了套接字时，客户端说明原因：退出状态 1，打印原因，不留文件
 # bats test_tags=points:2
-@test "the client says why when no server listens: status 1, Connection refused, no file" {
+@test "the client says why when no server listens, or no socket can be made: status 1, the reason, no file" {
   explained_in 7
   covers R9.20
   free_port port
   download hello.txt
   assert_failure 1
   assert_equal "$stderr" "download_client: connect 127.0.0.1 port $port: Connection refused"
+  assert_files_here
+  # socket() failing (EMFILE) for the address: its reason is the last one (R9.20)
+  load harness/faults
+  with_socket_emfile download hello.txt
+  assert_failure 1
+  assert_equal "$stderr" "download_client: connect 127.0.0.1 port $port: Too many open files"
   assert_files_here
 }
 
@@ -1392,9 +1398,9 @@ logged_name() {
   assert_files_here "[接收]data.bin"
 }
 
-# zh: download_server 说明它为什么不能提供服务：DIR 不是目录、PORT 已被占用（状态 1）
+# zh: download_server 说明它为什么不能提供服务：DIR 不是目录、PORT 已被占用、没有描述符可建套接字（状态 1）
 # bats test_tags=points:1,concurrent:requests
-@test "download_server says why it cannot serve: a DIR that is missing or not a directory, a PORT in use (status 1)" {
+@test "download_server says why it cannot serve: a DIR that is missing or not a directory, a PORT in use, no descriptor for a socket (status 1)" {
   explained_in 9
   covers R9.2
   free_port port
@@ -1410,6 +1416,11 @@ logged_name() {
   run_prog --timeout 5 "$DOWNLOAD_SERVER" -d "$SERVED" "$port"
   assert_failure 1
   assert_equal "$stderr" "$DOWNLOAD_SERVER: bind port $port: Address already in use"
+  # socket() failing (EMFILE): <call> port PORT too (R9.2)
+  load harness/faults
+  with_socket_emfile run_prog --timeout 5 "$DOWNLOAD_SERVER" -d "$SERVED" "$port"
+  assert_failure 1
+  assert_equal "$stderr" "$DOWNLOAD_SERVER: socket port $port: Too many open files"
 }
 
 # zh: 请求之后一直发送字节的客户端：服务器最多一秒后关闭连接，下一个客户端得到服务

@@ -206,7 +206,7 @@ static int listen_on(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd == -1) {
-        fprintf(stderr, "concurrent_server: socket: %s\n", strerror(errno));
+        fprintf(stderr, "concurrent_server: socket port %d: %s\n", port, strerror(errno));
         return -1;
     }
     int one = 1; /* restart at once, even while old connections sit in TIME_WAIT */

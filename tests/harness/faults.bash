@@ -42,6 +42,12 @@ with_library() {
   "$@"
 }
 
+# with_socket_emfile CMD ARGS: run CMD with no descriptor left for a socket: the lab program's
+# socket() fails with EMFILE, nothing else changes.
+with_socket_emfile() {
+  with_library SOCKLAB_SOCKET_EMFILE=1 "$@"
+}
+
 # with_fstat_eio CMD ARGS: run CMD with a failing disk: the lab program's fstat on a regular
 # file fails with EIO, nothing else changes.
 with_fstat_eio() {

@@ -46,6 +46,10 @@
  * appending "pid N: CALL: pause MS" to SOCKLAB_FAULTS_LOG: what a peer does at once after
  * accept (a close, say) has reached the program before it sends a byte.
  *
+ * No descriptor left (every lesson's "a system call fails"): with SOCKLAB_SOCKET_EMFILE=1, in a
+ * lab program, socket fails with EMFILE without being called, as when the process holds as
+ * many descriptors as its limit allows. Nothing else changes.
+ *
  * A failing disk (lesson 05's R2.16): with SOCKLAB_FSTAT_EIO=1, in a lab program, fstat and
  * fstatat on a regular file (not standard input, output or error) fail with EIO, after the
  * real call. Nothing else changes; it works with or without SOCKLAB_FAULTS.
@@ -86,6 +90,7 @@ static uint64_t delay_state; /* the delays' own xorshift64 state: they never cha
 static long wait_pause_ms;   /* SOCKLAB_WAIT_PAUSE in a lab program, else 0 */
 static long send_pause_ms;   /* SOCKLAB_SEND_PAUSE in a lab program until its first send, else 0 */
 static int fstat_eio;        /* 1 in a lab program with SOCKLAB_FSTAT_EIO set */
+static int socket_emfile;    /* 1 in a lab program with SOCKLAB_SOCKET_EMFILE set */
 static long fork_fail_at;    /* SOCKLAB_FORK_FAIL in a lab program: the call of fork that fails, else 0 */
 static long forks_seen;      /* calls of fork so far in this process */
 
@@ -176,6 +181,10 @@ __attribute__((constructor)) static void faults_init(void)
     const char *bin = getenv("SOCKLAB_BIN");
     const char *eio = getenv("SOCKLAB_FSTAT_EIO");
     fstat_eio = eio != NULL && *eio != '\0' && bin != NULL && exe_is_in(bin);
+    const char *emfile = getenv("SOCKLAB_SOCKET_EMFILE");
+    socket_emfile = emfile != NULL && *emfile != '\0' && bin != NULL && exe_is_in(bin);
+    if (socket_emfile)
+        log_path = getenv("SOCKLAB_FAULTS_LOG");
     const char *fork_fail = getenv("SOCKLAB_FORK_FAIL");
     if (fork_fail != NULL && *fork_fail != '\0' && bin != NULL && exe_is_in(bin)) {
         fork_fail_at = strtol(fork_fail, NULL, 10);
@@ -504,6 +513,21 @@ pid_t fork(void)
         return -1;
     }
     return REAL(fork)();
+}
+
+/**
+ * @brief socket(2), failing with EMFILE under SOCKLAB_SOCKET_EMFILE.
+ * @param domain @param type @param protocol as socket's
+ * @return as socket: -1 with errno EMFILE under SOCKLAB_SOCKET_EMFILE.
+ */
+int socket(int domain, int type, int protocol)
+{
+    if (socket_emfile) {
+        note("socket", "EMFILE", 0);
+        errno = EMFILE;
+        return -1;
+    }
+    return REAL(socket)(domain, type, protocol);
 }
 
 /**
