@@ -415,7 +415,7 @@ run_without_loopback() {
   # 6 s without a byte: the wait has no time limit, and one longer than 5 s (select's in the
   # man page's example) must not leave it deaf to what comes after
   run_peer await line "$BATS_TEST_TMPDIR/sk.out" '^closed' --pid "$(prog_pid sk)" --ms 6000
-  ((status == 1)) || flunk_wire "$(en_zh "sockets after 6 s without input, input still open" "6 秒没有输入、标准输入仍开着时的 sockets")" \
+  ((status == 1)) || flunk_wire "$(en_zh "sockets after 6 s without input, input still open" "6 秒没有任何输入、但标准输入还没有关闭时的 sockets")" \
     "$(en_zh "still waiting (no closed line, not exited)" "仍在等待（没有 closed 行，也没有退出）")" "$(cat "$BATS_TEST_TMPDIR/sk.out")"
   wait_exit sk
   assert_success

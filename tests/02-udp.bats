@@ -236,7 +236,7 @@ receive_from_peer() {
   assert_regex "$stderr" 'udp_receive: datagram truncated: it had 3000 bytes, the buffer holds 1024'
 }
 
-# zh: udp_receive 绑定所有本地地址：发往 127.0.0.2 的数据报也能收到，来自 127.100.100.100 的数据报，发送方完整地显示出来
+# zh: udp_receive 绑定所有本地地址：发往 127.0.0.2 的数据报也能收到；来自 127.100.100.100 的数据报，发送方的地址和端口完整显示
 # bats test_tags=points:1
 @test "udp_receive binds every local address: a datagram to 127.0.0.2 arrives too, and one from 127.100.100.100 is named whole" {
   explained_in 4
@@ -358,7 +358,7 @@ received 4 bytes from 127.0.0.1:$port: pong"
   assert_line "received 0 bytes from 127.0.0.1:$port: "
 }
 
-# zh: 2 秒内没有应答，udp_ask 就放弃（这一行只发一次）：说明这一点，退出状态 1
+# zh: udp_ask 把输入的那一行只发一次，2 秒内没有应答就放弃：说明这一点，退出状态 1
 # bats test_tags=points:2,waits:2
 @test "udp_ask gives up after 2 seconds without a reply, having sent its line once: it says so and exits 1" {
   explained_in 5

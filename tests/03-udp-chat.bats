@@ -661,7 +661,7 @@ expect_default_port() {
   run_prog udp_chat "$port"
   assert_failure 1
   assert_regex "$stderr" "udp_chat: bind port $port: Address already in use"
-  [[ -z $output ]] || flunk_wire "$(en_zh "udp_chat's stdout when its bind failed" "udp_chat绑定失败时的标准输出")" \
+  [[ -z $output ]] || flunk_wire "$(en_zh "udp_chat's stdout when its bind failed" "udp_chat 绑定失败时的标准输出")" \
     "$(en_zh "nothing: the on port line comes after the bind (R5.3)" "什么都没有：on port 这一行在绑定成功之后才打印（R5.3）")" "$output"
   # a second udp_chat on the port of a first one: two programs never share a port (a socket
   # option such as SO_REUSEADDR on both would let them, and one would take the other's datagrams)

@@ -310,7 +310,7 @@ $(en_zh "the server ($1) printed so far:" "服务器（$1）到目前为止打�
   assert_thank_you srv
   [[ $(grep -c 'closed without sending a message$' "$BATS_TEST_TMPDIR/srv.err") == 2 &&
     $(grep -c 'nothing received for 1 s$' "$BATS_TEST_TMPDIR/srv.err") == 1 ]] ||
-    flunk_wire "$(en_zh "the server's stderr after a client that closed at once, a silent one (1 s), then another that closed at once" "一个立刻关闭的客户端、一个不说话的客户端（1 秒）、再一个立刻关闭的客户端之后服务器的标准错误")" \
+    flunk_wire "$(en_zh "the server's stderr after a client that closed at once, a silent one (1 s), then another that closed at once" "依次来了一个立刻关闭的客户端、一个不说话的客户端（1 秒）和另一个立刻关闭的客户端之后，服务器的标准错误")" \
       "$(en_zh "closed without sending a message, nothing received for 1 s, closed without sending a message" "closed without sending a message、nothing received for 1 s、closed without sending a message")" \
       "$(err srv)"
   run_peer tcp_client 127.0.0.1 "$port" --send $'second\n' --chunk 2 --pause-ms 5
@@ -1071,7 +1071,7 @@ hex_of() {
   assert_equal "$stderr" "client: standard input: Is a directory"
 }
 
-# zh: 端口和 -t 的边界：服务器拒绝端口 0 和 65536，接受 65535，1023 由内核决定；客户端拒绝 -t 2s 和 -t 1.9，接受 -t 3600
+# zh: 端口和 -t 的边界：服务器拒绝端口 0 和 65536，能在 65535 上监听，1023 由内核决定；客户端拒绝 -t 2s 和 -t 1.9，接受 -t 3600
 # bats test_tags=points:1
 @test "server refuses PORT 0 and 65536, listens on 65535 and leaves 1023 to the kernel; client refuses -t 2s and -t 1.9 and takes -t 3600" {
   explained_in 9

@@ -389,7 +389,7 @@ peak_memory_kib() {
   assert_same_file "$SERVED/small.bin" body "$(en_zh "the bytes after the status line" "状态行之后的字节")"
 }
 
-# zh: 传输中途消失的客户端杀不死服务器：服务器把中止记入日志，接着服务下一个客户端，日志记为 sent
+# zh: 传输中途消失的客户端杀不死服务器：服务器把中止记入日志，接着服务下一个客户端，并把它记为 sent
 # bats test_tags=points:3
 @test "a client that vanishes mid-transfer does not kill the server: it logs the abort, then serves and logs the next client as sent" {
   explained_in 6
@@ -704,7 +704,7 @@ some_unread_on() { local n; n=$(unread_on "$1" "$2") && ((n > 0)); }
   assert_files_here
 }
 
-# zh: 没有服务器监听、或者建不了套接字时，客户端说明原因：退出状态 1，打印原因，不留文件
+# zh: 没有服务器在监听，或者建不了套接字时，客户端说明原因：退出状态 1，打印原因，不留文件
 # bats test_tags=points:2
 @test "the client says why when no server listens, or no socket can be made: status 1, the reason, no file" {
   explained_in 7
@@ -806,7 +806,7 @@ some_unread_on() { local n; n=$(unread_on "$1" "$2") && ((n > 0)); }
 
 # ---- the edges of each rule ----
 
-# zh: 以流结束收尾、没有换行的名字，或者根本没有名字，得到“ERR bad request”；在那里复位连接，日志也记为 bad request
+# zh: 没有换行、直接以流结束收尾的名字，或者根本没有名字，得到“ERR bad request”；客户端在换行之前复位连接，日志也记为 bad request
 # bats test_tags=points:1,concurrent:requests
 @test "a name ending at end of stream, without its newline, or no name at all, gets ERR bad request; a reset there is logged as a bad request too" {
   explained_in 2
@@ -1398,9 +1398,9 @@ logged_name() {
   assert_files_here "[接收]data.bin"
 }
 
-# zh: download_server 说明它为什么不能提供服务：DIR 不是目录、PORT 已被占用、没有描述符可建套接字（状态 1）
+# zh: download_server 说明它为什么不能提供服务：DIR 不存在或不是目录、PORT 已被占用（被别的服务器或它自己的另一个副本）、没有描述符可建套接字（状态 1）
 # bats test_tags=points:1,concurrent:requests
-@test "download_server says why it cannot serve: a DIR that is missing or not a directory, a PORT in use, no descriptor for a socket (status 1)" {
+@test "download_server says why it cannot serve: a DIR that is missing or not a directory, a PORT in use (by another server or a copy of itself), no descriptor for a socket (status 1)" {
   explained_in 9
   covers R9.2
   free_port port
@@ -1413,6 +1413,12 @@ logged_name() {
   assert_equal "$stderr" "$DOWNLOAD_SERVER: $BATS_TEST_TMPDIR/file: Not a directory"
   spawn_peer busy tcp_server "$port" --accept-ms 30000
   wait_tcp busy "$port"
+  run_prog --timeout 5 "$DOWNLOAD_SERVER" -d "$SERVED" "$port"
+  assert_failure 1
+  assert_equal "$stderr" "$DOWNLOAD_SERVER: bind port $port: Address already in use"
+  # a copy of itself: SO_REUSEADDR lets it restart over TIME_WAIT, never listen beside
+  # another (SO_REUSEPORT on both would)
+  start_server "$SERVED"
   run_prog --timeout 5 "$DOWNLOAD_SERVER" -d "$SERVED" "$port"
   assert_failure 1
   assert_equal "$stderr" "$DOWNLOAD_SERVER: bind port $port: Address already in use"
