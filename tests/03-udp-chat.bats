@@ -800,9 +800,7 @@ expect_default_port() {
   free_port port
   start_chat c udp_chat "$port"
   # stopped, the chat reads nothing: 50 datagrams and the /quit line all wait for it
-  send_signal c STOP
-  wait_until 3 in_state "$(prog_pid c)" T ||
-    fail "$(en_zh "udp_chat did not stop: this test cannot go on" "udp_chat 没有停下来：这个测试无法继续")"
+  stop_pid "$(prog_pid c)" udp_chat "udp_chat "
   local specs=() i shown
   for i in {1..50}; do specs+=("text:flood $i"); done
   run_peer udp_source 127.0.0.1 "$port" "${specs[@]}"
@@ -825,18 +823,14 @@ expect_default_port() {
   free_port port
   start_chat c udp_chat "$port"
   # stopped, the chat sees both at its next wake-up: the datagram came first, then a typed line
-  send_signal c STOP
-  wait_until 3 in_state "$(prog_pid c)" T ||
-    fail "$(en_zh "udp_chat did not stop: this test cannot go on" "udp_chat 没有停下来：这个测试无法继续")"
+  stop_pid "$(prog_pid c)" udp_chat "udp_chat "
   run_peer udp_source 127.0.0.1 "$port" "text:first come"
   assert_success
   feed c "/to 127.0.0.1 7"
   send_signal c CONT
   wait_line c '^peer is 127\.0\.0\.1:7$'
   # and again, with the end of input beside the datagram
-  send_signal c STOP
-  wait_until 3 in_state "$(prog_pid c)" T ||
-    fail "$(en_zh "udp_chat did not stop: this test cannot go on" "udp_chat 没有停下来：这个测试无法继续")"
+  stop_pid "$(prog_pid c)" udp_chat "udp_chat "
   run_peer udp_source 127.0.0.1 "$port" "text:just in time"
   assert_success
   close_input c

@@ -354,9 +354,7 @@ blocked_beyond() {
   # that blocks there holds the parent until that download is over (section 6: WNOHANG)
   local kids
   mapfile -t kids < <(children "$(prog_pid server)")
-  kill -STOP "${kids[0]}"
-  wait_until 3 in_state "${kids[0]}" T ||
-    fail "$(en_zh "the stalled client's child did not stop: this test cannot go on" "为卡住的客户端服务的子进程没有被暂停：这个测试无法继续")"
+  stop_pid "${kids[0]}" "the stalled client's child" "为卡住的客户端服务的子进程"
   kill -CONT "${kids[0]}"
   assert_served_meanwhile hello.txt
 }
@@ -579,9 +577,7 @@ blocked_beyond() {
   local kids i
   mapfile -t kids < <(children "$(prog_pid server)")
   for i in 1 2 3; do
-    kill -STOP "${kids[0]}"
-    wait_until 3 in_state "${kids[0]}" T ||
-      fail "$(en_zh "the stalled client's child did not stop: this test cannot go on" "为卡住的客户端服务的子进程没有被暂停：这个测试无法继续")"
+    stop_pid "${kids[0]}" "the stalled client's child" "为卡住的客户端服务的子进程"
     kill -CONT "${kids[0]}"
   done
   send_signal server TERM

@@ -302,6 +302,14 @@ stops_at_emfile() {
       "$(en_zh "status $status; stderr: $stderr" "退出状态 $status；标准错误：$stderr")"
 }
 
+# stop_pid PID WHO_EN WHO_ZH: SIGSTOP to PID, and wait until it is stopped (state T); if it
+# never is, the test cannot go on (WHO names the process, in English and in Chinese).
+stop_pid() {
+  kill -STOP "$1"
+  wait_until 3 in_state "$1" T ||
+    fail "$(en_zh "$2 did not stop: this test cannot go on" "$3没有被暂停：这个测试无法继续")"
+}
+
 # queued_reset LABEL PORT TEXT: while LABEL's program is stopped, a test client connects to PORT
 # on 127.0.0.1, sends TEXT and resets the connection; once the kernel has taken the RST, the
 # program goes on. The connection waits in its accept queue meanwhile: reset, TEXT unread.
@@ -368,11 +376,13 @@ LIMIT_OUTPUT=${SOCKLAB_LIMIT_OUTPUT:-1048576}
 _CONFINE=$SOCKLAB_PEERS/confine
 _SWEEP= # set once a lab program ran as SOCKLAB_UID in this test
 
-# _confine_words SECS FILES CMD ARGS: set _CONF to the words that run CMD under confine,
-# with a lab program's limits and user if CMD is (or runs) a lab program.
+# _confine_words SECS FILES [--as-program] CMD ARGS: set _CONF to the words that run CMD under
+# confine, with a lab program's limits and user if CMD is (or runs) a lab program; with
+# --as-program, any CMD runs as the lab programs' user (without their limits).
 _confine_words() {
-  local secs=$1 files=$2 word
+  local secs=$1 files=$2 word as_program=
   shift 2
+  [[ $1 != --as-program ]] || { as_program=1; shift; }
   _CONF=("$_CONFINE" --timeout "$secs")
   for word in "$@"; do
     if [[ $word == "$SOCKLAB_BIN"/* ]]; then
@@ -399,6 +409,10 @@ _confine_words() {
     fi
   done
   [[ -n ${files:-} && ${#_CONF[@]} == 3 ]] && _CONF+=(--files "$files")
+  if [[ -n $as_program && -n ${SOCKLAB_UID:-} && " ${_CONF[*]} " != *" --uid "* ]]; then
+    _CONF+=(--uid "$SOCKLAB_UID")
+    _SWEEP=1
+  fi
   _CONF+=(--)
 }
 
@@ -476,11 +490,7 @@ run_bounded() {
   local id=$BATS_TEST_TMPDIR/.run.$RANDOM rc=0 name=${1##*/}
   # closed by a shell inside the confine, just before exec: the confine itself may open files
   [[ -z $closed ]] || set -- bash -c 'exec "$@" <&-' closed-stdin "$@"
-  _confine_words "$secs" "$fd_limit" "$@"
-  if [[ -n $as_program && -n ${SOCKLAB_UID:-} && " ${_CONF[*]} " != *" --uid "* ]]; then
-    _CONF=("${_CONF[@]:0:${#_CONF[@]}-1}" --uid "$SOCKLAB_UID" --) # before its last word, --
-    _SWEEP=1
-  fi
+  _confine_words "$secs" "$fd_limit" ${as_program:+--as-program} "$@"
   # in the background, waited for at once: teardown kills its process group too (what the
   # program left running in it)
   "${_CONF[@]}" "$@" <"$input" >"$id.out" 2>"$id.err" &
@@ -543,8 +553,8 @@ run_prog_with_hosts() {
 # ---- background programs -----------------------------------------------------
 
 # _spawn LABEL BIN ARGS: start BIN in the background, under confine (see run_bounded), in
-# its own process group (SPAWN_FD_LIMIT=N before spawn_prog: at most N descriptors). Its stdin is a FIFO that the test holds open (feed, close_input);
-# stdout and stderr go to files. confine keeps neither bats' fd 3 nor the FIFOs of other
+# its own process group (SPAWN_FD_LIMIT=N before spawn_prog: at most N descriptors). Its
+# stdin is a FIFO that the test holds open (feed, close_input); stdout and stderr go to files. confine keeps neither bats' fd 3 nor the FIFOs of other
 # background programs, so that closing our end really is end of file.
 _spawn() {
   local label=$1 dir=$BATS_TEST_TMPDIR
